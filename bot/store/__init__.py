@@ -1,0 +1,63 @@
+"""SQLite persistence for newsbot: chats, subscriptions, digest ledger and schedule, logs.
+
+Use :class:`Store` from synchronous code (CLI, tests) and :class:`AsyncStore` from the bot's
+event loop. Nothing here imports ``telegram``: the store is part of the core.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from bot.store.aio import AsyncStore
+from bot.store.db import Store
+from bot.store.errors import (
+    InvalidArgumentError,
+    InvalidSetting,
+    SchemaError,
+    SchemaTooNewError,
+    StoreClosedError,
+    StoreError,
+    UnknownChatError,
+)
+from bot.store.models import AuditEntry, Chat, QuestionStats, StoreInfo, UnansweredQuestion
+from bot.store.schema import SCHEMA_VERSION
+from bot.store.settings import (
+    DEFAULT_DIGEST_TIME,
+    DEFAULT_LANGUAGE,
+    DEFAULT_TIMEZONE,
+    ChatType,
+    DeliveryKind,
+    Language,
+    parse_digest_time,
+    validate_timezone,
+)
+from bot.store.timeutil import utc_now
+
+logger = logging.getLogger(__name__)
+
+__all__ = [
+    "DEFAULT_DIGEST_TIME",
+    "DEFAULT_LANGUAGE",
+    "DEFAULT_TIMEZONE",
+    "SCHEMA_VERSION",
+    "AsyncStore",
+    "AuditEntry",
+    "Chat",
+    "ChatType",
+    "DeliveryKind",
+    "InvalidArgumentError",
+    "InvalidSetting",
+    "Language",
+    "QuestionStats",
+    "SchemaError",
+    "SchemaTooNewError",
+    "Store",
+    "StoreClosedError",
+    "StoreError",
+    "StoreInfo",
+    "UnansweredQuestion",
+    "UnknownChatError",
+    "parse_digest_time",
+    "utc_now",
+    "validate_timezone",
+]
