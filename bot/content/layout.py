@@ -1,0 +1,390 @@
+"""Second parsing pass: headings and paragraphs → articles and sections.
+
+A newspaper page is not a document with one outline.  Articles start in several ways
+(a level-1 title; a dateline paragraph ``湖南日报1月22日讯(…)`` whose title comes after it;
+a heading followed by a subtitle and a dateline), a commentary may put its title and author
+after its body, and an article cut off at the page edge (``有序推``) can be followed by the
+continuation of an earlier article.  The rules below are heuristics about how pages are
+laid out, never about a particular page; a sidecar can correct what they cannot know.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+from bot.content.blocks import Unit, UnitKind
+from bot.content.lexicon import lexicon
+from bot.content.model import LayoutFix
+from bot.text.chars import paragraph_is_finished, starts_as_continuation
+
+DATELINE_RE = re.compile(
+    r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
+    r"(?:电|讯)[\s\u3000]*(?:[(（](?P<credits>[^()（）]{0,80})[)）])?"
+)
+_ROLE_WORDS = ("全媒体记者", "本报记者", "特约记者", "实习记者", "记者", "通讯员", "实习生",
+               "撰稿", "编辑", "作者", "文", "摄影")
+_NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+_SUBTITLE_RE = re.compile(r"^(?:——|—|－－|--)\s*\S")
+_COLUMN_MARK_RE = re.compile(r"[·•|｜]")
+
+MAX_BYLINE_CHARS = 40
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutThresholds:
+    """How sure the orphan-block rule must be before moving text to an earlier article.
+
+    A paragraph that does not finish its sentence is normally continued by the next one (a
+    column break).  When the text that follows reads like a different article (its
+    vocabulary matches an earlier article ``ratio`` times better, and by ``margin`` at
+    least), the paragraph was cut at the page edge and the text belongs elsewhere.
+    """
+
+    ratio: float = 1.5
+    margin: float = 0.03
+
+
+class TextKind(StrEnum):
+    BODY = "body"
+    DATELINE = "dateline"
+    BYLINE = "byline"
+    SUBTITLE = "subtitle"
+    AUTHOR = "author"
+
+
+@dataclass
+class SectionDraft:
+    heading: str | None
+    line: int
+    paragraphs: list[Unit] = field(default_factory=list)
+
+
+@dataclass
+class ArticleDraft:
+    """An article while the page is being read; frozen into an Article afterwards."""
+
+    title: str | None
+    line: int
+    kicker: str | None = None
+    column: str | None = None
+    subtitle: str | None = None
+    byline: list[str] = field(default_factory=list)
+    dateline: tuple[int | None, int, int] | None = None  # (year, month, day)
+    sections: list[SectionDraft] = field(default_factory=list)
+    truncated: bool = False
+
+    def has_body(self) -> bool:
+        return any(s.paragraphs for s in self.sections)
+
+    def add_paragraph(self, unit: Unit) -> None:
+        if not self.sections:
+            self.sections.append(SectionDraft(None, unit.line))
+        self.sections[-1].paragraphs.append(unit)
+
+    def last_paragraph(self) -> Unit | None:
+        for section in reversed(self.sections):
+            if section.paragraphs:
+                return section.paragraphs[-1]
+        return None
+
+    def replace_last_paragraph(self, unit: Unit) -> None:
+        for section in reversed(self.sections):
+            if section.paragraphs:
+                section.paragraphs[-1] = unit
+                return
+
+    def text(self) -> str:
+        parts = [self.title or ""]
+        parts += [p.text for s in self.sections for p in s.paragraphs]
+        return "".join(parts)
+
+
+def classify(unit: Unit) -> TextKind:
+    text = unit.text
+    if DATELINE_RE.match(text):
+        return TextKind.DATELINE
+    if _SUBTITLE_RE.match(text):
+        return TextKind.SUBTITLE
+    if byline_names(text) is not None:
+        return TextKind.BYLINE
+    if _NAME_RE.match(text) and _starts_with_surname(text):
+        return TextKind.AUTHOR
+    return TextKind.BODY
+
+
+def _starts_with_surname(text: str) -> bool:
+    lx = lexicon()
+    return text[0] in lx.surnames or text[:2] in lx.double_surnames
+
+
+def byline_names(text: str) -> list[str] | None:
+    """Names in a byline such as ``湖南日报全媒体记者 谢卓芳 张佳伟``; None if not a byline."""
+    if len(text) > MAX_BYLINE_CHARS or any(c in text for c in "，。；！？,;!?"):
+        return None
+    names: list[str] = []
+    saw_role = False
+    for token in re.split(r"[\s\u3000]+", text.strip()):
+        role = next((r for r in _ROLE_WORDS if r in token), None)
+        if role:
+            saw_role = True
+            rest = token[token.index(role) + len(role):].lstrip("：:")
+            if rest:
+                if not _NAME_RE.match(rest):
+                    return None
+                names.append(rest)
+        elif _NAME_RE.match(token):
+            names.append(token)
+        else:
+            return None
+    return names if saw_role and names else None
+
+
+def dateline_credits(text: str) -> list[str]:
+    match = DATELINE_RE.match(text)
+    if not match or not match["credits"]:
+        return []
+    names: list[str] = []
+    for token in re.split(r"[\s\u3000、,，]+", match["credits"]):
+        for role in _ROLE_WORDS:
+            if token.startswith(role) or role in token:
+                token = token[token.index(role) + len(role):]
+                break
+        if _NAME_RE.match(token):
+            names.append(token)
+    return names
+
+
+class PageLayout:
+    """Assemble units into article drafts, applying the layout heuristics in order."""
+
+    def __init__(self, units: list[Unit], fixes: tuple[LayoutFix, ...] = (),
+                 thresholds: LayoutThresholds | None = None) -> None:
+        self.units = units
+        self.kinds = [classify(u) if u.kind is UnitKind.TEXT else None for u in units]
+        self.fixes = {f.line: f for f in fixes}
+        self.thresholds = thresholds or LayoutThresholds()
+        self.articles: list[ArticleDraft] = []
+        self.current: ArticleDraft | None = None
+        self.redirect: ArticleDraft | None = None  # an earlier article continued here
+        self.pending_heads: list[Unit] = []
+
+    # --- lookahead helpers ---------------------------------------------------------------
+
+    def _is_heading(self, i: int) -> bool:
+        return 0 <= i < len(self.units) and self.units[i].kind is UnitKind.HEADING
+
+    def _kind(self, i: int) -> TextKind | None:
+        return self.kinds[i] if 0 <= i < len(self.units) else None
+
+    def _heads_level_one(self, i: int) -> bool:
+        """The heading at i is a kicker/column: more headings follow, ending in a title."""
+        j = i + 1
+        while self._is_heading(j):
+            if self.units[j].level == 1:
+                return True
+            j += 1
+        return False
+
+    def _titles_dateline(self, i: int) -> bool:
+        """The heading at i is followed (after subtitles/bylines) by a dateline paragraph."""
+        j = i + 1
+        while j < len(self.units):
+            unit = self.units[j]
+            if unit.kind is UnitKind.HEADING and unit.level >= 3:
+                j += 1
+                continue
+            kind = self._kind(j)
+            if kind in (TextKind.SUBTITLE, TextKind.BYLINE):
+                j += 1
+                continue
+            return kind is TextKind.DATELINE
+        return False
+
+    def _is_trailing_title(self, i: int) -> bool:
+        """Title and author after the body: heading, a bare name, then a heading or the end."""
+        return (self._kind(i + 1) is TextKind.AUTHOR
+                and (i + 2 >= len(self.units) or self._is_heading(i + 2)))
+
+    def _starts_article(self, i: int) -> bool:
+        unit = self.units[i]
+        if unit.kind is UnitKind.HEADING:
+            fix = self.fixes.get(unit.line)
+            return bool(
+                unit.level == 1 or (fix and fix.action == "title") or self._heads_level_one(i)
+                or self._is_trailing_title(i) or self._titles_dateline(i))
+        return self._kind(i) is TextKind.DATELINE
+
+    # --- the pass ------------------------------------------------------------------------
+
+    def run(self) -> list[ArticleDraft]:
+        i = 0
+        while i < len(self.units):
+            unit = self.units[i]
+            if unit.kind is UnitKind.HEADING:
+                i = self._heading(i)
+            else:
+                self._text(i)
+                i += 1
+        return [a for a in self.articles if a.has_body() or a.title]
+
+    def _new_article(self, title: str | None, line: int) -> ArticleDraft:
+        article = ArticleDraft(title, line)
+        for head in self.pending_heads:
+            if _COLUMN_MARK_RE.search(head.text) and article.column is None:
+                article.column = head.text
+            elif article.kicker is None:
+                article.kicker = head.text
+            else:
+                article.column = article.column or head.text
+        self.pending_heads.clear()
+        self.articles.append(article)
+        self.current = article
+        self.redirect = None
+        return article
+
+    def _heading(self, i: int) -> int:
+        unit = self.units[i]
+        fix = self.fixes.get(unit.line)
+        current = self.current
+        if unit.level == 1 or (fix and fix.action == "title"):
+            self._new_article(unit.text, unit.line)
+        elif self._heads_level_one(i):
+            self.pending_heads.append(unit)
+        elif self._is_trailing_title(i):
+            self._title_after_body(unit, self.units[i + 1])
+            return i + 2
+        elif (current is not None and unit.level >= 3 and current.title is not None
+              and not current.has_body() and current.subtitle is None):
+            current.subtitle = unit.text
+        elif self._titles_dateline(i):
+            self._new_article(unit.text, unit.line)
+        elif current is not None and current.title is None and self.redirect is None:
+            current.title = unit.text
+            current.line = unit.line
+        elif current is None:
+            self._new_article(unit.text, unit.line)
+        else:
+            target = self.redirect or current
+            if self.redirect is None and self._leaves_unfinished(current, i):
+                target = self._resolve_break(current, i)
+            target.sections.append(SectionDraft(unit.text, unit.line))
+        return i + 1
+
+    def _title_after_body(self, heading: Unit, author: Unit) -> None:
+        """Split the text since the last section heading off as its own article."""
+        host = self.redirect or self.current
+        if host is None or not host.sections:
+            article = self._new_article(heading.text, heading.line)
+            article.byline.append(author.text)
+            return
+        section = host.sections.pop()
+        article = ArticleDraft(heading.text, section.line)
+        article.column = section.heading
+        article.byline.append(author.text)
+        article.sections.append(SectionDraft(None, section.line, section.paragraphs))
+        index = self.articles.index(host) + 1
+        self.articles.insert(index, article)
+        self.current = article
+        self.redirect = None
+
+    def _text(self, i: int) -> None:
+        unit = self.units[i]
+        kind = self.kinds[i]
+        current = self.current
+        if kind is TextKind.DATELINE and (current is None or current.has_body()
+                                          or self.redirect is not None):
+            current = self._new_article(None, unit.line)
+        if current is None:
+            current = self._new_article(None, unit.line)
+        if kind is TextKind.DATELINE and not current.has_body():
+            self._apply_dateline(current, unit.text)
+        elif kind is TextKind.SUBTITLE and not current.has_body() and current.subtitle is None:
+            current.subtitle = unit.text
+            return
+        elif kind in (TextKind.BYLINE, TextKind.AUTHOR) and not current.has_body():
+            current.byline.extend(byline_names(unit.text) or [unit.text])
+            return
+        elif kind is TextKind.BYLINE:
+            return  # a stray byline mid-page is metadata, never body text
+        target = self.redirect or current
+        last = target.last_paragraph()
+        if last is not None and not paragraph_is_finished(last.text):
+            fix = self.fixes.get(unit.line)
+            if fix and fix.action == "join":
+                target.replace_last_paragraph(last.joined(unit))
+                return
+            if self.redirect is None:
+                target = self._resolve_break(current, i)
+                if target is current:
+                    current.replace_last_paragraph(last.joined(unit))
+                    return
+        target.add_paragraph(unit)
+
+    def _apply_dateline(self, article: ArticleDraft, text: str) -> None:
+        match = DATELINE_RE.match(text)
+        if match:
+            year = int(match["year"]) if match["year"] else None
+            article.dateline = (year, int(match["month"]), int(match["day"]))
+            article.byline.extend(n for n in dateline_credits(text) if n not in article.byline)
+
+    def _leaves_unfinished(self, article: ArticleDraft, i: int) -> bool:
+        last = article.last_paragraph()
+        return last is not None and not paragraph_is_finished(last.text)
+
+    def _resolve_break(self, current: ArticleDraft, i: int) -> ArticleDraft:
+        """Unit i follows an unfinished paragraph: a column break, or an orphan block?"""
+        unit = self.units[i]
+        fix = self.fixes.get(unit.line)
+        if fix and fix.action == "split":
+            target = self._article_titled(fix.target) if fix.target else None
+            return self._redirect_to(current, target)
+        if unit.kind is UnitKind.TEXT and starts_as_continuation(unit.text):
+            return current
+        block = self._block_text(i)
+        others = [a for a in self.articles if a is not current]
+        if not others or not block:
+            return current
+        scores = _similarities(block, [current, *others])
+        best = max(range(1, len(scores)), key=lambda k: scores[k])
+        t = self.thresholds
+        if scores[best] > scores[0] * t.ratio and scores[best] - scores[0] >= t.margin:
+            return self._redirect_to(current, others[best - 1])
+        return current
+
+    def _redirect_to(self, current: ArticleDraft, target: ArticleDraft | None) -> ArticleDraft:
+        current.truncated = True
+        if target is None:
+            return current
+        self.redirect = target
+        return target
+
+    def _article_titled(self, title: str) -> ArticleDraft | None:
+        return next((a for a in self.articles if a.title == title), None)
+
+    def _block_text(self, i: int) -> str:
+        """The text from unit i up to the next article start (what would move together)."""
+        parts = []
+        j = i
+        while j < len(self.units) and (j == i or not self._starts_article(j)):
+            parts.append(self.units[j].text)
+            j += 1
+        return "".join(parts)
+
+
+def _bigrams(text: str) -> set[str]:
+    chars = [c for c in text if c.isalnum()]
+    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+
+
+def _similarities(block: str, articles: list[ArticleDraft]) -> list[float]:
+    """Cosine similarity of character-bigram sets, so long articles get no head start."""
+    block_grams = _bigrams(block)
+    scores = []
+    for article in articles:
+        grams = _bigrams(article.text())
+        denominator = math.sqrt(len(grams) * len(block_grams)) or 1.0
+        scores.append(len(grams & block_grams) / denominator)
+    return scores

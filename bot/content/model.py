@@ -1,0 +1,123 @@
+"""Domain objects of the content layer: pages, articles, sections, paragraphs, sentences, facts.
+
+All frozen: a Knowledge snapshot is shared by every request and swapped whole on reload,
+so nothing in it may change after it is built.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import StrEnum
+
+
+class FactKind(StrEnum):
+    MONEY = "money"
+    PERCENT = "percent"
+    COUNT = "count"
+    DURATION = "duration"
+    DATE = "date"
+    PERSON = "person"
+    ORG = "org"
+    PLACE = "place"
+    RANK = "rank"
+
+
+@dataclass(frozen=True, slots=True)
+class Fact:
+    """A typed piece of information found in one sentence.
+
+    ``start``/``end`` are offsets in the sentence text, so the answer composer can tell which
+    words surround the fact.  ``value`` is numeric for quantities (yuan, percent, count,
+    seconds), an ISO date string for dates, and the name for people/organisations/places.
+    """
+
+    kind: FactKind
+    text: str
+    value: float | str | None
+    unit: str | None
+    start: int
+    end: int
+    qualifier: str | None = None  # 超/近/约/多/余/不到/以上 …
+    role: str | None = None  # person: 董事长; org/place: none
+    org: str | None = None  # person: the organisation named with the role
+
+
+@dataclass(frozen=True, slots=True)
+class Sentence:
+    text: str
+    start: int  # offset in the paragraph
+    line: int  # source line of the sentence's first character
+    facts: tuple[Fact, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Paragraph:
+    text: str
+    line: int
+    sentences: tuple[Sentence, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Section:
+    heading: str | None
+    paragraphs: tuple[Paragraph, ...]
+    line: int
+    summary: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Article:
+    id: str
+    title: str
+    file: str
+    line: int
+    sections: tuple[Section, ...]
+    kicker: str | None = None
+    column: str | None = None
+    subtitle: str | None = None
+    byline: tuple[str, ...] = ()
+    date: dt.date | None = None
+    publication: str | None = None
+    truncated: bool = False
+    summary: str = ""
+    content_hash: str = ""
+
+    @property
+    def paragraphs(self) -> tuple[Paragraph, ...]:
+        return tuple(p for s in self.sections for p in s.paragraphs)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(p.text for p in self.paragraphs)
+
+    @property
+    def facts(self) -> tuple[Fact, ...]:
+        return tuple(f for p in self.paragraphs for s in p.sentences for f in s.facts)
+
+
+@dataclass(frozen=True, slots=True)
+class PageMeta:
+    """What a page's sidecar YAML (or defaults) says about the page."""
+
+    file: str
+    publication: str | None = None
+    date: dt.date | None = None
+    summaries: dict[str, str] = field(default_factory=dict)
+    layout: tuple[LayoutFix, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutFix:
+    """An editor's correction for what no heuristic can know about a page's layout.
+
+    ``action`` is one of ``join`` (the paragraph at ``line`` continues the previous one),
+    ``split`` (the paragraph at ``line`` does not continue the previous one; it belongs to
+    the article titled ``target``, or starts an orphan block), ``title`` (the heading at
+    ``line`` is an article title).
+    """
+
+    action: str
+    line: int
+    target: str | None = None
+    source_line: int = 0

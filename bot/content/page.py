@@ -1,0 +1,123 @@
+"""Turn one OCR'd page into frozen Articles: layout, sentences, facts, summaries, ids."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import replace
+
+from bot.content.blocks import Unit, read_units
+from bot.content.facts import DateContext, extract_facts
+from bot.content.layout import ArticleDraft, LayoutThresholds, PageLayout
+from bot.content.model import Article, Fact, FactKind, PageMeta, Paragraph, Section, Sentence
+from bot.content.summary import section_summary, summarize
+from bot.text.sentences import split_sentences
+
+# Words that stand for "the organisation mentioned just before" (公司党委书记 → which company?).
+_GENERIC_ORGS = ("公司", "该公司", "集团", "该集团", "企业", "中心", "该中心", "研究院", "该研究院")
+
+
+def parse_page(text: str, meta: PageMeta, thresholds: LayoutThresholds | None = None,
+               ) -> tuple[Article, ...]:
+    units = read_units(text)
+    drafts = PageLayout(units, meta.layout, thresholds).run()
+    articles = []
+    used_ids: set[str] = set()
+    for index, draft in enumerate(drafts):
+        article = _freeze(draft, meta, index, used_ids)
+        if article.paragraphs:
+            articles.append(article)
+    return tuple(articles)
+
+
+def _article_date(draft: ArticleDraft, meta: PageMeta) -> dt.date | None:
+    """The dateline's day (the news happened then: 今天 means that day), else the page date."""
+    if draft.dateline is None:
+        return meta.date
+    year, month, day = draft.dateline
+    if year is None:
+        if meta.date is None:
+            return None
+        year = meta.date.year - 1 if month > meta.date.month else meta.date.year
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        return meta.date
+
+
+def _freeze(draft: ArticleDraft, meta: PageMeta, index: int, used_ids: set[str]) -> Article:
+    title = draft.title or _fallback_title(draft)
+    date = _article_date(draft, meta)
+    context = DateContext(date)
+    sections = tuple(_section(s.heading, s.line, s.paragraphs, context) for s in draft.sections
+                     if s.paragraphs)
+    sentences = [s.text for sec in sections for p in sec.paragraphs for s in p.sentences]
+    digest = hashlib.sha256()
+    for part in (title, draft.kicker or "", draft.subtitle or "", *sentences):
+        digest.update(part.encode("utf-8"))
+        digest.update(b"\x00")
+    article_id = _article_id(meta.file, title, index, used_ids)
+    return Article(
+        id=article_id,
+        title=title,
+        file=meta.file,
+        line=draft.line,
+        sections=sections,
+        kicker=draft.kicker,
+        column=draft.column,
+        subtitle=draft.subtitle,
+        byline=tuple(draft.byline),
+        date=date,
+        publication=meta.publication,
+        truncated=draft.truncated,
+        summary=meta.summaries.get(title) or summarize(sentences[:8]),
+        content_hash=digest.hexdigest()[:16],
+    )
+
+
+def _fallback_title(draft: ArticleDraft) -> str:
+    """An article with no heading at all is named after its first sentence."""
+    for section in draft.sections:
+        for paragraph in section.paragraphs:
+            for start, end in split_sentences(paragraph.text):
+                return paragraph.text[start:end][:30]
+    return "(untitled)"
+
+
+def _article_id(file: str, title: str, index: int, used: set[str]) -> str:
+    base = hashlib.sha1(f"{file}\x00{title}".encode()).hexdigest()[:10]
+    candidate = base
+    if candidate in used:
+        candidate = hashlib.sha1(f"{file}\x00{title}\x00{index}".encode()).hexdigest()[:10]
+    used.add(candidate)
+    return candidate
+
+
+def _section(heading: str | None, line: int, units: list[Unit], context: DateContext,
+             ) -> Section:
+    paragraphs = []
+    last_org: str | None = None
+    for unit in units:
+        sentences = []
+        for start, end in split_sentences(unit.text):
+            text = unit.text[start:end]
+            facts = extract_facts(text, context)
+            facts, last_org = _resolve_generic_orgs(facts, last_org)
+            sentences.append(Sentence(text, start, unit.line_at(start), facts))
+        paragraphs.append(Paragraph(unit.text, unit.line, tuple(sentences)))
+    all_sentences = [s.text for p in paragraphs for s in p.sentences]
+    return Section(heading, tuple(paragraphs), line, section_summary(all_sentences))
+
+
+def _resolve_generic_orgs(facts: tuple[Fact, ...], last_org: str | None,
+                          ) -> tuple[tuple[Fact, ...], str | None]:
+    """``公司党委书记谢容德``: the company is the one named last before him."""
+    resolved = []
+    for fact in facts:
+        if fact.kind is FactKind.PERSON and (fact.org is None or fact.org in _GENERIC_ORGS):
+            if last_org and fact.role and fact.role not in ("记者", "通讯员"):
+                fact = replace(fact, org=last_org)
+        elif fact.kind is FactKind.ORG and fact.text not in _GENERIC_ORGS:
+            last_org = fact.text
+        resolved.append(fact)
+    return tuple(resolved), last_org

@@ -1,0 +1,59 @@
+"""Extractive summaries: the lead sentence plus the sentence richest in the text's keywords.
+
+Readers asking "介绍一下…那篇" want two lines, not the article; the lead of a news story is
+written to be that summary, and a keyword-weighted pick adds what the lead leaves out.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from collections.abc import Sequence
+
+from bot.content.layout import DATELINE_RE
+
+MAX_SUMMARY_CHARS = 140
+
+
+def strip_dateline(text: str) -> str:
+    match = DATELINE_RE.match(text)
+    return text[match.end():].lstrip() if match else text
+
+
+def _bigrams(text: str) -> list[str]:
+    chars = [c for c in text if c.isalnum()]
+    return [a + b for a, b in zip(chars, chars[1:], strict=False)]
+
+
+def summarize(sentences: Sequence[str], *, limit: int = MAX_SUMMARY_CHARS) -> str:
+    """Lead sentence, then the best keyword sentence if it still fits in ``limit``."""
+    cleaned = [strip_dateline(s) for s in sentences if s.strip()]
+    cleaned = [s for s in cleaned if s]
+    if not cleaned:
+        return ""
+    lead = cleaned[0]
+    if len(lead) >= limit:
+        return lead[: limit - 1] + "…"
+    weights = Counter(g for s in cleaned for g in set(_bigrams(s)))
+    best = max(
+        cleaned[1:],
+        key=lambda s: sum(weights[g] for g in set(_bigrams(s))) / (1 + len(s) ** 0.5),
+        default=None,
+    )
+    if best and len(lead) + len(best) <= limit:
+        return lead + best
+    return lead
+
+
+def section_summary(sentences: Sequence[str], *, limit: int = 80) -> str:
+    """A section's one-line summary: its most representative sentence."""
+    cleaned = [strip_dateline(s) for s in sentences if s.strip()]
+    if not cleaned:
+        return ""
+    weights = Counter(g for s in cleaned for g in set(_bigrams(s)))
+    ranked = sorted(
+        enumerate(cleaned),
+        key=lambda p: -(sum(weights[g] for g in set(_bigrams(p[1]))) / (1 + len(p[1]) ** 0.5)
+                        - 0.5 * p[0]),
+    )
+    best = ranked[0][1]
+    return best if len(best) <= limit else best[: limit - 1] + "…"

@@ -1,0 +1,51 @@
+"""Normalise user text and corpus text to one comparable form.
+
+Readers type traditional characters, full-width letters and odd spacing; the corpus is
+simplified Chinese. Everything that is compared (tokens, entity names, synonyms) goes
+through :func:`normalize` first, so ``資陽區`` and ``资阳区`` are the same string.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from functools import lru_cache
+
+import zhconv
+
+_SPACE_RE = re.compile(r"\s+")
+# Zero-width and bidi control characters carry no meaning for matching.
+_INVISIBLE_RE = re.compile("[\u200b-\u200f\u202a-\u202e\u2060-\u2064\ufeff\u00ad]")
+_CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+# NFKC would turn these ideographic marks into ASCII; keep the Chinese forms so the
+# sentence splitter still sees them.
+_KEEP_FULLWIDTH = str.maketrans({"．": "。"})
+
+
+def clean_control(text: str) -> str:
+    """Drop control, zero-width and bidi characters and lone surrogates."""
+    text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
+    text = _INVISIBLE_RE.sub("", text)
+    return _CONTROL_RE.sub(" ", text)
+
+
+def _has_surrogate(text: str) -> bool:
+    return any("\ud800" <= ch <= "\udfff" for ch in text)
+
+
+@lru_cache(maxsize=4096)
+def to_simplified(text: str) -> str:
+    return str(zhconv.convert(text, "zh-cn"))
+
+
+def normalize(text: str) -> str:
+    """Comparable form: simplified, half-width, lower-case ASCII, single spaces."""
+    text = clean_control(text).translate(_KEEP_FULLWIDTH)
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text) if _has_non_ascii(text) else text
+    text = text.lower()
+    return _SPACE_RE.sub(" ", text).strip()
+
+
+def _has_non_ascii(text: str) -> bool:
+    return not text.isascii()

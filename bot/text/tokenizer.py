@@ -1,0 +1,111 @@
+"""One shared jieba tokenizer, configured once per process.
+
+jieba's dictionary costs ~80 MB and half a second to load, so there is exactly one
+``jieba.Tokenizer`` per process, created lazily (``newsbot check`` on bad YAML never pays for
+it) and with its dictionary cache in a writable directory of our choosing rather than /tmp.
+User words (corpus entities and synonyms) are added through :func:`add_words`, which
+remembers what it added so a reload can tell which articles need re-tokenising.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+from collections.abc import Iterable, Iterator
+from functools import cache
+from pathlib import Path
+
+import jieba
+
+logger = logging.getLogger(__name__)
+
+_lock = threading.Lock()
+_tokenizer: jieba.Tokenizer | None = None
+_cache_dir: Path | None = None
+_user_words: set[str] = set()
+
+# jieba part-of-speech tags of words that cannot start a proper name: verbs, adverbs,
+# prepositions, conjunctions, pronouns, numerals, measure words, particles, time and place
+# directions.
+_BOUNDARY_TAGS = frozenset({"v", "vd", "vi", "vq", "d", "p", "c", "r", "rr", "rz", "m", "mq",
+                            "q", "u", "uj", "ul", "uz", "ud", "ug", "uv", "f", "t", "tg", "ad",
+                            "y", "e", "o", "zg", "dg", "df"})
+
+
+def configure(cache_dir: Path | None) -> None:
+    """Set where jieba keeps its dictionary cache; call before the first tokenisation."""
+    global _cache_dir
+    _cache_dir = cache_dir
+
+
+def default_cache_dir() -> Path:
+    """``$NEWSBOT_CACHE``, else ``$XDG_CACHE_HOME/newsbot``, else ``~/.cache/newsbot``."""
+    if explicit := os.environ.get("NEWSBOT_CACHE"):
+        return Path(explicit)
+    xdg = os.environ.get("XDG_CACHE_HOME")
+    return (Path(xdg) if xdg else Path.home() / ".cache") / "newsbot"
+
+
+def tokenizer() -> jieba.Tokenizer:
+    global _tokenizer
+    if _tokenizer is None:
+        with _lock:
+            if _tokenizer is None:
+                jieba.setLogLevel(logging.WARNING)
+                tok = jieba.Tokenizer()
+                directory = _cache_dir or default_cache_dir()
+                try:
+                    directory.mkdir(parents=True, exist_ok=True)
+                    tok.tmp_dir = str(directory)
+                except OSError:
+                    logger.warning("jieba cache directory %s is not writable", directory)
+                tok.initialize()
+                _tokenizer = tok
+    return _tokenizer
+
+
+def add_words(words: Iterable[str]) -> set[str]:
+    """Add user words (entities, synonyms); returns the words that were new."""
+    tok = tokenizer()
+    added = set()
+    with _lock:
+        for word in words:
+            word = word.strip()
+            if len(word) < 2 or word in _user_words or " " in word:
+                continue
+            tok.add_word(word, freq=max(tok.suggest_freq(word), 2000))
+            _user_words.add(word)
+            added.add(word)
+    return added
+
+
+def user_words() -> frozenset[str]:
+    return frozenset(_user_words)
+
+
+def cut(text: str) -> list[str]:
+    return list(tokenizer().cut(text, HMM=True))
+
+
+def cut_with_offsets(text: str) -> Iterator[tuple[str, int]]:
+    pos = 0
+    for token in tokenizer().cut(text, HMM=True):
+        yield token, pos
+        pos += len(token)
+
+
+@cache
+def boundary_words() -> frozenset[str]:
+    """Short dictionary words that are verbs, adverbs, prepositions… (never part of a name).
+
+    Read straight from jieba's dictionary file (``word freq tag`` lines) so the large
+    part-of-speech table of ``jieba.posseg`` is never loaded.
+    """
+    words = set()
+    with jieba.get_dict_file() as handle:
+        for raw in handle:
+            parts = raw.decode("utf-8").split()
+            if len(parts) == 3 and len(parts[0]) <= 3 and parts[2] in _BOUNDARY_TAGS:
+                words.add(parts[0])
+    return frozenset(words)
