@@ -1,0 +1,157 @@
+"""Per-article text analysis for the index: normalised sentences, terms and name mentions.
+
+Tokenising is the expensive part of a build, so the result is cached per article.  The
+cache key is the article's content hash plus the user-dictionary words that occur in the
+article: adding an unrelated page does not invalidate it, a new name that appears in the
+article does (jieba would now cut that article differently).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import os
+import pickle
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.content.model import Article, Sentence
+from bot.knowledge.matcher import PhraseMatcher
+from bot.text import tokenizer
+from bot.text.normalize import normalize
+
+logger = logging.getLogger(__name__)
+
+ANALYSIS_VERSION = 3
+CONCEPT_PREFIX = "≈"
+ENTITY_PREFIX = "@"
+_WORD_RE = re.compile(r"[\w]", re.UNICODE)
+
+
+@dataclass(frozen=True, slots=True)
+class Lexicons:
+    """Everything analysis depends on besides the article text."""
+
+    concepts: PhraseMatcher  # synonym variant → canonical
+    aliases: PhraseMatcher  # entity alias → alias (resolved to entity keys later)
+    user_words: PhraseMatcher  # every user-dictionary word → itself
+    stopwords: frozenset[str]
+    fingerprint: str
+
+
+@dataclass(frozen=True, slots=True)
+class TextAnalysis:
+    content_hash: str
+    cache_key: str
+    texts: tuple[str, ...]
+    terms: tuple[tuple[str, ...], ...]
+    alias_hits: tuple[tuple[str, ...], ...]
+
+
+def sentence_locations(article: Article) -> Iterable[tuple[int, int, int, Sentence]]:
+    """(section, paragraph, sentence) positions of every sentence, in reading order."""
+    for s_i, section in enumerate(article.sections):
+        for p_i, paragraph in enumerate(section.paragraphs):
+            for k, sentence in enumerate(paragraph.sentences):
+                yield s_i, p_i, k, sentence
+
+
+def content_terms(text: str, lexicons: Lexicons) -> list[str]:
+    """Index terms of one normalised text: words, and synonym concepts it mentions."""
+    terms = [t for t in tokenizer.cut(text) if _WORD_RE.search(t) and t not in lexicons.stopwords]
+    terms += [CONCEPT_PREFIX + m.value for m in lexicons.concepts.find_all(text)]
+    return terms
+
+
+def cache_key(article: Article, lexicons: Lexicons) -> str:
+    words = sorted({m.phrase for m in lexicons.user_words.find_all(normalize(article.text))})
+    digest = hashlib.sha256(f"{ANALYSIS_VERSION}\x00{article.content_hash}\x00"
+                            f"{lexicons.fingerprint}\x00".encode())
+    digest.update("\x00".join(words).encode())
+    return digest.hexdigest()[:24]
+
+
+def analyse(article: Article, lexicons: Lexicons, key: str | None = None) -> TextAnalysis:
+    texts: list[str] = []
+    terms: list[tuple[str, ...]] = []
+    hits: list[tuple[str, ...]] = []
+    for *_, sentence in sentence_locations(article):
+        text = normalize(sentence.text)
+        texts.append(text)
+        terms.append(tuple(dict.fromkeys(content_terms(text, lexicons))))
+        hits.append(tuple(dict.fromkeys(m.phrase for m in lexicons.aliases.find_all(text))))
+    return TextAnalysis(article.content_hash, key or cache_key(article, lexicons), tuple(texts),
+                        tuple(terms), tuple(hits))
+
+
+class AnalysisCache:
+    """On-disk cache of TextAnalysis, one small pickle per article, written atomically."""
+
+    def __init__(self, directory: Path | None) -> None:
+        self.directory = directory
+        self.memory: dict[str, TextAnalysis] = {}
+        self.hits = 0
+        self.misses = 0
+
+    def get(self, key: str) -> TextAnalysis | None:
+        found = self.memory.get(key)
+        if found is None and self.directory is not None:
+            path = self.directory / f"{key}.pickle"
+            try:
+                with path.open("rb") as handle:
+                    loaded = pickle.load(handle)
+                if isinstance(loaded, TextAnalysis):
+                    found = loaded
+            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError):
+                found = None
+        if found is not None:
+            self.hits += 1
+            self.memory[key] = found
+        else:
+            self.misses += 1
+        return found
+
+    def put(self, analysis: TextAnalysis) -> None:
+        self.memory[analysis.cache_key] = analysis
+        if self.directory is None:
+            return
+        try:
+            self.directory.mkdir(parents=True, exist_ok=True)
+            path = self.directory / f"{analysis.cache_key}.pickle"
+            tmp = path.with_suffix(f".{os.getpid()}.tmp")
+            with tmp.open("wb") as handle:
+                pickle.dump(analysis, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(tmp, path)
+        except OSError as exc:
+            logger.warning("cannot write analysis cache: %s", exc.strerror)
+
+    def retain(self, keys: Iterable[str]) -> None:
+        """Keep only what the current snapshot uses in memory (the disk keeps the rest)."""
+        wanted = set(keys)
+        self.memory = {k: v for k, v in self.memory.items() if k in wanted}
+
+
+def resolve_mentions(article: Article, analysis: TextAnalysis,
+                     alias_to_key: Mapping[str, str], coref_suffixes: tuple[str, ...],
+                     ) -> tuple[tuple[str, ...], ...]:
+    """Entity keys per sentence, including ``该研究院``-style references to the last one named."""
+    last_by_suffix: dict[str, str] = {}
+    result = []
+    for position, text in enumerate(analysis.texts):
+        keys = list(dict.fromkeys(alias_to_key[a] for a in analysis.alias_hits[position]
+                                  if a in alias_to_key))
+        for suffix in coref_suffixes:
+            if suffix in last_by_suffix and any(f"{d}{suffix}" in text for d in ("该", "这家",
+                                                                                 "此")):
+                keys.append(last_by_suffix[suffix])
+        for alias in analysis.alias_hits[position]:
+            key = alias_to_key.get(alias)
+            if key is None:
+                continue
+            for suffix in coref_suffixes:
+                if alias.endswith(suffix):
+                    last_by_suffix[suffix] = key
+        result.append(tuple(dict.fromkeys(keys)))
+    return tuple(result)

@@ -1,0 +1,226 @@
+"""Named entities of the corpus (organisations, people, places) and synonym concepts.
+
+Entities come from the typed facts (``和天电子有限公司``, ``董事长陈宏志``, ``资阳区``), get short
+aliases that readers actually type (``和天电子``, ``益阳``) when the corpus itself uses them,
+and are merged with the synonym groups of ``intents/`` (``信维电科 ↔ 信维``).  People are tied
+to their organisation so "他们" after a question about a chairman can mean his company.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.content.lexicon import lexicon
+from bot.content.model import Article, FactKind
+from bot.text.normalize import normalize
+
+
+class EntityKind(StrEnum):
+    ORG = "org"
+    PERSON = "person"
+    PLACE = "place"
+    CONCEPT = "concept"  # a synonym group that names no organisation, person or place
+
+
+_KIND_RANK = {EntityKind.ORG: 0, EntityKind.PERSON: 1, EntityKind.PLACE: 2,
+              EntityKind.CONCEPT: 3}
+_LEGAL_SUFFIX_RE = re.compile(r"(?:集团)?(?:股份有限公司|有限责任公司|有限公司|股份公司)$")
+_ADMIN_PREFIX_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}(?:省|市))")
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    key: str
+    name: str
+    kind: EntityKind
+    aliases: tuple[str, ...]
+    roles: tuple[tuple[str, str], ...] = ()  # person: (role, organisation key or name)
+    members: tuple[str, ...] = ()  # organisation: keys of its people
+
+    @property
+    def is_named(self) -> bool:
+        """Organisations, people and places must appear near an answer; concepts need not."""
+        return self.kind is not EntityKind.CONCEPT
+
+
+@dataclass(frozen=True, slots=True)
+class EntityTable:
+    entities: Mapping[str, Entity]
+    alias_to_key: Mapping[str, str]
+
+    def by_alias(self, alias: str) -> Entity | None:
+        key = self.alias_to_key.get(alias)
+        return self.entities.get(key) if key else None
+
+    def group(self, key: str) -> frozenset[str]:
+        """An entity with its people (for an organisation) or its organisation (for a person)."""
+        entity = self.entities.get(key)
+        if entity is None:
+            return frozenset()
+        keys = {key, *entity.members}
+        keys.update(org for _, org in entity.roles if org in self.entities)
+        return frozenset(keys)
+
+
+class _UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        self.parent.setdefault(item, item)
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+@dataclass
+class _Candidate:
+    surface: str
+    kind: EntityKind
+    roles: list[tuple[str, str]]
+    count: int = 0
+
+
+def build_entities(articles: Sequence[Article], synonyms: Mapping[str, tuple[str, ...]],
+                   corpus_text: str) -> EntityTable:
+    """Collect, alias and merge the entities of ``articles`` (deterministic for equal input)."""
+    candidates: dict[str, _Candidate] = {}
+    for article in articles:
+        for fact in article.facts:
+            kind = {FactKind.ORG: EntityKind.ORG, FactKind.PLACE: EntityKind.PLACE,
+                    FactKind.PERSON: EntityKind.PERSON}.get(fact.kind)
+            if kind is None or not isinstance(fact.value, str):
+                continue
+            surface = normalize(fact.value)
+            candidate = candidates.setdefault(surface, _Candidate(surface, kind, []))
+            candidate.count += 1
+            if kind is EntityKind.PERSON and fact.role:
+                role = fact.role.split("、")[-1]
+                if (role, fact.org or "") not in candidate.roles:
+                    candidate.roles.append((role, normalize(fact.org) if fact.org else ""))
+        for name in article.byline:
+            surface = normalize(name)
+            candidate = candidates.setdefault(surface, _Candidate(surface, EntityKind.PERSON, []))
+            if ("作者", "") not in candidate.roles:
+                candidate.roles.append(("作者", ""))
+    aliases = _aliases(candidates, corpus_text)
+    union = _UnionFind()
+    for surface, names in aliases.items():
+        for alias in names:
+            union.union(surface, "=" + alias)
+    for canonical, variants in synonyms.items():
+        for word in (canonical, *variants):
+            union.union("~" + canonical, "=" + word)
+    return _assemble(candidates, aliases, synonyms, union)
+
+
+def _aliases(candidates: Mapping[str, _Candidate], corpus_text: str) -> dict[str, set[str]]:
+    """Short forms of a name that the corpus uses on their own (和天电子 for 和天电子有限公司)."""
+    regions = lexicon().regions
+    place_suffixes = tuple(s for s in lexicon().place_suffixes if len(s) == 1)
+    result: dict[str, set[str]] = {}
+    for surface, candidate in candidates.items():
+        names = {surface}
+        shorter: list[str] = []
+        if candidate.kind is EntityKind.ORG:
+            base = _LEGAL_SUFFIX_RE.sub("", surface)
+            shorter.append(base)
+            for region in regions:
+                if base.startswith(region) and len(base) - len(region) >= 2:
+                    shorter.append(base[len(region):])
+            shorter += [_ADMIN_PREFIX_RE.sub("", s) for s in list(shorter)]
+            shorter += [s[1:] for s in list(shorter) if s.startswith("省") and len(s) > 3]
+        elif candidate.kind is EntityKind.PLACE and surface.endswith(place_suffixes):
+            shorter.append(surface[:-1])
+        for alias in shorter:
+            if len(alias) >= 2 and alias != surface and _used_alone(alias, surface, corpus_text):
+                names.add(alias)
+        result[surface] = names
+    return result
+
+
+def _used_alone(alias: str, full: str, text: str) -> bool:
+    return text.count(alias) > text.count(full)
+
+
+def _assemble(candidates: Mapping[str, _Candidate], aliases: Mapping[str, set[str]],
+              synonyms: Mapping[str, tuple[str, ...]], union: _UnionFind) -> EntityTable:
+    groups: dict[str, list[str]] = {}
+    for node in list(union.parent):
+        groups.setdefault(union.find(node), []).append(node)
+    entities: dict[str, Entity] = {}
+    alias_to_key: dict[str, str] = {}
+    surface_key: dict[str, str] = {}
+    for nodes in groups.values():
+        surfaces = sorted(n for n in nodes if not n.startswith(("=", "~")))
+        concepts = sorted(n[1:] for n in nodes if n.startswith("~"))
+        names = sorted({n[1:] for n in nodes if n.startswith("=")})
+        if surfaces:
+            best = min(surfaces, key=lambda s: (_KIND_RANK[candidates[s].kind],
+                                                -candidates[s].count, -len(s), s))
+            kind = candidates[best].kind
+            display = max(surfaces, key=lambda s: (candidates[s].kind == kind, len(s), s))
+            roles = tuple(dict.fromkeys(r for s in surfaces for r in candidates[s].roles))
+        else:
+            kind, display, roles = EntityKind.CONCEPT, concepts[0], ()
+        key = f"{kind.value}:{concepts[0] if concepts else display}"
+        entities[key] = Entity(key, display, kind, tuple(names), roles)
+        for name in names:
+            alias_to_key[name] = key
+        for surface in surfaces:
+            surface_key[surface] = key
+    return EntityTable(_link_people(entities, alias_to_key), alias_to_key)
+
+
+def _link_people(entities: dict[str, Entity], alias_to_key: Mapping[str, str],
+                 ) -> dict[str, Entity]:
+    """Point each person's role at the organisation entity and list people under it."""
+    members: dict[str, list[str]] = {}
+    linked: dict[str, Entity] = {}
+    for key, entity in entities.items():
+        if entity.kind is not EntityKind.PERSON or not entity.roles:
+            linked[key] = entity
+            continue
+        roles = []
+        for role, org in entity.roles:
+            org_key = _org_key(org, alias_to_key) if org else None
+            roles.append((role, org_key or org))
+            if org_key:
+                members.setdefault(org_key, []).append(key)
+        linked[key] = Entity(entity.key, entity.name, entity.kind, entity.aliases, tuple(roles))
+    for org_key, people in members.items():
+        org = linked[org_key]
+        linked[org_key] = Entity(org.key, org.name, org.kind, org.aliases, org.roles,
+                                 tuple(sorted(set(people))))
+    return linked
+
+
+def _org_key(org: str, alias_to_key: Mapping[str, str]) -> str | None:
+    if org in alias_to_key:
+        return alias_to_key[org]
+    # "和天电子有限公司党委" or "省融资担保集团": the longest known alias inside it
+    best = max((a for a in alias_to_key if len(a) >= 3 and a in org), key=len, default=None)
+    return alias_to_key[best] if best else None
+
+
+def quoted_terms(texts: Iterable[str]) -> Counter[str]:
+    """Phrases the reporter put in quotes (“超级工厂”): good user-dictionary words."""
+    counts: Counter[str] = Counter()
+    for text in texts:
+        for match in re.finditer(r"[“「‘]([^”」’“「‘]{2,10})[”」’]", text):
+            term = match.group(1)
+            if re.fullmatch(r"[\u4e00-\u9fffA-Za-z0-9]+", term):
+                counts[normalize(term)] += 1
+    return counts

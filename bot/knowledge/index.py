@@ -1,0 +1,97 @@
+"""Inverted index over every sentence of the corpus.
+
+Questions are answered by looking up their rare words' posting lists, never by scanning the
+corpus: a sentence is identified by a stable integer key (article slot × 4096 + position),
+posting lists are compact ``array('q')`` objects, and the normalised text of each sentence is
+kept for exact substring checks when candidates are scored.
+"""
+
+from __future__ import annotations
+
+import math
+from array import array
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+
+from bot.content.model import Article
+from bot.knowledge.analysis import TextAnalysis, sentence_locations
+
+SENTENCES_PER_SLOT = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceRef:
+    key: int
+    article_id: str
+    section: int
+    paragraph: int
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class SentenceIndex:
+    refs: Mapping[int, SentenceRef]
+    texts: Mapping[int, str]
+    mentions: Mapping[int, frozenset[str]]
+    postings: Mapping[str, array[int]]
+    paragraph_mentions: Mapping[tuple[str, int, int], frozenset[str]]
+    section_mentions: Mapping[tuple[str, int], frozenset[str]]
+    article_mentions: Mapping[str, frozenset[str]]
+    article_keys: Mapping[str, tuple[int, ...]]
+    size: int = 0
+    idf_cache: dict[str, float] = field(default_factory=dict, compare=False)
+
+    def idf(self, term: str) -> float:
+        cached = self.idf_cache.get(term)
+        if cached is None:
+            df = len(self.postings.get(term, ()))
+            cached = math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+            self.idf_cache[term] = cached
+        return cached
+
+    def df(self, term: str) -> int:
+        return len(self.postings.get(term, ()))
+
+
+def build_index(articles: Sequence[Article], analyses: Mapping[str, TextAnalysis],
+                mentions_of: Mapping[str, tuple[tuple[str, ...], ...]],
+                slots: Mapping[str, int]) -> SentenceIndex:
+    refs: dict[int, SentenceRef] = {}
+    texts: dict[int, str] = {}
+    mentions: dict[int, frozenset[str]] = {}
+    postings: dict[str, list[int]] = {}
+    paragraph_mentions: dict[tuple[str, int, int], set[str]] = {}
+    section_mentions: dict[tuple[str, int], set[str]] = {}
+    article_mentions: dict[str, set[str]] = {}
+    article_keys: dict[str, tuple[int, ...]] = {}
+    for article in articles:
+        analysis = analyses[article.id]
+        base = slots[article.id] * SENTENCES_PER_SLOT
+        keys = []
+        art_set = article_mentions.setdefault(article.id, set())
+        for position, (s_i, p_i, k, _sentence) in enumerate(sentence_locations(article)):
+            if position >= SENTENCES_PER_SLOT:
+                break
+            key = base + position
+            keys.append(key)
+            refs[key] = SentenceRef(key, article.id, s_i, p_i, k)
+            texts[key] = analysis.texts[position]
+            found = frozenset(mentions_of[article.id][position])
+            mentions[key] = found
+            paragraph_mentions.setdefault((article.id, s_i, p_i), set()).update(found)
+            section_mentions.setdefault((article.id, s_i), set()).update(found)
+            art_set.update(found)
+            for term in analysis.terms[position]:
+                postings.setdefault(term, []).append(key)
+        article_keys[article.id] = tuple(keys)
+    return SentenceIndex(
+        refs=refs,
+        texts=texts,
+        mentions=mentions,
+        postings={t: array("q", keys) for t, keys in postings.items()},
+        paragraph_mentions={k: frozenset(v) for k, v in paragraph_mentions.items()},
+        section_mentions={k: frozenset(v) for k, v in section_mentions.items()},
+        article_mentions={k: frozenset(v) for k, v in article_mentions.items()},
+        article_keys=article_keys,
+        size=len(refs),
+    )

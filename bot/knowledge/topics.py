@@ -1,0 +1,56 @@
+"""Tag every section with topics from the topics' keywords, so new articles need no YAML edit."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from bot.content.model import Article
+from bot.rules.model import Topic
+from bot.text.normalize import normalize
+
+# A section belongs to a topic when it mentions this many different keywords of it, or one
+# keyword this many times.
+MIN_DISTINCT_KEYWORDS = 2
+MIN_REPEATS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class TopicTags:
+    by_section: Mapping[tuple[str, int], tuple[str, ...]]  # (article id, section) → topic ids
+    by_topic: Mapping[str, tuple[tuple[str, int], ...]]
+
+    def article_topics(self, article_id: str) -> tuple[str, ...]:
+        found = [t for (a, _), topics in self.by_section.items() if a == article_id
+                 for t in topics]
+        return tuple(dict.fromkeys(found))
+
+
+def expand_keywords(topic: Topic, synonyms: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
+    words = set(topic.keywords)
+    for canonical, variants in synonyms.items():
+        group = {canonical, *variants}
+        if words & group:
+            words |= group
+    return tuple(sorted(words, key=len, reverse=True))
+
+
+def tag_sections(articles: Sequence[Article], topics: Sequence[Topic],
+                 synonyms: Mapping[str, tuple[str, ...]]) -> TopicTags:
+    keywords = {t.id: expand_keywords(t, synonyms) for t in topics}
+    by_section: dict[tuple[str, int], tuple[str, ...]] = {}
+    by_topic: dict[str, list[tuple[str, int]]] = {t.id: [] for t in topics}
+    for article in articles:
+        title = normalize(article.title)
+        for index, section in enumerate(article.sections):
+            text = normalize(" ".join([title, section.heading or "",
+                                       *(p.text for p in section.paragraphs)]))
+            tags = []
+            for topic in topics:
+                counts = [text.count(k) for k in keywords[topic.id]]
+                distinct = sum(1 for c in counts if c)
+                if distinct >= MIN_DISTINCT_KEYWORDS or max(counts, default=0) >= MIN_REPEATS:
+                    tags.append(topic.id)
+                    by_topic[topic.id].append((article.id, index))
+            by_section[(article.id, index)] = tuple(tags)
+    return TopicTags(by_section, {k: tuple(v) for k, v in by_topic.items()})

@@ -1,0 +1,1 @@
+"""Rules are data: intents, synonyms, topics, responses and thresholds from ``intents/*.yaml``."""

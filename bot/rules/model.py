@@ -1,0 +1,139 @@
+"""Typed, validated rules; built once per Knowledge snapshot and never mutated."""
+
+from __future__ import annotations
+
+import re
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from enum import StrEnum
+from types import MappingProxyType
+from typing import Any
+
+
+class IntentKind(StrEnum):
+    CHITCHAT = "chitchat"
+    META = "meta"
+    QUESTION = "question"
+
+
+class AnswerType(StrEnum):
+    """What kind of fact answers a question; maps onto content fact kinds where it can."""
+
+    MONEY = "money"
+    COUNT = "count"
+    PERCENT = "percent"
+    DATE = "date"
+    DURATION = "duration"
+    PERSON = "person"
+    ORG = "org"
+    PLACE = "place"
+    RANK = "rank"
+    QUANTITY = "quantity"  # any number: money, count, percent or duration
+    REASON = "reason"
+    METHOD = "method"
+    DEFINITION = "definition"
+    ANY = "any"
+
+
+@dataclass(frozen=True, slots=True)
+class Intent:
+    id: str
+    kind: IntentKind
+    patterns: tuple[re.Pattern[str], ...]
+    keywords: tuple[str, ...]
+    examples: tuple[str, ...]
+    answer: AnswerType | None = None
+    response: str | None = None
+    priority: int = 0
+    file: str = ""
+    line: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class Topic:
+    id: str
+    zh: str
+    en: str
+    keywords: tuple[str, ...]
+    file: str = ""
+    line: int = 0
+
+    def name(self, language: str) -> str:
+        return self.en if language == "en" else self.zh
+
+
+@dataclass(frozen=True, slots=True)
+class LanguageRules:
+    """Words that shape how a question is read rather than what it is about."""
+
+    stopwords: frozenset[str] = frozenset()
+    pronouns: tuple[str, ...] = ()
+    followup_markers: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Thresholds:
+    """Every score cut-off of the answerer, named; overridable in ``intents/*.yaml``."""
+
+    min_confidence: float = 0.5  # below this the bot declines
+    min_coverage: float = 0.34  # share of the question's content words the sentence must hold
+    weight_coverage: float = 0.45
+    weight_entity: float = 0.3
+    weight_type: float = 0.25
+    entity_sentence: float = 1.0  # where a named entity was found relative to the answer
+    entity_paragraph: float = 0.75
+    entity_previous_paragraph: float = 0.55
+    entity_section: float = 0.4
+    entity_article: float = 0.2
+    min_entity: float = 0.39  # a named entity must be at least this close to the answer
+    fuzzy_min_score: float = 80.0  # rapidfuzz score (0..100) for a typo to count as a name
+    fuzzy_min_pinyin: float = 90.0  # same-sound names (信为/信维) compared by pinyin
+    max_candidates: int = 400  # sentences scored per question after index pruning
+    max_question_chars: int = 300  # longer input is cut before understanding
+    context_turns: int = 3  # how many previous turns a follow-up may refer to
+    suggestions: int = 3
+
+
+THRESHOLD_NAMES = frozenset(f.name for f in fields(Thresholds))
+
+
+class _Missing(dict[str, Any]):
+    def __missing__(self, key: str) -> str:
+        return "{" + key + "}"
+
+
+@dataclass(frozen=True, slots=True)
+class Responses:
+    """All user-facing strings: key → language → template (``{name}`` placeholders)."""
+
+    templates: Mapping[str, Mapping[str, str]] = field(
+        default_factory=lambda: MappingProxyType({}))
+
+    def text(self, key: str, language: str = "zh", /, **values: object) -> str:
+        variants = self.templates.get(key)
+        if not variants:
+            return key
+        template = variants.get(language) or variants.get("zh") or next(iter(variants.values()))
+        return string.Formatter().vformat(template, (), _Missing(values))
+
+    def has(self, key: str) -> bool:
+        return key in self.templates
+
+
+@dataclass(frozen=True, slots=True)
+class Rules:
+    intents: tuple[Intent, ...]
+    synonyms: Mapping[str, tuple[str, ...]]
+    topics: tuple[Topic, ...]
+    responses: Responses
+    thresholds: Thresholds
+    language: LanguageRules
+    files: tuple[str, ...] = ()
+    fingerprint: str = ""
+
+    def intent(self, intent_id: str) -> Intent | None:
+        return next((i for i in self.intents if i.id == intent_id), None)
+
+    def topic(self, topic_id: str) -> Topic | None:
+        return next((t for t in self.topics if t.id == topic_id), None)
