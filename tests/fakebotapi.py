@@ -1125,6 +1125,8 @@ def _parse_params(
                 and not isinstance(value, bool)
             ):
                 value = str(value)
+            elif isinstance(value, str):
+                value = _decode_value(key, value)  # JSON-serialized objects are accepted too
             params[key] = value
     elif media_type == "multipart/form-data":
         fields, uploads = _parse_multipart(body, content_type)
@@ -1249,9 +1251,15 @@ def _peer_closed(sock: socket.socket | None) -> bool:
     if sock is None:
         return False
     try:
-        readable, _w, _x = select.select([sock], [], [], 0)
-        if not readable:
-            return False
+        if hasattr(select, "poll"):  # unlike select(), poll() works for any fd number
+            poller = select.poll()
+            poller.register(sock, select.POLLIN)
+            if not poller.poll(0):
+                return False
+        else:  # pragma: no cover - platforms without poll()
+            readable, _w, _x = select.select([sock], [], [], 0)
+            if not readable:
+                return False
         return sock.recv(1, socket.MSG_PEEK) == b""
     except (OSError, ValueError):
         return True
@@ -1322,13 +1330,16 @@ class _Server(ThreadingHTTPServer):
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Headers and body are separate writes; with Nagle on, each answer stalls ~40 ms on the
+    # client's delayed ACK, which would make a test suite of hundreds of calls crawl.
+    disable_nagle_algorithm = True
     server: _Server
 
     def do_GET(self) -> None:
-        self.server.fake._handle_http(self, "GET")
+        self.server.fake._serve(self, "GET")
 
     def do_POST(self) -> None:
-        self.server.fake._handle_http(self, "POST")
+        self.server.fake._serve(self, "POST")
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the per-request log on stderr; the fake records requests itself."""
@@ -1445,6 +1456,7 @@ class FakeBotAPI:
         self._webhook_thread: threading.Thread | None = None
 
         self._requests: list[Request] = []
+        self._in_flight = 0
         self._internal_errors: list[str] = []
         self._chats: dict[int, _Chat] = {}
         self._users: dict[int, JSONDict] = {}
@@ -1491,7 +1503,7 @@ class FakeBotAPI:
         self.base_file_url = f"{root}/file/bot"
         self._server_thread = threading.Thread(
             target=server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            kwargs={"poll_interval": 0.01},  # stop() waits up to one interval
             name="fakebotapi-server",
             daemon=True,
         )
@@ -1506,6 +1518,14 @@ class FakeBotAPI:
         with self._cv:
             self._cv.notify_all()
         server.shutdown()
+        # Woken long polls answer "no updates" now (and held "timeout" faults give up): let
+        # them finish writing before the sockets are closed under them.
+        deadline = time.monotonic() + 1.0
+        while time.monotonic() < deadline:
+            with self._lock:
+                if self._in_flight == 0:
+                    break
+            time.sleep(0.005)
         server.close_connections()
         server.join_connections(timeout=5.0)
         server.server_close()
@@ -2257,6 +2277,16 @@ class FakeBotAPI:
     def _record(self, request: Request) -> None:
         with self._lock:
             self._requests.append(request)
+
+    def _serve(self, handler: _Handler, http_method: str) -> None:
+        """Answer one HTTP request, counted as in flight until its answer is written."""
+        with self._lock:
+            self._in_flight += 1
+        try:
+            self._handle_http(handler, http_method)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
 
     def _handle_http(self, handler: _Handler, http_method: str) -> None:
         split = urllib.parse.urlsplit(handler.path)

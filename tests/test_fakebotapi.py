@@ -147,11 +147,11 @@ def test_parse_html_plain_text_and_utf16_entities() -> None:
         '😀 <b>粗<i>体</i></b> &lt;&gt;&amp;&quot;&#65;&#x1F600; <a href="https://e.com/?a=1&b=2">链接</a>'
     )
     assert text == '😀 粗体 <>&"A😀 链接'
-    assert utf16_len(text) == 17
+    assert utf16_len(text) == 16
     assert entities == [
         {"type": "bold", "offset": 3, "length": 2},
         {"type": "italic", "offset": 4, "length": 1},
-        {"type": "text_link", "offset": 15, "length": 2, "url": "https://e.com/?a=1&b=2"},
+        {"type": "text_link", "offset": 14, "length": 2, "url": "https://e.com/?a=1&b=2"},
     ]
 
 
@@ -337,7 +337,8 @@ def test_send_message_length_is_counted_after_parsing_in_utf16(
         ),
         (
             {"callback_data": "a"},
-            'Bad Request: can\'t parse inline keyboard button: Field "text" must be of type String',
+            "Bad Request: can't parse inline keyboard button: "
+            'Field "text" must be of type String',
         ),
         (
             {"text": "x", "url": "ftp://e.com"},
@@ -386,7 +387,7 @@ def test_other_keyboards_are_accepted_but_not_echoed(fake: FakeBotAPI, api: Call
     ):
         response = api("sendMessage", chat_id=1001, text="x", reply_markup=markup)
         assert "reply_markup" not in response.json()["result"]
-    assert [m["reply_markup"] for m in fake.sent_messages()][0]["keyboard"][0][0] == "是"
+    assert fake.sent_messages()[0]["reply_markup"]["keyboard"][0][0] == "是"
     bad = api("sendMessage", chat_id=1001, text="x", reply_markup="{not json")
     assert error_of(bad) == (400, "Bad Request: can't parse reply keyboard markup JSON object")
 
@@ -970,7 +971,7 @@ async def test_real_bot_against_the_fake(
             await bot.send_message(1001, "x")
         assert retry.value.retry_after.total_seconds() == 3  # type: ignore[union-attr]
 
-        with pytest.raises(telegram.error.BadRequest, match="can't parse entities"):
+        with pytest.raises(telegram.error.BadRequest, match=r"(?i)can't parse entities"):
             await bot.send_message(1001, "<b>x", parse_mode="HTML")
         fake.block(1001)
         with pytest.raises(telegram.error.Forbidden, match="blocked"):
