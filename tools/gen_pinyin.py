@@ -1,4 +1,4 @@
-"""Regenerate bot/nlu/data/pinyin.txt from pypinyin (dev-time only; the bot never imports it).
+"""Regenerate bot/text/data/pinyin.txt from pypinyin (dev-time only; the bot never imports it).
 
 pypinyin's full tables cost ~55 MB of memory; the bot only needs one toneless reading per
 common character to compare names by sound (信为电科 / 信维电科), so a 200 KB table is shipped.
@@ -10,7 +10,7 @@ from pathlib import Path
 
 from pypinyin.pinyin_dict import pinyin_dict
 
-OUT = Path(__file__).resolve().parent.parent / "bot" / "nlu" / "data" / "pinyin.txt"
+OUT = Path(__file__).resolve().parent.parent / "bot" / "text" / "data" / "pinyin.txt"
 
 
 def toneless(reading: str) -> str:

@@ -114,7 +114,7 @@ def _resolve_generic_orgs(facts: tuple[Fact, ...], last_org: str | None,
     """``公司党委书记谢容德``: the company is the one named last before him."""
     resolved = []
     for fact in facts:
-        if fact.kind is FactKind.PERSON and (fact.org is None or fact.org in _GENERIC_ORGS):
+        if fact.kind is FactKind.PERSON and fact.org in _GENERIC_ORGS:
             if last_org and fact.role and fact.role not in ("记者", "通讯员"):
                 fact = replace(fact, org=last_org)
         elif fact.kind is FactKind.ORG and fact.text not in _GENERIC_ORGS:

@@ -24,7 +24,7 @@ from bot.text.normalize import normalize
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = 3
+ANALYSIS_VERSION = 4
 CONCEPT_PREFIX = "≈"
 ENTITY_PREFIX = "@"
 _WORD_RE = re.compile(r"[\w]", re.UNICODE)
@@ -60,7 +60,8 @@ def sentence_locations(article: Article) -> Iterable[tuple[int, int, int, Senten
 
 def content_terms(text: str, lexicons: Lexicons) -> list[str]:
     """Index terms of one normalised text: words, and synonym concepts it mentions."""
-    terms = [t for t in tokenizer.cut(text) if _WORD_RE.search(t) and t not in lexicons.stopwords]
+    terms = [t for t in tokenizer.cut_for_search(text)
+             if _WORD_RE.search(t) and t not in lexicons.stopwords]
     terms += [CONCEPT_PREFIX + m.value for m in lexicons.concepts.find_all(text)]
     return terms
 
@@ -136,12 +137,16 @@ class AnalysisCache:
 def resolve_mentions(article: Article, analysis: TextAnalysis,
                      alias_to_key: Mapping[str, str], coref_suffixes: tuple[str, ...],
                      ) -> tuple[tuple[str, ...], ...]:
-    """Entity keys per sentence, including ``该研究院``-style references to the last one named."""
+    """Entity keys per sentence, including ``该研究院``-style references to the last one named,
+    and the article's authors on its ``（作者系…）`` line."""
     last_by_suffix: dict[str, str] = {}
+    authors = [alias_to_key[normalize(n)] for n in article.byline if normalize(n) in alias_to_key]
     result = []
     for position, text in enumerate(analysis.texts):
         keys = list(dict.fromkeys(alias_to_key[a] for a in analysis.alias_hits[position]
                                   if a in alias_to_key))
+        if text.lstrip("(（").startswith("作者"):
+            keys += authors
         for suffix in coref_suffixes:
             if suffix in last_by_suffix and any(f"{d}{suffix}" in text for d in ("该", "这家",
                                                                                  "此")):

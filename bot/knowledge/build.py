@@ -26,7 +26,8 @@ from bot.knowledge.analysis import (
     cache_key,
     resolve_mentions,
 )
-from bot.knowledge.entities import EntityTable, build_entities, quoted_terms
+from bot.knowledge.entities import EntityKind, EntityTable, build_entities, quoted_terms
+from bot.knowledge.fuzzy import FuzzyIndex
 from bot.knowledge.index import SentenceIndex, build_index
 from bot.knowledge.matcher import PhraseMatcher
 from bot.knowledge.topics import TopicTags, tag_sections
@@ -52,6 +53,7 @@ class Knowledge:
     index: SentenceIndex
     topics: TopicTags
     lexicons: Lexicons
+    fuzzy: FuzzyIndex
     version: str
     built_at: dt.datetime
     build_seconds: float
@@ -104,7 +106,7 @@ class Builder:
         if not articles:
             raise ContentError([Problem(str(self.seeds), 0, "no articles to serve")])
         corpus_text = normalize("\n".join(a.text for a in articles))
-        entities = build_entities(articles, rules.synonyms, corpus_text)
+        entities = build_entities(articles, rules.synonyms, corpus_text, rules.synonym_kinds)
         lexicons = _lexicons(rules, entities, articles)
         tokenizer.add_words(_user_words(lexicons))
         hits_before, misses_before = self._cache.hits, self._cache.misses
@@ -135,6 +137,7 @@ class Builder:
             index=index,
             topics=topics,
             lexicons=lexicons,
+            fuzzy=FuzzyIndex.build(entities.alias_to_key, _person_names(entities)),
             version=version,
             built_at=dt.datetime.now(dt.UTC),
             build_seconds=elapsed,
@@ -181,6 +184,11 @@ def _lexicons(rules: Rules, entities: EntityTable, articles: Sequence[Article]) 
 
 def _user_words(lexicons: Lexicons) -> list[str]:
     return sorted(w for w in lexicons.user_words.phrases() if len(w) >= 2)
+
+
+def _person_names(entities: EntityTable) -> list[str]:
+    return [a for e in entities.entities.values() if e.kind is EntityKind.PERSON
+            for a in e.aliases]
 
 
 def _version(articles: Sequence[Article], rules: Rules) -> str:

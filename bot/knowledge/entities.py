@@ -57,13 +57,11 @@ class EntityTable:
         return self.entities.get(key) if key else None
 
     def group(self, key: str) -> frozenset[str]:
-        """An entity with its people (for an organisation) or its organisation (for a person)."""
+        """An organisation with its people: a sentence about its chairman is about it too."""
         entity = self.entities.get(key)
         if entity is None:
             return frozenset()
-        keys = {key, *entity.members}
-        keys.update(org for _, org in entity.roles if org in self.entities)
-        return frozenset(keys)
+        return frozenset({key, *entity.members})
 
 
 class _UnionFind:
@@ -94,7 +92,7 @@ class _Candidate:
 
 
 def build_entities(articles: Sequence[Article], synonyms: Mapping[str, tuple[str, ...]],
-                   corpus_text: str) -> EntityTable:
+                   corpus_text: str, kinds: Mapping[str, str] | None = None) -> EntityTable:
     """Collect, alias and merge the entities of ``articles`` (deterministic for equal input)."""
     candidates: dict[str, _Candidate] = {}
     for article in articles:
@@ -123,7 +121,7 @@ def build_entities(articles: Sequence[Article], synonyms: Mapping[str, tuple[str
     for canonical, variants in synonyms.items():
         for word in (canonical, *variants):
             union.union("~" + canonical, "=" + word)
-    return _assemble(candidates, aliases, synonyms, union)
+    return _assemble(candidates, aliases, kinds or {}, union)
 
 
 def _aliases(candidates: Mapping[str, _Candidate], corpus_text: str) -> dict[str, set[str]]:
@@ -156,7 +154,7 @@ def _used_alone(alias: str, full: str, text: str) -> bool:
 
 
 def _assemble(candidates: Mapping[str, _Candidate], aliases: Mapping[str, set[str]],
-              synonyms: Mapping[str, tuple[str, ...]], union: _UnionFind) -> EntityTable:
+              kinds: Mapping[str, str], union: _UnionFind) -> EntityTable:
     groups: dict[str, list[str]] = {}
     for node in list(union.parent):
         groups.setdefault(union.find(node), []).append(node)
@@ -174,7 +172,8 @@ def _assemble(candidates: Mapping[str, _Candidate], aliases: Mapping[str, set[st
             display = max(surfaces, key=lambda s: (candidates[s].kind == kind, len(s), s))
             roles = tuple(dict.fromkeys(r for s in surfaces for r in candidates[s].roles))
         else:
-            kind, display, roles = EntityKind.CONCEPT, concepts[0], ()
+            declared = next((kinds[c] for c in concepts if c in kinds), "concept")
+            kind, display, roles = EntityKind(declared), concepts[0], ()
         key = f"{kind.value}:{concepts[0] if concepts else display}"
         entities[key] = Entity(key, display, kind, tuple(names), roles)
         for name in names:

@@ -9,12 +9,13 @@ kept for exact substring checks when candidates are scored.
 from __future__ import annotations
 
 import math
+from bisect import bisect_left
 from array import array
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.content.model import Article
-from bot.knowledge.analysis import TextAnalysis, sentence_locations
+from bot.knowledge.analysis import ENTITY_PREFIX, TextAnalysis, sentence_locations
 
 SENTENCES_PER_SLOT = 4096
 
@@ -35,6 +36,7 @@ class SentenceIndex:
     mentions: Mapping[int, frozenset[str]]
     postings: Mapping[str, array[int]]
     paragraph_mentions: Mapping[tuple[str, int, int], frozenset[str]]
+    paragraph_texts: Mapping[tuple[str, int, int], str]
     section_mentions: Mapping[tuple[str, int], frozenset[str]]
     article_mentions: Mapping[str, frozenset[str]]
     article_keys: Mapping[str, tuple[int, ...]]
@@ -52,6 +54,14 @@ class SentenceIndex:
     def df(self, term: str) -> int:
         return len(self.postings.get(term, ()))
 
+    def has(self, term: str, key: int) -> bool:
+        """Whether sentence ``key`` is in ``term``'s posting list (lists are sorted)."""
+        keys = self.postings.get(term)
+        if not keys:
+            return False
+        at = bisect_left(keys, key)
+        return at < len(keys) and keys[at] == key
+
 
 def build_index(articles: Sequence[Article], analyses: Mapping[str, TextAnalysis],
                 mentions_of: Mapping[str, tuple[tuple[str, ...], ...]],
@@ -61,6 +71,7 @@ def build_index(articles: Sequence[Article], analyses: Mapping[str, TextAnalysis
     mentions: dict[int, frozenset[str]] = {}
     postings: dict[str, list[int]] = {}
     paragraph_mentions: dict[tuple[str, int, int], set[str]] = {}
+    paragraph_parts: dict[tuple[str, int, int], list[str]] = {}
     section_mentions: dict[tuple[str, int], set[str]] = {}
     article_mentions: dict[str, set[str]] = {}
     article_keys: dict[str, tuple[int, ...]] = {}
@@ -79,17 +90,21 @@ def build_index(articles: Sequence[Article], analyses: Mapping[str, TextAnalysis
             found = frozenset(mentions_of[article.id][position])
             mentions[key] = found
             paragraph_mentions.setdefault((article.id, s_i, p_i), set()).update(found)
+            paragraph_parts.setdefault((article.id, s_i, p_i), []).append(texts[key])
             section_mentions.setdefault((article.id, s_i), set()).update(found)
             art_set.update(found)
             for term in analysis.terms[position]:
                 postings.setdefault(term, []).append(key)
+            for entity_key in found:
+                postings.setdefault(ENTITY_PREFIX + entity_key, []).append(key)
         article_keys[article.id] = tuple(keys)
     return SentenceIndex(
         refs=refs,
         texts=texts,
         mentions=mentions,
-        postings={t: array("q", keys) for t, keys in postings.items()},
+        postings={t: array("q", sorted(keys)) for t, keys in postings.items()},
         paragraph_mentions={k: frozenset(v) for k, v in paragraph_mentions.items()},
+        paragraph_texts={k: "".join(v) for k, v in paragraph_parts.items()},
         section_mentions={k: frozenset(v) for k, v in section_mentions.items()},
         article_mentions={k: frozenset(v) for k, v in article_mentions.items()},
         article_keys=article_keys,

@@ -37,6 +37,9 @@ class PhraseMatcher:
     def __contains__(self, phrase: str) -> bool:
         return phrase in self._values
 
+    def lengths(self) -> list[int]:
+        return list(self._lengths)
+
     def phrases(self) -> list[str]:
         return list(self._values)
 

@@ -32,8 +32,9 @@ from bot.yamlsource import YamlFileError, YDict, YList, load_yaml, type_name
 
 RULES_VERSION = 1
 SECTIONS = ("intents", "synonyms", "topics", "responses", "thresholds", "language")
+SYNONYM_KINDS = ("concept", "org", "person", "place")
 _INTENT_KEYS = {"id", "kind", "answer", "patterns", "keywords", "examples", "response",
-                "priority", "description"}
+                "priority", "description", "requires"}
 _TOPIC_KEYS = {"id", "zh", "en", "keywords"}
 _LANGUAGE_KEYS = {"stopwords", "pronouns", "followup_markers"}
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
@@ -69,6 +70,7 @@ def load_rules(directory: Path) -> Rules:
     intents: list[Intent] = []
     synonyms: dict[str, tuple[str, ...]] = {}
     synonym_origin: dict[str, tuple[str, str, int]] = {}
+    synonym_kinds: dict[str, str] = {}
     topics: list[Topic] = []
     responses: dict[str, dict[str, str]] = {}
     thresholds: dict[str, float | int] = {}
@@ -90,7 +92,7 @@ def load_rules(directory: Path) -> Rules:
             intents += _intents(data["intents"], data.line_of("intents"), label, problems)
         if "synonyms" in data:
             _synonyms(data["synonyms"], data.line_of("synonyms"), label, problems, synonyms,
-                      synonym_origin)
+                      synonym_origin, synonym_kinds)
         if "topics" in data:
             topics += _topics(data["topics"], data.line_of("topics"), label, problems)
         if "responses" in data:
@@ -119,6 +121,7 @@ def load_rules(directory: Path) -> Rules:
     return Rules(
         intents=tuple(sorted(intents, key=lambda i: -i.priority)),
         synonyms=MappingProxyType(synonyms),
+        synonym_kinds=MappingProxyType(synonym_kinds),
         topics=tuple(topics),
         responses=Responses(MappingProxyType(
             {k: MappingProxyType(v) for k, v in responses.items()})),
@@ -232,10 +235,12 @@ def _intent(item: YDict, label: str, problems: _Collector) -> Intent | None:
     if isinstance(priority, bool) or not isinstance(priority, int):
         problems.add(label, item.line_of("priority"), "priority must be a whole number")
         priority = 0
+    requires = _str_list(item.get("requires"), label, item.line_of("requires"), "requires",
+                         problems)
     if len(problems.problems) != before or kind is None:
         return None
     return Intent(intent_id, kind, tuple(patterns), keywords, examples, answer, response,
-                  priority, label, item.line)
+                  priority, label, item.line, requires)
 
 
 E = TypeVar("E", IntentKind, AnswerType)
@@ -258,15 +263,29 @@ def _enum(item: YDict, key: str, enum: type[E], label: str, problems: _Collector
 
 
 def _synonyms(raw: Any, line: int, label: str, problems: _Collector,
-              out: dict[str, tuple[str, ...]], origin: dict[str, tuple[str, str, int]]) -> None:
+              out: dict[str, tuple[str, ...]], origin: dict[str, tuple[str, str, int]],
+              kinds: dict[str, str]) -> None:
+    """``canonical: [variant, …]`` or ``canonical: {kind: org, variants: [variant, …]}``."""
     if not isinstance(raw, YDict):
         problems.add(label, line, "synonyms must map a canonical term to a list of variants")
         return
     for canonical, variants in raw.items():
         key_line = raw.line_of(canonical)
+        norm = normalize(canonical)
+        if isinstance(variants, YDict):
+            unknown = set(variants) - {"kind", "variants"}
+            if unknown:
+                problems.add(label, key_line, f"unknown synonym key(s) {', '.join(sorted(unknown))}"
+                                              " (allowed: kind, variants)")
+            kind = variants.get("kind", "concept")
+            if kind not in SYNONYM_KINDS:
+                problems.add(label, variants.line_of("kind"),
+                             f"kind must be one of {', '.join(SYNONYM_KINDS)}, got {kind!r}")
+            else:
+                kinds[norm] = kind
+            variants = variants.get("variants")
         words = _str_list(variants, label, key_line, f"variants of {canonical!r}", problems,
                           allow_empty=False)
-        norm = normalize(canonical)
         for word in (norm, *(normalize(w) for w in words)):
             if word in origin and origin[word][0] != norm:
                 other, file, other_line = origin[word]

@@ -48,6 +48,7 @@ class Intent:
     priority: int = 0
     file: str = ""
     line: int = 0
+    requires: tuple[str, ...] = ()  # an answer must contain one of these words
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,6 +79,7 @@ class Thresholds:
 
     min_confidence: float = 0.5  # below this the bot declines
     min_coverage: float = 0.34  # share of the question's content words the sentence must hold
+    min_coverage_open: float = 0.5  # …for questions with no answer type (no 多少/谁/何时 cue)
     weight_coverage: float = 0.45
     weight_entity: float = 0.3
     weight_type: float = 0.25
@@ -86,7 +88,7 @@ class Thresholds:
     entity_previous_paragraph: float = 0.55
     entity_section: float = 0.4
     entity_article: float = 0.2
-    min_entity: float = 0.39  # a named entity must be at least this close to the answer
+    min_entity: float = 0.5  # a named entity must be at least this close to the answer
     fuzzy_min_score: float = 80.0  # rapidfuzz score (0..100) for a typo to count as a name
     fuzzy_min_pinyin: float = 90.0  # same-sound names (信为/信维) compared by pinyin
     max_candidates: int = 400  # sentences scored per question after index pruning
@@ -131,6 +133,7 @@ class Rules:
     language: LanguageRules
     files: tuple[str, ...] = ()
     fingerprint: str = ""
+    synonym_kinds: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def intent(self, intent_id: str) -> Intent | None:
         return next((i for i in self.intents if i.id == intent_id), None)

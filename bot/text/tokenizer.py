@@ -88,6 +88,11 @@ def cut(text: str) -> list[str]:
     return list(tokenizer().cut(text, HMM=True))
 
 
+def cut_for_search(text: str) -> list[str]:
+    """Words and their sub-words (申请专利 → 申请, 专利, 申请专利): what an index wants."""
+    return list(tokenizer().cut_for_search(text, HMM=True))
+
+
 def cut_with_offsets(text: str) -> Iterator[tuple[str, int]]:
     pos = 0
     for token in tokenizer().cut(text, HMM=True):

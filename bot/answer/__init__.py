@@ -1,0 +1,1 @@
+"""Answering: a question (and the conversation so far) → Answer(summary, quote, source, …)."""

@@ -1,0 +1,185 @@
+"""Compose the reply: pick the fact, write a one-line summary, cut a verbatim quote.
+
+The summary is a direct answer built from the fact and the words around it
+(``4.56亿元 — 2023年艾华集团投资布局“薄膜电容器及新材料项目”``), not a copy of the quote; the
+quote is always a contiguous substring of the cleaned article text, at most ~200 characters.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.content.model import Fact, FactKind, Paragraph
+from bot.content.summary import strip_dateline
+from bot.text.chars import CLAUSE_SEP
+from bot.text.normalize import normalize
+
+MAX_QUOTE_CHARS = 200
+MAX_CONTEXT_CHARS = 44
+MAX_SUMMARY_CHARS = 90
+_DROP_PUNCT_RE = re.compile(r"[，,。；;：:！？!?\s]+")
+_CLAUSE_RE = re.compile(f"[{CLAUSE_SEP}。！？!?]")
+
+
+def choose_fact(text: str, facts: Sequence[Fact], focus: Sequence[str],
+                words: Sequence[str] = ()) -> Fact | None:
+    """The fact that answers: aligned by 分别 when the sentence lists several, else the one
+    nearest to the question's plain words (``团队`` → 300人), else to its names.  A name
+    the question itself used is never its own answer (湖南 inside 湖南未来光电技术研究院)."""
+    if not facts:
+        return None
+    norm = normalize(text)
+    spans = [(norm.find(f), norm.find(f) + len(f)) for f in focus if f and f in norm]
+    facts = [f for f in facts if not any(s <= f.start and f.end <= e for s, e in spans)
+             or f.kind not in (FactKind.PLACE, FactKind.ORG, FactKind.PERSON)] or list(facts)
+    aligned = _respectively(text, facts, focus)
+    if aligned is not None:
+        return aligned
+    for group in (words, focus):
+        positions = [(norm.find(w), norm.find(w) + len(w)) for w in group if w and w in norm]
+        if positions:
+            return min(facts, key=lambda f: (min(_gap(f, p) for p in positions), f.start))
+    return facts[0]
+
+
+def _gap(fact: Fact, span: tuple[int, int]) -> int:
+    start, end = span
+    if fact.end <= start:
+        return start - fact.end
+    if end <= fact.start:
+        return fact.start - end
+    return 0
+
+
+def _respectively(text: str, facts: Sequence[Fact], focus: Sequence[str]) -> Fact | None:
+    """``电容器、PCB产业集群产值分别同比增长11.8%、16.5%``: PCB → 16.5%."""
+    at = text.find("分别")
+    if at < 0:
+        return None
+    head = re.split(f"[{CLAUSE_SEP.replace('、', '')}。]", text[:at])[-1]
+    items = [normalize(i) for i in head.split("、") if i]
+    tail = re.search(f"[{CLAUSE_SEP.replace('、', '')}。]", text[at:])
+    clause_end = at + tail.start() if tail else len(text)
+    after = [f for f in facts if at < f.start < clause_end]
+    if len(items) < 2 or len(after) != len(items):
+        return None
+    for position, item in enumerate(items):
+        if any(f and f in item for f in focus):
+            return after[position]
+    return None
+
+
+def context_clause(text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS) -> str:
+    """The clauses around the fact, without the fact itself and without punctuation."""
+    clauses = _clauses(text)
+    if not clauses:
+        return ""
+    if fact is None:
+        chosen = clauses[:1]
+        while len(chosen) < len(clauses) and sum(len(c[2]) for c in chosen) < limit // 2:
+            chosen.append(clauses[len(chosen)])
+    else:
+        at = next((i for i, (s, e, _) in enumerate(clauses) if s <= fact.start < e),
+                  len(clauses) - 1)
+        chosen = [clauses[at]]
+        lo, hi = at, at
+        while (lo > 0 and sum(len(c[2]) for c in chosen) < 16
+               and sum(len(c[2]) for c in chosen) + len(clauses[lo - 1][2]) <= limit):
+            lo -= 1
+            chosen.insert(0, clauses[lo])
+        while (hi + 1 < len(clauses) and sum(len(c[2]) for c in chosen) < 14
+               and sum(len(c[2]) for c in chosen) + len(clauses[hi + 1][2]) <= limit):
+            hi += 1
+            chosen.append(clauses[hi])
+    joined = "".join(c[2] for c in chosen)
+    if fact is not None and fact.kind in (FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT,
+                                          FactKind.RANK):
+        joined = joined.replace(fact.text, "", 1)
+    joined = _DROP_PUNCT_RE.sub("", strip_dateline(joined))
+    return joined[:limit] + ("…" if len(joined) > limit else "")
+
+
+def _clauses(text: str) -> list[tuple[int, int, str]]:
+    result = []
+    start = 0
+    for match in _CLAUSE_RE.finditer(text):
+        end = match.end()
+        if text[start:end].strip():
+            result.append((start, end, text[start:end]))
+        start = end
+    if text[start:].strip():
+        result.append((start, len(text), text[start:]))
+    return result
+
+
+def summary_for(text: str, fact: Fact | None, org_name: str | None = None) -> str:
+    """A one-line direct answer."""
+    if fact is not None and fact.kind is FactKind.PERSON:
+        role = fact.role or ""
+        org = org_name or fact.org or ""
+        if role and role.split("、")[-1] not in ("记者", "通讯员"):
+            return f"{fact.value} — {org}{role}" if org else f"{fact.value}（{role}）"
+        return f"{fact.value} — {context_clause(text, fact)}"
+    context = context_clause(text, fact)
+    if fact is None:
+        return context or text[:MAX_SUMMARY_CHARS]
+    lead = _date_label(fact) if fact.kind is FactKind.DATE else fact.text
+    summary = f"{lead} — {context}" if context else lead
+    return summary[:MAX_SUMMARY_CHARS]
+
+
+def _date_label(fact: Fact) -> str:
+    """``去年9月`` → ``2025年9月（去年9月）``: relative dates are shown resolved."""
+    value = fact.value if isinstance(fact.value, str) else None
+    if not value or not fact.qualifier or "/" in value:
+        return fact.text
+    parts = value.split("-")
+    label = f"{int(parts[0])}年"
+    if len(parts) > 1:
+        label += f"{int(parts[1])}月"
+    if len(parts) > 2:
+        label += f"{int(parts[2])}日"
+    return label if label == fact.text else f"{label}（{fact.text}）"
+
+
+def extend_with_cue(paragraph: Paragraph, index: int, cue: re.Pattern[str],
+                    limit: int = MAX_QUOTE_CHARS) -> str | None:
+    """The sentence plus the next one when only the next gives the reason or the method.
+
+    “智能制造不是选择题，而是生死题。” is answered by the sentence after it
+    (“…源于对趋势的判断，也来自政府的兜底”); both are quoted, as one contiguous passage.
+    """
+    sentences = paragraph.sentences
+    if index + 1 >= len(sentences) or not cue.search(sentences[index + 1].text):
+        return None
+    first, second = sentences[index], sentences[index + 1]
+    end = second.start + len(second.text)
+    if end - first.start > limit:
+        return None
+    return paragraph.text[first.start : end]
+
+
+def quote_for(text: str, fact: Fact | None, limit: int = MAX_QUOTE_CHARS) -> str:
+    """The sentence, or when longer than ``limit`` the clauses around the fact."""
+    if len(text) <= limit:
+        return text
+    clauses = _clauses(text)
+    at = 0
+    if fact is not None:
+        at = next((i for i, (s, e, _) in enumerate(clauses) if s <= fact.start < e), 0)
+    lo = hi = at
+    while True:
+        grown = False
+        if hi + 1 < len(clauses) and clauses[hi + 1][1] - clauses[lo][0] <= limit:
+            hi += 1
+            grown = True
+        if lo > 0 and clauses[hi][1] - clauses[lo - 1][0] <= limit:
+            lo -= 1
+            grown = True
+        if not grown:
+            break
+    start, end = clauses[lo][0], clauses[hi][1]
+    if end - start > limit:
+        end = start + limit
+    return text[start:end]

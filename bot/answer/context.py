@@ -1,0 +1,102 @@
+"""Conversation memory for follow-ups: "他们一年营收多少？", "研发团队呢？", "是哪一年成立的？"."""
+
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+
+from bot.answer.retrieve import Need
+from bot.knowledge.entities import Entity, EntityKind
+from bot.nlu.understand import Query
+from bot.rules.model import AnswerType
+
+PERSON_PRONOUNS = ("他", "她")
+
+
+@dataclass(frozen=True, slots=True)
+class Turn:
+    need: Need
+    answered: bool
+    article_id: str | None = None
+
+
+class Conversation:
+    """The last few turns of one chat; the engine reads and appends, nothing else."""
+
+    def __init__(self, max_turns: int = 3) -> None:
+        self.turns: deque[Turn] = deque(maxlen=max(1, max_turns))
+
+    def last(self) -> Turn | None:
+        return self.turns[-1] if self.turns else None
+
+    def record(self, turn: Turn) -> None:
+        self.turns.append(turn)
+
+    def reset(self) -> None:
+        self.turns.clear()
+
+
+def need_from_query(query: Query) -> Need:
+    answer = query.answer_type or AnswerType.ANY
+    intent = query.classification.intent
+    requires = intent.requires if intent else ()
+    return Need(answer, query.unit, tuple(n.entity for n in query.named), query.concepts,
+                query.terms, requires)
+
+
+def resolve(query: Query, conversation: Conversation | None) -> tuple[Need, bool]:
+    """The need of ``query`` with pronouns and ellipsis filled from the previous turn.
+
+    Returns the need and whether context was used.
+    """
+    need = need_from_query(query)
+    previous = conversation.last() if conversation else None
+    if previous is None:
+        return need, False
+    if query.ellipsis and (query.classification.intent is None
+                           or need.answer in (AnswerType.ANY, AnswerType.QUANTITY)):
+        return _ellipsis(need, previous.need), True
+    if query.pronoun:
+        return _with_names(need, _referent(query, previous.need)), True
+    return need, False
+
+
+def with_previous_names(query: Query, conversation: Conversation | None) -> Need | None:
+    """A bare follow-up ("是哪一年成立的？") read as being about the previous turn's names."""
+    need = need_from_query(query)
+    previous = conversation.last() if conversation else None
+    if previous is None or need.names or not previous.need.names:
+        return None
+    named = [e for e in previous.need.names if e.kind is not EntityKind.PLACE]
+    return _with_names(need, tuple((named or list(previous.need.names))[:1]))
+
+
+def _referent(query: Query, previous: Need) -> tuple[Entity, ...]:
+    wants_person = any(p in query.text for p in PERSON_PRONOUNS) and not any(
+        p in query.text for p in ("他们", "她们"))
+    people = [e for e in previous.names if e.kind is EntityKind.PERSON]
+    others = [e for e in previous.names if e.kind is not EntityKind.PERSON]
+    ordered = (people + others) if wants_person else (others + people)
+    return tuple(ordered[:1])
+
+
+def _with_names(need: Need, names: tuple[Entity, ...]) -> Need:
+    merged = tuple(dict.fromkeys((*need.names, *names)))
+    return Need(need.answer, need.unit, merged, need.concepts, need.terms, need.requires)
+
+
+def _ellipsis(new: Need, previous: Need) -> Need:
+    """Reuse the previous question, swapping in what the follow-up names."""
+    answer = previous.answer if new.answer in (AnswerType.ANY, AnswerType.QUANTITY) else (
+        new.answer)
+    if previous.answer is AnswerType.COUNT and new.answer is AnswerType.ANY:
+        answer = AnswerType.QUANTITY  # "研发团队呢？" after "多少项专利": a number, any unit
+    if not new.terms:
+        kinds = {e.kind for e in new.names}
+        names = tuple(e for e in previous.names if e.kind not in kinds) + new.names
+        concepts = new.concepts or previous.concepts
+        if new.concepts and not new.names:
+            concepts = new.concepts
+        return Need(answer, None, names, concepts, previous.terms)
+    names = new.names or previous.names
+    return Need(answer, None, names, new.concepts, new.terms)

@@ -1,0 +1,320 @@
+"""Find the sentence that answers a need, or decide that none does.
+
+Candidates come from the posting lists of the question's rarest items (names, concepts,
+words), so the work per question depends on how specific it is, not on corpus size.  Each
+candidate is scored on three explicit numbers, all configurable in ``intents/``:
+
+* coverage — the IDF-weighted share of the question's content words the sentence holds;
+* proximity — how close each named organisation/person/place (or rare word) of the
+  question is to the sentence: same sentence, paragraph, previous paragraph, section;
+* type fit — whether the sentence holds a fact of the asked kind (多少钱 needs money).
+
+A fact-typed question is declined when no candidate fits its type; any question is declined
+when coverage or proximity falls below its threshold.  Declining beats a confident guess.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.content.lexicon import lexicon
+from bot.content.model import Article, Fact, FactKind, Sentence
+from bot.knowledge.analysis import CONCEPT_PREFIX, ENTITY_PREFIX
+from bot.knowledge.build import Knowledge
+from bot.knowledge.entities import Entity, EntityKind
+from bot.knowledge.index import SentenceRef
+from bot.rules.model import AnswerType
+from bot.text.normalize import normalize
+
+FACT_KINDS: dict[AnswerType, frozenset[FactKind]] = {
+    AnswerType.MONEY: frozenset({FactKind.MONEY}),
+    AnswerType.COUNT: frozenset({FactKind.COUNT}),
+    AnswerType.PERCENT: frozenset({FactKind.PERCENT}),
+    AnswerType.DATE: frozenset({FactKind.DATE}),
+    AnswerType.DURATION: frozenset({FactKind.DURATION}),
+    AnswerType.PERSON: frozenset({FactKind.PERSON}),
+    AnswerType.ORG: frozenset({FactKind.ORG}),
+    AnswerType.PLACE: frozenset({FactKind.PLACE}),
+    AnswerType.RANK: frozenset({FactKind.RANK}),
+    AnswerType.QUANTITY: frozenset({FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT,
+                                    FactKind.DURATION}),
+}
+# Cue words for answer types that no number or name can satisfy.
+CUES: dict[AnswerType, re.Pattern[str]] = {
+    AnswerType.REASON: re.compile(
+        r"因为|由于|源于|得益于|为了|旨在|原因|所以|因此|之所以|来自|依托|凭借|出于|意味着|在于|"
+        r"决心|信心|相通|为.{1,12}(?:提供|注入)"),
+    AnswerType.METHOD: re.compile(
+        r"通过|着力|加强|建立|构建|实施|坚持|推进|推动|采取|举措|措施|办法|方式|设立|打造|完善|"
+        r"优化|提供|帮助|开展|指导|解读|牵头|组建|邀请|鼓励|聚焦|围绕|落实|破解"),
+    AnswerType.DEFINITION: re.compile(r"是指|指的是|即|被喻为|称为|又称|也就是|是.{2,60}的|是一|作为"),
+}
+# Organisations and people named in a question must be near the answer; places are often
+# only the setting ("在益阳哪个区") and count toward confidence without blocking it.
+REQUIRED_KINDS = frozenset({EntityKind.ORG, EntityKind.PERSON})
+_ROLE_RE = re.compile("|".join(sorted(
+    (*lexicon().roles_before_name, *lexicon().roles_after_name), key=len, reverse=True)))
+CLAUSE_ENDS = "，,；;：:。！？!?、"
+ANCHOR_GAP = 6  # a fact this close to a question word is about it even across a comma
+UNKNOWN_CHAR_WEIGHT = 0.3
+CUE_MISS = 0.4  # type fit of a cue-typed question whose sentence has no cue word
+CUE_HIT = 0.8  # …and with one (a definition that starts with the asked term scores 1.0)
+PARTIAL_PARAGRAPH = 0.5  # a content word found in the paragraph but not the sentence
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What an answer must satisfy; built from a Query plus conversation context."""
+
+    answer: AnswerType
+    unit: str | None
+    names: tuple[Entity, ...]  # organisations, people, places: must be near the answer
+    concepts: tuple[str, ...]  # ≈concept keys: count toward coverage
+    terms: tuple[str, ...]  # plain content words: count toward coverage
+    requires: tuple[str, ...] = ()  # the intent's cue words: one must be in the answer
+
+    @property
+    def empty(self) -> bool:
+        return not (self.names or self.concepts or self.terms)
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    key: int
+    ref: SentenceRef
+    article: Article
+    sentence: Sentence
+    confidence: float
+    coverage: float
+    proximity: float
+    type_fit: float
+    facts: tuple[Fact, ...]  # facts of the asked kind, in sentence order
+    matched: tuple[str, ...]  # question items found in the sentence
+    gap: int = 0  # characters between the nearest fact and a word of the question
+
+    @property
+    def fact_typed(self) -> bool:
+        return bool(self.facts)
+
+
+class Retriever:
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.k = knowledge
+        self.t = knowledge.rules.thresholds
+        self.index = knowledge.index
+
+    # --- candidates ----------------------------------------------------------------------
+
+    def candidates(self, need: Need) -> list[int]:
+        index = self.index
+        items: list[tuple[int, float, list[str]]] = []
+        for entity in need.names:
+            terms = [ENTITY_PREFIX + k for k in self.k.entities.group(entity.key)]
+            df = sum(index.df(t) for t in terms)
+            items.append((df, 2.0 * index.idf(terms[0]), terms))
+        for item in (*need.concepts, *need.terms):
+            df = index.df(item)
+            if df:
+                items.append((df, index.idf(item), [item]))
+        items.sort(key=lambda x: x[0])
+        scores: dict[int, float] = {}
+        limit = self.t.max_candidates
+        for position, (df, weight, terms) in enumerate(items):
+            if position >= 2 and len(scores) >= limit and df > index.size // 10:
+                break  # common words only re-rank; they never widen the pool
+            for term in terms:
+                for key in index.postings.get(term, ()):
+                    scores[key] = scores.get(key, 0.0) + weight
+        ranked = sorted(scores, key=lambda k: (-scores[k], k))
+        return ranked[:limit]
+
+    # --- scoring -------------------------------------------------------------------------
+
+    def rank(self, need: Need, keys: Sequence[int] | None = None) -> list[Candidate]:
+        if need.empty or _only_numbers(need):
+            return []
+        pool = self.candidates(need) if keys is None else list(keys)
+        scored = [c for c in (self.score(need, key) for key in pool) if c is not None]
+        scored.sort(key=lambda c: (-round(c.confidence, 6), -c.coverage, c.gap, c.key))
+        return scored
+
+    def best(self, need: Need) -> Candidate | None:
+        for candidate in self.rank(need):
+            if self.acceptable(need, candidate):
+                return candidate
+            return None
+        return None
+
+    def acceptable(self, need: Need, c: Candidate) -> bool:
+        t = self.t
+        if c.confidence < t.min_confidence:
+            return False
+        if need.requires and not any(w in c.sentence.text for w in need.requires):
+            return False
+        if need.concepts or need.terms:
+            floor = t.min_coverage if need.answer in FACT_KINDS else t.min_coverage_open
+            if c.coverage < floor:
+                return False
+        if self._required(need) and c.proximity < t.min_entity:
+            return False
+        return not (need.answer in FACT_KINDS and not c.facts)
+
+    @staticmethod
+    def _required(need: Need) -> bool:
+        return any(e.kind in REQUIRED_KINDS for e in need.names)
+
+    def score(self, need: Need, key: int) -> Candidate | None:
+        index = self.index
+        ref = index.refs.get(key)
+        if ref is None:
+            return None
+        article = self.k.by_id[ref.article_id]
+        sentence = (article.sections[ref.section].paragraphs[ref.paragraph]
+                    .sentences[ref.index])
+        text = index.texts[key]
+        paragraph = index.paragraph_texts.get((ref.article_id, ref.section, ref.paragraph), "")
+        matched: list[str] = []
+        anchors: list[tuple[int, int]] = []
+        total = got = 0.0
+        for item in (*need.concepts, *need.terms):
+            weight = self._weight(item)
+            total += weight
+            surfaces = self._surfaces(item)
+            found = [s for s in surfaces if s in text]
+            if found or (item.startswith(CONCEPT_PREFIX) and index.has(item, key)):
+                got += weight
+                matched.append(item)
+                anchors += [(text.find(s), text.find(s) + len(s)) for s in found]
+            elif any(s in paragraph for s in surfaces):
+                got += weight * PARTIAL_PARAGRAPH
+        coverage = got / total if total else 1.0
+        hard: list[float] = []
+        soft: list[float] = []
+        for entity in need.names:
+            closeness = self._proximity(entity, key, ref, text)
+            (hard if entity.kind in REQUIRED_KINDS else soft).append(closeness)
+            anchors += [(text.find(a), text.find(a) + len(a)) for a in entity.aliases if a in text]
+        proximity = min(hard) if hard else 1.0
+        closeness_all = hard + soft
+        mean_closeness = sum(closeness_all) / len(closeness_all) if closeness_all else 1.0
+        facts, type_fit = self._type_fit(need, sentence, anchors)
+        t = self.t
+        if closeness_all:
+            confidence = (t.weight_coverage * coverage + t.weight_entity * mean_closeness
+                          + t.weight_type * type_fit)
+        else:
+            confidence = (t.weight_coverage + t.weight_entity) * coverage + t.weight_type * type_fit
+        gap = min((_gap(f, a) for f in facts for a in anchors), default=0)
+        return Candidate(key, ref, article, sentence, confidence, coverage, proximity, type_fit,
+                         facts, tuple(matched), gap)
+
+    def _weight(self, item: str) -> float:
+        """IDF; words the corpus never uses count less when they are single characters
+        (搞, 靠: colloquial fillers) than when they are real words (天气, 利率)."""
+        weight = self.index.idf(item)
+        if self.index.df(item) == 0 and len(item) == 1:
+            weight *= UNKNOWN_CHAR_WEIGHT
+        return weight
+
+    def _surfaces(self, item: str) -> tuple[str, ...]:
+        if not item.startswith(CONCEPT_PREFIX):
+            return (item,)
+        entity = self.k.entities.entities.get("concept:" + item[len(CONCEPT_PREFIX):])
+        return entity.aliases if entity else ()
+
+    def _proximity(self, entity: Entity, key: int, ref: SentenceRef, text: str) -> float:
+        t = self.t
+        index = self.index
+        group = self.k.entities.group(entity.key)
+        if group & index.mentions.get(key, frozenset()) or any(a in text for a in entity.aliases):
+            return t.entity_sentence
+        aid, s_i, p_i = ref.article_id, ref.section, ref.paragraph
+        if group & index.paragraph_mentions.get((aid, s_i, p_i), frozenset()):
+            return t.entity_paragraph
+        previous = index.paragraph_mentions.get((aid, s_i, p_i - 1)) if p_i else None
+        if previous and group & previous:
+            return t.entity_previous_paragraph
+        if group & index.section_mentions.get((aid, s_i), frozenset()):
+            return t.entity_section
+        if group & index.article_mentions.get(aid, frozenset()):
+            return t.entity_article
+        return 0.0
+
+    def _type_fit(self, need: Need, sentence: Sentence, anchors: list[tuple[int, int]],
+                  ) -> tuple[tuple[Fact, ...], float]:
+        kinds = FACT_KINDS.get(need.answer)
+        if kinds is not None:
+            facts = tuple(f for f in sentence.facts if f.kind in kinds and _unit_fits(f, need))
+            people = [e for e in need.names if e.kind is EntityKind.PERSON]
+            if need.answer is AnswerType.PERSON and people:
+                # "胡茹琰是什么职务": the fact must be about her, not whoever else is named
+                names = {a for e in people for a in e.aliases}
+                facts = tuple(f for f in facts if normalize(str(f.value)) in names)
+                if not facts and self._describes(sentence.text):
+                    return (), 1.0  # an author's "（作者系…教授）" line answers "是什么人"
+            elif anchors and not need.empty:
+                facts = tuple(f for f in facts if _anchored(sentence.text, f, anchors))
+            return facts, 1.0 if facts else 0.0
+        if need.answer is AnswerType.DEFINITION and self._defines(need, sentence.text):
+            return (), 1.0
+        cue = CUES.get(need.answer)
+        if cue is not None:
+            return (), CUE_HIT if cue.search(sentence.text) else CUE_MISS
+        return (), 1.0
+
+    @staticmethod
+    def _describes(text: str) -> bool:
+        return bool(_ROLE_RE.search(text)) and text.lstrip("（(").startswith(("作者", "系"))
+
+    def _defines(self, need: Need, text: str) -> bool:
+        """``“自报享惠”是……`` / ``MLCC（多层陶瓷电容器）是……``: the asked term, then 是/指."""
+        head = normalize(text[:40]).lstrip("“「‘\"'")
+        words = [w for item in (*need.terms, *need.concepts) for w in self._surfaces(item)]
+        words += [a for e in need.names for a in e.aliases]
+        for word in words:
+            if head.startswith(word):
+                rest = head[len(word):].lstrip("”」’\"')")
+                return rest.startswith(("是", "指", "即", "就是", "也就是", "作为"))
+        return False
+
+
+def _only_numbers(need: Need) -> bool:
+    """"1+1等于几": nothing to look up but digits."""
+    return not need.names and not need.concepts and all(
+        re.fullmatch(r"[\d.]+", t) for t in need.terms)
+
+
+def _anchored(text: str, fact: Fact, anchors: list[tuple[int, int]]) -> bool:
+    """The fact is about what was asked: it shares a clause with a word of the question, or
+    sits right next to one (在益阳高新区，湖南未来光电技术研究院…).  A date opening the
+    sentence ("2008年，奥士康…回迁") dates the whole sentence."""
+    start, end = _clause_bounds(text, fact.start)
+    if fact.kind is FactKind.DATE and start == 0 and end - fact.end <= 1:
+        return True
+    return any((start <= a < end) or _gap(fact, (a, b)) <= ANCHOR_GAP for a, b in anchors)
+
+
+def _clause_bounds(text: str, position: int) -> tuple[int, int]:
+    start = max((text.rfind(c, 0, position) for c in CLAUSE_ENDS), default=-1) + 1
+    ends = [i for i in (text.find(c, position) for c in CLAUSE_ENDS) if i >= 0]
+    return start, (min(ends) if ends else len(text))
+
+
+def _gap(fact: Fact, span: tuple[int, int]) -> int:
+    start, end = span
+    if fact.end <= start:
+        return start - fact.end
+    if end <= fact.start:
+        return fact.start - end
+    return 0
+
+
+def _unit_fits(fact: Fact, need: Need) -> bool:
+    """A count answers "多少辆" only in 辆; a bare number (型号 0201) answers no count."""
+    if fact.kind is not FactKind.COUNT:
+        return True
+    if fact.unit is None:
+        return False
+    return need.unit is None or fact.unit == need.unit or fact.unit.endswith(need.unit)

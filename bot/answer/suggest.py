@@ -1,0 +1,79 @@
+"""Related questions the bot can answer, generated from a section's facts and verified.
+
+Every suggestion is asked of the bot itself before it is offered: a button that leads to
+"the articles don't say" would be worse than no button.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from bot.content.model import Fact, FactKind, Sentence
+from bot.knowledge.build import Knowledge
+from bot.text import tokenizer
+from bot.text.normalize import normalize
+
+MAX_CANDIDATES = 8
+MAX_PER_SECTION = 4
+
+Verifier = Callable[[str, str, int], bool]
+
+
+class Suggester:
+    def __init__(self, knowledge: Knowledge, verify: Verifier) -> None:
+        self.k = knowledge
+        self.verify = verify
+
+    def for_section(self, article_id: str, section: int) -> tuple[str, ...]:
+        article = self.k.article(article_id)
+        if article is None or section >= len(article.sections):
+            return ()
+        candidates: list[str] = []
+        for paragraph in article.sections[section].paragraphs:
+            for sentence in paragraph.sentences:
+                for fact in sentence.facts:
+                    question = self._question(sentence, fact)
+                    if question and question not in candidates:
+                        candidates.append(question)
+                if len(candidates) >= MAX_CANDIDATES:
+                    break
+        verified = [q for q in candidates[:MAX_CANDIDATES] if self.verify(q, article_id, section)]
+        return tuple(verified[:MAX_PER_SECTION])
+
+    def _question(self, sentence: Sentence, fact: Fact) -> str | None:
+        responses = self.k.rules.responses
+        if fact.kind is FactKind.PERSON and fact.role and fact.org:
+            role = fact.role.split("、")[-1]
+            if role in ("记者", "通讯员"):
+                return None
+            return responses.text("suggest_person", "zh", org=fact.org, role=role)
+        subject = self._subject(sentence, fact)
+        if subject is None:
+            return None
+        if fact.kind is FactKind.MONEY:
+            verb = self._word_before(sentence.text, fact.start)
+            if verb:
+                return responses.text("suggest_money", "zh", subject=subject, verb=verb)
+        if fact.kind is FactKind.RANK and "第" in fact.text:
+            return responses.text("suggest_rank", "zh", subject=subject)
+        return None
+
+    def _subject(self, sentence: Sentence, fact: Fact) -> str | None:
+        """The named organisation/person/place written closest before the fact."""
+        text = normalize(sentence.text)
+        best: tuple[int, str] | None = None
+        for match in self.k.lexicons.aliases.find(text):
+            entity = self.k.entities.by_alias(match.phrase)
+            if entity is None or not entity.is_named or match.start >= fact.start:
+                continue
+            if best is None or match.start > best[0]:
+                best = (match.start, sentence.text[match.start : match.end])
+        return best[1] if best else None
+
+    @staticmethod
+    def _word_before(text: str, position: int) -> str | None:
+        tokens = tokenizer.cut(text[max(0, position - 8) : position])
+        word = tokens[-1] if tokens else ""
+        if len(word) == 2 and all("\u4e00" <= c <= "\u9fff" for c in word):
+            return word
+        return None

@@ -1,0 +1,45 @@
+"""Candidate index for typo-tolerant name matching.
+
+Two doors into the set of names: the exact sound key (pinyin without tones) of names of
+three or more characters, which catches the homophone typos that pinyin input produces
+(和田电子 → 和天电子, 湘西洲 → 湘西州), and character bigrams of longer names, which feed
+rapidfuzz only the few names sharing text with the message instead of every name.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+
+from bot.text import pinyin
+
+MIN_SOUND_CHARS = 3
+MIN_EDIT_CHARS = 4
+
+
+@dataclass(frozen=True, slots=True)
+class FuzzyIndex:
+    by_sound: Mapping[str, tuple[str, ...]]  # pinyin key → names
+    by_bigram: Mapping[str, tuple[str, ...]]  # character bigram → names (len >= MIN_EDIT)
+    lengths: tuple[int, ...]  # distinct name lengths, longest first
+
+    @classmethod
+    def build(cls, names: Iterable[str], short_names: Iterable[str] = ()) -> FuzzyIndex:
+        """``short_names``: two-character names (people: 陈旌) also matched by sound."""
+        by_sound: dict[str, list[str]] = {}
+        by_bigram: dict[str, list[str]] = {}
+        lengths: set[int] = set()
+        short = set(short_names)
+        for name in sorted(set(names) | short):
+            if not any("\u4e00" <= c <= "\u9fff" for c in name):
+                continue
+            if len(name) < MIN_SOUND_CHARS and not (name in short and len(name) == 2):
+                continue
+            lengths.add(len(name))
+            by_sound.setdefault(pinyin.key(name), []).append(name)
+            if len(name) >= MIN_EDIT_CHARS:
+                for gram in {name[i : i + 2] for i in range(len(name) - 1)}:
+                    by_bigram.setdefault(gram, []).append(name)
+        return cls({k: tuple(v) for k, v in by_sound.items()},
+                   {k: tuple(v) for k, v in by_bigram.items()},
+                   tuple(sorted(lengths, reverse=True)))

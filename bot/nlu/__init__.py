@@ -1,0 +1,1 @@
+"""Reading a message: normalise, classify the intent, find names and content words."""

@@ -1,0 +1,280 @@
+"""Turn a reader's message into a Query: intent, answer type, names, content words.
+
+Order matters: normalise (traditional → simplified, width, case), classify by the rules,
+find names exactly (a dictionary lookup of the message's substrings), then by sound and by
+edit distance for what is left (typos), then cut the rest into content words with jieba.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz
+
+from bot.content.lexicon import alternation, lexicon
+from bot.knowledge.analysis import CONCEPT_PREFIX
+from bot.knowledge.build import Knowledge
+from bot.knowledge.entities import Entity
+from bot.knowledge.fuzzy import MIN_EDIT_CHARS, MIN_SOUND_CHARS
+from bot.nlu.classify import Classification, classify
+from bot.rules.model import AnswerType, IntentKind
+from bot.text import pinyin, tokenizer
+from bot.text.normalize import normalize
+
+_WORD_RE = re.compile(r"\w")
+_NUMBER_RE = re.compile(r"\d+(?:\.\d+)?(?:[万亿]?(?:元|%|个|家|项|人|台|户|年|月|日))?")
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    entity: Entity
+    surface: str  # as written in the message
+    start: int
+    end: int
+    fuzzy: bool = False
+    score: float = 100.0
+
+
+@dataclass(frozen=True, slots=True)
+class Query:
+    raw: str
+    text: str
+    classification: Classification
+    names: tuple[NameMatch, ...] = ()
+    terms: tuple[str, ...] = ()  # content words (and ≈concept keys)
+    unit: str | None = None  # measure word asked for: 多少"辆"
+    truncated: bool = False
+    pronoun: bool = False  # refers back: 他们, 该公司
+    ellipsis: bool = False  # "研发团队呢？"
+    inherited: tuple[str, ...] = field(default=())  # notes on what came from context
+
+    @property
+    def kind(self) -> IntentKind | None:
+        intent = self.classification.intent
+        return intent.kind if intent else None
+
+    @property
+    def answer_type(self) -> AnswerType | None:
+        intent = self.classification.intent
+        if intent is None:
+            return AnswerType.ANY if self.terms or self.names else None
+        return intent.answer if intent.kind is IntentKind.QUESTION else None
+
+    @property
+    def named(self) -> tuple[NameMatch, ...]:
+        return tuple(n for n in self.names if n.entity.is_named)
+
+    @property
+    def concepts(self) -> tuple[str, ...]:
+        return tuple(CONCEPT_PREFIX + n.entity.key.split(":", 1)[1] for n in self.names
+                     if not n.entity.is_named)
+
+
+def understand(message: str, knowledge: Knowledge) -> Query:
+    limit = knowledge.rules.thresholds.max_question_chars
+    text = normalize(message)
+    truncated = len(text) > limit
+    text = text[:limit]
+    classification = classify(text, knowledge.rules)
+    names = find_names(text, knowledge)
+    covered = [(n.start, n.end) for n in names]
+    terms = _content_terms(text, covered, knowledge)
+    language = knowledge.rules.language
+    pronoun = any(p in text for p in language.pronouns)
+    stripped = re.sub(r"[\s?？!！。.,，~]+$", "", text)
+    ellipsis = bool(stripped) and len(stripped) <= 14 and (
+        stripped.endswith("呢") or stripped.startswith(("那", "还有", "另外")))
+    return Query(message, text, classification, names, tuple(terms), _unit(text), truncated,
+                 pronoun, ellipsis)
+
+
+def find_names(text: str, knowledge: Knowledge) -> tuple[NameMatch, ...]:
+    """Names in the message: exact or same-sounding (longest first), then near-spellings."""
+    found = _names_by_text_or_sound(text, knowledge)
+    taken = bytearray(len(text))
+    for name in found:
+        taken[name.start : name.end] = b"\x01" * (name.end - name.start)
+    found += _names_by_spelling(text, taken, knowledge)
+    found.sort(key=lambda n: n.start)
+    unique: dict[str, NameMatch] = {}
+    for name in found:
+        unique.setdefault(name.entity.key, name)
+    return tuple(unique.values())
+
+
+def _names_by_text_or_sound(text: str, knowledge: Knowledge) -> list[NameMatch]:
+    """Leftmost-longest names, where a window matches a name by its text or by its sound.
+
+    Sound keys catch the homophones pinyin input produces (信为电科, 湘西洲); because the
+    longest window wins, 湘西洲 is read as 湘西州 rather than the shorter alias 湘西.
+    """
+    aliases = knowledge.lexicons.aliases
+    by_sound = knowledge.fuzzy.by_sound
+    table = knowledge.entities
+    lengths = sorted(set(knowledge.fuzzy.lengths) | set(aliases.lengths()) | {2}, reverse=True)
+    sounds = pinyin.syllables(text)
+    result: list[NameMatch] = []
+    i = 0
+    n = len(text)
+    while i < n - 1:
+        hit: NameMatch | None = None
+        for length in lengths:
+            end = i + length
+            if end > n:
+                continue
+            window = text[i:end]
+            if window in aliases:
+                entity = table.by_alias(window)
+                if entity is not None:
+                    hit = NameMatch(entity, window, i, end)
+                    break
+            if length >= MIN_SOUND_CHARS or length == 2:
+                same = by_sound.get(" ".join(sounds[i:end]))
+                entity = table.by_alias(same[0]) if same else None
+                if entity is not None:
+                    score = max(fuzz.ratio(window, same[0]),
+                                knowledge.rules.thresholds.fuzzy_min_pinyin)
+                    hit = NameMatch(entity, window, i, end, True, score)
+                    break
+        if hit is not None:
+            result.append(hit)
+            i = hit.end
+        else:
+            i += 1
+    return result
+
+
+def _names_by_spelling(text: str, taken: bytearray, knowledge: Knowledge) -> list[NameMatch]:
+    """Longer names with one wrong character that does not even sound alike (rapidfuzz)."""
+    index = knowledge.fuzzy
+    min_score = knowledge.rules.thresholds.fuzzy_min_score
+    result: list[NameMatch] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        if taken[i] or not _WORD_RE.match(text[i]):
+            i += 1
+            continue
+        best = None
+        for length in index.lengths:
+            end = i + length
+            if length < MIN_EDIT_CHARS or end > n or any(taken[i:end]):
+                continue
+            best = _edit_candidate(text[i:end], index.by_bigram, min_score)
+            if best is not None:
+                break
+        entity = knowledge.entities.by_alias(best[2]) if best else None
+        if best is not None and entity is not None:
+            score, length, _ = best
+            result.append(NameMatch(entity, text[i : i + length], i, i + length, True, score))
+            taken[i : i + length] = b"\x01" * length
+            i += length
+            continue
+        i += 1
+    return result
+
+
+def _edit_candidate(window: str, by_bigram: Mapping[str, tuple[str, ...]],
+                    min_score: float) -> tuple[float, int, str] | None:
+    """The closest same-length name sharing enough bigrams with ``window``, if close enough."""
+    length = len(window)
+    counts: dict[str, int] = {}
+    for gram in {window[k : k + 2] for k in range(length - 1)}:
+        for name in by_bigram.get(gram, ()):
+            if len(name) == length:
+                counts[name] = counts.get(name, 0) + 1
+    best: tuple[float, int, str] | None = None
+    for name, shared in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20]:
+        if shared < max(1, (length - 1) // 2):
+            continue
+        score = fuzz.ratio(window, name)
+        if score >= min_score and (best is None or score > best[0]):
+            best = (score, length, name)
+    return best
+
+
+def _content_terms(text: str, covered: list[tuple[int, int]], knowledge: Knowledge,
+                   ) -> list[str]:
+    """Content words outside the names: stopwords dropped, glued fragments re-cut, and
+    single characters the corpus never uses (搞, 花) ignored as colloquial noise."""
+    stopwords = knowledge.rules.language.stopwords
+    pronouns = knowledge.rules.language.pronouns
+    postings = knowledge.index.postings
+    terms: list[str] = []
+    for token, start in tokenizer.cut_with_offsets(text):
+        for piece in _uncovered(token, start, covered):
+            if not _WORD_RE.search(piece) or piece in stopwords or piece in pronouns:
+                continue
+            if len(piece) >= 2 and piece not in postings:
+                terms += split_unknown(piece, postings, stopwords)
+            else:
+                terms.append(piece)
+    return [t for t in dict.fromkeys(terms) if len(t) > 1 or t in postings]
+
+
+def _uncovered(token: str, start: int, covered: list[tuple[int, int]]) -> list[str]:
+    """The parts of a token outside every name span (专利申请 minus 专利 → 申请)."""
+    pieces = []
+    current = ""
+    for offset, char in enumerate(token):
+        position = start + offset
+        if any(s <= position < e for s, e in covered):
+            if current:
+                pieces.append(current)
+            current = ""
+        else:
+            current += char
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def split_unknown(token: str, known: Mapping[str, object], stopwords: frozenset[str],
+                  ) -> list[str]:
+    """Re-cut a word the corpus never uses into words it does use.
+
+    jieba glues colloquial fragments into words the articles never contain (投了, 上花,
+    大面积, 专利申请); cut into corpus words and stopwords they match again.  A word that
+    does not decompose (天气, 红烧肉) stays whole: it is what the question is about.
+    """
+    n = len(token)
+    best: list[tuple[float, list[str]] | None] = [None] * (n + 1)
+    best[0] = (0.0, [])
+    for end in range(1, n + 1):
+        for start in range(max(0, end - 8), end):
+            previous = best[start]
+            if previous is None:
+                continue
+            piece = token[start:end]
+            if len(piece) > 1 and piece not in known and piece not in stopwords:
+                continue
+            gain = float(len(piece) ** 2) if len(piece) > 1 or piece in stopwords else 0.25
+            candidate = (previous[0] + gain, [*previous[1], piece])
+            current = best[end]
+            if current is None or candidate[0] > current[0]:
+                best[end] = candidate
+    result = best[n]
+    if result is None or not any(len(p) > 1 or p in stopwords for p in result[1]):
+        return [token]
+    return [p for p in result[1] if p not in stopwords]
+
+
+_UNIT_RE: re.Pattern[str] | None = None
+GENERIC_UNITS = frozenset({"个"})
+
+
+def _unit(text: str) -> str | None:
+    global _UNIT_RE
+    if _UNIT_RE is None:
+        measures = alternation(lexicon().measure_words)
+        _UNIT_RE = re.compile(rf"(?:多少|几)(?:万|亿)?(?P<unit>{measures})")
+    match = _UNIT_RE.search(text)
+    if not match or match["unit"] in GENERIC_UNITS:
+        return None  # "几个" asks how many of anything
+    return match["unit"]
+
+
+def numbers_in(text: str) -> list[str]:
+    return _NUMBER_RE.findall(text)
