@@ -19,12 +19,19 @@ def article_json(article: Article) -> dict[str, Any]:
     for paragraph in article.paragraphs:
         for sentence in paragraph.sentences:
             for fact in sentence.facts:
-                facts.append({"kind": fact.kind.value, "text": fact.text, "value": fact.value,
-                              "unit": fact.unit, "sentence": sentences[id(sentence)],
-                              "line": sentence.line,
-                              **({"role": fact.role} if fact.role else {}),
-                              **({"org": fact.org} if fact.org else {}),
-                              **({"qualifier": fact.qualifier} if fact.qualifier else {})})
+                facts.append(
+                    {
+                        "kind": fact.kind.value,
+                        "text": fact.text,
+                        "value": fact.value,
+                        "unit": fact.unit,
+                        "sentence": sentences[id(sentence)],
+                        "line": sentence.line,
+                        **({"role": fact.role} if fact.role else {}),
+                        **({"org": fact.org} if fact.org else {}),
+                        **({"qualifier": fact.qualifier} if fact.qualifier else {}),
+                    }
+                )
     return {
         "id": article.id,
         "title": article.title,
@@ -39,9 +46,14 @@ def article_json(article: Article) -> dict[str, Any]:
         "truncated": article.truncated,
         "summary": article.summary,
         "content_hash": article.content_hash,
-        "sections": [{"heading": s.heading, "line": s.line,
-                      "paragraphs": [{"text": p.text, "line": p.line} for p in s.paragraphs]}
-                     for s in article.sections],
+        "sections": [
+            {
+                "heading": s.heading,
+                "line": s.line,
+                "paragraphs": [{"text": p.text, "line": p.line} for p in s.paragraphs],
+            }
+            for s in article.sections
+        ],
         "facts": facts,
     }
 
@@ -54,9 +66,11 @@ def shared_keywords(rules: Rules) -> list[Problem]:
         for keyword in intent.keywords:
             owners.setdefault(keyword, []).append(intent.id)
             where.setdefault(keyword, (intent.file, intent.line))
-    return [Problem(where[k][0], where[k][1],
-                    f"keyword {k!r} is shared by intents {', '.join(ids)}")
-            for k, ids in sorted(owners.items()) if len(ids) > 1]
+    return [
+        Problem(where[k][0], where[k][1], f"keyword {k!r} is shared by intents {', '.join(ids)}")
+        for k, ids in sorted(owners.items())
+        if len(ids) > 1
+    ]
 
 
 def run_check(seeds: Path, intents: Path) -> tuple[dict[str, Any], list[Problem]]:
@@ -74,9 +88,13 @@ def run_check(seeds: Path, intents: Path) -> tuple[dict[str, Any], list[Problem]
         "warnings": [p.as_dict() for p in shared_keywords(rules)] if rules else [],
     }
     if rules is not None:
-        report["rules"] = {"files": list(rules.files), "intents": len(rules.intents),
-                           "synonyms": len(rules.synonyms), "topics": len(rules.topics),
-                           "responses": len(rules.responses.templates)}
+        report["rules"] = {
+            "files": list(rules.files),
+            "intents": len(rules.intents),
+            "synonyms": len(rules.synonyms),
+            "topics": len(rules.topics),
+            "responses": len(rules.responses.templates),
+        }
     return report, problems
 
 
@@ -90,26 +108,41 @@ def render(report: dict[str, Any]) -> str:
         count = sum(len(p["text"]) > 0 for s in article["sections"] for p in s["paragraphs"])
         n_sentences = len({f["sentence"] for f in article["facts"]})
         sentences += n_sentences
-        meta = " · ".join(filter(None, [article.get("column"), article.get("kicker"),
-                                        " ".join(article["byline"]), article.get("date")]))
+        meta = " · ".join(
+            filter(
+                None,
+                [
+                    article.get("column"),
+                    article.get("kicker"),
+                    " ".join(article["byline"]),
+                    article.get("date"),
+                ],
+            )
+        )
         lines.append(f"《{article['title']}》 {article['file']}:{article['line']}")
         if meta:
             lines.append(f"    {meta}")
         headings = [s["heading"] for s in article["sections"] if s["heading"]]
-        lines.append(f"    {len(article['sections'])} sections, {count} paragraphs, "
-                     f"{len(article['facts'])} facts"
-                     + (" (cut off at the page edge)" if article.get("truncated") else ""))
+        lines.append(
+            f"    {len(article['sections'])} sections, {count} paragraphs, "
+            f"{len(article['facts'])} facts"
+            + (" (cut off at the page edge)" if article.get("truncated") else "")
+        )
         for heading in headings:
             lines.append(f"    · {heading}")
     lines.append("")
-    lines.append(f"{len(report['articles'])} articles, "
-                 f"{sum(facts_total.values())} facts: "
-                 + ", ".join(f"{k} {v}" for k, v in sorted(facts_total.items())))
+    lines.append(
+        f"{len(report['articles'])} articles, "
+        f"{sum(facts_total.values())} facts: "
+        + ", ".join(f"{k} {v}" for k, v in sorted(facts_total.items()))
+    )
     if "rules" in report:
         r = report["rules"]
-        lines.append(f"rules: {r['intents']} intents, {r['synonyms']} synonym groups, "
-                     f"{r['topics']} topics, {r['responses']} responses "
-                     f"({len(r['files'])} files)")
+        lines.append(
+            f"rules: {r['intents']} intents, {r['synonyms']} synonym groups, "
+            f"{r['topics']} topics, {r['responses']} responses "
+            f"({len(r['files'])} files)"
+        )
     for warning in report.get("warnings", []):
         lines.append(f"warning: {warning['file']}:{warning['line']}: {warning['message']}")
     for error in report["errors"]:

@@ -31,23 +31,43 @@ SUBCOMMANDS = ("chat", "ask", "run", "check", "eval", "digest", "audit")
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
     group = parser.add_argument_group("global options")
-    group.add_argument("--seeds", metavar="DIR", default=default,
-                       help="pages directory (env NEWSBOT_SEEDS; default ./seeds)")
-    group.add_argument("--intents", metavar="DIR", default=default,
-                       help="rules directory (env NEWSBOT_INTENTS; default ./intents)")
-    group.add_argument("--db", metavar="PATH", default=default,
-                       help="SQLite database (env NEWSBOT_DB; default var/newsbot.sqlite3)")
-    group.add_argument("--cache-dir", metavar="DIR", default=default,
-                       help="cache directory (env NEWSBOT_CACHE; default ~/.cache/newsbot)")
-    group.add_argument("--log-level", metavar="LEVEL", default=default,
-                       help="DEBUG, INFO, WARNING or ERROR (env NEWSBOT_LOG_LEVEL)")
+    group.add_argument(
+        "--seeds",
+        metavar="DIR",
+        default=default,
+        help="pages directory (env NEWSBOT_SEEDS; default ./seeds)",
+    )
+    group.add_argument(
+        "--intents",
+        metavar="DIR",
+        default=default,
+        help="rules directory (env NEWSBOT_INTENTS; default ./intents)",
+    )
+    group.add_argument(
+        "--db",
+        metavar="PATH",
+        default=default,
+        help="SQLite database (env NEWSBOT_DB; default var/newsbot.sqlite3)",
+    )
+    group.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        default=default,
+        help="cache directory (env NEWSBOT_CACHE; default ~/.cache/newsbot)",
+    )
+    group.add_argument(
+        "--log-level",
+        metavar="LEVEL",
+        default=default,
+        help="DEBUG, INFO, WARNING or ERROR (env NEWSBOT_LOG_LEVEL)",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="newsbot",
         description="Answer questions about newspaper pages with quoted sources; "
-                    "run the Telegram bot.",
+        "run the Telegram bot.",
     )
     parser.add_argument("--version", action="version", version=f"newsbot {__version__}")
     _global_options(parser, suppress=False)
@@ -59,33 +79,54 @@ def build_parser() -> argparse.ArgumentParser:
         return command
 
     chat = add("chat", "interactive console chat (the default without a Telegram token)")
-    chat.add_argument("--jsonl", action="store_true",
-                      help="read one message per stdin line, print one JSON answer per line")
+    chat.add_argument(
+        "--jsonl",
+        action="store_true",
+        help="read one message per stdin line, print one JSON answer per line",
+    )
     ask = add("ask", "answer one question")
     ask.add_argument("question", nargs="+", help="the question; '-' reads one per stdin line")
     ask.add_argument("--json", action="store_true", help="print the answer as JSON")
     run = add("run", "run the Telegram bot (long polling, or webhook with --webhook-url)")
     run.add_argument("--api-url", metavar="URL", help="Bot API base URL (env NEWSBOT_API_URL)")
     run.add_argument("--webhook-url", metavar="URL", help="public HTTPS URL for webhook mode")
-    run.add_argument("--listen", metavar="HOST", default="127.0.0.1",
-                     help="webhook listen address (default 127.0.0.1)")
-    run.add_argument("--port", metavar="N", type=int, default=8443,
-                     help="webhook listen port (default 8443)")
-    run.add_argument("--secret-token", metavar="S",
-                     help="webhook secret; requests without it are refused")
-    run.add_argument("--health-port", metavar="N", type=int,
-                     help="serve /healthz and /metrics on 127.0.0.1:N")
-    run.add_argument("--watch", action="store_true",
-                     help="reload when files under seeds/ or intents/ change")
+    run.add_argument(
+        "--listen",
+        metavar="HOST",
+        default="127.0.0.1",
+        help="webhook listen address (default 127.0.0.1)",
+    )
+    run.add_argument(
+        "--port", metavar="N", type=int, default=8443, help="webhook listen port (default 8443)"
+    )
+    run.add_argument(
+        "--secret-token", metavar="S", help="webhook secret; requests without it are refused"
+    )
+    run.add_argument(
+        "--health-port", metavar="N", type=int, help="serve /healthz and /metrics on 127.0.0.1:N"
+    )
+    run.add_argument(
+        "--watch", action="store_true", help="reload when files under seeds/ or intents/ change"
+    )
     check = add("check", "validate seeds and intents, print counts")
     check.add_argument("--json", action="store_true", help="print the full report as JSON")
     evaluate = add("eval", "accuracy report for a question file")
     evaluate.add_argument("file", help="YAML list of {q, expect, group[, dialog]}")
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
-    evaluate.add_argument("--min-answerable", type=float, default=0.0, metavar="F",
-                          help="exit 1 when answerable accuracy is below F (0..1)")
-    evaluate.add_argument("--min-declined", type=float, default=0.0, metavar="F",
-                          help="exit 1 when decline accuracy is below F (0..1)")
+    evaluate.add_argument(
+        "--min-answerable",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="exit 1 when answerable accuracy is below F (0..1)",
+    )
+    evaluate.add_argument(
+        "--min-declined",
+        type=float,
+        default=0.0,
+        metavar="F",
+        help="exit 1 when decline accuracy is below F (0..1)",
+    )
     digest = add("digest", "print the digest a new subscriber of TOPIC would receive now")
     digest.add_argument("topic", help="topic id or name (zh or en)")
     digest.add_argument("--json", action="store_true", help="print the digest as JSON")
@@ -120,8 +161,9 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _configure_logging(level: str) -> None:
-    logging.basicConfig(level=level, stream=sys.stderr,
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=level, stream=sys.stderr, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     for noisy in ("httpx", "httpcore", "apscheduler"):
         logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
@@ -152,8 +194,7 @@ def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
         for line in sys.stdin:
             question = line.rstrip("\r\n")
             answer = answerer.answer(question)
-            print(_json_line(answer.as_dict()) if args.json else render_answer(answer),
-                  flush=True)
+            print(_json_line(answer.as_dict()) if args.json else render_answer(answer), flush=True)
         return EXIT_OK
     answer = answerer.answer(" ".join(args.question))
     print(_json_line(answer.as_dict()) if args.json else render_answer(answer))
@@ -181,10 +222,12 @@ def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
     if not problems:
         try:
             knowledge = load_knowledge(settings)
-            report["knowledge"] = {"version": knowledge.version,
-                                   "sentences": knowledge.index.size,
-                                   "entities": len(knowledge.entities.entities),
-                                   "build_seconds": round(knowledge.build_seconds, 3)}
+            report["knowledge"] = {
+                "version": knowledge.version,
+                "sentences": knowledge.index.size,
+                "entities": len(knowledge.entities.entities),
+                "build_seconds": round(knowledge.build_seconds, 3),
+            }
         except InputError as exc:
             problems = list(exc.problems)
             report["errors"] = [p.as_dict() for p in problems]
@@ -206,17 +249,23 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     answerable = report.accuracy(report.answerable)
     declined = report.accuracy(report.declined)
     if answerable < args.min_answerable or declined < args.min_declined:
-        print(f"newsbot eval: below threshold (answerable {answerable:.1%} < "
-              f"{args.min_answerable:.0%} or declined {declined:.1%} < "
-              f"{args.min_declined:.0%})", file=sys.stderr)
+        print(
+            f"newsbot eval: below threshold (answerable {answerable:.1%} < "
+            f"{args.min_answerable:.0%} or declined {declined:.1%} < "
+            f"{args.min_declined:.0%})",
+            file=sys.stderr,
+        )
         return EXIT_INVALID
     return EXIT_OK
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
     if not settings.token:
-        print("newsbot run: TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather, then "
-              "export TELEGRAM_BOT_TOKEN=…); use 'newsbot chat' for the console", file=sys.stderr)
+        print(
+            "newsbot run: TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather, then "
+            "export TELEGRAM_BOT_TOKEN=…); use 'newsbot chat' for the console",
+            file=sys.stderr,
+        )
         return EXIT_USAGE
     from bot.telegram.runner import run_bot
 
@@ -236,18 +285,33 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
         entries = store.audit_log(args.limit)
     for entry in entries:
         if args.json:
-            print(_json_line({"at": entry.at.isoformat(), "user_id": entry.user_id,
-                              "action": entry.action, "detail": entry.detail,
-                              "result": entry.result}))
+            print(
+                _json_line(
+                    {
+                        "at": entry.at.isoformat(),
+                        "user_id": entry.user_id,
+                        "action": entry.action,
+                        "detail": entry.detail,
+                        "result": entry.result,
+                    }
+                )
+            )
         else:
-            print(f"{entry.at:%Y-%m-%d %H:%M:%S} user {entry.user_id} {entry.action} "
-                  f"{entry.detail} → {entry.result}")
+            print(
+                f"{entry.at:%Y-%m-%d %H:%M:%S} user {entry.user_id} {entry.action} "
+                f"{entry.detail} → {entry.result}"
+            )
     if not entries and not args.json:
         print("(no admin actions recorded)")
     return EXIT_OK
 
 
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
-    "chat": cmd_chat, "ask": cmd_ask, "run": cmd_run, "check": cmd_check, "eval": cmd_eval,
-    "digest": cmd_digest, "audit": cmd_audit,
+    "chat": cmd_chat,
+    "ask": cmd_ask,
+    "run": cmd_run,
+    "check": cmd_check,
+    "eval": cmd_eval,
+    "digest": cmd_digest,
+    "audit": cmd_audit,
 }

@@ -21,7 +21,7 @@ DEFAULT_DB = Path("var/newsbot.sqlite3")
 # Every environment variable newsbot reads, with its meaning (README and .env.example are
 # checked against this table by tests/test_docs.py).
 ENVIRONMENT: Mapping[str, str] = {
-    "TELEGRAM_BOT_TOKEN": "Bot token from @BotFather; without it `make run` starts the console chat",
+    "TELEGRAM_BOT_TOKEN": "Bot token from @BotFather; unset, `make run` starts the console chat",
     "NEWSBOT_SEEDS": "Directory of newspaper pages (*.txt/*.md and optional *.yaml sidecars)",
     "NEWSBOT_INTENTS": "Directory of rule files (intents, synonyms, topics, responses)",
     "NEWSBOT_DB": "SQLite database file (created with its directory)",
@@ -62,8 +62,9 @@ def parse_admins(raw: str | None) -> frozenset[int]:
         try:
             ids.add(int(part))
         except ValueError as exc:
-            raise ConfigError(f"NEWSBOT_ADMINS must be comma-separated numeric user ids, got "
-                              f"{part!r}") from exc
+            raise ConfigError(
+                f"NEWSBOT_ADMINS must be comma-separated numeric user ids, got {part!r}"
+            ) from exc
     return frozenset(ids)
 
 
@@ -80,8 +81,9 @@ class Settings:
     token: str | None = field(default=None, repr=False)
 
     @classmethod
-    def load(cls, options: Mapping[str, object] | None = None,
-             env: Mapping[str, str] | None = None) -> Settings:
+    def load(
+        cls, options: Mapping[str, object] | None = None, env: Mapping[str, str] | None = None
+    ) -> Settings:
         options = options or {}
         env = os.environ if env is None else env
 
@@ -93,8 +95,10 @@ class Settings:
 
         api_url = str(pick("api_url", "NEWSBOT_API_URL", DEFAULT_API_URL))
         file_url = env.get("NEWSBOT_FILE_URL") or (
-            api_url.rsplit("/bot", 1)[0] + "/file/bot" if api_url.endswith("/bot")
-            else DEFAULT_FILE_URL)
+            api_url.rsplit("/bot", 1)[0] + "/file/bot"
+            if api_url.endswith("/bot")
+            else DEFAULT_FILE_URL
+        )
         level = str(pick("log_level", "NEWSBOT_LOG_LEVEL", "INFO")).upper()
         if level not in ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"):
             raise ConfigError(f"log level must be DEBUG, INFO, WARNING or ERROR, got {level!r}")

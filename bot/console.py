@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import sys
+from types import ModuleType
 from typing import TYPE_CHECKING
 
 from bot.answer.context import Conversation
@@ -24,8 +25,10 @@ def render_answer(answer: Answer, *, color: bool = False) -> str:
         lines.append(f"  「{answer.quote}」")
     if answer.source:
         section = f" · {answer.source.section}" if answer.source.section else ""
-        lines.append(f"{dim}  —— 《{answer.source.article}》{section}  "
-                     f"({answer.source.file}:{answer.source.line}){reset}")
+        lines.append(
+            f"{dim}  —— 《{answer.source.article}》{section}  "
+            f"({answer.source.file}:{answer.source.line}){reset}"
+        )
     if answer.suggestions:
         lines.append(f"{dim}  相关问题：" + " / ".join(answer.suggestions) + reset)
     return "\n".join(lines)
@@ -69,7 +72,7 @@ def interactive_chat(answerer: Answerer, settings: Settings) -> int:
     return 0
 
 
-def _setup_readline(history: object) -> object | None:
+def _setup_readline(history: object) -> ModuleType | None:
     try:
         import readline
     except ImportError:  # pragma: no cover - Windows without pyreadline

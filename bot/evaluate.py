@@ -30,7 +30,7 @@ _KEYS = {"q", "expect", "group", "dialog", "note"}
 @dataclass(frozen=True, slots=True)
 class EvalItem:
     question: str
-    expect: tuple[str, ...] | None | str  # substrings, None (decline) or "any"
+    expect: tuple[str, ...] | str | None  # substrings, None (decline) or "any"
     group: str
     dialog: str | None
     line: int
@@ -75,8 +75,11 @@ class EvalReport:
         if not values:
             return {"p50_ms": 0.0, "p99_ms": 0.0, "max_ms": 0.0}
         p99 = values[min(len(values) - 1, int(len(values) * 0.99))]
-        return {"p50_ms": round(statistics.median(values), 3), "p99_ms": round(p99, 3),
-                "max_ms": round(values[-1], 3)}
+        return {
+            "p50_ms": round(statistics.median(values), 3),
+            "p99_ms": round(p99, 3),
+            "max_ms": round(values[-1], 3),
+        }
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -85,9 +88,14 @@ class EvalReport:
             "accuracy": round(self.accuracy(self.results), 4),
             "answerable_accuracy": round(self.accuracy(self.answerable), 4),
             "declined_accuracy": round(self.accuracy(self.declined), 4),
-            "groups": {name: {"total": len(rs), "right": sum(r.right for r in rs),
-                              "accuracy": round(self.accuracy(rs), 4)}
-                       for name, rs in self.by_group().items()},
+            "groups": {
+                name: {
+                    "total": len(rs),
+                    "right": sum(r.right for r in rs),
+                    "accuracy": round(self.accuracy(rs), 4),
+                }
+                for name, rs in self.by_group().items()
+            },
             "latency": self.latency(),
             "failures": [_failure(r) for r in self.results if not r.right],
         }
@@ -95,10 +103,16 @@ class EvalReport:
 
 def _failure(result: EvalResult) -> dict[str, Any]:
     item = result.item
-    return {"line": item.line, "q": item.question, "group": item.group, "dialog": item.dialog,
-            "expected": ("decline" if item.expect is None else item.expect),
-            "answered": result.answer.answered, "quote": result.answer.quote,
-            "summary": result.answer.summary}
+    return {
+        "line": item.line,
+        "q": item.question,
+        "group": item.group,
+        "dialog": item.dialog,
+        "expected": ("decline" if item.expect is None else item.expect),
+        "answered": result.answer.answered,
+        "quote": result.answer.quote,
+        "summary": result.answer.summary,
+    }
 
 
 def load_questions(path: Path) -> list[EvalItem]:
@@ -109,8 +123,15 @@ def load_questions(path: Path) -> list[EvalItem]:
         raise InputError([exc.problem]) from exc
     problems: list[Problem] = []
     if not isinstance(data, YList):
-        raise InputError([Problem(label, getattr(data, "line", 1),
-                                  f"expected a list of questions, got {type_name(data)}")])
+        raise InputError(
+            [
+                Problem(
+                    label,
+                    getattr(data, "line", 1),
+                    f"expected a list of questions, got {type_name(data)}",
+                )
+            ]
+        )
     items = []
     for index, raw in enumerate(data):
         line = data.line_of(index)
@@ -133,10 +154,11 @@ def load_questions(path: Path) -> list[EvalItem]:
     return items
 
 
-def _expect(raw: YDict, label: str, problems: list[Problem]) -> tuple[str, ...] | None | str:
+def _expect(raw: YDict, label: str, problems: list[Problem]) -> tuple[str, ...] | str | None:
     if "expect" not in raw:
-        problems.append(Problem(label, raw.line, "missing expect (a list of substrings, null "
-                                                 "or any)"))
+        problems.append(
+            Problem(label, raw.line, "missing expect (a list of substrings, null or any)")
+        )
         return None
     value = raw["expect"]
     if value is None:
@@ -147,8 +169,9 @@ def _expect(raw: YDict, label: str, problems: list[Problem]) -> tuple[str, ...] 
         return (value,)
     if isinstance(value, YList) and value and all(isinstance(v, str) and v for v in value):
         return tuple(value)
-    problems.append(Problem(label, raw.line_of("expect"),
-                            "expect must be a list of substrings, null or any"))
+    problems.append(
+        Problem(label, raw.line_of("expect"), "expect must be a list of substrings, null or any")
+    )
     return None
 
 
@@ -165,8 +188,11 @@ def evaluate(items: Sequence[EvalItem], answerer: Answerer, file: str = "") -> E
     dialogs: dict[str, Conversation] = {}
     turns = answerer.knowledge.rules.thresholds.context_turns
     for item in items:
-        conversation = (dialogs.setdefault(item.dialog, Conversation(turns)) if item.dialog
-                        else Conversation(turns))
+        conversation = (
+            dialogs.setdefault(item.dialog, Conversation(turns))
+            if item.dialog
+            else Conversation(turns)
+        )
         started = time.perf_counter()
         answer = answerer.answer(item.question, conversation)
         elapsed = (time.perf_counter() - started) * 1000
@@ -178,25 +204,35 @@ def render(report: EvalReport) -> str:
     lines = [f"eval {report.file}: {len(report.results)} questions"]
     lines.append(f"{'group':<14}{'right':>7}{'total':>7}{'accuracy':>10}")
     for name, results in report.by_group().items():
-        lines.append(f"{name:<14}{sum(r.right for r in results):>7}{len(results):>7}"
-                     f"{report.accuracy(results):>10.1%}")
-    lines.append(f"answerable accuracy: {report.accuracy(report.answerable):.1%} "
-                 f"({sum(r.right for r in report.answerable)}/{len(report.answerable)})")
-    lines.append(f"declined accuracy:   {report.accuracy(report.declined):.1%} "
-                 f"({sum(r.right for r in report.declined)}/{len(report.declined)})")
+        lines.append(
+            f"{name:<14}{sum(r.right for r in results):>7}{len(results):>7}"
+            f"{report.accuracy(results):>10.1%}"
+        )
+    lines.append(
+        f"answerable accuracy: {report.accuracy(report.answerable):.1%} "
+        f"({sum(r.right for r in report.answerable)}/{len(report.answerable)})"
+    )
+    lines.append(
+        f"declined accuracy:   {report.accuracy(report.declined):.1%} "
+        f"({sum(r.right for r in report.declined)}/{len(report.declined)})"
+    )
     latency = report.latency()
-    lines.append(f"latency: p50 {latency['p50_ms']:.2f} ms, p99 {latency['p99_ms']:.2f} ms, "
-                 f"max {latency['max_ms']:.2f} ms")
+    lines.append(
+        f"latency: p50 {latency['p50_ms']:.2f} ms, p99 {latency['p99_ms']:.2f} ms, "
+        f"max {latency['max_ms']:.2f} ms"
+    )
     failures = [r for r in report.results if not r.right]
     if failures:
         lines.append("")
         lines.append(f"failures ({len(failures)}):")
         for result in failures:
             item = result.item
-            expected = "decline" if item.expect is None else (
-                "any answer" if item.expect == ANY else " | ".join(item.expect))
-            got = (f"quote: {result.answer.quote}" if result.answer.answered
-                   else "declined")
+            expected = (
+                "decline"
+                if item.expect is None
+                else ("any answer" if item.expect == ANY else " | ".join(item.expect))
+            )
+            got = f"quote: {result.answer.quote}" if result.answer.answered else "declined"
             lines.append(f"  {report.file}:{item.line} [{item.group}] {item.question}")
             lines.append(f"      expected: {expected}")
             lines.append(f"      got:      {got}")

@@ -32,8 +32,13 @@ class Snapshot:
 
 
 class NewsService:
-    def __init__(self, seeds: Path, intents: Path, cache_dir: Path | None = None,
-                 builder: Builder | None = None) -> None:
+    def __init__(
+        self,
+        seeds: Path,
+        intents: Path,
+        cache_dir: Path | None = None,
+        builder: Builder | None = None,
+    ) -> None:
         self.builder = builder or Builder(seeds, intents, cache_dir)
         self._snapshot: Snapshot | None = None
         self._conversations: OrderedDict[object, Conversation] = OrderedDict()
@@ -67,9 +72,13 @@ class NewsService:
             answerer = await asyncio.to_thread(Answerer, knowledge)
             self._snapshot = Snapshot(knowledge, answerer)
             result = diff(old.knowledge if old else None, knowledge)
-            logger.info("reloaded knowledge %s (%d added, %d changed, %d removed)",
-                        knowledge.version, len(result.added), len(result.changed),
-                        len(result.removed))
+            logger.info(
+                "reloaded knowledge %s (%d added, %d changed, %d removed)",
+                knowledge.version,
+                len(result.added),
+                len(result.changed),
+                len(result.removed),
+            )
             return result
 
     @property
@@ -90,11 +99,13 @@ class NewsService:
             self._conversations.move_to_end(key)
         return conversation
 
-    def ask(self, question: str, conversation_key: object | None = None,
-            language: str = "zh") -> Answer:
+    def ask(
+        self, question: str, conversation_key: object | None = None, language: str = "zh"
+    ) -> Answer:
         snapshot = self.snapshot  # one consistent snapshot for the whole answer
-        conversation = self.conversation(conversation_key) if conversation_key is not None \
-            else None
+        conversation = (
+            self.conversation(conversation_key) if conversation_key is not None else None
+        )
         return snapshot.answerer.answer(question, conversation, language)
 
     def reset(self, conversation_key: object) -> None:

@@ -50,7 +50,9 @@ def read_text(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
     try:
         size = path.stat().st_size
         if size > limit:
-            raise YamlFileError(Problem(name, 1, f"file is too large ({size} bytes, limit {limit})"))
+            raise YamlFileError(
+                Problem(name, 1, f"file is too large ({size} bytes, limit {limit})")
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise YamlFileError(Problem(name, 1, f"cannot read file: {exc.strerror}")) from exc

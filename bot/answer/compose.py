@@ -22,8 +22,9 @@ _DROP_PUNCT_RE = re.compile(r"[，,。；;：:！？!?\s]+")
 _CLAUSE_RE = re.compile(f"[{CLAUSE_SEP}。！？!?]")
 
 
-def choose_fact(text: str, facts: Sequence[Fact], focus: Sequence[str],
-                words: Sequence[str] = ()) -> Fact | None:
+def choose_fact(
+    text: str, facts: Sequence[Fact], focus: Sequence[str], words: Sequence[str] = ()
+) -> Fact | None:
     """The fact that answers: aligned by 分别 when the sentence lists several, else the one
     nearest to the question's plain words (``团队`` → 300人), else to its names.  A name
     the question itself used is never its own answer (湖南 inside 湖南未来光电技术研究院)."""
@@ -31,8 +32,12 @@ def choose_fact(text: str, facts: Sequence[Fact], focus: Sequence[str],
         return None
     norm = normalize(text)
     spans = [(norm.find(f), norm.find(f) + len(f)) for f in focus if f and f in norm]
-    facts = [f for f in facts if not any(s <= f.start and f.end <= e for s, e in spans)
-             or f.kind not in (FactKind.PLACE, FactKind.ORG, FactKind.PERSON)] or list(facts)
+    facts = [
+        f
+        for f in facts
+        if not any(s <= f.start and f.end <= e for s, e in spans)
+        or f.kind not in (FactKind.PLACE, FactKind.ORG, FactKind.PERSON)
+    ] or list(facts)
     aligned = _respectively(text, facts, focus)
     if aligned is not None:
         return aligned
@@ -80,21 +85,32 @@ def context_clause(text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS)
         while len(chosen) < len(clauses) and sum(len(c[2]) for c in chosen) < limit // 2:
             chosen.append(clauses[len(chosen)])
     else:
-        at = next((i for i, (s, e, _) in enumerate(clauses) if s <= fact.start < e),
-                  len(clauses) - 1)
+        at = next(
+            (i for i, (s, e, _) in enumerate(clauses) if s <= fact.start < e), len(clauses) - 1
+        )
         chosen = [clauses[at]]
         lo, hi = at, at
-        while (lo > 0 and sum(len(c[2]) for c in chosen) < 16
-               and sum(len(c[2]) for c in chosen) + len(clauses[lo - 1][2]) <= limit):
+        while (
+            lo > 0
+            and sum(len(c[2]) for c in chosen) < 16
+            and sum(len(c[2]) for c in chosen) + len(clauses[lo - 1][2]) <= limit
+        ):
             lo -= 1
             chosen.insert(0, clauses[lo])
-        while (hi + 1 < len(clauses) and sum(len(c[2]) for c in chosen) < 14
-               and sum(len(c[2]) for c in chosen) + len(clauses[hi + 1][2]) <= limit):
+        while (
+            hi + 1 < len(clauses)
+            and sum(len(c[2]) for c in chosen) < 14
+            and sum(len(c[2]) for c in chosen) + len(clauses[hi + 1][2]) <= limit
+        ):
             hi += 1
             chosen.append(clauses[hi])
     joined = "".join(c[2] for c in chosen)
-    if fact is not None and fact.kind in (FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT,
-                                          FactKind.RANK):
+    if fact is not None and fact.kind in (
+        FactKind.MONEY,
+        FactKind.COUNT,
+        FactKind.PERCENT,
+        FactKind.RANK,
+    ):
         joined = joined.replace(fact.text, "", 1)
     joined = _DROP_PUNCT_RE.sub("", strip_dateline(joined))
     return joined[:limit] + ("…" if len(joined) > limit else "")
@@ -143,8 +159,9 @@ def _date_label(fact: Fact) -> str:
     return label if label == fact.text else f"{label}（{fact.text}）"
 
 
-def extend_with_cue(paragraph: Paragraph, index: int, cue: re.Pattern[str],
-                    limit: int = MAX_QUOTE_CHARS) -> str | None:
+def extend_with_cue(
+    paragraph: Paragraph, index: int, cue: re.Pattern[str], limit: int = MAX_QUOTE_CHARS
+) -> str | None:
     """The sentence plus the next one when only the next gives the reason or the method.
 
     “智能制造不是选择题，而是生死题。” is answered by the sentence after it

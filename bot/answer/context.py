@@ -40,8 +40,15 @@ def need_from_query(query: Query) -> Need:
     answer = query.answer_type or AnswerType.ANY
     intent = query.classification.intent
     requires = intent.requires if intent else ()
-    return Need(answer, query.unit, tuple(n.entity for n in query.named), query.concepts,
-                query.terms, requires)
+    return Need(
+        answer,
+        query.unit,
+        tuple(n.entity for n in query.named),
+        query.concepts,
+        query.terms,
+        requires,
+        query.counted,
+    )
 
 
 def resolve(query: Query, conversation: Conversation | None) -> tuple[Need, bool]:
@@ -53,8 +60,9 @@ def resolve(query: Query, conversation: Conversation | None) -> tuple[Need, bool
     previous = conversation.last() if conversation else None
     if previous is None:
         return need, False
-    if query.ellipsis and (query.classification.intent is None
-                           or need.answer in (AnswerType.ANY, AnswerType.QUANTITY)):
+    if query.ellipsis and (
+        query.classification.intent is None or need.answer in (AnswerType.ANY, AnswerType.QUANTITY)
+    ):
         return _ellipsis(need, previous.need), True
     if query.pronoun:
         return _with_names(need, _referent(query, previous.need)), True
@@ -73,7 +81,8 @@ def with_previous_names(query: Query, conversation: Conversation | None) -> Need
 
 def _referent(query: Query, previous: Need) -> tuple[Entity, ...]:
     wants_person = any(p in query.text for p in PERSON_PRONOUNS) and not any(
-        p in query.text for p in ("他们", "她们"))
+        p in query.text for p in ("他们", "她们")
+    )
     people = [e for e in previous.names if e.kind is EntityKind.PERSON]
     others = [e for e in previous.names if e.kind is not EntityKind.PERSON]
     ordered = (people + others) if wants_person else (others + people)
@@ -82,13 +91,16 @@ def _referent(query: Query, previous: Need) -> tuple[Entity, ...]:
 
 def _with_names(need: Need, names: tuple[Entity, ...]) -> Need:
     merged = tuple(dict.fromkeys((*need.names, *names)))
-    return Need(need.answer, need.unit, merged, need.concepts, need.terms, need.requires)
+    return Need(
+        need.answer, need.unit, merged, need.concepts, need.terms, need.requires, need.counted
+    )
 
 
 def _ellipsis(new: Need, previous: Need) -> Need:
     """Reuse the previous question, swapping in what the follow-up names."""
-    answer = previous.answer if new.answer in (AnswerType.ANY, AnswerType.QUANTITY) else (
-        new.answer)
+    answer = (
+        previous.answer if new.answer in (AnswerType.ANY, AnswerType.QUANTITY) else (new.answer)
+    )
     if previous.answer is AnswerType.COUNT and new.answer is AnswerType.ANY:
         answer = AnswerType.QUANTITY  # "研发团队呢？" after "多少项专利": a number, any unit
     if not new.terms:

@@ -15,6 +15,7 @@ from bot.content.model import FactKind
 from bot.knowledge.build import Knowledge
 from bot.nlu.understand import Query, understand
 from bot.rules.model import AnswerType, IntentKind
+from bot.text import tokenizer
 from bot.text.normalize import clean_control
 
 logger = logging.getLogger(__name__)
@@ -32,11 +33,13 @@ class Answerer:
         self.meta = MetaResponder(knowledge)
         self.suggester = Suggester(knowledge, self._verify)
         self._suggestions: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
+        tokenizer.proper_nouns()  # loaded now, not on the first question (≈0.1 s)
 
     # --- public --------------------------------------------------------------------------
 
-    def answer(self, question: str, conversation: Conversation | None = None,
-               language: str = "zh") -> Answer:
+    def answer(
+        self, question: str, conversation: Conversation | None = None, language: str = "zh"
+    ) -> Answer:
         question = clean_control(question)
         responses = self.knowledge.rules.responses
         if not question.strip():
@@ -46,23 +49,25 @@ class Answerer:
         if intent is not None and intent.kind is not IntentKind.QUESTION:
             meta = self.meta.respond(query, intent, language)
             if conversation is not None and meta.source is not None:
-                conversation.record(Turn(Need(AnswerType.ANY, None, (), (), ()), True,
-                                         meta.source.article_id))
+                conversation.record(
+                    Turn(Need(AnswerType.ANY, None, (), (), ()), True, meta.source.article_id)
+                )
             return meta
-        need, _ = resolve(query, conversation)
+        need, used_context = resolve(query, conversation)
         candidate = self.retriever.best(need)
-        bare = with_previous_names(query, conversation)
+        bare = None if used_context else with_previous_names(query, conversation)
         if bare is not None:
             # "是哪一年成立的？" / "向哪个海关申报的？": about the previous turn's names, unless
             # the question stands much better on its own.
             in_context = self.retriever.best(bare)
             if in_context is not None and (
-                    candidate is None
-                    or in_context.confidence >= candidate.confidence - CONTEXT_MARGIN):
+                candidate is None or in_context.confidence >= candidate.confidence - CONTEXT_MARGIN
+            ):
                 candidate, need = in_context, bare
         if conversation is not None:
-            conversation.record(Turn(need, candidate is not None,
-                                     candidate.ref.article_id if candidate else None))
+            conversation.record(
+                Turn(need, candidate is not None, candidate.ref.article_id if candidate else None)
+            )
         if candidate is None:
             return self._decline(query, need, language)
         return self._answered(query, need, candidate, language)
@@ -72,21 +77,33 @@ class Answerer:
     def _answered(self, query: Query, need: Need, c: Candidate, language: str) -> Answer:
         focus = [n.surface for n in query.names] + list(query.terms)
         focus += [a for e in need.names for a in e.aliases]
-        fact = choose_fact(c.sentence.text, c.facts, focus, [t for t in need.terms])
+        fact = choose_fact(c.sentence.text, c.facts, focus, list(need.terms))
         org_name = None
         if fact is not None and fact.kind is FactKind.PERSON:
             person = self.knowledge.entities.by_alias(str(fact.value))
             if person is not None:
-                org_name = next((self.knowledge.entities.entities[o].name
-                                 for _, o in person.roles if o in self.knowledge.entities.entities),
-                                None)
+                org_name = next(
+                    (
+                        self.knowledge.entities.entities[o].name
+                        for _, o in person.roles
+                        if o in self.knowledge.entities.entities
+                    ),
+                    None,
+                )
         section = c.article.sections[c.ref.section]
         paragraph = section.paragraphs[c.ref.paragraph]
         quote = quote_for(c.sentence.text, fact)
         if c.type_fit < 1.0 and need.answer in CUES and quote == c.sentence.text:
             quote = extend_with_cue(paragraph, c.ref.index, CUES[need.answer]) or quote
-        source = Source(c.article.id, c.article.title, section.heading, c.article.file,
-                        c.sentence.line, c.ref.section, c.ref.paragraph)
+        source = Source(
+            c.article.id,
+            c.article.title,
+            section.heading,
+            c.article.file,
+            c.sentence.line,
+            c.ref.section,
+            c.ref.paragraph,
+        )
         intent = query.classification.intent
         topics = self.knowledge.topics.by_section.get((c.article.id, c.ref.section), ())
         return Answer(
@@ -101,6 +118,13 @@ class Answerer:
             topic=topics[0] if topics else None,
         )
 
+    def _organisation_of(self, person_name: str) -> str | None:
+        table = self.knowledge.entities
+        person = table.by_alias(person_name)
+        if person is None:
+            return None
+        return next((table.entities[o].name for _, o in person.roles if o in table.entities), None)
+
     def _decline(self, query: Query, need: Need, language: str) -> Answer:
         responses = self.knowledge.rules.responses
         named = [n for n in query.names if n.entity.is_named]
@@ -113,15 +137,27 @@ class Answerer:
         if not suggestions:
             suggestions = self.starter_suggestions()
         if named and article_id is not None:
-            summary = (responses.text("decline_near_miss", language, entity=named[0].entity.name)
-                       + responses.text("decline_with_suggestions", language)[
-                           len(responses.text("decline", language)):])
+            summary = (
+                responses.text("decline_near_miss", language, entity=named[0].entity.name)
+                + responses.text("decline_with_suggestions", language)[
+                    len(responses.text("decline", language)) :
+                ]
+            )
         else:
-            summary = responses.text("decline_with_suggestions" if suggestions else "decline",
-                                     language)
+            summary = responses.text(
+                "decline_with_suggestions" if suggestions else "decline", language
+            )
         intent = query.classification.intent
-        return Answer(query.raw, False, intent.id if intent else "ask_general", 0.0, summary,
-                      None, None, suggestions)
+        return Answer(
+            query.raw,
+            False,
+            intent.id if intent else "ask_general",
+            0.0,
+            summary,
+            None,
+            None,
+            suggestions,
+        )
 
     def _article_of(self, entity_key: str) -> str | None:
         keys = self.knowledge.index.postings.get("@" + entity_key)
@@ -172,6 +208,8 @@ class Answerer:
             return False
         need, _ = resolve(query, None)
         candidate = self.retriever.best(need)
-        return (candidate is not None and candidate.ref.article_id == article_id
-                and candidate.ref.section == section)
-
+        return (
+            candidate is not None
+            and candidate.ref.article_id == article_id
+            and candidate.ref.section == section
+        )

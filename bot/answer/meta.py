@@ -23,63 +23,102 @@ class MetaResponder:
         if intent.id == "article_author":
             article = self.find_article(query)
             if article is None or not article.byline:
-                return Answer(query.raw, False, intent.id, 0.0,
-                              responses.text("unknown_article", language),
-                              suggestions=self._titles()[:3])
+                return Answer(
+                    query.raw,
+                    False,
+                    intent.id,
+                    0.0,
+                    responses.text("unknown_article", language),
+                    suggestions=self._titles()[:3],
+                )
             answer = self.article_summary(query.raw, intent.id, article, language)
-            return Answer(answer.question, True, intent.id, 1.0,
-                          responses.text("article_author", language, title=article.title,
-                                         byline="、".join(article.byline)),
-                          quote=_author_note(article) or answer.quote, source=answer.source,
-                          topic=answer.topic)
+            return Answer(
+                answer.question,
+                True,
+                intent.id,
+                1.0,
+                responses.text(
+                    "article_author",
+                    language,
+                    title=article.title,
+                    byline="、".join(article.byline),
+                ),
+                quote=_author_note(article) or answer.quote,
+                source=answer.source,
+                topic=answer.topic,
+            )
         if intent.id == "summarize_article":
             article = self.find_article(query)
             if article is None:
-                return Answer(query.raw, False, intent.id, 0.0,
-                              responses.text("unknown_article", language),
-                              suggestions=self._titles()[:3])
+                return Answer(
+                    query.raw,
+                    False,
+                    intent.id,
+                    0.0,
+                    responses.text("unknown_article", language),
+                    suggestions=self._titles()[:3],
+                )
             return self.article_summary(query.raw, intent.id, article, language)
-        text = responses.text(intent.response or intent.id, language,
-                              count=len(self.k.articles))
+        text = responses.text(intent.response or intent.id, language, count=len(self.k.articles))
         return Answer(query.raw, True, intent.id, 1.0, text)
 
     def article_list(self, question: str, intent: str, language: str) -> Answer:
         responses = self.k.rules.responses
         lines = [responses.text("articles_header", language, count=len(self.k.articles))]
         for index, article in enumerate(self.k.articles, start=1):
-            lines.append(responses.text("article_line", language, index=index,
-                                        title=article.title))
+            lines.append(
+                responses.text("article_line", language, index=index, title=article.title)
+            )
         items = tuple((a.title, a.id) for a in self.k.articles)
-        return Answer(question, True, intent, 1.0, "\n".join(lines), items=items,
-                      suggestions=self._titles()[:3])
+        return Answer(
+            question,
+            True,
+            intent,
+            1.0,
+            "\n".join(lines),
+            items=items,
+            suggestions=self._titles()[:3],
+        )
 
     def topic_list(self, question: str, intent: str, language: str) -> Answer:
         responses = self.k.rules.responses
         lines = [responses.text("topics_header", language)]
         for topic in self.k.rules.topics:
             count = len(self.k.topics.by_topic.get(topic.id, ()))
-            lines.append(responses.text("topic_line", language, name=topic.name(language),
-                                        count=count))
+            lines.append(
+                responses.text("topic_line", language, name=topic.name(language), count=count)
+            )
         items = tuple((t.name(language), t.id) for t in self.k.rules.topics)
         return Answer(question, True, intent, 1.0, "\n".join(lines), items=items)
 
-    def article_summary(self, question: str, intent: str, article: Article,
-                        language: str) -> Answer:
+    def article_summary(
+        self, question: str, intent: str, article: Article, language: str
+    ) -> Answer:
         responses = self.k.rules.responses
         first = article.sections[0].paragraphs[0]
         lead = first.sentences[0]
-        source = Source(article.id, article.title, article.sections[0].heading, article.file,
-                        lead.line)
+        source = Source(
+            article.id, article.title, article.sections[0].heading, article.file, lead.line
+        )
         topics = self.k.topics.article_topics(article.id)
-        return Answer(question, True, intent, 1.0,
-                      responses.text("article_summary", language, title=article.title,
-                                     summary=article.summary),
-                      quote=lead.text, source=source, topic=topics[0] if topics else None)
+        return Answer(
+            question,
+            True,
+            intent,
+            1.0,
+            responses.text(
+                "article_summary", language, title=article.title, summary=article.summary
+            ),
+            quote=lead.text,
+            source=source,
+            topic=topics[0] if topics else None,
+        )
 
     def find_article(self, query: Query) -> Article | None:
         """The article a reader means: by its title, kicker, column and names, then its text."""
-        words = [n.surface for n in query.names] + [a for n in query.names
-                                                     for a in n.entity.aliases]
+        words = [n.surface for n in query.names] + [
+            a for n in query.names for a in n.entity.aliases
+        ]
         words += [t for t in query.terms if not t.startswith("≈")]
         for article in self.k.articles:
             if normalize(article.title) in query.text:
@@ -87,9 +126,20 @@ class MetaResponder:
         best: tuple[float, int] | None = None
         chosen: Article | None = None
         for position, article in enumerate(self.k.articles):
-            head = normalize(" ".join(filter(None, [article.title, article.kicker,
-                                                    article.column, article.subtitle,
-                                                    *article.byline])))
+            head = normalize(
+                " ".join(
+                    filter(
+                        None,
+                        [
+                            article.title,
+                            article.kicker,
+                            article.column,
+                            article.subtitle,
+                            *article.byline,
+                        ],
+                    )
+                )
+            )
             body = normalize(article.text)
             score = sum(3.0 for w in set(words) if w and w in head)
             score += sum(min(body.count(w), 5) * 0.2 for w in set(words) if w)
@@ -100,8 +150,9 @@ class MetaResponder:
 
     def _titles(self) -> tuple[str, ...]:
         responses = self.k.rules.responses
-        return tuple(responses.text("suggest_article", "zh", title=a.title)
-                     for a in self.k.articles)
+        return tuple(
+            responses.text("suggest_article", "zh", title=a.title) for a in self.k.articles
+        )
 
 
 def _author_note(article: Article) -> str | None:

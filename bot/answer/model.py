@@ -17,8 +17,13 @@ class Source:
     paragraph_index: int = 0
 
     def as_dict(self) -> dict[str, Any]:
-        return {"article_id": self.article_id, "article": self.article,
-                "section": self.section, "file": self.file, "line": self.line}
+        return {
+            "article_id": self.article_id,
+            "article": self.article,
+            "section": self.section,
+            "file": self.file,
+            "line": self.line,
+        }
 
 
 @dataclass(frozen=True, slots=True)

@@ -26,6 +26,7 @@ from bot.knowledge.build import Knowledge
 from bot.knowledge.entities import Entity, EntityKind
 from bot.knowledge.index import SentenceRef
 from bot.rules.model import AnswerType
+from bot.text import tokenizer
 from bot.text.normalize import normalize
 
 FACT_KINDS: dict[AnswerType, frozenset[FactKind]] = {
@@ -38,27 +39,46 @@ FACT_KINDS: dict[AnswerType, frozenset[FactKind]] = {
     AnswerType.ORG: frozenset({FactKind.ORG}),
     AnswerType.PLACE: frozenset({FactKind.PLACE}),
     AnswerType.RANK: frozenset({FactKind.RANK}),
-    AnswerType.QUANTITY: frozenset({FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT,
-                                    FactKind.DURATION}),
+    AnswerType.QUANTITY: frozenset(
+        {FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT, FactKind.DURATION}
+    ),
 }
 # Cue words for answer types that no number or name can satisfy.
 CUES: dict[AnswerType, re.Pattern[str]] = {
     AnswerType.REASON: re.compile(
         r"因为|由于|源于|得益于|为了|旨在|原因|所以|因此|之所以|来自|依托|凭借|出于|意味着|在于|"
-        r"决心|信心|相通|为.{1,12}(?:提供|注入)"),
+        r"决心|信心|相通|为.{1,12}(?:提供|注入)"
+    ),
     AnswerType.METHOD: re.compile(
         r"通过|着力|加强|建立|构建|实施|坚持|推进|推动|采取|举措|措施|办法|方式|设立|打造|完善|"
-        r"优化|提供|帮助|开展|指导|解读|牵头|组建|邀请|鼓励|聚焦|围绕|落实|破解"),
-    AnswerType.DEFINITION: re.compile(r"是指|指的是|即|被喻为|称为|又称|也就是|是.{2,60}的|是一|作为"),
+        r"优化|提供|帮助|开展|指导|解读|牵头|组建|邀请|鼓励|聚焦|围绕|落实|破解"
+    ),
+    AnswerType.DEFINITION: re.compile(
+        r"是指|指的是|即|被喻为|称为|又称|也就是|是.{2,60}的|是一|作为"
+    ),
 }
 # Organisations and people named in a question must be near the answer; places are often
 # only the setting ("在益阳哪个区") and count toward confidence without blocking it.
 REQUIRED_KINDS = frozenset({EntityKind.ORG, EntityKind.PERSON})
-_ROLE_RE = re.compile("|".join(sorted(
-    (*lexicon().roles_before_name, *lexicon().roles_after_name), key=len, reverse=True)))
+_ROLE_RE = re.compile(
+    "|".join(
+        sorted((*lexicon().roles_before_name, *lexicon().roles_after_name), key=len, reverse=True)
+    )
+)
 CLAUSE_ENDS = "，,；;：:。！？!?、"
 ANCHOR_GAP = 6  # a fact this close to a question word is about it even across a comma
-UNKNOWN_CHAR_WEIGHT = 0.3
+SINGLE_CHAR_WEIGHT = 0.3
+UNKNOWN_WORD_WEIGHT = 2.0
+# Facts that may answer from anywhere in a sentence that holds every asked word.
+WHOLE_SENTENCE_KINDS = frozenset(
+    {FactKind.DURATION, FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT}
+)
+SOFT_NAME_WEIGHT = 0.25  # a place in the question weighs this much against an org/person
+PARTIAL_CHARS = 0.5  # credit for an unknown word whose characters all occur in the sentence
+WHOLE_SENTENCE_COVERAGE = 0.75
+DEFINITION_COVERAGE = 0.75
+NEIGHBOURS = 6  # sentences after a name's mention that may still be about it (这个平台…)
+AGENT_FIT = 0.6  # an organisation answering "谁" is plausible, a person would be better
 CUE_MISS = 0.4  # type fit of a cue-typed question whose sentence has no cue word
 CUE_HIT = 0.8  # …and with one (a definition that starts with the asked term scores 1.0)
 PARTIAL_PARAGRAPH = 0.5  # a content word found in the paragraph but not the sentence
@@ -74,6 +94,7 @@ class Need:
     concepts: tuple[str, ...]  # ≈concept keys: count toward coverage
     terms: tuple[str, ...]  # plain content words: count toward coverage
     requires: tuple[str, ...] = ()  # the intent's cue words: one must be in the answer
+    counted: str | None = None  # a count must be of this noun (多少"员工")
 
     @property
     def empty(self) -> bool:
@@ -109,31 +130,42 @@ class Retriever:
 
     def candidates(self, need: Need) -> list[int]:
         index = self.index
+        limit = self.t.max_candidates
         items: list[tuple[int, float, list[str]]] = []
+        neighbours: dict[int, float] = {}
         for entity in need.names:
             terms = [ENTITY_PREFIX + k for k in self.k.entities.group(entity.key)]
             df = sum(index.df(t) for t in terms)
-            items.append((df, 2.0 * index.idf(terms[0]), terms))
+            weight = 2.0 * index.idf(terms[0])
+            items.append((df, weight, terms))
+            for term in terms:
+                for key in index.postings.get(term, ())[:limit]:
+                    for step in range(1, NEIGHBOURS + 1):
+                        neighbours[key + step] = max(
+                            neighbours.get(key + step, 0.0), weight / (2 + step)
+                        )
         for item in (*need.concepts, *need.terms):
             df = index.df(item)
             if df:
                 items.append((df, index.idf(item), [item]))
         items.sort(key=lambda x: x[0])
         scores: dict[int, float] = {}
-        limit = self.t.max_candidates
         for position, (df, weight, terms) in enumerate(items):
             if position >= 2 and len(scores) >= limit and df > index.size // 10:
                 break  # common words only re-rank; they never widen the pool
             for term in terms:
                 for key in index.postings.get(term, ()):
                     scores[key] = scores.get(key, 0.0) + weight
+        for key, weight in neighbours.items():
+            if key in index.refs and key not in scores:
+                scores[key] = weight
         ranked = sorted(scores, key=lambda k: (-scores[k], k))
         return ranked[:limit]
 
     # --- scoring -------------------------------------------------------------------------
 
     def rank(self, need: Need, keys: Sequence[int] | None = None) -> list[Candidate]:
-        if need.empty or _only_numbers(need):
+        if need.empty or _only_numbers(need) or self.foreign_names(need):
             return []
         pool = self.candidates(need) if keys is None else list(keys)
         scored = [c for c in (self.score(need, key) for key in pool) if c is not None]
@@ -159,11 +191,25 @@ class Retriever:
                 return False
         if self._required(need) and c.proximity < t.min_entity:
             return False
-        return not (need.answer in FACT_KINDS and not c.facts)
+        return not (need.answer in FACT_KINDS and not c.facts and c.type_fit < 1.0)
 
-    @staticmethod
-    def _required(need: Need) -> bool:
-        return any(e.kind in REQUIRED_KINDS for e in need.names)
+    def foreign_names(self, need: Need) -> list[str]:
+        """Places/organisations the question names that the articles never mention (宜宾)."""
+        proper = tokenizer.proper_nouns()
+        return [
+            t
+            for t in need.terms
+            if t in proper and not self.index.df(t) and t not in self.index.postings
+        ]
+
+    def _required(self, need: Need) -> bool:
+        return any(e.kind in REQUIRED_KINDS for e in need.names) or any(
+            self._name_like(t) for t in need.terms
+        )
+
+    def _name_like(self, term: str) -> bool:
+        """The start of a known name (瑞驰 of 瑞驰电驱): it must be near the answer too."""
+        return term in self.k.entities.prefixes
 
     def score(self, need: Need, key: int) -> Candidate | None:
         index = self.index
@@ -171,57 +217,97 @@ class Retriever:
         if ref is None:
             return None
         article = self.k.by_id[ref.article_id]
-        sentence = (article.sections[ref.section].paragraphs[ref.paragraph]
-                    .sentences[ref.index])
+        sentence = article.sections[ref.section].paragraphs[ref.paragraph].sentences[ref.index]
         text = index.texts[key]
         paragraph = index.paragraph_texts.get((ref.article_id, ref.section, ref.paragraph), "")
+        head = index.heads.get((ref.article_id, ref.section), "")
         matched: list[str] = []
         anchors: list[tuple[int, int]] = []
         total = got = 0.0
         for item in (*need.concepts, *need.terms):
-            weight = self._weight(item)
+            weight = self._weight(item, need)
             total += weight
             surfaces = self._surfaces(item)
             found = [s for s in surfaces if s in text]
             if found or (item.startswith(CONCEPT_PREFIX) and index.has(item, key)):
                 got += weight
                 matched.append(item)
-                anchors += [(text.find(s), text.find(s) + len(s)) for s in found]
+                anchors += [span for s in found for span in _spans(text, s)]
             elif any(s in paragraph for s in surfaces):
                 got += weight * PARTIAL_PARAGRAPH
+            elif any(s in head for s in surfaces):
+                got += weight * PARTIAL_PARAGRAPH  # the title or column says it (专家点评)
+            elif (
+                not item.startswith(CONCEPT_PREFIX)
+                and not index.df(item)
+                and all(ch in text for ch in item)
+            ):
+                # a word the corpus never uses whose characters all occur (新厂 ~ 新工厂)
+                got += weight * PARTIAL_CHARS
         coverage = got / total if total else 1.0
         hard: list[float] = []
         soft: list[float] = []
         for entity in need.names:
             closeness = self._proximity(entity, key, ref, text)
             (hard if entity.kind in REQUIRED_KINDS else soft).append(closeness)
-            anchors += [(text.find(a), text.find(a) + len(a)) for a in entity.aliases if a in text]
+            anchors += [span for a in entity.aliases for span in _spans(text, a)]
+        hard += [
+            self._term_proximity(t, key, ref, text, paragraph)
+            for t in need.terms
+            if self._name_like(t)
+        ]
         proximity = min(hard) if hard else 1.0
         closeness_all = hard + soft
-        mean_closeness = sum(closeness_all) / len(closeness_all) if closeness_all else 1.0
-        facts, type_fit = self._type_fit(need, sentence, anchors)
+        weights = len(hard) + SOFT_NAME_WEIGHT * len(soft)
+        mean_closeness = (sum(hard) + SOFT_NAME_WEIGHT * sum(soft)) / weights if weights else 1.0
+        facts, type_fit = self._type_fit(need, sentence, anchors, coverage)
+        if need.answer is AnswerType.DEFINITION and type_fit == 1.0:
+            coverage = max(coverage, DEFINITION_COVERAGE)  # "X作为尖兵…" defines X outright
         t = self.t
         if closeness_all:
-            confidence = (t.weight_coverage * coverage + t.weight_entity * mean_closeness
-                          + t.weight_type * type_fit)
+            confidence = (
+                t.weight_coverage * coverage
+                + t.weight_entity * mean_closeness
+                + t.weight_type * type_fit
+            )
         else:
-            confidence = (t.weight_coverage + t.weight_entity) * coverage + t.weight_type * type_fit
+            confidence = (
+                t.weight_coverage + t.weight_entity
+            ) * coverage + t.weight_type * type_fit
         gap = min((_gap(f, a) for f in facts for a in anchors), default=0)
-        return Candidate(key, ref, article, sentence, confidence, coverage, proximity, type_fit,
-                         facts, tuple(matched), gap)
+        return Candidate(
+            key,
+            ref,
+            article,
+            sentence,
+            confidence,
+            coverage,
+            proximity,
+            type_fit,
+            facts,
+            tuple(matched),
+            gap,
+        )
 
-    def _weight(self, item: str) -> float:
-        """IDF; words the corpus never uses count less when they are single characters
-        (搞, 靠: colloquial fillers) than when they are real words (天气, 利率)."""
+    def _weight(self, item: str, need: Need) -> float:
+        """IDF; single characters (大, 投) say little on their own and count less, while a
+        real word the articles never use (毕业, 当上) is what a near-miss question hinges on
+        and counts more."""
         weight = self.index.idf(item)
-        if self.index.df(item) == 0 and len(item) == 1:
-            weight *= UNKNOWN_CHAR_WEIGHT
+        if len(item) == 1:
+            weight *= SINGLE_CHAR_WEIGHT
+        elif (
+            need.answer not in FACT_KINDS
+            and not item.startswith(CONCEPT_PREFIX)
+            and not self.index.df(item)
+        ):
+            weight *= UNKNOWN_WORD_WEIGHT  # open questions have no fact type to check
         return weight
 
     def _surfaces(self, item: str) -> tuple[str, ...]:
         if not item.startswith(CONCEPT_PREFIX):
             return (item,)
-        entity = self.k.entities.entities.get("concept:" + item[len(CONCEPT_PREFIX):])
+        entity = self.k.entities.entities.get("concept:" + item[len(CONCEPT_PREFIX) :])
         return entity.aliases if entity else ()
 
     def _proximity(self, entity: Entity, key: int, ref: SentenceRef, text: str) -> float:
@@ -242,11 +328,33 @@ class Retriever:
             return t.entity_article
         return 0.0
 
-    def _type_fit(self, need: Need, sentence: Sentence, anchors: list[tuple[int, int]],
-                  ) -> tuple[tuple[Fact, ...], float]:
+    def _term_proximity(
+        self, term: str, key: int, ref: SentenceRef, text: str, paragraph: str
+    ) -> float:
+        if term in text:
+            return self.t.entity_sentence
+        if term in paragraph:
+            return self.t.entity_paragraph
+        previous = self.index.paragraph_texts.get(
+            (ref.article_id, ref.section, ref.paragraph - 1), ""
+        )
+        return self.t.entity_previous_paragraph if term in previous else 0.0
+
+    def _type_fit(
+        self, need: Need, sentence: Sentence, anchors: list[tuple[int, int]], coverage: float
+    ) -> tuple[tuple[Fact, ...], float]:
         kinds = FACT_KINDS.get(need.answer)
         if kinds is not None:
             facts = tuple(f for f in sentence.facts if f.kind in kinds and _unit_fits(f, need))
+            if need.counted and need.answer in (AnswerType.COUNT, AnswerType.QUANTITY):
+                counted = [s for s in self._surfaces(need.counted) if s]
+                counted += [a for e in need.names if need.counted in e.aliases for a in e.aliases]
+                spans = [sp for word in counted for sp in _spans(normalize(sentence.text), word)]
+                facts = tuple(
+                    f
+                    for f in facts
+                    if f.kind is not FactKind.COUNT or _anchored(sentence.text, f, spans)
+                )
             people = [e for e in need.names if e.kind is EntityKind.PERSON]
             if need.answer is AnswerType.PERSON and people:
                 # "胡茹琰是什么职务": the fact must be about her, not whoever else is named
@@ -254,8 +362,32 @@ class Retriever:
                 facts = tuple(f for f in facts if normalize(str(f.value)) in names)
                 if not facts and self._describes(sentence.text):
                     return (), 1.0  # an author's "（作者系…教授）" line answers "是什么人"
-            elif anchors and not need.empty:
-                facts = tuple(f for f in facts if _anchored(sentence.text, f, anchors))
+            if (
+                need.answer is AnswerType.PERSON
+                and not facts
+                and not people
+                and not any(_ROLE_RE.search(t) for t in need.terms)
+            ):
+                # "由谁联合组建的？" may be answered by organisations, never by the one asked
+                asked = {a for e in need.names for a in e.aliases}
+                facts = tuple(
+                    f
+                    for f in sentence.facts
+                    if f.kind is FactKind.ORG
+                    and normalize(str(f.value)) not in asked
+                    and (not anchors or _anchored(sentence.text, f, anchors))
+                )
+                return facts, AGENT_FIT if facts else 0.0
+            if anchors and not need.empty:
+                anchored = tuple(f for f in facts if _anchored(sentence.text, f, anchors))
+                # a sentence that says everything asked, with one fact of the kind: that
+                # fact is the answer even far from the words ("…，历时长达三年")
+                whole = coverage >= WHOLE_SENTENCE_COVERAGE
+                single = whole and (
+                    (len(facts) == 1 and facts[0].kind in WHOLE_SENTENCE_KINDS)
+                    or all(f.kind is FactKind.ORG for f in facts)
+                )  # the subject: 哪家
+                facts = anchored or (facts if single else ())
             return facts, 1.0 if facts else 0.0
         if need.answer is AnswerType.DEFINITION and self._defines(need, sentence.text):
             return (), 1.0
@@ -275,15 +407,27 @@ class Retriever:
         words += [a for e in need.names for a in e.aliases]
         for word in words:
             if head.startswith(word):
-                rest = head[len(word):].lstrip("”」’\"')")
+                rest = head[len(word) :].lstrip("”」’\"')")
                 return rest.startswith(("是", "指", "即", "就是", "也就是", "作为"))
         return False
 
 
+def _spans(text: str, word: str) -> list[tuple[int, int]]:
+    spans = []
+    at = text.find(word)
+    while at >= 0 and word:
+        spans.append((at, at + len(word)))
+        at = text.find(word, at + 1)
+    return spans
+
+
 def _only_numbers(need: Need) -> bool:
-    """"1+1等于几": nothing to look up but digits."""
-    return not need.names and not need.concepts and all(
-        re.fullmatch(r"[\d.]+", t) for t in need.terms)
+    """ "1+1等于几": nothing to look up but digits."""
+    return (
+        not need.names
+        and not need.concepts
+        and all(re.fullmatch(r"[\d.]+", t) for t in need.terms)
+    )
 
 
 def _anchored(text: str, fact: Fact, anchors: list[tuple[int, int]]) -> bool:
@@ -317,4 +461,4 @@ def _unit_fits(fact: Fact, need: Need) -> bool:
         return True
     if fact.unit is None:
         return False
-    return need.unit is None or fact.unit == need.unit or fact.unit.endswith(need.unit)
+    return need.unit is None or fact.unit.startswith(need.unit) or fact.unit.endswith(need.unit)

@@ -27,6 +27,7 @@ _HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ \t\u3000]*(?P<text>.*?)[ \t\u300
 
 MAX_CAPTION_CHARS = 80
 MAX_CAPTION_DESCRIPTION_CHARS = 40
+MAX_INTERRUPTING_CAPTION_CHARS = 60
 
 
 class UnitKind(StrEnum):
@@ -64,8 +65,13 @@ class Unit:
 
 
 def _needs_space(left: str, right: str) -> bool:
-    return bool(left) and bool(right) and left[-1].isascii() and left[-1].isalnum() and (
-        right[0].isascii() and right[0].isalnum())
+    return (
+        bool(left)
+        and bool(right)
+        and left[-1].isascii()
+        and left[-1].isalnum()
+        and (right[0].isascii() and right[0].isalnum())
+    )
 
 
 def is_caption_credit(text: str) -> re.Match[str] | None:
@@ -92,9 +98,13 @@ def read_units(text: str) -> list[Unit]:
         if unit.kind is UnitKind.TEXT and is_caption_line(unit.text):
             after_caption = True
             continue
-        if (after_caption and unit.kind is UnitKind.TEXT and units
-                and units[-1].kind is UnitKind.TEXT
-                and not paragraph_is_finished(units[-1].text)):
+        if (
+            after_caption
+            and unit.kind is UnitKind.TEXT
+            and units
+            and units[-1].kind is UnitKind.TEXT
+            and not paragraph_is_finished(units[-1].text)
+        ):
             units[-1] = units[-1].joined(unit)
         else:
             units.append(unit)
@@ -103,13 +113,22 @@ def read_units(text: str) -> list[Unit]:
 
 
 def _drop_caption_description(units: list[Unit]) -> None:
-    """A credit line alone ("通讯员 摄") follows its description on the line before."""
+    """A credit line alone ("通讯员 摄") follows its description on the line before.
+
+    A short line is that description; so is a longer one (up to 60 characters, commas
+    allowed) when it interrupts a paragraph that stopped mid-sentence before it.
+    """
     if not units or units[-1].kind is not UnitKind.TEXT:
         return
     desc = units[-1].text
-    if len(desc) > MAX_CAPTION_DESCRIPTION_CHARS or any(c in desc for c in "，,；;："):
-        return
-    units.pop()
+    interrupts = (
+        len(units) >= 2
+        and units[-2].kind is UnitKind.TEXT
+        and not paragraph_is_finished(units[-2].text)
+    )
+    plain = len(desc) <= MAX_CAPTION_DESCRIPTION_CHARS and not any(c in desc for c in "，,；;：")
+    if plain or (interrupts and len(desc) <= MAX_INTERRUPTING_CAPTION_CHARS):
+        units.pop()
 
 
 def _raw_units(text: str) -> list[Unit]:
@@ -134,8 +153,15 @@ def _raw_units(text: str) -> list[Unit]:
         if heading:
             flush()
             if heading["text"]:
-                units.append(Unit(UnitKind.HEADING, heading["text"], number,
-                                  len(heading["hashes"]), ((0, number),)))
+                units.append(
+                    Unit(
+                        UnitKind.HEADING,
+                        heading["text"],
+                        number,
+                        len(heading["hashes"]),
+                        ((0, number),),
+                    )
+                )
             continue
         if buffer and (is_caption_credit(stripped) or is_caption_credit(buffer[-1][0])):
             flush()

@@ -73,7 +73,7 @@ def _patterns() -> _Patterns:
     rel_years = alternation(tuple(lx.relative_years))
     rel_days = alternation(tuple(lx.relative_days))
     plans = alternation(tuple(lx.plan_periods))
-    measures = alternation(lx.measure_words + ("倍",))
+    measures = alternation((*lx.measure_words, "倍"))
     durations = alternation(lx.duration_units)
     roles = alternation(lx.roles_before_name)
     after_roles = alternation(lx.roles_after_name)
@@ -83,61 +83,105 @@ def _patterns() -> _Patterns:
     not_digit_before = r"(?<![\d.第])"
     return _Patterns(
         date_range=re.compile(
-            year + r"(?P<m>\d{1,2})(?:月)?(?:—|–|-|－|~|至|到)(?P<m2>\d{1,2})月"),
+            year + r"(?P<m>\d{1,2})(?:月)?(?:—|–|-|－|~|至|到)(?P<m2>\d{1,2})月"
+        ),
         date_full=re.compile(year + r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]"),
         date_month=re.compile(year + r"(?P<m>\d{1,2})月(?P<part>上旬|中旬|下旬|底|初|末)?"),
-        date_year=re.compile(not_digit_before + year
-                             + r"(?P<part>年底|年初|年末|底|初|末|上半年|下半年)?"),
+        date_year=re.compile(
+            not_digit_before + year + r"(?P<part>年底|年初|年末|底|初|末|上半年|下半年)?"
+        ),
         rel_month=re.compile(
             rf"(?P<rel>{rel_years})(?P<m>\d{{1,2}})月(?:(?P<d>\d{{1,2}})[日号])?"
-            r"(?P<part>上旬|中旬|下旬|底|初|末)?"),
+            r"(?P<part>上旬|中旬|下旬|底|初|末)?"
+        ),
         rel_year=re.compile(rf"(?P<rel>{rel_years})(?P<part>底|初|末|上半年|下半年|以来)?"),
-        month_day=re.compile(not_digit_before + r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]"
-                             r"(?P<part>晚上|上午|下午|凌晨|早上|晚|夜)?"),
+        month_day=re.compile(
+            not_digit_before + r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]"
+            r"(?P<part>晚上|上午|下午|凌晨|早上|晚|夜)?"
+        ),
         day_only=re.compile(r"(?<![\d月.])(?P<d>[1-9]|[12]\d|3[01])日(?!元|均|常|益|前|后|夜)"),
         rel_day=re.compile(rf"(?P<rel>{rel_days})"),
         plan=re.compile(rf"(?P<plan>{plans})"),
         percent=re.compile(
             _PRE + r"(?:(?P<num>\d+(?:\.\d+)?)\s*[%％]|百分之(?P<cnum>" + NUMBER + r"))"
-            r"(?P<post>以上|以下|左右)?"),
+            r"(?P<post>以上|以下|左右)?"
+        ),
         money=re.compile(
-            not_digit_before + _PRE + r"(?P<num>" + NUMBER + r")?" + _APPROX + _MAG + _APPROX2
-            + r"(?P<unit>元|美元|欧元|日元|港元)(?![器件素旦宵])"),
+            not_digit_before
+            + _PRE
+            + r"(?P<num>"
+            + NUMBER
+            + r")?"
+            + _APPROX
+            + _MAG
+            + _APPROX2
+            + r"(?P<unit>元|美元|欧元|日元|港元)(?![器件素旦宵])"
+        ),
         rank_ordinal=re.compile(
             r"(?P<scope>(?:位居|位列|居|排名|排在|名列|列)[^，。；]{0,16}?)?"
-            r"第(?P<num>[一二三四五六七八九十百\d]+)(?P<unit>位|名)?"),
+            r"第(?P<num>[一二三四五六七八九十百\d]+)(?P<unit>位|名)?"
+        ),
         rank_scope=re.compile(
             rf"(?P<scope>{alternation(lx.rank_scopes)})(?:(?P<top>前)(?P<num>"
             r"[一二三四五六七八九十百\d]+)(?:名|位|强)?|(?P<word>"
-            + alternation(lx.rank_words) + "))"),
+            + alternation(lx.rank_words)
+            + "))"
+        ),
         rank_first=re.compile(r"(?P<word>首家|首个|首单|首笔|首批|唯一|首次|首套)"),
         duration=re.compile(
-            not_digit_before + _PRE + r"(?P<num>" + NUMBER + r")" + _APPROX
-            + r"(?P<unit>个多世纪|个世纪|" + durations + r")(?P<q2>多|余)?"),
+            not_digit_before
+            + _PRE
+            + r"(?P<num>"
+            + NUMBER
+            + r")"
+            + _APPROX
+            + r"(?P<unit>个多世纪|个世纪|"
+            + durations
+            + r")(?P<q2>多|余)?"
+        ),
         count=re.compile(
-            not_digit_before + _PRE + r"(?P<num>" + NUMBER + r")" + _APPROX + _MAG + _APPROX2
-            + r"(?P<unit>" + measures + r")(?<!部(?=门))"),
+            not_digit_before
+            + _PRE
+            + r"(?P<num>"
+            + NUMBER
+            + r")"
+            + _APPROX
+            + _MAG
+            + _APPROX2
+            + r"(?P<unit>"
+            + measures
+            + r")(?<!部(?=门))"
+        ),
         bare_number=re.compile(r"(?<![\dA-Za-z.])(?P<num>\d+(?:\.\d+)?)(?![\d.A-Za-z])"),
         role_person=re.compile(
-            rf"(?P<roles>(?:(?:{leading})、)*(?:{roles}))(?P<name>(?:{surnames})[{HAN}]{{1,3}})"),
+            rf"(?P<roles>(?:(?:{leading})、)*(?:{roles}))(?P<name>(?:{surnames})[{HAN}]{{1,3}})"
+        ),
         person_role_after=re.compile(
-            rf"(?P<name>(?:{surnames})[{HAN}]{{1,2}})(?P<role>{after_roles})"),
+            rf"(?P<name>(?:{surnames})[{HAN}]{{1,2}})(?P<role>{after_roles})"
+        ),
         subject_person=re.compile(
-            rf"(?:^|[，。；：“])(?P<name>(?:{surnames})[{HAN}]{{1,2}})(?={verbs})"),
+            rf"(?:^|[，。；：“])(?P<name>(?:{surnames})[{HAN}]{{1,2}})(?={verbs})"
+        ),
         org_suffix=re.compile(_suffix_chain(lx.org_suffixes)),
-        place_suffix=re.compile(_suffix_chain(lx.place_suffixes)),
+        place_suffix=re.compile(_suffix_chain(lx.place_suffixes, chain=False)),
         region=re.compile(rf"(?P<region>{alternation(lx.regions)})"),
         stop_tail=re.compile(
-            "(?:" + alternation(lx.org_stop_words) + r"|[\s\d，。；：、“”‘’《》（）()\[\]!?！？,.:;—-]"
-            + r"|\d(?:余|多)?(?:" + measures + "))$"),
+            "(?:"
+            + alternation(lx.org_stop_words)
+            + r"|[\s\d，。；：、“”‘’《》（）()\[\]!?！？,.:;—-]"
+            + r"|\d(?:余|多)?(?:"
+            + measures
+            + "))$"
+        ),
     )
 
 
-def _suffix_chain(suffixes: tuple[str, ...]) -> str:
-    """Regex for a run of suffixes (``集团股份有限公司``) not followed by a word that changes
-    its meaning (``局长``, ``部门``, ``中心城区``)."""
+def _suffix_chain(suffixes: tuple[str, ...], *, chain: bool = True) -> str:
+    """Regex for a suffix, or a run of them for organisations (``集团股份有限公司``), not
+    followed by a word that changes its meaning (``局长``, ``部门``, ``中心城区``).  Places do
+    not chain: 赣州经开区 is 赣州 + 经开区, not a name ending in 州经开区."""
     guard = r"(?!长|门|署|分|件|队|员|房|商|城区|城市|级|内|外|里|人|民|域|委|场|直|寨|落|庄)"
-    return rf"(?:(?:{alternation(suffixes)}){guard})+"
+    return rf"(?:(?:{alternation(suffixes)}){guard})" + ("+" if chain else "")
 
 
 Extractor = Callable[[str, DateContext], Iterator[Fact]]
@@ -174,8 +218,9 @@ def _dates(s: str, ctx: DateContext) -> Iterator[Fact]:
         value = _iso(int(m["y"]), int(m["m"]), int(m["d"]))
         yield _fact(FactKind.DATE, m, value, "day")
     for m in p.date_month.finditer(s):
-        yield _fact(FactKind.DATE, m, f"{int(m['y']):04d}-{int(m['m']):02d}", "month",
-                    qualifier=m["part"])
+        yield _fact(
+            FactKind.DATE, m, f"{int(m['y']):04d}-{int(m['m']):02d}", "month", qualifier=m["part"]
+        )
     for m in p.date_year.finditer(s):
         yield _fact(FactKind.DATE, m, f"{int(m['y']):04d}", "year", qualifier=m["part"])
     for m in p.rel_month.finditer(s):
@@ -185,20 +230,23 @@ def _dates(s: str, ctx: DateContext) -> Iterator[Fact]:
             value = _iso(year, month, int(m["d"])) if year else None
             yield _fact(FactKind.DATE, m, value, "day", qualifier=m["rel"])
         else:
-            yield _fact(FactKind.DATE, m, f"{year:04d}-{month:02d}" if year else None, "month",
-                        qualifier=m["rel"])
+            yield _fact(
+                FactKind.DATE,
+                m,
+                f"{year:04d}-{month:02d}" if year else None,
+                "month",
+                qualifier=m["rel"],
+            )
     for m in p.month_day.finditer(s):
         year = _year_for_month(today, int(m["m"]))
         value = _iso(year, int(m["m"]), int(m["d"])) if year else None
         yield _fact(FactKind.DATE, m, value, "day", qualifier=m["part"])
     for m in p.rel_year.finditer(s):
         year = today.year + lx.relative_years[m["rel"]] if today else None
-        yield _fact(FactKind.DATE, m, f"{year:04d}" if year else None, "year",
-                    qualifier=m["rel"])
+        yield _fact(FactKind.DATE, m, f"{year:04d}" if year else None, "year", qualifier=m["rel"])
     for m in p.rel_day.finditer(s):
         day = today + dt.timedelta(days=lx.relative_days[m["rel"]]) if today else None
-        yield _fact(FactKind.DATE, m, day.isoformat() if day else None, "day",
-                    qualifier=m["rel"])
+        yield _fact(FactKind.DATE, m, day.isoformat() if day else None, "day", qualifier=m["rel"])
     for m in p.plan.finditer(s):
         first, last = lx.plan_periods[m["plan"]]
         yield _fact(FactKind.DATE, m, f"{first}/{last}", "period")
@@ -248,8 +296,7 @@ def _ranks(s: str, _ctx: DateContext) -> Iterator[Fact]:
         if not (m["unit"] or m["scope"]):
             continue
         start = m.start("num") - 1 if not m["scope"] else m.start()
-        yield Fact(FactKind.RANK, s[start : m.end()], parse_number(m["num"]), "位",
-                   start, m.end())
+        yield Fact(FactKind.RANK, s[start : m.end()], parse_number(m["num"]), "位", start, m.end())
     for m in p.rank_scope.finditer(s):
         value = parse_number(m["num"]) if m["num"] else 1.0
         yield _fact(FactKind.RANK, m, value, "位", qualifier=m["scope"])
@@ -262,8 +309,9 @@ def _durations(s: str, _ctx: DateContext) -> Iterator[Fact]:
         value = parse_number(m["num"])
         if m["unit"] in {"日", "年期"} and m["num"].isdigit() and int(m["num"]) > 60:
             continue
-        yield _fact(FactKind.DURATION, m, value, m["unit"].replace("个多", "个"),
-                    qualifier=_qualifier(m))
+        yield _fact(
+            FactKind.DURATION, m, value, m["unit"].replace("个多", "个"), qualifier=_qualifier(m)
+        )
 
 
 def _counts(s: str, _ctx: DateContext) -> Iterator[Fact]:
@@ -287,8 +335,13 @@ def _qualifier(m: re.Match[str], *extra: str) -> str | None:
     return text or None
 
 
-def _fact(kind: FactKind, m: re.Match[str], value: float | str | None, unit: str | None,
-          qualifier: str | None = None) -> Fact:
+def _fact(
+    kind: FactKind,
+    m: re.Match[str],
+    value: float | str | None,
+    unit: str | None,
+    qualifier: str | None = None,
+) -> Fact:
     return Fact(kind, m.group(0), value, unit, m.start(), m.end(), qualifier=qualifier)
 
 
@@ -307,16 +360,31 @@ def _people(s: str) -> Iterator[Fact]:
         staff = roles.split("、")[-1] in lexicon().staff_roles
         org = None if staff else (_walk_back(s, m.start("roles"), p) or None)
         start = m.start("roles")
-        yield Fact(FactKind.PERSON, s[start : m.start("name") + len(name)], name, None, start,
-                   m.start("name") + len(name), role=roles, org=org)
+        yield Fact(
+            FactKind.PERSON,
+            s[start : m.start("name") + len(name)],
+            name,
+            None,
+            start,
+            m.start("name") + len(name),
+            role=roles,
+            org=org,
+        )
     for m in p.person_role_after.finditer(s):
         name = _fit_name(s, m.start("name"), allow_followed_by=m["role"])
         if not name or name in seen or p.org_suffix.search(name[-2:]):
             continue
         seen.add(name)
         end = m.start("name") + len(name) + len(m["role"])
-        yield Fact(FactKind.PERSON, s[m.start("name") : end], name, None, m.start("name"),
-                   end, role=m["role"])
+        yield Fact(
+            FactKind.PERSON,
+            s[m.start("name") : end],
+            name,
+            None,
+            m.start("name"),
+            end,
+            role=m["role"],
+        )
     for m in p.subject_person.finditer(s):
         name = _fit_name(s, m.start("name"))
         if not name or name in seen:
@@ -326,8 +394,32 @@ def _people(s: str) -> Iterator[Fact]:
         yield Fact(FactKind.PERSON, name, name, None, start, start + len(name))
 
 
-_NAME_FOLLOWERS = ("的", "在", "和", "与", "等", "也", "就", "是", "说", "团队", "先生", "女士",
-                   "一行", "同志", "带", "对", "从", "向", "将", "为", "已", "曾", "还", "都")
+_NAME_FOLLOWERS = (
+    "的",
+    "在",
+    "和",
+    "与",
+    "等",
+    "也",
+    "就",
+    "是",
+    "说",
+    "团队",
+    "先生",
+    "女士",
+    "一行",
+    "同志",
+    "带",
+    "对",
+    "从",
+    "向",
+    "将",
+    "为",
+    "已",
+    "曾",
+    "还",
+    "都",
+)
 
 
 def _fit_name(s: str, start: int, allow_followed_by: str | None = None) -> str | None:
@@ -338,8 +430,13 @@ def _fit_name(s: str, start: int, allow_followed_by: str | None = None) -> str |
     """
     lx = lexicon()
     surname_len = 2 if s[start : start + 2] in lx.double_surnames else 1
-    followers = (*lx.speech_verbs, *lx.roles_after_name, *lx.roles_before_name,
-                 *_NAME_FOLLOWERS, *((allow_followed_by,) if allow_followed_by else ()))
+    followers = (
+        *lx.speech_verbs,
+        *lx.roles_after_name,
+        *lx.roles_before_name,
+        *_NAME_FOLLOWERS,
+        *((allow_followed_by,) if allow_followed_by else ()),
+    )
     for given in (2, 1):
         end = start + surname_len + given
         if end > len(s):
@@ -360,7 +457,8 @@ def _named(s: str, kind: FactKind) -> Iterator[Fact]:
     seen: set[str] = set()
     false_words = lexicon().false_name_words
     for m in pattern.finditer(s):
-        start = _trim_boundary_words(s, _name_start(s, m.start(), p), m.start())
+        start = _name_start(s, m.start(), p, stop_at_verbs=kind is FactKind.PLACE)
+        start = _trim_boundary_words(s, start, m.start())
         name = s[start : m.end()]
         core = len(name) - len(m.group(0))
         if core < 2 or len(name) > 24 or name in seen or name.endswith(false_words):
@@ -375,8 +473,16 @@ def _named(s: str, kind: FactKind) -> Iterator[Fact]:
             yield Fact(kind, m["region"], m["region"], None, m.start(), m.end())
 
 
-def _name_start(s: str, suffix_start: int, p: _Patterns) -> int:
-    """Walk left from a suffix until a stop word, punctuation, or another name's end."""
+def _name_start(
+    s: str,
+    suffix_start: int,
+    p: _Patterns,
+    *,
+    stop_at_verbs: bool = False,
+) -> int:
+    """Walk left from a suffix until a stop word, punctuation, or another name's end
+    (``和湖南师范大学`` after 高新区; ``江西赣晟…公司`` after 经开区: names start with a
+    province)."""
     start = suffix_start
     limit = max(0, suffix_start - 16)
     while start > limit:
@@ -385,6 +491,10 @@ def _name_start(s: str, suffix_start: int, p: _Patterns) -> int:
             break
         if head[-1] in "和与及" and _ends_with_name(head[:-1], p):
             break
+        if p.region.match(s, start) and _ends_with_name(head, p):
+            break
+        if stop_at_verbs and (head[-2:] in boundary_words() or head[-3:] in boundary_words()):
+            break  # 迁入赣州经开区: place names hold no verbs (organisations may: 融资担保集团)
         start -= 1
     return start
 
@@ -404,7 +514,8 @@ def _trim_boundary_words(s: str, start: int, end: int) -> int:
 
 def _ends_with_name(text: str, p: _Patterns) -> bool:
     return any(text.endswith(m.group(0)) for m in p.org_suffix.finditer(text[-8:])) or any(
-        text.endswith(m.group(0)) for m in p.place_suffix.finditer(text[-8:]))
+        text.endswith(m.group(0)) for m in p.place_suffix.finditer(text[-8:])
+    )
 
 
 def _walk_back(s: str, end: int, p: _Patterns) -> str:

@@ -14,6 +14,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from enum import StrEnum
+from itertools import pairwise
 
 from bot.content.blocks import Unit, UnitKind
 from bot.content.lexicon import lexicon
@@ -24,8 +25,20 @@ DATELINE_RE = re.compile(
     r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
     r"(?:电|讯)[\s\u3000]*(?:[(（](?P<credits>[^()（）]{0,80})[)）])?"
 )
-_ROLE_WORDS = ("全媒体记者", "本报记者", "特约记者", "实习记者", "记者", "通讯员", "实习生",
-               "撰稿", "编辑", "作者", "文", "摄影")
+_ROLE_WORDS = (
+    "全媒体记者",
+    "本报记者",
+    "特约记者",
+    "实习记者",
+    "记者",
+    "通讯员",
+    "实习生",
+    "撰稿",
+    "编辑",
+    "作者",
+    "文",
+    "摄影",
+)
 _NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _SUBTITLE_RE = re.compile(r"^(?:——|—|－－|--)\s*\S")
 _COLUMN_MARK_RE = re.compile(r"[·•|｜]")
@@ -130,7 +143,7 @@ def byline_names(text: str) -> list[str] | None:
         role = next((r for r in _ROLE_WORDS if r in token), None)
         if role:
             saw_role = True
-            rest = token[token.index(role) + len(role):].lstrip("：:")
+            rest = token[token.index(role) + len(role) :].lstrip("：:")
             if rest:
                 if not _NAME_RE.match(rest):
                     return None
@@ -150,7 +163,7 @@ def dateline_credits(text: str) -> list[str]:
     for token in re.split(r"[\s\u3000、,，]+", match["credits"]):
         for role in _ROLE_WORDS:
             if token.startswith(role) or role in token:
-                token = token[token.index(role) + len(role):]
+                token = token[token.index(role) + len(role) :]
                 break
         if _NAME_RE.match(token):
             names.append(token)
@@ -160,8 +173,12 @@ def dateline_credits(text: str) -> list[str]:
 class PageLayout:
     """Assemble units into article drafts, applying the layout heuristics in order."""
 
-    def __init__(self, units: list[Unit], fixes: tuple[LayoutFix, ...] = (),
-                 thresholds: LayoutThresholds | None = None) -> None:
+    def __init__(
+        self,
+        units: list[Unit],
+        fixes: tuple[LayoutFix, ...] = (),
+        thresholds: LayoutThresholds | None = None,
+    ) -> None:
         self.units = units
         self.kinds = [classify(u) if u.kind is UnitKind.TEXT else None for u in units]
         self.fixes = {f.line: f for f in fixes}
@@ -205,16 +222,21 @@ class PageLayout:
 
     def _is_trailing_title(self, i: int) -> bool:
         """Title and author after the body: heading, a bare name, then a heading or the end."""
-        return (self._kind(i + 1) is TextKind.AUTHOR
-                and (i + 2 >= len(self.units) or self._is_heading(i + 2)))
+        return self._kind(i + 1) is TextKind.AUTHOR and (
+            i + 2 >= len(self.units) or self._is_heading(i + 2)
+        )
 
     def _starts_article(self, i: int) -> bool:
         unit = self.units[i]
         if unit.kind is UnitKind.HEADING:
             fix = self.fixes.get(unit.line)
             return bool(
-                unit.level == 1 or (fix and fix.action == "title") or self._heads_level_one(i)
-                or self._is_trailing_title(i) or self._titles_dateline(i))
+                unit.level == 1
+                or (fix and fix.action == "title")
+                or self._heads_level_one(i)
+                or self._is_trailing_title(i)
+                or self._titles_dateline(i)
+            )
         return self._kind(i) is TextKind.DATELINE
 
     # --- the pass ------------------------------------------------------------------------
@@ -256,8 +278,13 @@ class PageLayout:
         elif self._is_trailing_title(i):
             self._title_after_body(unit, self.units[i + 1])
             return i + 2
-        elif (current is not None and unit.level >= 3 and current.title is not None
-              and not current.has_body() and current.subtitle is None):
+        elif (
+            current is not None
+            and unit.level >= 3
+            and current.title is not None
+            and not current.has_body()
+            and current.subtitle is None
+        ):
             current.subtitle = unit.text
         elif self._titles_dateline(i):
             self._new_article(unit.text, unit.line)
@@ -294,8 +321,9 @@ class PageLayout:
         unit = self.units[i]
         kind = self.kinds[i]
         current = self.current
-        if kind is TextKind.DATELINE and (current is None or current.has_body()
-                                          or self.redirect is not None):
+        if kind is TextKind.DATELINE and (
+            current is None or current.has_body() or self.redirect is not None
+        ):
             current = self._new_article(None, unit.line)
         if current is None:
             current = self._new_article(None, unit.line)
@@ -376,7 +404,7 @@ class PageLayout:
 
 def _bigrams(text: str) -> set[str]:
     chars = [c for c in text if c.isalnum()]
-    return {a + b for a, b in zip(chars, chars[1:], strict=False)}
+    return {a + b for a, b in pairwise(chars)}
 
 
 def _similarities(block: str, articles: list[ArticleDraft]) -> list[float]:

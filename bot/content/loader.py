@@ -36,8 +36,11 @@ class LoadResult:
 
 
 def page_files(seeds: Path) -> list[Path]:
-    return sorted(p for p in seeds.iterdir() if p.suffix.lower() in PAGE_SUFFIXES and p.is_file()
-                  and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in seeds.iterdir()
+        if p.suffix.lower() in PAGE_SUFFIXES and p.is_file() and not p.name.startswith(".")
+    )
 
 
 def label_for(seeds: Path, path: Path) -> str:
@@ -49,8 +52,15 @@ def read_page_text(path: Path, label: str) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_PAGE_BYTES:
-            raise ContentError([Problem(label, 1, f"page is too large ({size:,} bytes; the limit "
-                                                  f"is {MAX_PAGE_BYTES:,})")])
+            raise ContentError(
+                [
+                    Problem(
+                        label,
+                        1,
+                        f"page is too large ({size:,} bytes; the limit is {MAX_PAGE_BYTES:,})",
+                    )
+                ]
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise ContentError([Problem(label, 1, f"cannot read page: {exc.strerror}")]) from exc
@@ -65,8 +75,9 @@ def decode_page(raw: bytes, label: str) -> str:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ContentError([Problem(label, line, "page is not valid UTF-8 text (save it as "
-                                                 "UTF-8)")]) from exc
+        raise ContentError(
+            [Problem(label, line, "page is not valid UTF-8 text (save it as UTF-8)")]
+        ) from exc
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if not text.strip():
         raise ContentError([Problem(label, 1, "page is empty")])
@@ -76,11 +87,19 @@ def decode_page(raw: bytes, label: str) -> str:
 def parse_page_text(text: str, meta: PageMeta, label: str) -> tuple[Article, ...]:
     articles = parse_page(text, meta)
     if not articles:
-        raise ContentError([Problem(label, 1, "no articles found: expected headings (# 标题) "
-                                              "and paragraphs of text")])
+        raise ContentError(
+            [
+                Problem(
+                    label,
+                    1,
+                    "no articles found: expected headings (# 标题) and paragraphs of text",
+                )
+            ]
+        )
     if han_ratio("".join(a.text for a in articles)) < 0.2:
-        raise ContentError([Problem(label, 1, "page has almost no Chinese text; is this the "
-                                              "right file?")])
+        raise ContentError(
+            [Problem(label, 1, "page has almost no Chinese text; is this the right file?")]
+        )
     return articles
 
 
@@ -112,9 +131,13 @@ def load_seeds(seeds: Path) -> LoadResult:
     stems = {p.stem for p in files}
     for sidecar in sorted(seeds.glob("*.yaml")):
         if sidecar.stem not in stems:
-            problems.append(Problem(label_for(seeds, sidecar), 1,
-                                    "sidecar has no page: expected a .txt or .md file named "
-                                    f"{sidecar.stem}.txt"))
+            problems.append(
+                Problem(
+                    label_for(seeds, sidecar),
+                    1,
+                    f"sidecar has no page: expected a .txt or .md file named {sidecar.stem}.txt",
+                )
+            )
     if not files:
         problems.append(Problem(str(seeds), 0, "no pages (*.txt, *.md) in seeds directory"))
     return LoadResult(tuple(pages), tuple(problems))

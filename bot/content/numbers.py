@@ -4,16 +4,31 @@ from __future__ import annotations
 
 import re
 
-_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-           "七": 7, "八": 8, "九": 9}
+_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _UNITS = {"十": 10, "百": 100, "千": 1000}
+_VAGUE = {"半": 0.5, "个把": 1.0, "一两": 1.0, "两三": 2.0, "三五": 3.0}
 MAGNITUDES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}
 
 # One number as written: Arabic (with decimals and thousands commas), Chinese numerals,
 # or a vague quantity (几十 / 数百 / 半).
-NUMBER = (r"(?:\d+(?:,\d{3})*(?:\.\d+)?"
-          r"|[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
-          r"|几(?:十|百|千)?|数(?:十|百|千)|数(?=万|亿)|半)")
+NUMBER = (
+    r"(?:\d+(?:,\d{3})*(?:\.\d+)?"
+    r"|[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
+    r"|几(?:十|百|千)?|数(?:十|百|千)|数(?=万|亿)|半|个把|一两|两三|三五)"
+)
 NUMBER_RE = re.compile(NUMBER)
 
 
@@ -24,8 +39,8 @@ def parse_number(text: str) -> float | None:
     plain = text.replace(",", "")
     if re.fullmatch(r"\d+(?:\.\d+)?", plain):
         return float(plain)
-    if text == "半":
-        return 0.5
+    if text in _VAGUE:
+        return _VAGUE[text]
     if text[0] in "几数":
         return float(_UNITS.get(text[1:], 1)) if len(text) > 1 else None
     if "点" in text:
@@ -54,7 +69,7 @@ def _chinese_integer(text: str) -> float | None:
 
 def scale(value: float | None, magnitude: str | None) -> float | None:
     if value is None:
-        return MAGNITUDES.get(magnitude or "", None)
+        return MAGNITUDES.get(magnitude or "")
     return value * MAGNITUDES.get(magnitude or "", 1.0)
 
 

@@ -14,11 +14,24 @@ from bot.content.summary import section_summary, summarize
 from bot.text.sentences import split_sentences
 
 # Words that stand for "the organisation mentioned just before" (公司党委书记 → which company?).
-_GENERIC_ORGS = ("公司", "该公司", "集团", "该集团", "企业", "中心", "该中心", "研究院", "该研究院")
+_GENERIC_ORGS = (
+    "公司",
+    "该公司",
+    "集团",
+    "该集团",
+    "企业",
+    "中心",
+    "该中心",
+    "研究院",
+    "该研究院",
+)
 
 
-def parse_page(text: str, meta: PageMeta, thresholds: LayoutThresholds | None = None,
-               ) -> tuple[Article, ...]:
+def parse_page(
+    text: str,
+    meta: PageMeta,
+    thresholds: LayoutThresholds | None = None,
+) -> tuple[Article, ...]:
     units = read_units(text)
     drafts = PageLayout(units, meta.layout, thresholds).run()
     articles = []
@@ -49,8 +62,9 @@ def _freeze(draft: ArticleDraft, meta: PageMeta, index: int, used_ids: set[str])
     title = draft.title or _fallback_title(draft)
     date = _article_date(draft, meta)
     context = DateContext(date)
-    sections = tuple(_section(s.heading, s.line, s.paragraphs, context) for s in draft.sections
-                     if s.paragraphs)
+    sections = tuple(
+        _section(s.heading, s.line, s.paragraphs, context) for s in draft.sections if s.paragraphs
+    )
     sentences = [s.text for sec in sections for p in sec.paragraphs for s in p.sentences]
     digest = hashlib.sha256()
     for part in (title, draft.kicker or "", draft.subtitle or "", *sentences):
@@ -93,8 +107,12 @@ def _article_id(file: str, title: str, index: int, used: set[str]) -> str:
     return candidate
 
 
-def _section(heading: str | None, line: int, units: list[Unit], context: DateContext,
-             ) -> Section:
+def _section(
+    heading: str | None,
+    line: int,
+    units: list[Unit],
+    context: DateContext,
+) -> Section:
     paragraphs = []
     last_org: str | None = None
     for unit in units:
@@ -109,8 +127,10 @@ def _section(heading: str | None, line: int, units: list[Unit], context: DateCon
     return Section(heading, tuple(paragraphs), line, section_summary(all_sentences))
 
 
-def _resolve_generic_orgs(facts: tuple[Fact, ...], last_org: str | None,
-                          ) -> tuple[tuple[Fact, ...], str | None]:
+def _resolve_generic_orgs(
+    facts: tuple[Fact, ...],
+    last_org: str | None,
+) -> tuple[tuple[Fact, ...], str | None]:
     """``公司党委书记谢容德``: the company is the one named last before him."""
     resolved = []
     for fact in facts:

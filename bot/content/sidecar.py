@@ -47,27 +47,48 @@ def _parse(data: Any, name: str, page_label: str, problems: list[Problem]) -> Pa
     if data is None:
         return PageMeta(file=page_label)
     if not isinstance(data, YDict):
-        problems.append(Problem(name, getattr(data, "line", 1),
-                                f"expected a mapping of page settings, got {type_name(data)}"))
+        problems.append(
+            Problem(
+                name,
+                getattr(data, "line", 1),
+                f"expected a mapping of page settings, got {type_name(data)}",
+            )
+        )
         return PageMeta(file=page_label)
     for key in data:
         if key not in _KEYS:
-            problems.append(Problem(name, data.line_of(key),
-                                    f"unknown key {key!r} (allowed: {', '.join(sorted(_KEYS))})"))
+            problems.append(
+                Problem(
+                    name,
+                    data.line_of(key),
+                    f"unknown key {key!r} (allowed: {', '.join(sorted(_KEYS))})",
+                )
+            )
     version = data.get("version", SIDECAR_VERSION)
     if version != SIDECAR_VERSION:
-        problems.append(Problem(name, data.line_of("version"),
-                                f"unsupported version {version!r} (expected {SIDECAR_VERSION})"))
+        problems.append(
+            Problem(
+                name,
+                data.line_of("version"),
+                f"unsupported version {version!r} (expected {SIDECAR_VERSION})",
+            )
+        )
     publication = data.get("publication")
     if publication is not None and not isinstance(publication, str):
-        problems.append(Problem(name, data.line_of("publication"),
-                                f"publication must be text, got {type_name(publication)}"))
+        problems.append(
+            Problem(
+                name,
+                data.line_of("publication"),
+                f"publication must be text, got {type_name(publication)}",
+            )
+        )
         publication = None
     date = _parse_date(data, name, problems)
     summaries = _parse_summaries(data, name, problems)
     layout = _parse_layout(data, name, problems)
-    return PageMeta(file=page_label, publication=publication, date=date, summaries=summaries,
-                    layout=layout)
+    return PageMeta(
+        file=page_label, publication=publication, date=date, summaries=summaries, layout=layout
+    )
 
 
 def _parse_date(data: YDict, name: str, problems: list[Problem]) -> dt.date | None:
@@ -83,8 +104,9 @@ def _parse_date(data: YDict, name: str, problems: list[Problem]) -> dt.date | No
             return dt.date.fromisoformat(raw.strip())
         except ValueError:
             pass
-    problems.append(Problem(name, data.line_of("date"),
-                            f"date must look like 2026-01-23, got {raw!r}"))
+    problems.append(
+        Problem(name, data.line_of("date"), f"date must look like 2026-01-23, got {raw!r}")
+    )
     return None
 
 
@@ -93,14 +115,20 @@ def _parse_summaries(data: YDict, name: str, problems: list[Problem]) -> dict[st
     if raw is None:
         return {}
     if not isinstance(raw, YDict):
-        problems.append(Problem(name, data.line_of("summaries"),
-                                "summaries must map an article title to its summary"))
+        problems.append(
+            Problem(
+                name,
+                data.line_of("summaries"),
+                "summaries must map an article title to its summary",
+            )
+        )
         return {}
     result = {}
     for title, summary in raw.items():
         if not isinstance(summary, str) or not summary.strip():
-            problems.append(Problem(name, raw.line_of(title),
-                                    f"summary of {title!r} must be non-empty text"))
+            problems.append(
+                Problem(name, raw.line_of(title), f"summary of {title!r} must be non-empty text")
+            )
             continue
         result[title] = summary.strip()
     return result
@@ -121,21 +149,34 @@ def _parse_layout(data: YDict, name: str, problems: list[Problem]) -> tuple[Layo
             continue
         unknown = set(item) - _LAYOUT_KEYS
         if unknown:
-            problems.append(Problem(name, line, f"unknown layout key(s): {', '.join(sorted(unknown))}"))
+            problems.append(
+                Problem(name, line, f"unknown layout key(s): {', '.join(sorted(unknown))}")
+            )
         target_line = item.get("line")
         action = item.get("action")
         target = item.get("target")
         if not isinstance(target_line, int) or isinstance(target_line, bool) or target_line < 1:
-            problems.append(Problem(name, item.line_of("line"),
-                                    "layout fix needs 'line': the page line it applies to"))
+            problems.append(
+                Problem(
+                    name,
+                    item.line_of("line"),
+                    "layout fix needs 'line': the page line it applies to",
+                )
+            )
             continue
         if action not in _ACTIONS:
-            problems.append(Problem(name, item.line_of("action"),
-                                    f"action must be one of {', '.join(sorted(_ACTIONS))}"))
+            problems.append(
+                Problem(
+                    name,
+                    item.line_of("action"),
+                    f"action must be one of {', '.join(sorted(_ACTIONS))}",
+                )
+            )
             continue
         if target is not None and not isinstance(target, str):
             problems.append(Problem(name, item.line_of("target"), "target must be a title"))
             continue
-        fixes.append(LayoutFix(action=str(action), line=target_line, target=target,
-                               source_line=line))
+        fixes.append(
+            LayoutFix(action=str(action), line=target_line, target=target, source_line=line)
+        )
     return tuple(fixes)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Sequence
+from itertools import pairwise
 
 from bot.content.layout import DATELINE_RE
 
@@ -16,12 +17,12 @@ MAX_SUMMARY_CHARS = 140
 
 def strip_dateline(text: str) -> str:
     match = DATELINE_RE.match(text)
-    return text[match.end():].lstrip() if match else text
+    return text[match.end() :].lstrip() if match else text
 
 
 def _bigrams(text: str) -> list[str]:
     chars = [c for c in text if c.isalnum()]
-    return [a + b for a, b in zip(chars, chars[1:], strict=False)]
+    return [a + b for a, b in pairwise(chars)]
 
 
 def summarize(sentences: Sequence[str], *, limit: int = MAX_SUMMARY_CHARS) -> str:
@@ -52,8 +53,9 @@ def section_summary(sentences: Sequence[str], *, limit: int = 80) -> str:
     weights = Counter(g for s in cleaned for g in set(_bigrams(s)))
     ranked = sorted(
         enumerate(cleaned),
-        key=lambda p: -(sum(weights[g] for g in set(_bigrams(p[1]))) / (1 + len(p[1]) ** 0.5)
-                        - 0.5 * p[0]),
+        key=lambda p: (
+            -(sum(weights[g] for g in set(_bigrams(p[1]))) / (1 + len(p[1]) ** 0.5) - 0.5 * p[0])
+        ),
     )
     best = ranked[0][1]
     return best if len(best) <= limit else best[: limit - 1] + "…"

@@ -60,16 +60,20 @@ def sentence_locations(article: Article) -> Iterable[tuple[int, int, int, Senten
 
 def content_terms(text: str, lexicons: Lexicons) -> list[str]:
     """Index terms of one normalised text: words, and synonym concepts it mentions."""
-    terms = [t for t in tokenizer.cut_for_search(text)
-             if _WORD_RE.search(t) and t not in lexicons.stopwords]
+    terms = [
+        t
+        for t in tokenizer.cut_for_search(text)
+        if _WORD_RE.search(t) and t not in lexicons.stopwords
+    ]
     terms += [CONCEPT_PREFIX + m.value for m in lexicons.concepts.find_all(text)]
     return terms
 
 
 def cache_key(article: Article, lexicons: Lexicons) -> str:
     words = sorted({m.phrase for m in lexicons.user_words.find_all(normalize(article.text))})
-    digest = hashlib.sha256(f"{ANALYSIS_VERSION}\x00{article.content_hash}\x00"
-                            f"{lexicons.fingerprint}\x00".encode())
+    digest = hashlib.sha256(
+        f"{ANALYSIS_VERSION}\x00{article.content_hash}\x00{lexicons.fingerprint}\x00".encode()
+    )
     digest.update("\x00".join(words).encode())
     return digest.hexdigest()[:24]
 
@@ -83,8 +87,13 @@ def analyse(article: Article, lexicons: Lexicons, key: str | None = None) -> Tex
         texts.append(text)
         terms.append(tuple(dict.fromkeys(content_terms(text, lexicons))))
         hits.append(tuple(dict.fromkeys(m.phrase for m in lexicons.aliases.find_all(text))))
-    return TextAnalysis(article.content_hash, key or cache_key(article, lexicons), tuple(texts),
-                        tuple(terms), tuple(hits))
+    return TextAnalysis(
+        article.content_hash,
+        key or cache_key(article, lexicons),
+        tuple(texts),
+        tuple(terms),
+        tuple(hits),
+    )
 
 
 class AnalysisCache:
@@ -134,22 +143,29 @@ class AnalysisCache:
         self.memory = {k: v for k, v in self.memory.items() if k in wanted}
 
 
-def resolve_mentions(article: Article, analysis: TextAnalysis,
-                     alias_to_key: Mapping[str, str], coref_suffixes: tuple[str, ...],
-                     ) -> tuple[tuple[str, ...], ...]:
+def resolve_mentions(
+    article: Article,
+    analysis: TextAnalysis,
+    alias_to_key: Mapping[str, str],
+    coref_suffixes: tuple[str, ...],
+) -> tuple[tuple[str, ...], ...]:
     """Entity keys per sentence, including ``该研究院``-style references to the last one named,
     and the article's authors on its ``（作者系…）`` line."""
     last_by_suffix: dict[str, str] = {}
     authors = [alias_to_key[normalize(n)] for n in article.byline if normalize(n) in alias_to_key]
     result = []
     for position, text in enumerate(analysis.texts):
-        keys = list(dict.fromkeys(alias_to_key[a] for a in analysis.alias_hits[position]
-                                  if a in alias_to_key))
+        keys = list(
+            dict.fromkeys(
+                alias_to_key[a] for a in analysis.alias_hits[position] if a in alias_to_key
+            )
+        )
         if text.lstrip("(（").startswith("作者"):
             keys += authors
         for suffix in coref_suffixes:
-            if suffix in last_by_suffix and any(f"{d}{suffix}" in text for d in ("该", "这家",
-                                                                                 "此")):
+            if suffix in last_by_suffix and any(
+                f"{d}{suffix}" in text for d in ("该", "这家", "此")
+            ):
                 keys.append(last_by_suffix[suffix])
         for alias in analysis.alias_hits[position]:
             key = alias_to_key.get(alias)

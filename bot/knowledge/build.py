@@ -120,15 +120,22 @@ class Builder:
                 analysis = analyse(article, lexicons, key)
                 self._cache.put(analysis)
             analyses[article.id] = analysis
-        mentions = {a.id: resolve_mentions(a, analyses[a.id], entities.alias_to_key,
-                                           COREF_SUFFIXES) for a in articles}
+        mentions = {
+            a.id: resolve_mentions(a, analyses[a.id], entities.alias_to_key, COREF_SUFFIXES)
+            for a in articles
+        }
         slots = self._assign_slots(articles)
         index = build_index(articles, analyses, mentions, slots)
         topics = tag_sections(articles, rules.topics, rules.synonyms)
         version = _version(articles, rules)
         elapsed = time.perf_counter() - started
-        logger.info("knowledge %s built: %d articles, %d sentences in %.2fs", version,
-                    len(articles), index.size, elapsed)
+        logger.info(
+            "knowledge %s built: %d articles, %d sentences in %.2fs",
+            version,
+            len(articles),
+            index.size,
+            elapsed,
+        )
         return Knowledge(
             articles=articles,
             pages=loaded.pages,
@@ -187,8 +194,9 @@ def _user_words(lexicons: Lexicons) -> list[str]:
 
 
 def _person_names(entities: EntityTable) -> list[str]:
-    return [a for e in entities.entities.values() if e.kind is EntityKind.PERSON
-            for a in e.aliases]
+    return [
+        a for e in entities.entities.values() if e.kind is EntityKind.PERSON for a in e.aliases
+    ]
 
 
 def _version(articles: Sequence[Article], rules: Rules) -> str:
@@ -196,4 +204,3 @@ def _version(articles: Sequence[Article], rules: Rules) -> str:
     for article in articles:
         digest.update(article.content_hash.encode())
     return digest.hexdigest()[:12]
-

@@ -31,9 +31,11 @@ class KnowledgeDiff:
         out += [f"- 《{t}》" for t in self.removed]
         if not out:
             out.append("(articles unchanged)")
-        out.append(f"facts {self.facts[0]} → {self.facts[1]}, intents {self.intents[0]} → "
-                   f"{self.intents[1]}, topics {self.topics[0]} → {self.topics[1]}"
-                   + (", rules changed" if self.rules_changed else ""))
+        out.append(
+            f"facts {self.facts[0]} → {self.facts[1]}, intents {self.intents[0]} → "
+            f"{self.intents[1]}, topics {self.topics[0]} → {self.topics[1]}"
+            + (", rules changed" if self.rules_changed else "")
+        )
         out.append(f"built in {self.seconds:.2f}s")
         return out
 
@@ -43,8 +45,9 @@ def diff(old: Knowledge | None, new: Knowledge) -> KnowledgeDiff:
     after = {a.id: a for a in new.articles}
     added = [a for i, a in after.items() if i not in before]
     removed = [a for i, a in before.items() if i not in after]
-    changed = [a for i, a in after.items()
-               if i in before and before[i].content_hash != a.content_hash]
+    changed = [
+        a for i, a in after.items() if i in before and before[i].content_hash != a.content_hash
+    ]
     return KnowledgeDiff(
         added=tuple(a.title for a in added),
         changed=tuple(a.title for a in changed),
@@ -54,6 +57,6 @@ def diff(old: Knowledge | None, new: Knowledge) -> KnowledgeDiff:
         facts=(old.fact_count if old else 0, new.fact_count),
         intents=(len(old.rules.intents) if old else 0, len(new.rules.intents)),
         topics=(len(old.rules.topics) if old else 0, len(new.rules.topics)),
-        rules_changed=bool(old) and old.rules.fingerprint != new.rules.fingerprint,
+        rules_changed=old is not None and old.rules.fingerprint != new.rules.fingerprint,
         seconds=new.build_seconds,
     )

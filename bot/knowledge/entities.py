@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from bot.content.lexicon import lexicon
 from bot.content.model import Article, FactKind
+from bot.text import tokenizer
 from bot.text.normalize import normalize
 
 
@@ -26,10 +27,13 @@ class EntityKind(StrEnum):
     CONCEPT = "concept"  # a synonym group that names no organisation, person or place
 
 
-_KIND_RANK = {EntityKind.ORG: 0, EntityKind.PERSON: 1, EntityKind.PLACE: 2,
-              EntityKind.CONCEPT: 3}
+_KIND_RANK = {EntityKind.ORG: 0, EntityKind.PERSON: 1, EntityKind.PLACE: 2, EntityKind.CONCEPT: 3}
 _LEGAL_SUFFIX_RE = re.compile(r"(?:集团)?(?:股份有限公司|有限责任公司|有限公司|股份公司)$")
 _ADMIN_PREFIX_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}(?:省|市))")
+_AREA_SUFFIXES = ("经开区", "高新区", "开发区", "新区", "工业园", "产业园", "自贸区")
+_TRADE_SUFFIX_RE = re.compile(r"(?:科技|技术|实业|控股|发展|股份)$")
+# Names ending like an institution (研究院, 大学, 海关) are not cut to a prefix.
+_ORG_SUFFIX_END_RE = re.compile(r"(?:院|所|校|学|局|厅|部|委|会|行|关|署|中心|基金|集团|政府)$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,6 +55,7 @@ class Entity:
 class EntityTable:
     entities: Mapping[str, Entity]
     alias_to_key: Mapping[str, str]
+    prefixes: frozenset[str] = frozenset()  # 瑞驰 of 瑞驰电驱: readers shorten names
 
     def by_alias(self, alias: str) -> Entity | None:
         key = self.alias_to_key.get(alias)
@@ -91,14 +96,21 @@ class _Candidate:
     count: int = 0
 
 
-def build_entities(articles: Sequence[Article], synonyms: Mapping[str, tuple[str, ...]],
-                   corpus_text: str, kinds: Mapping[str, str] | None = None) -> EntityTable:
+def build_entities(
+    articles: Sequence[Article],
+    synonyms: Mapping[str, tuple[str, ...]],
+    corpus_text: str,
+    kinds: Mapping[str, str] | None = None,
+) -> EntityTable:
     """Collect, alias and merge the entities of ``articles`` (deterministic for equal input)."""
     candidates: dict[str, _Candidate] = {}
     for article in articles:
         for fact in article.facts:
-            kind = {FactKind.ORG: EntityKind.ORG, FactKind.PLACE: EntityKind.PLACE,
-                    FactKind.PERSON: EntityKind.PERSON}.get(fact.kind)
+            kind = {
+                FactKind.ORG: EntityKind.ORG,
+                FactKind.PLACE: EntityKind.PLACE,
+                FactKind.PERSON: EntityKind.PERSON,
+            }.get(fact.kind)
             if kind is None or not isinstance(fact.value, str):
                 continue
             surface = normalize(fact.value)
@@ -125,36 +137,76 @@ def build_entities(articles: Sequence[Article], synonyms: Mapping[str, tuple[str
 
 
 def _aliases(candidates: Mapping[str, _Candidate], corpus_text: str) -> dict[str, set[str]]:
-    """Short forms of a name that the corpus uses on their own (和天电子 for 和天电子有限公司)."""
-    regions = lexicon().regions
+    """Short forms of a name that the corpus uses on their own: 和天电子 for 和天电子有限公司,
+    赣晟磁材 for 江西赣晟磁材科技有限公司, 益阳 for 益阳市."""
     place_suffixes = tuple(s for s in lexicon().place_suffixes if len(s) == 1)
     result: dict[str, set[str]] = {}
+    places = set(lexicon().regions)
+    for surface, candidate in candidates.items():  # places first: orgs start with them
+        if candidate.kind is EntityKind.PLACE:
+            names = {surface}
+            if surface.endswith(place_suffixes) and len(surface) >= 3:
+                short = surface[:-1]
+                if _used_alone(short, surface, corpus_text):
+                    names.add(short)
+            result[surface] = names
+            places |= names
+            for suffix in _AREA_SUFFIXES:  # 赣州经开区 → 赣州 also opens company names
+                if surface.endswith(suffix) and len(surface) - len(suffix) >= 2:
+                    places.add(surface[: -len(suffix)])
+    prefixes = sorted(places, key=len, reverse=True)
     for surface, candidate in candidates.items():
+        if candidate.kind is EntityKind.PLACE:
+            continue
         names = {surface}
-        shorter: list[str] = []
         if candidate.kind is EntityKind.ORG:
-            base = _LEGAL_SUFFIX_RE.sub("", surface)
-            shorter.append(base)
-            for region in regions:
-                if base.startswith(region) and len(base) - len(region) >= 2:
-                    shorter.append(base[len(region):])
-            shorter += [_ADMIN_PREFIX_RE.sub("", s) for s in list(shorter)]
-            shorter += [s[1:] for s in list(shorter) if s.startswith("省") and len(s) > 3]
-        elif candidate.kind is EntityKind.PLACE and surface.endswith(place_suffixes):
-            shorter.append(surface[:-1])
-        for alias in shorter:
-            if len(alias) >= 2 and alias != surface and _used_alone(alias, surface, corpus_text):
-                names.add(alias)
+            forms, core = _org_short_forms(surface, prefixes)
+            for alias in forms:
+                if alias != surface and _used_alone(alias, surface, corpus_text):
+                    names.add(alias)
+            for alias in _prefix_forms(core):
+                if corpus_text.count(alias) > corpus_text.count(core[: len(alias) + 1]):
+                    names.add(alias)
         result[surface] = names
     return result
+
+
+def _org_short_forms(surface: str, places: Sequence[str]) -> tuple[list[str], str]:
+    """Candidate short names without the legal form, the place and the trade word
+    (江西赣晟磁材科技有限公司 → 赣晟磁材), and the core name for prefix forms ("" when the
+    name is not a registered company)."""
+    base = _LEGAL_SUFFIX_RE.sub("", surface)
+    company = base != surface
+    forms = [base]
+    for place in places:
+        if base.startswith(place) and len(base) - len(place) >= 2:
+            forms.append(base[len(place) :])
+            break
+    forms += [_ADMIN_PREFIX_RE.sub("", f) for f in list(forms)]
+    forms += [f[1:] for f in list(forms) if f.startswith("省") and len(f) > 3]
+    forms += [_TRADE_SUFFIX_RE.sub("", f) for f in list(forms)]
+    core = forms[-1] if company and not _ORG_SUFFIX_END_RE.search(forms[-1]) else ""
+    generic = set(lexicon().org_suffixes)
+    return [f for f in dict.fromkeys(forms) if len(f) >= 2 and f not in generic], core
+
+
+def _prefix_forms(core: str) -> list[str]:
+    """瑞驰电驱动 → 瑞驰电驱, 瑞驰电, 瑞驰: leading parts that are not ordinary words; each is
+    kept only if the corpus uses it where the longer form does not continue (checked by the
+    caller), so 和天电 (always followed by 子) is not an alias."""
+    return [core[:n] for n in range(len(core) - 1, 1, -1) if not tokenizer.is_word(core[:n])]
 
 
 def _used_alone(alias: str, full: str, text: str) -> bool:
     return text.count(alias) > text.count(full)
 
 
-def _assemble(candidates: Mapping[str, _Candidate], aliases: Mapping[str, set[str]],
-              kinds: Mapping[str, str], union: _UnionFind) -> EntityTable:
+def _assemble(
+    candidates: Mapping[str, _Candidate],
+    aliases: Mapping[str, set[str]],
+    kinds: Mapping[str, str],
+    union: _UnionFind,
+) -> EntityTable:
     groups: dict[str, list[str]] = {}
     for node in list(union.parent):
         groups.setdefault(union.find(node), []).append(node)
@@ -166,8 +218,10 @@ def _assemble(candidates: Mapping[str, _Candidate], aliases: Mapping[str, set[st
         concepts = sorted(n[1:] for n in nodes if n.startswith("~"))
         names = sorted({n[1:] for n in nodes if n.startswith("=")})
         if surfaces:
-            best = min(surfaces, key=lambda s: (_KIND_RANK[candidates[s].kind],
-                                                -candidates[s].count, -len(s), s))
+            best = min(
+                surfaces,
+                key=lambda s: (_KIND_RANK[candidates[s].kind], -candidates[s].count, -len(s), s),
+            )
             kind = candidates[best].kind
             display = max(surfaces, key=lambda s: (candidates[s].kind == kind, len(s), s))
             roles = tuple(dict.fromkeys(r for s in surfaces for r in candidates[s].roles))
@@ -180,11 +234,30 @@ def _assemble(candidates: Mapping[str, _Candidate], aliases: Mapping[str, set[st
             alias_to_key[name] = key
         for surface in surfaces:
             surface_key[surface] = key
-    return EntityTable(_link_people(entities, alias_to_key), alias_to_key)
+    return EntityTable(
+        _link_people(entities, alias_to_key), alias_to_key, _name_prefixes(entities.values())
+    )
 
 
-def _link_people(entities: dict[str, Entity], alias_to_key: Mapping[str, str],
-                 ) -> dict[str, Entity]:
+def _name_prefixes(entities: Iterable[Entity]) -> frozenset[str]:
+    """Leading parts (2+ characters) of organisation and person names that are not ordinary
+    words and not names themselves."""
+    found = set()
+    for entity in entities:
+        if entity.kind not in (EntityKind.ORG, EntityKind.PERSON):
+            continue
+        for alias in entity.aliases:
+            for n in range(2, len(alias)):
+                prefix = alias[:n]
+                if not tokenizer.is_word(prefix) and prefix not in lexicon().regions:
+                    found.add(prefix)
+    return frozenset(found)
+
+
+def _link_people(
+    entities: dict[str, Entity],
+    alias_to_key: Mapping[str, str],
+) -> dict[str, Entity]:
     """Point each person's role at the organisation entity and list people under it."""
     members: dict[str, list[str]] = {}
     linked: dict[str, Entity] = {}
@@ -200,9 +273,11 @@ def _link_people(entities: dict[str, Entity], alias_to_key: Mapping[str, str],
                 members.setdefault(org_key, []).append(key)
         linked[key] = Entity(entity.key, entity.name, entity.kind, entity.aliases, tuple(roles))
     for org_key, people in members.items():
-        org = linked[org_key]
-        linked[org_key] = Entity(org.key, org.name, org.kind, org.aliases, org.roles,
-                                 tuple(sorted(set(people))))
+        found = linked[org_key]
+        linked[org_key] = Entity(
+            found.key, found.name, found.kind, found.aliases, found.roles,
+            tuple(sorted(set(people))),
+        )
     return linked
 
 

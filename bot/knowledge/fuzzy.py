@@ -40,6 +40,8 @@ class FuzzyIndex:
             if len(name) >= MIN_EDIT_CHARS:
                 for gram in {name[i : i + 2] for i in range(len(name) - 1)}:
                     by_bigram.setdefault(gram, []).append(name)
-        return cls({k: tuple(v) for k, v in by_sound.items()},
-                   {k: tuple(v) for k, v in by_bigram.items()},
-                   tuple(sorted(lengths, reverse=True)))
+        return cls(
+            {k: tuple(v) for k, v in by_sound.items()},
+            {k: tuple(v) for k, v in by_bigram.items()},
+            tuple(sorted(lengths, reverse=True)),
+        )

@@ -9,13 +9,14 @@ kept for exact substring checks when candidates are scored.
 from __future__ import annotations
 
 import math
-from bisect import bisect_left
 from array import array
+from bisect import bisect_left
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from bot.content.model import Article
 from bot.knowledge.analysis import ENTITY_PREFIX, TextAnalysis, sentence_locations
+from bot.text.normalize import normalize
 
 SENTENCES_PER_SLOT = 4096
 
@@ -37,6 +38,8 @@ class SentenceIndex:
     postings: Mapping[str, array[int]]
     paragraph_mentions: Mapping[tuple[str, int, int], frozenset[str]]
     paragraph_texts: Mapping[tuple[str, int, int], str]
+    heads: Mapping[tuple[str, int], str]  # title, kicker, column, byline, section heading
+    chars: frozenset[str]  # every character of the corpus: single-character words that occur
     section_mentions: Mapping[tuple[str, int], frozenset[str]]
     article_mentions: Mapping[str, frozenset[str]]
     article_keys: Mapping[str, tuple[int, ...]]
@@ -63,9 +66,12 @@ class SentenceIndex:
         return at < len(keys) and keys[at] == key
 
 
-def build_index(articles: Sequence[Article], analyses: Mapping[str, TextAnalysis],
-                mentions_of: Mapping[str, tuple[tuple[str, ...], ...]],
-                slots: Mapping[str, int]) -> SentenceIndex:
+def build_index(
+    articles: Sequence[Article],
+    analyses: Mapping[str, TextAnalysis],
+    mentions_of: Mapping[str, tuple[tuple[str, ...], ...]],
+    slots: Mapping[str, int],
+) -> SentenceIndex:
     refs: dict[int, SentenceRef] = {}
     texts: dict[int, str] = {}
     mentions: dict[int, frozenset[str]] = {}
@@ -75,6 +81,7 @@ def build_index(articles: Sequence[Article], analyses: Mapping[str, TextAnalysis
     section_mentions: dict[tuple[str, int], set[str]] = {}
     article_mentions: dict[str, set[str]] = {}
     article_keys: dict[str, tuple[int, ...]] = {}
+    heads: dict[tuple[str, int], str] = {}
     for article in articles:
         analysis = analyses[article.id]
         base = slots[article.id] * SENTENCES_PER_SLOT
@@ -98,6 +105,14 @@ def build_index(articles: Sequence[Article], analyses: Mapping[str, TextAnalysis
             for entity_key in found:
                 postings.setdefault(ENTITY_PREFIX + entity_key, []).append(key)
         article_keys[article.id] = tuple(keys)
+        meta = " ".join(
+            filter(
+                None,
+                [article.title, article.kicker, article.column, article.subtitle, *article.byline],
+            )
+        )
+        for s_i, section in enumerate(article.sections):
+            heads[(article.id, s_i)] = normalize(f"{meta} {section.heading or ''}")
     return SentenceIndex(
         refs=refs,
         texts=texts,
@@ -105,6 +120,8 @@ def build_index(articles: Sequence[Article], analyses: Mapping[str, TextAnalysis
         postings={t: array("q", sorted(keys)) for t, keys in postings.items()},
         paragraph_mentions={k: frozenset(v) for k, v in paragraph_mentions.items()},
         paragraph_texts={k: "".join(v) for k, v in paragraph_parts.items()},
+        heads=heads,
+        chars=frozenset("".join(texts.values())),
         section_mentions={k: frozenset(v) for k, v in section_mentions.items()},
         article_mentions={k: frozenset(v) for k, v in article_mentions.items()},
         article_keys=article_keys,

@@ -21,8 +21,9 @@ class TopicTags:
     by_topic: Mapping[str, tuple[tuple[str, int], ...]]
 
     def article_topics(self, article_id: str) -> tuple[str, ...]:
-        found = [t for (a, _), topics in self.by_section.items() if a == article_id
-                 for t in topics]
+        found = [
+            t for (a, _), topics in self.by_section.items() if a == article_id for t in topics
+        ]
         return tuple(dict.fromkeys(found))
 
 
@@ -35,16 +36,18 @@ def expand_keywords(topic: Topic, synonyms: Mapping[str, tuple[str, ...]]) -> tu
     return tuple(sorted(words, key=len, reverse=True))
 
 
-def tag_sections(articles: Sequence[Article], topics: Sequence[Topic],
-                 synonyms: Mapping[str, tuple[str, ...]]) -> TopicTags:
+def tag_sections(
+    articles: Sequence[Article], topics: Sequence[Topic], synonyms: Mapping[str, tuple[str, ...]]
+) -> TopicTags:
     keywords = {t.id: expand_keywords(t, synonyms) for t in topics}
     by_section: dict[tuple[str, int], tuple[str, ...]] = {}
     by_topic: dict[str, list[tuple[str, int]]] = {t.id: [] for t in topics}
     for article in articles:
         title = normalize(article.title)
         for index, section in enumerate(article.sections):
-            text = normalize(" ".join([title, section.heading or "",
-                                       *(p.text for p in section.paragraphs)]))
+            text = normalize(
+                " ".join([title, section.heading or "", *(p.text for p in section.paragraphs)])
+            )
             tags = []
             for topic in topics:
                 counts = [text.count(k) for k in keywords[topic.id]]

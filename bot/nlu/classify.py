@@ -45,12 +45,17 @@ def classify(text: str, rules: Rules) -> Classification:
         if hits and score < PATTERN_SCORE:
             score = min(KEYWORD_MAX, KEYWORD_SCORE + KEYWORD_STEP * (hits - 1))
         if score > 0:
-            scored.append((score + intent.priority * PRIORITY_STEP, -order, intent,
-                           tuple(spans)))
+            scored.append((score + intent.priority * PRIORITY_STEP, -order, intent, tuple(spans)))
     if not scored:
         return Classification(None, 0.0, ())
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)
     best = scored[0]
-    second = next((s[2] for s in scored[1:] if s[2].kind is IntentKind.QUESTION
-                   and best[2].kind is IntentKind.QUESTION), None)
+    second = next(
+        (
+            s[2]
+            for s in scored[1:]
+            if s[2].kind is IntentKind.QUESTION and best[2].kind is IntentKind.QUESTION
+        ),
+        None,
+    )
     return Classification(best[2], best[0], best[3], second)

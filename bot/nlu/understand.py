@@ -24,6 +24,9 @@ from bot.text import pinyin, tokenizer
 from bot.text.normalize import normalize
 
 _WORD_RE = re.compile(r"\w")
+_QUESTION_WORD_RE = re.compile(r"哪|谁|什么|啥|多少|几|吗|怎么|如何|为什么|为何|何时")
+# "贵不贵", "多不多", "有没有": a yes/no cue, not something the answer must contain
+_A_NOT_A_RE = re.compile(r"^(?:(\w{1,2})[不没]\1?|[几多少]+[个家项位名台种条次年天])$")
 _NUMBER_RE = re.compile(r"\d+(?:\.\d+)?(?:[万亿]?(?:元|%|个|家|项|人|台|户|年|月|日))?")
 
 
@@ -46,6 +49,7 @@ class Query:
     terms: tuple[str, ...] = ()  # content words (and ≈concept keys)
     unit: str | None = None  # measure word asked for: 多少"辆"
     truncated: bool = False
+    counted: str | None = None  # the noun asked to count: 多少"在校学生"
     pronoun: bool = False  # refers back: 他们, 该公司
     ellipsis: bool = False  # "研发团队呢？"
     inherited: tuple[str, ...] = field(default=())  # notes on what came from context
@@ -68,8 +72,11 @@ class Query:
 
     @property
     def concepts(self) -> tuple[str, ...]:
-        return tuple(CONCEPT_PREFIX + n.entity.key.split(":", 1)[1] for n in self.names
-                     if not n.entity.is_named)
+        return tuple(
+            CONCEPT_PREFIX + n.entity.key.split(":", 1)[1]
+            for n in self.names
+            if not n.entity.is_named
+        )
 
 
 def understand(message: str, knowledge: Knowledge) -> Query:
@@ -84,10 +91,29 @@ def understand(message: str, knowledge: Knowledge) -> Query:
     language = knowledge.rules.language
     pronoun = any(p in text for p in language.pronouns)
     stripped = re.sub(r"[\s?？!！。.,，~]+$", "", text)
-    ellipsis = bool(stripped) and len(stripped) <= 14 and (
-        stripped.endswith("呢") or stripped.startswith(("那", "还有", "另外")))
-    return Query(message, text, classification, names, tuple(terms), _unit(text), truncated,
-                 pronoun, ellipsis)
+    ellipsis = (
+        bool(stripped)
+        and len(stripped) <= 14
+        and (
+            stripped.endswith("呢")
+            or (
+                stripped.startswith(("那", "还有", "另外"))
+                and not _QUESTION_WORD_RE.search(stripped)
+            )
+        )
+    )
+    return Query(
+        message,
+        text,
+        classification,
+        names,
+        tuple(terms),
+        _unit(text),
+        truncated,
+        _counted(text, names, terms),
+        pronoun,
+        ellipsis,
+    )
 
 
 def find_names(text: str, knowledge: Knowledge) -> tuple[NameMatch, ...]:
@@ -133,9 +159,10 @@ def _names_by_text_or_sound(text: str, knowledge: Knowledge) -> list[NameMatch]:
             if length >= MIN_SOUND_CHARS or length == 2:
                 same = by_sound.get(" ".join(sounds[i:end]))
                 entity = table.by_alias(same[0]) if same else None
-                if entity is not None:
-                    score = max(fuzz.ratio(window, same[0]),
-                                knowledge.rules.thresholds.fuzzy_min_pinyin)
+                if entity is not None and same:
+                    score = max(
+                        fuzz.ratio(window, same[0]), knowledge.rules.thresholds.fuzzy_min_pinyin
+                    )
                     hit = NameMatch(entity, window, i, end, True, score)
                     break
         if hit is not None:
@@ -176,8 +203,9 @@ def _names_by_spelling(text: str, taken: bytearray, knowledge: Knowledge) -> lis
     return result
 
 
-def _edit_candidate(window: str, by_bigram: Mapping[str, tuple[str, ...]],
-                    min_score: float) -> tuple[float, int, str] | None:
+def _edit_candidate(
+    window: str, by_bigram: Mapping[str, tuple[str, ...]], min_score: float
+) -> tuple[float, int, str] | None:
     """The closest same-length name sharing enough bigrams with ``window``, if close enough."""
     length = len(window)
     counts: dict[str, int] = {}
@@ -195,8 +223,11 @@ def _edit_candidate(window: str, by_bigram: Mapping[str, tuple[str, ...]],
     return best
 
 
-def _content_terms(text: str, covered: list[tuple[int, int]], knowledge: Knowledge,
-                   ) -> list[str]:
+def _content_terms(
+    text: str,
+    covered: list[tuple[int, int]],
+    knowledge: Knowledge,
+) -> list[str]:
     """Content words outside the names: stopwords dropped, glued fragments re-cut, and
     single characters the corpus never uses (搞, 花) ignored as colloquial noise."""
     stopwords = knowledge.rules.language.stopwords
@@ -205,13 +236,23 @@ def _content_terms(text: str, covered: list[tuple[int, int]], knowledge: Knowled
     terms: list[str] = []
     for token, start in tokenizer.cut_with_offsets(text):
         for piece in _uncovered(token, start, covered):
-            if not _WORD_RE.search(piece) or piece in stopwords or piece in pronouns:
+            if (
+                not _WORD_RE.search(piece)
+                or piece in stopwords
+                or piece in pronouns
+                or _A_NOT_A_RE.match(piece)
+            ):
                 continue
             if len(piece) >= 2 and piece not in postings:
-                terms += split_unknown(piece, postings, stopwords)
+                pieces = split_unknown(piece, postings, stopwords)
+                known_only = all(p in postings for p in pieces)
+                # a glued fragment (投了) or a word made of corpus words (关键在于) is re-cut;
+                # a real word the articles never use (毕业, 天气) stays whole
+                terms += pieces if known_only or not tokenizer.is_word(piece) else [piece]
             else:
                 terms.append(piece)
-    return [t for t in dict.fromkeys(terms) if len(t) > 1 or t in postings]
+    chars = knowledge.index.chars
+    return [t for t in dict.fromkeys(terms) if len(t) > 1 or t in postings or t in chars]
 
 
 def _uncovered(token: str, start: int, covered: list[tuple[int, int]]) -> list[str]:
@@ -231,13 +272,14 @@ def _uncovered(token: str, start: int, covered: list[tuple[int, int]]) -> list[s
     return pieces
 
 
-def split_unknown(token: str, known: Mapping[str, object], stopwords: frozenset[str],
-                  ) -> list[str]:
-    """Re-cut a word the corpus never uses into words it does use.
-
-    jieba glues colloquial fragments into words the articles never contain (投了, 上花,
-    大面积, 专利申请); cut into corpus words and stopwords they match again.  A word that
-    does not decompose (天气, 红烧肉) stays whole: it is what the question is about.
+def split_unknown(
+    token: str,
+    known: Mapping[str, object],
+    stopwords: frozenset[str],
+) -> list[str]:
+    """Re-cut a fragment jieba glued together (投了, 上花, 大面积) into words the corpus
+    uses and stopwords.  Real dictionary words the articles never use (天气, 毕业) are not
+    passed here: they are what the question is about and must stay whole.
     """
     n = len(token)
     best: list[tuple[float, list[str]] | None] = [None] * (n + 1)
@@ -248,15 +290,20 @@ def split_unknown(token: str, known: Mapping[str, object], stopwords: frozenset[
             if previous is None:
                 continue
             piece = token[start:end]
-            if len(piece) > 1 and piece not in known and piece not in stopwords:
+            if piece in known or piece in stopwords:
+                gain = float(len(piece) ** 2) if len(piece) > 1 else 0.6
+            elif len(piece) >= 2 and tokenizer.is_word(piece):
+                gain = 1.0  # a real word kept whole (毕业) beats two stray characters
+            elif len(piece) == 1:
+                gain = 0.25
+            else:
                 continue
-            gain = float(len(piece) ** 2) if len(piece) > 1 or piece in stopwords else 0.25
             candidate = (previous[0] + gain, [*previous[1], piece])
             current = best[end]
             if current is None or candidate[0] > current[0]:
                 best[end] = candidate
     result = best[n]
-    if result is None or not any(len(p) > 1 or p in stopwords for p in result[1]):
+    if result is None or not any(p in known or p in stopwords for p in result[1]):
         return [token]
     return [p for p in result[1] if p not in stopwords]
 
@@ -274,6 +321,27 @@ def _unit(text: str) -> str | None:
     if not match or match["unit"] in GENERIC_UNITS:
         return None  # "几个" asks how many of anything
     return match["unit"]
+
+
+_COUNTED_RE = re.compile(
+    r"(?:多少|几)(?:万|亿)?(?:个|家|项|名|位|座|所|条|台|套|户|辆|种|类|款)?"
+    r"(?P<rest>[\u4e00-\u9fffA-Za-z]{2,8})"
+)
+
+
+def _counted(text: str, names: tuple[NameMatch, ...], terms: list[str]) -> str | None:
+    """The noun after 多少/几 (多少在校学生, 几家企业): a count must be of it."""
+    match = _COUNTED_RE.search(text)
+    if not match:
+        return None
+    rest = match["rest"]
+    for name in names:
+        if rest.startswith(name.surface):
+            return name.surface
+    for term in sorted(terms, key=len, reverse=True):
+        if rest.startswith(term):
+            return term
+    return None
 
 
 def numbers_in(text: str) -> list[str]:

@@ -33,16 +33,35 @@ from bot.yamlsource import YamlFileError, YDict, YList, load_yaml, type_name
 RULES_VERSION = 1
 SECTIONS = ("intents", "synonyms", "topics", "responses", "thresholds", "language")
 SYNONYM_KINDS = ("concept", "org", "person", "place")
-_INTENT_KEYS = {"id", "kind", "answer", "patterns", "keywords", "examples", "response",
-                "priority", "description", "requires"}
+_INTENT_KEYS = {
+    "id",
+    "kind",
+    "answer",
+    "patterns",
+    "keywords",
+    "examples",
+    "response",
+    "priority",
+    "description",
+    "requires",
+}
 _TOPIC_KEYS = {"id", "zh", "en", "keywords"}
 _LANGUAGE_KEYS = {"stopwords", "pronouns", "followup_markers"}
 _ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,31}$")
 _TOPIC_ID_RE = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
 # Strings the program itself asks for; a rules directory without them cannot run the bot.
 REQUIRED_RESPONSES = (
-    "decline", "decline_with_suggestions", "help", "empty", "too_long", "articles_header",
-    "article_line", "topics_header", "source_line", "error", "unknown_article",
+    "decline",
+    "decline_with_suggestions",
+    "help",
+    "empty",
+    "too_long",
+    "articles_header",
+    "article_line",
+    "topics_header",
+    "source_line",
+    "error",
+    "unknown_article",
 )
 
 
@@ -55,8 +74,11 @@ class _Collector:
 
 
 def rule_files(directory: Path) -> list[Path]:
-    return sorted(p for p in directory.iterdir()
-                  if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith("."))
+    return sorted(
+        p
+        for p in directory.iterdir()
+        if p.suffix in (".yaml", ".yml") and p.is_file() and not p.name.startswith(".")
+    )
 
 
 def load_rules(directory: Path) -> Rules:
@@ -66,7 +88,9 @@ def load_rules(directory: Path) -> Rules:
         raise RuleError([Problem(str(directory), 0, "intents directory does not exist")])
     files = rule_files(directory)
     if not files:
-        raise RuleError([Problem(str(directory), 0, "no rule files (*.yaml) in intents directory")])
+        raise RuleError(
+            [Problem(str(directory), 0, "no rule files (*.yaml) in intents directory")]
+        )
     intents: list[Intent] = []
     synonyms: dict[str, tuple[str, ...]] = {}
     synonym_origin: dict[str, tuple[str, str, int]] = {}
@@ -91,15 +115,23 @@ def load_rules(directory: Path) -> Rules:
         if "intents" in data:
             intents += _intents(data["intents"], data.line_of("intents"), label, problems)
         if "synonyms" in data:
-            _synonyms(data["synonyms"], data.line_of("synonyms"), label, problems, synonyms,
-                      synonym_origin, synonym_kinds)
+            _synonyms(
+                data["synonyms"],
+                data.line_of("synonyms"),
+                label,
+                problems,
+                synonyms,
+                synonym_origin,
+                synonym_kinds,
+            )
         if "topics" in data:
             topics += _topics(data["topics"], data.line_of("topics"), label, problems)
         if "responses" in data:
             _responses(data["responses"], data.line_of("responses"), label, problems, responses)
         if "thresholds" in data:
-            _thresholds(data["thresholds"], data.line_of("thresholds"), label, problems,
-                        thresholds)
+            _thresholds(
+                data["thresholds"], data.line_of("thresholds"), label, problems, thresholds
+            )
         if "language" in data:
             language = _language(data["language"], data.line_of("language"), label, problems)
     _check_unique(intents, "intent", problems)
@@ -107,15 +139,22 @@ def load_rules(directory: Path) -> Rules:
     if not problems.problems:
         for key in REQUIRED_RESPONSES:
             if key not in responses:
-                problems.add(labels[0], 1, f"missing response {key!r} (every rules directory "
-                                           "needs it; see intents/responses.yaml)")
-    loaded_all = not any(p.message.startswith(("YAML", "file ", "cannot read"))
-                         for p in problems.problems)
+                problems.add(
+                    labels[0],
+                    1,
+                    f"missing response {key!r} (every rules directory "
+                    "needs it; see intents/responses.yaml)",
+                )
+    loaded_all = not any(
+        p.message.startswith(("YAML", "file ", "cannot read")) for p in problems.problems
+    )
     for intent in intents if loaded_all else ():
         if intent.response and intent.response not in responses:
-            problems.add(intent.file, intent.line,
-                         f"intent {intent.id!r} uses response {intent.response!r}, "
-                         "which no file defines")
+            problems.add(
+                intent.file,
+                intent.line,
+                f"intent {intent.id!r} uses response {intent.response!r}, which no file defines",
+            )
     if problems.problems:
         raise RuleError(problems.problems)
     return Rules(
@@ -123,8 +162,9 @@ def load_rules(directory: Path) -> Rules:
         synonyms=MappingProxyType(synonyms),
         synonym_kinds=MappingProxyType(synonym_kinds),
         topics=tuple(topics),
-        responses=Responses(MappingProxyType(
-            {k: MappingProxyType(v) for k, v in responses.items()})),
+        responses=Responses(
+            MappingProxyType({k: MappingProxyType(v) for k, v in responses.items()})
+        ),
         thresholds=Thresholds(**thresholds),  # type: ignore[arg-type]
         language=language,
         files=tuple(labels),
@@ -135,26 +175,37 @@ def load_rules(directory: Path) -> Rules:
 def _check_header(data: Any, label: str, problems: _Collector) -> bool:
     if not isinstance(data, YDict):
         line = getattr(data, "line", 1)
-        problems.add(label, line, f"expected a mapping with 'version: {RULES_VERSION}' and "
-                                  f"sections, got {type_name(data)}")
+        problems.add(
+            label,
+            line,
+            f"expected a mapping with 'version: {RULES_VERSION}' and "
+            f"sections, got {type_name(data)}",
+        )
         return False
     ok = True
     if "version" not in data:
         problems.add(label, data.line, f"missing 'version: {RULES_VERSION}'")
         ok = False
     elif data["version"] != RULES_VERSION:
-        problems.add(label, data.line_of("version"),
-                     f"unsupported version {data['version']!r} (expected {RULES_VERSION})")
+        problems.add(
+            label,
+            data.line_of("version"),
+            f"unsupported version {data['version']!r} (expected {RULES_VERSION})",
+        )
         ok = False
     for key in data:
         if key != "version" and key not in SECTIONS:
-            problems.add(label, data.line_of(key),
-                         f"unknown section {key!r} (allowed: {', '.join(SECTIONS)})")
+            problems.add(
+                label,
+                data.line_of(key),
+                f"unknown section {key!r} (allowed: {', '.join(SECTIONS)})",
+            )
     return ok
 
 
-def _str_list(value: Any, label: str, line: int, what: str, problems: _Collector,
-              *, allow_empty: bool = True) -> tuple[str, ...]:
+def _str_list(
+    value: Any, label: str, line: int, what: str, problems: _Collector, *, allow_empty: bool = True
+) -> tuple[str, ...]:
     if value is None:
         return ()
     if not isinstance(value, YList):
@@ -163,8 +214,9 @@ def _str_list(value: Any, label: str, line: int, what: str, problems: _Collector
     items = []
     for index, item in enumerate(value):
         if isinstance(item, bool) or not isinstance(item, str | int | float):
-            problems.add(label, value.line_of(index), f"{what} must hold text, got "
-                                                      f"{type_name(item)}")
+            problems.add(
+                label, value.line_of(index), f"{what} must hold text, got {type_name(item)}"
+            )
             continue
         text = str(item).strip()
         if not text:
@@ -196,22 +248,33 @@ def _intent(item: YDict, label: str, problems: _Collector) -> Intent | None:
     before = len(problems.problems)
     for key in item:
         if key not in _INTENT_KEYS:
-            problems.add(label, item.line_of(key), f"unknown intent key {key!r} "
-                                                   f"(allowed: {', '.join(sorted(_INTENT_KEYS))})")
+            problems.add(
+                label,
+                item.line_of(key),
+                f"unknown intent key {key!r} (allowed: {', '.join(sorted(_INTENT_KEYS))})",
+            )
     intent_id = item.get("id")
     if not isinstance(intent_id, str) or not _ID_RE.match(intent_id):
-        problems.add(label, item.line_of("id"), "intent id must be lower-case ASCII "
-                                                "(letters, digits, _), e.g. ask_amount")
+        problems.add(
+            label,
+            item.line_of("id"),
+            "intent id must be lower-case ASCII (letters, digits, _), e.g. ask_amount",
+        )
         return None
     kind = _enum(item, "kind", IntentKind, label, problems, required=True)
     answer = _enum(item, "answer", AnswerType, label, problems, required=False)
     if kind is IntentKind.QUESTION and answer is None and "answer" not in item:
-        problems.add(label, item.line, f"question intent {intent_id!r} needs 'answer' "
-                                       f"(one of {', '.join(a.value for a in AnswerType)})")
+        problems.add(
+            label,
+            item.line,
+            f"question intent {intent_id!r} needs 'answer' "
+            f"(one of {', '.join(a.value for a in AnswerType)})",
+        )
     patterns = []
     raw_patterns = item.get("patterns")
-    for index, text in enumerate(_str_list(raw_patterns, label, item.line_of("patterns"),
-                                           "patterns", problems)):
+    for index, text in enumerate(
+        _str_list(raw_patterns, label, item.line_of("patterns"), "patterns", problems)
+    ):
         line = raw_patterns.line_of(index) if isinstance(raw_patterns, YList) else item.line
         try:
             patterns.append(check_pattern(normalize(text) if text.isascii() else text))
@@ -219,10 +282,20 @@ def _intent(item: YDict, label: str, problems: _Collector) -> Intent | None:
             problems.add(label, line, f"unsafe pattern {text!r}: {exc}")
         except re.error as exc:
             problems.add(label, line, f"invalid regular expression {text!r}: {exc}")
-    keywords = tuple(normalize(k) for k in _str_list(
-        item.get("keywords"), label, item.line_of("keywords"), "keywords", problems))
-    examples = _str_list(item.get("examples"), label, item.line_of("examples"), "examples",
-                         problems, allow_empty=False)
+    keywords = tuple(
+        normalize(k)
+        for k in _str_list(
+            item.get("keywords"), label, item.line_of("keywords"), "keywords", problems
+        )
+    )
+    examples = _str_list(
+        item.get("examples"),
+        label,
+        item.line_of("examples"),
+        "examples",
+        problems,
+        allow_empty=False,
+    )
     if "examples" not in item:
         problems.add(label, item.line, f"intent {intent_id!r} needs at least one example")
     if not patterns and not keywords and len(problems.problems) == before:
@@ -235,36 +308,59 @@ def _intent(item: YDict, label: str, problems: _Collector) -> Intent | None:
     if isinstance(priority, bool) or not isinstance(priority, int):
         problems.add(label, item.line_of("priority"), "priority must be a whole number")
         priority = 0
-    requires = _str_list(item.get("requires"), label, item.line_of("requires"), "requires",
-                         problems)
+    requires = _str_list(
+        item.get("requires"), label, item.line_of("requires"), "requires", problems
+    )
     if len(problems.problems) != before or kind is None:
         return None
-    return Intent(intent_id, kind, tuple(patterns), keywords, examples, answer, response,
-                  priority, label, item.line, requires)
+    return Intent(
+        intent_id,
+        kind,
+        tuple(patterns),
+        keywords,
+        examples,
+        answer,
+        response,
+        priority,
+        label,
+        item.line,
+        requires,
+    )
 
 
 E = TypeVar("E", IntentKind, AnswerType)
 
 
-def _enum(item: YDict, key: str, enum: type[E], label: str, problems: _Collector, *,
-          required: bool) -> E | None:
+def _enum(
+    item: YDict, key: str, enum: type[E], label: str, problems: _Collector, *, required: bool
+) -> E | None:
     value = item.get(key)
     if value is None:
         if required:
-            problems.add(label, item.line, f"missing '{key}' "
-                                           f"(one of {', '.join(e.value for e in enum)})")
+            problems.add(
+                label, item.line, f"missing '{key}' (one of {', '.join(e.value for e in enum)})"
+            )
         return None
     try:
         return enum(value)
     except ValueError:
-        problems.add(label, item.line_of(key), f"{key} {value!r} is not one of "
-                                               f"{', '.join(e.value for e in enum)}")
+        problems.add(
+            label,
+            item.line_of(key),
+            f"{key} {value!r} is not one of {', '.join(e.value for e in enum)}",
+        )
         return None
 
 
-def _synonyms(raw: Any, line: int, label: str, problems: _Collector,
-              out: dict[str, tuple[str, ...]], origin: dict[str, tuple[str, str, int]],
-              kinds: dict[str, str]) -> None:
+def _synonyms(
+    raw: Any,
+    line: int,
+    label: str,
+    problems: _Collector,
+    out: dict[str, tuple[str, ...]],
+    origin: dict[str, tuple[str, str, int]],
+    kinds: dict[str, str],
+) -> None:
     """``canonical: [variant, …]`` or ``canonical: {kind: org, variants: [variant, …]}``."""
     if not isinstance(raw, YDict):
         problems.add(label, line, "synonyms must map a canonical term to a list of variants")
@@ -275,22 +371,33 @@ def _synonyms(raw: Any, line: int, label: str, problems: _Collector,
         if isinstance(variants, YDict):
             unknown = set(variants) - {"kind", "variants"}
             if unknown:
-                problems.add(label, key_line, f"unknown synonym key(s) {', '.join(sorted(unknown))}"
-                                              " (allowed: kind, variants)")
+                problems.add(
+                    label,
+                    key_line,
+                    f"unknown synonym key(s) {', '.join(sorted(unknown))}"
+                    " (allowed: kind, variants)",
+                )
             kind = variants.get("kind", "concept")
             if kind not in SYNONYM_KINDS:
-                problems.add(label, variants.line_of("kind"),
-                             f"kind must be one of {', '.join(SYNONYM_KINDS)}, got {kind!r}")
+                problems.add(
+                    label,
+                    variants.line_of("kind"),
+                    f"kind must be one of {', '.join(SYNONYM_KINDS)}, got {kind!r}",
+                )
             else:
                 kinds[norm] = kind
             variants = variants.get("variants")
-        words = _str_list(variants, label, key_line, f"variants of {canonical!r}", problems,
-                          allow_empty=False)
+        words = _str_list(
+            variants, label, key_line, f"variants of {canonical!r}", problems, allow_empty=False
+        )
         for word in (norm, *(normalize(w) for w in words)):
             if word in origin and origin[word][0] != norm:
                 other, file, other_line = origin[word]
-                problems.add(label, key_line, f"{word!r} is listed under both {other!r} "
-                                              f"({file}:{other_line}) and {norm!r}")
+                problems.add(
+                    label,
+                    key_line,
+                    f"{word!r} is listed under both {other!r} ({file}:{other_line}) and {norm!r}",
+                )
             origin.setdefault(word, (norm, label, key_line))
         out[norm] = tuple(dict.fromkeys(normalize(w) for w in words if normalize(w) != norm))
 
@@ -303,15 +410,21 @@ def _topics(raw: Any, line: int, label: str, problems: _Collector) -> list[Topic
     for index, item in enumerate(raw):
         item_line = raw.line_of(index)
         if not isinstance(item, YDict):
-            problems.add(label, item_line, "each topic must be a mapping with id, zh, en, keywords")
+            problems.add(
+                label, item_line, "each topic must be a mapping with id, zh, en, keywords"
+            )
             continue
         for key in item:
             if key not in _TOPIC_KEYS:
                 problems.add(label, item.line_of(key), f"unknown topic key {key!r}")
         topic_id = item.get("id")
         if not isinstance(topic_id, str) or not _TOPIC_ID_RE.match(topic_id):
-            problems.add(label, item.line_of("id"), "topic id must be short lower-case ASCII "
-                                                    "(it travels in button data), e.g. finance")
+            problems.add(
+                label,
+                item.line_of("id"),
+                "topic id must be short lower-case ASCII "
+                "(it travels in button data), e.g. finance",
+            )
             continue
         names = {}
         for key in ("zh", "en"):
@@ -320,16 +433,31 @@ def _topics(raw: Any, line: int, label: str, problems: _Collector) -> list[Topic
                 problems.add(label, item.line_of(key), f"topic {topic_id!r} needs a {key} name")
             else:
                 names[key] = value.strip()
-        keywords = _str_list(item.get("keywords"), label, item.line_of("keywords"),
-                             f"keywords of topic {topic_id!r}", problems, allow_empty=False)
+        keywords = _str_list(
+            item.get("keywords"),
+            label,
+            item.line_of("keywords"),
+            f"keywords of topic {topic_id!r}",
+            problems,
+            allow_empty=False,
+        )
         if len(names) == 2 and keywords:
-            topics.append(Topic(topic_id, names["zh"], names["en"],
-                                tuple(normalize(k) for k in keywords), label, item_line))
+            topics.append(
+                Topic(
+                    topic_id,
+                    names["zh"],
+                    names["en"],
+                    tuple(normalize(k) for k in keywords),
+                    label,
+                    item_line,
+                )
+            )
     return topics
 
 
-def _responses(raw: Any, line: int, label: str, problems: _Collector,
-               out: dict[str, dict[str, str]]) -> None:
+def _responses(
+    raw: Any, line: int, label: str, problems: _Collector, out: dict[str, dict[str, str]]
+) -> None:
     if not isinstance(raw, YDict):
         problems.add(label, line, "responses must map a key to {zh: …, en: …}")
         return
@@ -341,11 +469,17 @@ def _responses(raw: Any, line: int, label: str, problems: _Collector,
             value_map = {}
             for lang, text in value.items():
                 if lang not in ("zh", "en"):
-                    problems.add(label, value.line_of(lang), f"response language must be zh or "
-                                                             f"en, got {lang!r}")
+                    problems.add(
+                        label,
+                        value.line_of(lang),
+                        f"response language must be zh or en, got {lang!r}",
+                    )
                 elif not isinstance(text, str) or not text.strip():
-                    problems.add(label, value.line_of(lang), f"response {key!r} ({lang}) must be "
-                                                             "non-empty text")
+                    problems.add(
+                        label,
+                        value.line_of(lang),
+                        f"response {key!r} ({lang}) must be non-empty text",
+                    )
                 else:
                     value_map[lang] = text.rstrip("\n")
             if "zh" not in value_map and not any(p.line == key_line for p in problems.problems):
@@ -360,24 +494,33 @@ def _responses(raw: Any, line: int, label: str, problems: _Collector,
         out[key] = value_map
 
 
-def _template_ok(texts: dict[str, str], label: str, line: int, key: str,
-                 problems: _Collector) -> bool:
+def _template_ok(
+    texts: dict[str, str], label: str, line: int, key: str, problems: _Collector
+) -> bool:
     for text in texts.values():
         try:
             for _, name, _, _ in string.Formatter().parse(text):
                 if name is not None and not re.fullmatch(r"[a-z_]*", name):
-                    problems.add(label, line, f"response {key!r}: placeholder {{{name}}} must be "
-                                              "a plain lower-case name")
+                    problems.add(
+                        label,
+                        line,
+                        f"response {key!r}: placeholder {{{name}}} must be "
+                        "a plain lower-case name",
+                    )
                     return False
         except ValueError as exc:
-            problems.add(label, line, f"response {key!r}: bad template ({exc}); write {{{{ and "
-                                      "}} for literal braces")
+            problems.add(
+                label,
+                line,
+                f"response {key!r}: bad template ({exc}); write {{{{ and }}}} for literal braces",
+            )
             return False
     return True
 
 
-def _thresholds(raw: Any, line: int, label: str, problems: _Collector,
-                out: dict[str, float | int]) -> None:
+def _thresholds(
+    raw: Any, line: int, label: str, problems: _Collector, out: dict[str, float | int]
+) -> None:
     if not isinstance(raw, YDict):
         problems.add(label, line, "thresholds must map a name to a number")
         return
@@ -388,8 +531,11 @@ def _thresholds(raw: Any, line: int, label: str, problems: _Collector,
             continue
         default = getattr(defaults, name)
         if isinstance(value, bool) or not isinstance(value, int | float):
-            problems.add(label, raw.line_of(name), f"threshold {name!r} must be a number, got "
-                                                   f"{type_name(value)}")
+            problems.add(
+                label,
+                raw.line_of(name),
+                f"threshold {name!r} must be a number, got {type_name(value)}",
+            )
             continue
         if isinstance(default, int) and not isinstance(value, int):
             problems.add(label, raw.line_of(name), f"threshold {name!r} must be a whole number")
@@ -409,11 +555,13 @@ def _language(raw: Any, line: int, label: str, problems: _Collector) -> Language
             problems.add(label, raw.line_of(key), f"unknown language key {key!r}")
 
     def words(key: str) -> tuple[str, ...]:
-        return tuple(normalize(w) for w in _str_list(raw.get(key), label, raw.line_of(key), key,
-                                                     problems))
+        return tuple(
+            normalize(w) for w in _str_list(raw.get(key), label, raw.line_of(key), key, problems)
+        )
 
-    return LanguageRules(frozenset(words("stopwords")), words("pronouns"),
-                         words("followup_markers"))
+    return LanguageRules(
+        frozenset(words("stopwords")), words("pronouns"), words("followup_markers")
+    )
 
 
 def _check_unique(items: list[Intent] | list[Topic], what: str, problems: _Collector) -> None:
@@ -421,8 +569,10 @@ def _check_unique(items: list[Intent] | list[Topic], what: str, problems: _Colle
     for item in items:
         if item.id in seen:
             file, line = seen[item.id]
-            problems.add(item.file, item.line, f"duplicate {what} id {item.id!r} "
-                                               f"(first defined at {file}:{line})")
+            problems.add(
+                item.file,
+                item.line,
+                f"duplicate {what} id {item.id!r} (first defined at {file}:{line})",
+            )
         else:
             seen[item.id] = (item.file, item.line)
-

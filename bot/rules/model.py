@@ -110,7 +110,8 @@ class Responses:
     """All user-facing strings: key → language → template (``{name}`` placeholders)."""
 
     templates: Mapping[str, Mapping[str, str]] = field(
-        default_factory=lambda: MappingProxyType({}))
+        default_factory=lambda: MappingProxyType({})
+    )
 
     def text(self, key: str, language: str = "zh", /, **values: object) -> str:
         variants = self.templates.get(key)

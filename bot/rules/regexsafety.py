@@ -9,12 +9,8 @@ can match the same text.
 from __future__ import annotations
 
 import re
+from re import _parser as sre_parse  # type: ignore[attr-defined]  # 3.11+: parser moved here
 from typing import Any
-
-try:  # Python 3.11+: the parser moved to re._parser
-    from re import _parser as sre_parse  # type: ignore[attr-defined]
-except ImportError:  # pragma: no cover
-    import sre_parse  # type: ignore[no-redef]
 
 _REPEATS = {sre_parse.MAX_REPEAT, sre_parse.MIN_REPEAT}
 MAX_PATTERN_CHARS = 500
@@ -38,7 +34,7 @@ def check_pattern(pattern: str) -> re.Pattern[str]:
 def _has_nested_repeat(items: list[tuple[Any, Any]], inside_repeat: bool) -> bool:
     for op, arg in items:
         if op in _REPEATS:
-            low, high, body = arg
+            _low, high, body = arg
             unbounded = high == sre_parse.MAXREPEAT or high > 50
             if inside_repeat and unbounded:
                 return True
@@ -51,7 +47,8 @@ def _has_nested_repeat(items: list[tuple[Any, Any]], inside_repeat: bool) -> boo
             for branch in arg[1]:
                 if _has_nested_repeat(list(branch), inside_repeat):
                     return True
-        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT):
-            if _has_nested_repeat(list(arg[1]), inside_repeat):
-                return True
+        elif op in (sre_parse.ASSERT, sre_parse.ASSERT_NOT) and _has_nested_repeat(
+            list(arg[1]), inside_repeat
+        ):
+            return True
     return False

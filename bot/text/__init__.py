@@ -1,1 +1,1 @@
-"""Text primitives shared by content parsing and NLU (the lowest layer; imports nothing of ours)."""
+"""Text primitives shared by content parsing and NLU: the lowest layer, it imports no other."""

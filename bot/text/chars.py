@@ -20,8 +20,10 @@ CLAUSE_SEP = "，,；;：:、"
 
 HAN = "\u4e00-\u9fff\u3400-\u4dbf"
 HAN_RE = re.compile(f"[{HAN}]")
-_PUNCT_RE = re.compile(r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
-                       r"\u2010-\u206f!-/:-@\[-`{-~]+")
+_PUNCT_RE = re.compile(
+    r"[\s\u3000-\u303f\uff00-\uff0f\uff1a-\uff20\uff3b-\uff40\uff5b-\uff65"
+    r"\u2010-\u206f!-/:-@\[-`{-~]+"
+)
 
 
 def is_han(ch: str) -> bool:

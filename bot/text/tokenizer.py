@@ -28,9 +28,43 @@ _user_words: set[str] = set()
 # jieba part-of-speech tags of words that cannot start a proper name: verbs, adverbs,
 # prepositions, conjunctions, pronouns, numerals, measure words, particles, time and place
 # directions.
-_BOUNDARY_TAGS = frozenset({"v", "vd", "vi", "vq", "d", "p", "c", "r", "rr", "rz", "m", "mq",
-                            "q", "u", "uj", "ul", "uz", "ud", "ug", "uv", "f", "t", "tg", "ad",
-                            "y", "e", "o", "zg", "dg", "df"})
+_BOUNDARY_TAGS = frozenset(
+    {
+        "v",
+        "vd",
+        "vi",
+        "vq",
+        "d",
+        "p",
+        "c",
+        "r",
+        "rr",
+        "rz",
+        "m",
+        "mq",
+        "q",
+        "u",
+        "uj",
+        "ul",
+        "uz",
+        "ud",
+        "ug",
+        "uv",
+        "f",
+        "t",
+        "tg",
+        "ad",
+        "y",
+        "e",
+        "o",
+        "zg",
+        "dg",
+        "df",
+    }
+)
+
+
+_PROPER_TAGS = frozenset({"ns", "nt"})
 
 
 def configure(cache_dir: Path | None) -> None:
@@ -80,6 +114,11 @@ def add_words(words: Iterable[str]) -> set[str]:
     return added
 
 
+def is_word(text: str) -> bool:
+    """Whether jieba's dictionary knows ``text`` as a word (专家 yes, 投了 no)."""
+    return bool(tokenizer().FREQ.get(text))
+
+
 def user_words() -> frozenset[str]:
     return frozenset(_user_words)
 
@@ -101,16 +140,32 @@ def cut_with_offsets(text: str) -> Iterator[tuple[str, int]]:
 
 
 @cache
+def proper_nouns() -> frozenset[str]:
+    """Place and organisation names jieba's dictionary knows (宜宾, 北京, 一汽集团).
+
+    A question naming one that the articles never mention is about something else; read
+    from the dictionary file like :func:`boundary_words`.
+    """
+    return _dictionary_words(_PROPER_TAGS, min_length=2)
+
+
+@cache
 def boundary_words() -> frozenset[str]:
     """Short dictionary words that are verbs, adverbs, prepositions… (never part of a name).
 
     Read straight from jieba's dictionary file (``word freq tag`` lines) so the large
     part-of-speech table of ``jieba.posseg`` is never loaded.
     """
+    return _dictionary_words(_BOUNDARY_TAGS, max_length=3)
+
+
+def _dictionary_words(
+    tags: frozenset[str], *, min_length: int = 1, max_length: int = 99
+) -> frozenset[str]:
     words = set()
     with jieba.get_dict_file() as handle:
         for raw in handle:
             parts = raw.decode("utf-8").split()
-            if len(parts) == 3 and len(parts[0]) <= 3 and parts[2] in _BOUNDARY_TAGS:
+            if len(parts) == 3 and min_length <= len(parts[0]) <= max_length and parts[2] in tags:
                 words.add(parts[0])
     return frozenset(words)
