@@ -345,7 +345,8 @@ class Retriever:
     ) -> tuple[tuple[Fact, ...], float]:
         kinds = FACT_KINDS.get(need.answer)
         if kinds is not None:
-            facts = tuple(f for f in sentence.facts if f.kind in kinds and _unit_fits(f, need))
+            facts = tuple(f for f in sentence.facts if (f.kind in kinds and _unit_fits(f, need))
+                          or (need.answer is AnswerType.DURATION and _same_day(f)))
             if need.counted and need.answer in (AnswerType.COUNT, AnswerType.QUANTITY):
                 counted = [s for s in self._surfaces(need.counted) if s]
                 counted += [a for e in need.names if need.counted in e.aliases for a in e.aliases]
@@ -410,6 +411,12 @@ class Retriever:
                 rest = head[len(word) :].lstrip("”」’\"')")
                 return rest.startswith(("是", "指", "即", "就是", "也就是", "作为"))
         return False
+
+
+def _same_day(fact: Fact) -> bool:
+    """"多久办完的？" — "当天下午…办结": a relative day answers how long it took."""
+    return fact.kind is FactKind.DATE and fact.unit == "day" and bool(fact.qualifier) and (
+        fact.qualifier in lexicon().relative_days)
 
 
 def _spans(text: str, word: str) -> list[tuple[int, int]]:
