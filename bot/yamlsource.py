@@ -44,9 +44,9 @@ class YamlFileError(Exception):
         super().__init__(str(problem))
 
 
-def read_text(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
+def read_text(path: Path, *, limit: int = MAX_YAML_BYTES, name: str | None = None) -> str:
     """Read a UTF-8 file (BOM and CRLF tolerated) or raise a located error."""
-    name = str(path)
+    name = name or str(path)
     try:
         size = path.stat().st_size
         if size > limit:
@@ -69,7 +69,7 @@ def read_text(path: Path, *, limit: int = MAX_YAML_BYTES) -> str:
 def load_yaml(path: Path, *, name: str | None = None) -> Any:
     """Parse one YAML document from ``path`` into YDict/YList/scalars with line numbers."""
     label = name or str(path)
-    return parse_yaml(read_text(path), label)
+    return parse_yaml(read_text(path, name=label), label)
 
 
 def parse_yaml(text: str, label: str) -> Any:
@@ -90,8 +90,13 @@ def parse_yaml(text: str, label: str) -> Any:
         loader.dispose()
 
 
+_PLAIN_TAGS = ("tag:yaml.org,2002:map", "tag:yaml.org,2002:seq")
+
+
 def _convert(node: yaml.Node, loader: yaml.SafeLoader, label: str) -> Any:
     line = node.start_mark.line + 1
+    if isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.tag not in _PLAIN_TAGS:
+        raise YamlFileError(Problem(label, line, f"unsupported YAML tag {node.tag!r}"))
     if isinstance(node, yaml.MappingNode):
         loader.flatten_mapping(node)
         result = YDict()

@@ -16,12 +16,7 @@ from bot.answer.engine import Answerer
 from bot.knowledge.build import Knowledge, build_knowledge
 from bot.text import tokenizer
 
-ROOT = Path(__file__).resolve().parent.parent
-SEEDS = ROOT / "seeds"
-INTENTS = ROOT / "intents"
-FIXTURES = Path(__file__).resolve().parent / "fixtures"
-SECOND_PAGE = FIXTURES / "pages"
-QA = Path(__file__).resolve().parent / "qa"
+from tests_paths import INTENTS, SECOND_PAGE, SEEDS
 
 
 @pytest.fixture(scope="session")

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from pathlib import Path
 
 import zhconv
 
@@ -33,8 +34,15 @@ def _has_surrogate(text: str) -> bool:
     return any("\ud800" <= ch <= "\udfff" for ch in text)
 
 
+@cache
+def _load_dictionary() -> None:
+    """Load zhconv's table by its full path: its default loader leaves the file open."""
+    zhconv.loaddict(str(Path(zhconv.__file__).with_name("zhcdict.json")))
+
+
 @lru_cache(maxsize=4096)
 def to_simplified(text: str) -> str:
+    _load_dictionary()
     return str(zhconv.convert(text, "zh-cn"))
 
 

@@ -1,0 +1,68 @@
+"""The golden question files: the accuracy the product promises, measured on every run."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from bot.answer.engine import Answerer
+from bot.errors import InputError
+from bot.evaluate import ANY, evaluate, is_right, load_questions, render
+from bot.knowledge.build import Knowledge
+from tests_paths import QA
+
+MIN_ANSWERABLE = 0.95
+MIN_DECLINED = 0.95
+MIN_SECOND_PAGE = 0.90
+
+
+def test_seed_page_golden_questions(answerer: Answerer) -> None:
+    items = load_questions(QA / "seed_page.yaml")
+    assert len(items) >= 150
+    report = evaluate(items, answerer, "seed_page.yaml")
+    summary = render(report)
+    assert report.accuracy(report.answerable) >= MIN_ANSWERABLE, summary
+    assert report.accuracy(report.declined) >= MIN_DECLINED, summary
+    groups = report.by_group()
+    assert {"direct", "paraphrase", "colloquial", "typo", "traditional", "keyword", "followup",
+            "nearmiss", "offtopic", "meta"} <= set(groups)
+
+
+def test_second_page_without_rule_edits(second_knowledge: Knowledge) -> None:
+    items = load_questions(QA / "second_page.yaml")
+    assert len(items) >= 30
+    report = evaluate(items, Answerer(second_knowledge), "second_page.yaml")
+    assert report.accuracy(report.results) >= MIN_SECOND_PAGE, render(report)
+
+
+def test_question_file_errors_are_located(tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text("- {q: 你好, expect: any}\n- {q: '', expect: [x]}\n- {question: x}\n",
+                    encoding="utf-8")
+    with pytest.raises(InputError) as caught:
+        load_questions(path)
+    text = str(caught.value)
+    assert f"{path}:2: q must be the question text" in text
+    assert f"{path}:3: unknown key(s): question" in text
+
+
+def test_dialogs_share_context_and_plain_items_do_not(answerer: Answerer,
+                                                       tmp_path: Path) -> None:
+    path = tmp_path / "q.yaml"
+    path.write_text(
+        "- {q: 和天电子的董事长是谁？, expect: [陈宏志], dialog: d}\n"
+        "- {q: 他们一年营收多少？, expect: [年营收], dialog: d}\n"
+        "- {q: 研发团队呢？, expect: any}\n", encoding="utf-8")
+    report = evaluate(load_questions(path), answerer)
+    assert [r.right for r in report.results[:2]] == [True, True]
+    standalone = answerer.answer("研发团队呢？")
+    assert report.results[2].answer == standalone
+
+
+def test_expect_any_and_decline_semantics(answerer: Answerer) -> None:
+    from bot.evaluate import EvalItem
+
+    answer = answerer.answer("你好")
+    assert is_right(EvalItem("你好", ANY, "meta", None, 1), answer)
+    assert not is_right(EvalItem("你好", None, "meta", None, 1), answer)

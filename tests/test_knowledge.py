@@ -1,0 +1,85 @@
+"""The Knowledge snapshot: entities, index, topics, incremental rebuilds, diffs."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from bot.knowledge.build import Builder, Knowledge
+from bot.knowledge.diff import diff
+from bot.knowledge.entities import EntityKind
+from tests_paths import INTENTS, SECOND_PAGE, SEEDS
+
+
+def test_entities_have_short_aliases_and_people_belong_to_organisations(
+        knowledge: Knowledge) -> None:
+    table = knowledge.entities
+    hetian = table.by_alias("和天电子")
+    assert hetian is not None and hetian.kind is EntityKind.ORG
+    assert "和天电子有限公司" in hetian.aliases
+    assert "person:陈宏志" in hetian.members
+    assert table.by_alias("艾华") is table.by_alias("湖南艾华集团股份有限公司")
+    assert table.by_alias("益阳") is table.by_alias("益阳市")
+    assert table.by_alias("和天电") is None  # a prefix always followed by 子 is no alias
+    assert table.by_alias("信维").kind is EntityKind.ORG  # declared in synonyms.yaml
+
+
+def test_index_finds_sentences_without_scanning(knowledge: Knowledge) -> None:
+    index = knowledge.index
+    keys = index.postings["@org:和天电子"]
+    assert list(keys) == sorted(keys)
+    texts = [index.texts[k] for k in keys]
+    assert any("董事长陈宏志" in t for t in texts)
+    assert index.has("@org:和天电子", keys[0])
+    assert index.idf("专利") > index.idf("产业")
+
+
+def test_coreference_to_the_last_named_organisation(knowledge: Knowledge) -> None:
+    index = knowledge.index
+    key = next(k for k, t in index.texts.items() if t.startswith("该研究院于去年9月成立"))
+    assert "org:未来光电技术研究院" in index.mentions[key]
+
+
+def test_topics_are_tagged_automatically(knowledge: Knowledge) -> None:
+    by_topic = knowledge.topics.by_topic
+    assert by_topic["electronics"] and by_topic["urban"] and by_topic["trade"]
+    titles = {knowledge.by_id[a].title for a, _ in by_topic["trade"]}
+    assert "海关“自报享惠”改革业务在湘实施" in titles
+
+
+def test_rebuild_reuses_the_analysis_of_unchanged_articles(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    builder = Builder(seeds, INTENTS, tmp_path / "cache")
+    first = builder.build()
+    assert first.cache_misses == 6
+    second = builder.build()
+    assert (second.cache_hits, second.cache_misses) == (6, 0)
+    shutil.copy(SECOND_PAGE / "001_second_page.txt", seeds)
+    shutil.copy(SECOND_PAGE / "001_second_page.yaml", seeds)
+    third = builder.build()
+    # the new page's five articles are analysed; an old article is analysed again only when
+    # a new name (a user-dictionary word) occurs in it, since jieba would cut it differently
+    assert third.cache_misses >= 5
+    assert third.cache_hits >= 4
+    assert third.slots[first.articles[0].id] == first.slots[first.articles[0].id]
+    change = diff(second, third)
+    assert len(change.added) == 5 and not change.removed and not change.changed
+    assert change.content_changed
+
+
+def test_diff_names_changed_and_removed_articles(tmp_path: Path) -> None:
+    seeds = tmp_path / "seeds"
+    shutil.copytree(SEEDS, seeds)
+    builder = Builder(seeds, INTENTS, None)
+    before = builder.build()
+    page = seeds / "000_1137eb7e6b31fe41.txt"
+    text = page.read_text(encoding="utf-8").replace("关税处负责人表示", "关税处负责同志表示")
+    text = text.replace("# 今年力争完成 地级城市中心城区“体检”", "# 今年力争完成城市体检")
+    page.write_text(text, encoding="utf-8")
+    after = builder.build()
+    change = diff(before, after)
+    assert "今年力争完成城市体检" in change.added
+    assert "今年力争完成 地级城市中心城区“体检”" in change.removed
+    assert "海关“自报享惠”改革业务在湘实施" in change.changed
+    assert any("facts" in line for line in change.lines())

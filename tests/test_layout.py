@@ -1,0 +1,102 @@
+"""Page layout heuristics: how articles start, end and continue on a newspaper page."""
+
+from __future__ import annotations
+
+from bot.content.blocks import read_units
+from bot.content.layout import PageLayout, byline_names, dateline_credits
+from bot.content.model import LayoutFix
+
+
+def layout(page: str, fixes: tuple[LayoutFix, ...] = ()) -> list:  # type: ignore[type-arg]
+    return PageLayout(read_units(page), fixes).run()
+
+
+def paragraphs(article) -> list[str]:  # type: ignore[no-untyped-def]
+    return [p.text for s in article.sections for p in s.paragraphs]
+
+
+def test_feature_with_byline_and_sections() -> None:
+    page = ("# 江城：老工业基地焕新\n\n江城日报全媒体记者 王一 李二\n\n导语段落。\n\n"
+            "## 第一部分\n\n正文一。\n\n## 第二部分\n\n正文二。\n")
+    [article] = layout(page)
+    assert article.title == "江城：老工业基地焕新"
+    assert article.byline == ["王一", "李二"]
+    assert [s.heading for s in article.sections] == [None, "第一部分", "第二部分"]
+
+
+def test_dateline_paragraph_before_its_title_starts_a_new_article() -> None:
+    page = ("# 第一篇\n\n第一篇正文。\n\n江城日报3月5日讯(全媒体记者赵六 通讯员 钱七)今天，"
+            "记者获悉一项消息。\n\n## 第二篇的标题\n\n第二篇的第二段。\n")
+    first, second = layout(page)
+    assert first.title == "第一篇"
+    assert second.title == "第二篇的标题"
+    assert second.dateline == (None, 3, 5)
+    assert second.byline == ["赵六", "钱七"]
+    assert paragraphs(second)[0].startswith("江城日报3月5日讯")
+
+
+def test_heading_with_subtitle_then_dateline_is_an_article_title() -> None:
+    page = ("# 第一篇\n\n正文。\n\n## 海关新政落地\n\n### 助力企业通关\n\n"
+            "江城日报3月5日讯(记者孙八)今天，新政落地。\n")
+    _, news = layout(page)
+    assert news.title == "海关新政落地"
+    assert news.subtitle == "助力企业通关"
+
+
+def test_title_and_author_after_the_body() -> None:
+    page = ("# 主报道\n\n正文。\n\n## 专家点评\n\n点评第一段。\n\n点评第二段。\n\n"
+            "## 三个关键词读懂江城\n\n周九\n\n## 下一栏\n\n# 下一篇\n\n下一篇正文。\n")
+    main, comment, _ = layout(page)
+    assert [s.heading for s in main.sections] == [None]
+    assert comment.title == "三个关键词读懂江城"
+    assert comment.column == "专家点评"
+    assert comment.byline == ["周九"]
+    assert paragraphs(comment) == ["点评第一段。", "点评第二段。"]
+
+
+def test_kicker_and_column_before_a_title() -> None:
+    page = ("## 我市大力推进城市更新\n\n# 今年完成十个片区改造\n\n正文。\n\n"
+            "## 奋进“十四五”·部门答卷\n\n# 为民生加码\n\n——访市人社局局长吴十\n\n正文。\n")
+    first, second = layout(page)
+    assert first.kicker == "我市大力推进城市更新"
+    assert second.column == "奋进“十四五”·部门答卷"
+    assert second.subtitle == "——访市人社局局长吴十"
+
+
+def test_column_break_inside_a_word_is_rejoined() -> None:
+    page = "# 海关改革\n\n从“事前审核”转变到“事后监\n\n管”，合规企业即时享受优惠。\n"
+    [article] = layout(page)
+    assert paragraphs(article) == ["从“事前审核”转变到“事后监管”，合规企业即时享受优惠。"]
+
+
+def test_truncated_article_followed_by_an_earlier_articles_continuation() -> None:
+    page = (
+        "# 民生实事答卷\n\n民生实事建设持续推进，群众满意率提升。\n\n"
+        "## 关键四招\n\n民生实事千头万绪，如何确保办一件成一件？\n\n"
+        "## 我市推进城市更新\n\n# 今年完成城市体检\n\n"
+        "江城日报3月5日讯(记者甲)今年将推进城市更新和城市体检。\n\n"
+        "在实施层面，将加强片区整体谋划，有序推\n\n"
+        "高位推动，责任闭环。民生实事写入政府工作报告，群众满意率持续提升。\n\n"
+        "群众参与，双向奔赴。民生实事由群众点题。\n\n"
+        "江城日报3月5日讯(记者乙)担保计划落地。\n\n## 担保计划落地\n\n担保贷款发放。\n"
+    )
+    livelihood, renewal, guarantee = layout(page)
+    assert renewal.truncated
+    assert paragraphs(renewal)[-1].endswith("有序推")
+    assert paragraphs(livelihood)[-2].startswith("高位推动")
+    assert paragraphs(livelihood)[-1].startswith("群众参与")
+    assert guarantee.title == "担保计划落地"
+
+
+def test_sidecar_can_force_a_join() -> None:
+    page = "# 标题\n\n第一部分没有结束\n\n完全不同的话题内容。\n"
+    [article] = layout(page, (LayoutFix("join", 5),))
+    assert paragraphs(article) == ["第一部分没有结束完全不同的话题内容。"]
+
+
+def test_byline_and_dateline_credit_parsing() -> None:
+    assert byline_names("湖南日报全媒体记者 谢卓芳 张佳伟") == ["谢卓芳", "张佳伟"]
+    assert byline_names("通讯员 高钊琦") == ["高钊琦"]
+    assert byline_names("这是一段正文，不是署名。") is None
+    assert dateline_credits("湖南日报1月22日讯(全媒体记者黄炜信 通讯员 王璨)今日") == [
+        "黄炜信", "王璨"]
