@@ -1,15 +1,18 @@
-# newsbot — the whole setup on a fresh machine with Python 3.11+ is `make run` or `make test`.
+# newsbot — on a fresh machine with Python 3.11+, `make run` (console chat, or the Telegram
+# bot when TELEGRAM_BOT_TOKEN is set) and `make test` are the whole setup.
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+MIN_ANSWERABLE ?= 0.95
+MIN_DECLINED   ?= 0.95
 
-.PHONY: install run test lint typecheck unit eval bench bench-full fuzz clean
+.PHONY: install run test lint typecheck unit eval bench bench-quick fuzz clean
 
 install: $(STAMP)
 
 $(STAMP): pyproject.toml
-	$(PYTHON) -c 'import sys; sys.exit("newsbot needs Python 3.11+") if sys.version_info < (3, 11) else None'
+	@$(PYTHON) -c 'import sys; sys.exit("newsbot needs Python 3.11+, found " + sys.version.split()[0]) if sys.version_info < (3, 11) else None'
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
 	$(BIN)/python -m pip install --quiet -e '.[dev]'
@@ -29,7 +32,11 @@ typecheck: $(STAMP)
 unit: $(STAMP)
 	$(BIN)/pytest
 
-test: lint typecheck unit
+# The golden questions: fails below MIN_ANSWERABLE answered right or MIN_DECLINED declined right.
+eval: $(STAMP)
+	$(BIN)/newsbot eval tests/qa/seed_page.yaml --min-answerable $(MIN_ANSWERABLE) --min-declined $(MIN_DECLINED) > /dev/null
+
+test: lint typecheck unit eval
 
 clean:
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis
