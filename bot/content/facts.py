@@ -348,10 +348,20 @@ def _fact(
 # --- people, organisations, places -----------------------------------------------------------
 
 
+@cache
+def _person_cues() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    lx = lexicon()
+    return lx.roles_before_name, lx.roles_after_name, lx.speech_verbs
+
+
 def _people(s: str) -> Iterator[Fact]:
     p = _patterns()
+    before, after, verbs = _person_cues()
+    has_before = any(w in s for w in before)
+    has_after = any(w in s for w in after)
+    has_verb = any(w in s for w in verbs)
     seen: set[str] = set()
-    for m in p.role_person.finditer(s):
+    for m in p.role_person.finditer(s) if has_before else ():
         name = _fit_name(s, m.start("name"))
         if not name or name in seen:
             continue
@@ -370,7 +380,7 @@ def _people(s: str) -> Iterator[Fact]:
             role=roles,
             org=org,
         )
-    for m in p.person_role_after.finditer(s):
+    for m in p.person_role_after.finditer(s) if has_after else ():
         name = _fit_name(s, m.start("name"), allow_followed_by=m["role"])
         if not name or name in seen or p.org_suffix.search(name[-2:]):
             continue
@@ -385,7 +395,7 @@ def _people(s: str) -> Iterator[Fact]:
             end,
             role=m["role"],
         )
-    for m in p.subject_person.finditer(s):
+    for m in p.subject_person.finditer(s) if has_verb else ():
         name = _fit_name(s, m.start("name"))
         if not name or name in seen:
             continue

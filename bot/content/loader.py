@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -15,6 +19,8 @@ from bot.text.chars import han_ratio
 logger = logging.getLogger(__name__)
 
 PAGE_SUFFIXES = (".txt", ".md")
+PARALLEL_MIN_PAGES = 32  # below this, starting worker processes costs more than it saves
+MAX_WORKERS = 4
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 
 
@@ -104,8 +110,6 @@ def parse_page_text(text: str, meta: PageMeta, label: str) -> tuple[Article, ...
 
 
 def load_page(path: Path, label: str) -> Page:
-    import hashlib
-
     text = read_page_text(path, label)
     meta = load_sidecar(path, label)
     sidecar = path.with_suffix(".yaml")
@@ -115,19 +119,81 @@ def load_page(path: Path, label: str) -> Page:
     return Page(meta, parse_page_text(text, meta, label), digest.hexdigest()[:16])
 
 
-def load_seeds(seeds: Path) -> LoadResult:
-    """Every page in ``seeds``; problems are collected so ``check`` can report them all."""
+def _load_or_problems(path: str, label: str) -> Page | tuple[Problem, ...]:
+    """Worker entry point (must be top-level to run in a process pool)."""
+    try:
+        return load_page(Path(path), label)
+    except ContentError as exc:
+        return exc.problems
+
+
+def _fingerprint(path: Path) -> tuple[int, int, int, int]:
+    """Size and mtime of a page and its sidecar: unchanged files are not read again."""
+    page = path.stat()
+    sidecar = path.with_suffix(".yaml")
+    side = sidecar.stat() if sidecar.exists() else None
+    return (
+        page.st_size,
+        page.st_mtime_ns,
+        side.st_size if side else -1,
+        side.st_mtime_ns if side else -1,
+    )
+
+
+class PageCache:
+    """Pages parsed by an earlier build, reused while their files are unchanged."""
+
+    def __init__(self) -> None:
+        self.pages: dict[str, tuple[tuple[int, int, int, int], Page]] = {}
+        self.parsed = 0
+
+    def get(self, path: Path, label: str) -> Page | None:
+        entry = self.pages.get(label)
+        try:
+            return entry[1] if entry and entry[0] == _fingerprint(path) else None
+        except OSError:
+            return None
+
+    def put(self, path: Path, label: str, page: Page) -> None:
+        try:
+            self.pages[label] = (_fingerprint(path), page)
+        except OSError:
+            return
+
+    def retain(self, labels: set[str]) -> None:
+        self.pages = {k: v for k, v in self.pages.items() if k in labels}
+
+
+def load_seeds(seeds: Path, cache: PageCache | None = None) -> LoadResult:
+    """Every page in ``seeds``; problems are collected so ``check`` can report them all.
+
+    Unchanged pages come from ``cache``; the rest are parsed, in worker processes when
+    there are many (a cold start on thousands of pages).
+    """
     if not seeds.is_dir():
         return LoadResult((), (Problem(str(seeds), 0, "seeds directory does not exist"),))
-    pages: list[Page] = []
     problems: list[Problem] = []
     files = page_files(seeds)
+    found: dict[str, Page] = {}
+    todo: list[tuple[Path, str]] = []
     for path in files:
         label = label_for(seeds, path)
-        try:
-            pages.append(load_page(path, label))
-        except ContentError as exc:
-            problems.extend(exc.problems)
+        cached = cache.get(path, label) if cache else None
+        if cached is not None:
+            found[label] = cached
+        else:
+            todo.append((path, label))
+    for (path, label), result in zip(todo, _parse_all(todo), strict=True):
+        if isinstance(result, Page):
+            found[label] = result
+            if cache is not None:
+                cache.put(path, label, result)
+        else:
+            problems.extend(result)
+    if cache is not None:
+        cache.parsed = len(todo)
+        cache.retain(set(found))
+    pages = [found[label_for(seeds, p)] for p in files if label_for(seeds, p) in found]
     stems = {p.stem for p in files}
     for sidecar in sorted(seeds.glob("*.yaml")):
         if sidecar.stem not in stems:
@@ -141,3 +207,19 @@ def load_seeds(seeds: Path) -> LoadResult:
     if not files:
         problems.append(Problem(str(seeds), 0, "no pages (*.txt, *.md) in seeds directory"))
     return LoadResult(tuple(pages), tuple(problems))
+
+
+def _parse_all(todo: list[tuple[Path, str]]) -> list[Page | tuple[Problem, ...]]:
+    workers = min(os.cpu_count() or 1, MAX_WORKERS)
+    if len(todo) < PARALLEL_MIN_PAGES or workers < 2:
+        return [_load_or_problems(str(p), label) for p, label in todo]
+    context = multiprocessing.get_context("spawn")  # no fork of a threaded event loop
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return list(
+            pool.map(
+                _load_or_problems,
+                [str(p) for p, _ in todo],
+                [label for _, label in todo],
+                chunksize=8,
+            )
+        )

@@ -15,7 +15,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.content.loader import LoadResult, Page, load_seeds
+from bot.content.loader import LoadResult, Page, PageCache, load_seeds
 from bot.content.model import Article
 from bot.errors import ContentError, InputError, Problem, RuleError
 from bot.knowledge.analysis import (
@@ -78,6 +78,7 @@ class Builder:
     intents: Path
     cache_dir: Path | None = None
     _cache: AnalysisCache = field(init=False)
+    _pages: PageCache = field(default_factory=PageCache, init=False)
     _slots: dict[str, int] = field(default_factory=dict, init=False)
     _current_keys: list[str] = field(default_factory=list, init=False)
 
@@ -93,7 +94,7 @@ class Builder:
             rules = load_rules(self.intents)
         except RuleError as exc:
             problems.extend(exc.problems)
-        loaded: LoadResult = load_seeds(self.seeds)
+        loaded: LoadResult = load_seeds(self.seeds, self._pages)
         problems.extend(loaded.problems)
         if problems or rules is None:
             raise InputError(problems)
@@ -105,8 +106,8 @@ class Builder:
         articles = loaded.articles
         if not articles:
             raise ContentError([Problem(str(self.seeds), 0, "no articles to serve")])
-        corpus_text = normalize("\n".join(a.text for a in articles))
-        entities = build_entities(articles, rules.synonyms, corpus_text, rules.synonym_kinds)
+        texts = [normalize(a.text) for a in articles]
+        entities = build_entities(articles, rules.synonyms, texts, rules.synonym_kinds)
         lexicons = _lexicons(rules, entities, articles)
         tokenizer.add_words(_user_words(lexicons))
         hits_before, misses_before = self._cache.hits, self._cache.misses

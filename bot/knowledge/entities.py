@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 
 from bot.content.lexicon import lexicon
@@ -94,17 +94,39 @@ class _Candidate:
     kind: EntityKind
     roles: list[tuple[str, str]]
     count: int = 0
+    articles: set[int] = field(default_factory=set)
+
+
+class _Usage:
+    """How often a form is written in the articles that name an entity.
+
+    Counting over the whole corpus would cost O(corpus) per form; a short name is used in
+    the articles about its entity, so only those are searched.
+    """
+
+    def __init__(self, texts: Sequence[str]) -> None:
+        self.texts = texts
+
+    def count(self, form: str, articles: set[int]) -> int:
+        return sum(self.texts[i].count(form) for i in articles)
+
+    def alone(self, alias: str, longer: str, articles: set[int]) -> bool:
+        """``alias`` occurs where ``longer`` does not continue it (和天电子 without 有限公司)."""
+        return self.count(alias, articles) > self.count(longer, articles)
 
 
 def build_entities(
     articles: Sequence[Article],
     synonyms: Mapping[str, tuple[str, ...]],
-    corpus_text: str,
+    texts: Sequence[str],
     kinds: Mapping[str, str] | None = None,
 ) -> EntityTable:
-    """Collect, alias and merge the entities of ``articles`` (deterministic for equal input)."""
+    """Collect, alias and merge the entities of ``articles`` (deterministic for equal input).
+
+    ``texts`` are the articles' normalised texts, in the same order.
+    """
     candidates: dict[str, _Candidate] = {}
-    for article in articles:
+    for position, article in enumerate(articles):
         for fact in article.facts:
             kind = {
                 FactKind.ORG: EntityKind.ORG,
@@ -116,6 +138,7 @@ def build_entities(
             surface = normalize(fact.value)
             candidate = candidates.setdefault(surface, _Candidate(surface, kind, []))
             candidate.count += 1
+            candidate.articles.add(position)
             if kind is EntityKind.PERSON and fact.role:
                 role = fact.role.split("、")[-1]
                 if (role, fact.org or "") not in candidate.roles:
@@ -123,9 +146,10 @@ def build_entities(
         for name in article.byline:
             surface = normalize(name)
             candidate = candidates.setdefault(surface, _Candidate(surface, EntityKind.PERSON, []))
+            candidate.articles.add(position)
             if ("作者", "") not in candidate.roles:
                 candidate.roles.append(("作者", ""))
-    aliases = _aliases(candidates, corpus_text)
+    aliases = _aliases(candidates, _Usage(texts))
     union = _UnionFind()
     for surface, names in aliases.items():
         for alias in names:
@@ -136,7 +160,7 @@ def build_entities(
     return _assemble(candidates, aliases, kinds or {}, union)
 
 
-def _aliases(candidates: Mapping[str, _Candidate], corpus_text: str) -> dict[str, set[str]]:
+def _aliases(candidates: Mapping[str, _Candidate], usage: _Usage) -> dict[str, set[str]]:
     """Short forms of a name that the corpus uses on their own: 和天电子 for 和天电子有限公司,
     赣晟磁材 for 江西赣晟磁材科技有限公司, 益阳 for 益阳市."""
     place_suffixes = tuple(s for s in lexicon().place_suffixes if len(s) == 1)
@@ -147,40 +171,39 @@ def _aliases(candidates: Mapping[str, _Candidate], corpus_text: str) -> dict[str
             names = {surface}
             if surface.endswith(place_suffixes) and len(surface) >= 3:
                 short = surface[:-1]
-                if _used_alone(short, surface, corpus_text):
+                if usage.alone(short, surface, candidate.articles):
                     names.add(short)
             result[surface] = names
             places |= names
             for suffix in _AREA_SUFFIXES:  # 赣州经开区 → 赣州 also opens company names
                 if surface.endswith(suffix) and len(surface) - len(suffix) >= 2:
                     places.add(surface[: -len(suffix)])
-    prefixes = sorted(places, key=len, reverse=True)
     for surface, candidate in candidates.items():
         if candidate.kind is EntityKind.PLACE:
             continue
         names = {surface}
         if candidate.kind is EntityKind.ORG:
-            forms, core = _org_short_forms(surface, prefixes)
+            forms, core = _org_short_forms(surface, places)
             for alias in forms:
-                if alias != surface and _used_alone(alias, surface, corpus_text):
+                if alias != surface and usage.alone(alias, surface, candidate.articles):
                     names.add(alias)
             for alias in _prefix_forms(core):
-                if corpus_text.count(alias) > corpus_text.count(core[: len(alias) + 1]):
+                if usage.alone(alias, core[: len(alias) + 1], candidate.articles):
                     names.add(alias)
         result[surface] = names
     return result
 
 
-def _org_short_forms(surface: str, places: Sequence[str]) -> tuple[list[str], str]:
+def _org_short_forms(surface: str, places: set[str]) -> tuple[list[str], str]:
     """Candidate short names without the legal form, the place and the trade word
     (江西赣晟磁材科技有限公司 → 赣晟磁材), and the core name for prefix forms ("" when the
     name is not a registered company)."""
     base = _LEGAL_SUFFIX_RE.sub("", surface)
     company = base != surface
     forms = [base]
-    for place in places:
-        if base.startswith(place) and len(base) - len(place) >= 2:
-            forms.append(base[len(place) :])
+    for n in range(len(base) - 2, 1, -1):  # the longest place the name starts with
+        if base[:n] in places:
+            forms.append(base[n:])
             break
     forms += [_ADMIN_PREFIX_RE.sub("", f) for f in list(forms)]
     forms += [f[1:] for f in list(forms) if f.startswith("省") and len(f) > 3]
@@ -195,10 +218,6 @@ def _prefix_forms(core: str) -> list[str]:
     kept only if the corpus uses it where the longer form does not continue (checked by the
     caller), so 和天电 (always followed by 子) is not an alias."""
     return [core[:n] for n in range(len(core) - 1, 1, -1) if not tokenizer.is_word(core[:n])]
-
-
-def _used_alone(alias: str, full: str, text: str) -> bool:
-    return text.count(alias) > text.count(full)
 
 
 def _assemble(
@@ -275,7 +294,11 @@ def _link_people(
     for org_key, people in members.items():
         found = linked[org_key]
         linked[org_key] = Entity(
-            found.key, found.name, found.kind, found.aliases, found.roles,
+            found.key,
+            found.name,
+            found.kind,
+            found.aliases,
+            found.roles,
             tuple(sorted(set(people))),
         )
     return linked
@@ -284,8 +307,13 @@ def _link_people(
 def _org_key(org: str, alias_to_key: Mapping[str, str]) -> str | None:
     if org in alias_to_key:
         return alias_to_key[org]
-    # "和天电子有限公司党委" or "省融资担保集团": the longest known alias inside it
-    best = max((a for a in alias_to_key if len(a) >= 3 and a in org), key=len, default=None)
+    # "和天电子有限公司党委": the longest known alias inside it (looked up, not scanned)
+    best = None
+    for start in range(len(org)):
+        for end in range(len(org), start + 2, -1):
+            if org[start:end] in alias_to_key and (best is None or end - start > len(best)):
+                best = org[start:end]
+                break
     return alias_to_key[best] if best else None
 
 

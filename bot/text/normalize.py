@@ -23,26 +23,32 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _KEEP_FULLWIDTH = str.maketrans({"．": "。"})
 
 
+_SURROGATE_RE = re.compile("[\ud800-\udfff]")
+
+
 def clean_control(text: str) -> str:
     """Drop control, zero-width and bidi characters and lone surrogates."""
-    text = text.encode("utf-8", "replace").decode("utf-8") if _has_surrogate(text) else text
+    if _SURROGATE_RE.search(text):
+        text = text.encode("utf-8", "replace").decode("utf-8")
     text = _INVISIBLE_RE.sub("", text)
     return _CONTROL_RE.sub(" ", text)
 
 
-def _has_surrogate(text: str) -> bool:
-    return any("\ud800" <= ch <= "\udfff" for ch in text)
-
-
 @cache
-def _load_dictionary() -> None:
-    """Load zhconv's table by its full path: its default loader leaves the file open."""
+def _traditional() -> re.Pattern[str]:
+    """Load zhconv's table (by full path: its default loader leaves the file open) and a
+    pattern of the characters conversion can change, so simplified text skips it."""
     zhconv.loaddict(str(Path(zhconv.__file__).with_name("zhcdict.json")))
+    table = zhconv.zhconv.zhcdicts
+    chars = set(table["TRADONLY"]) | {k for k in table["zh2Hans"] if len(k) == 1}
+    chars |= {k for k in table["zh2CN"] if len(k) == 1}
+    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
 @lru_cache(maxsize=4096)
 def to_simplified(text: str) -> str:
-    _load_dictionary()
+    if not _traditional().search(text):
+        return text
     return str(zhconv.convert(text, "zh-cn"))
 
 
