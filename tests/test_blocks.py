@@ -15,14 +15,18 @@ def test_caption_mid_sentence_is_dropped_and_paragraph_rejoined() -> None:
 
 
 def test_caption_mid_word_with_description_line_is_dropped() -> None:
-    page = ("# 标题\n\n1月18日晚上，公司董事长陈\n\n智能化生产车间。\n\n通讯员 摄\n\n"
-            "宏志打电话求助。\n")
+    page = (
+        "# 标题\n\n1月18日晚上，公司董事长陈\n\n智能化生产车间。\n\n通讯员 摄\n\n"
+        "宏志打电话求助。\n"
+    )
     assert texts(page) == ["1月18日晚上，公司董事长陈宏志打电话求助。"]
 
 
 def test_long_caption_description_with_commas_interrupting_a_word() -> None:
-    page = ("# 标题\n\n3月4日，磁材公司董事长王\n\n检测中心，技术人员正在检测磁钢性能。\n\n"
-            "通讯员 摄\n\n建国介绍，订单饱满。\n")
+    page = (
+        "# 标题\n\n3月4日，磁材公司董事长王\n\n检测中心，技术人员正在检测磁钢性能。\n\n"
+        "通讯员 摄\n\n建国介绍，订单饱满。\n"
+    )
     assert texts(page) == ["3月4日，磁材公司董事长王建国介绍，订单饱满。"]
 
 
@@ -35,8 +39,13 @@ def test_joined_paragraph_remembers_the_line_of_each_half() -> None:
 
 
 def test_caption_credit_shapes() -> None:
-    for line in ("通讯员 摄", "记者 张三 摄", "湖南日报全媒体记者 李四 摄", "车间一角。 通讯员 摄",
-                 "王五 供图"):
+    for line in (
+        "通讯员 摄",
+        "记者 张三 摄",
+        "湖南日报全媒体记者 李四 摄",
+        "车间一角。 通讯员 摄",
+        "王五 供图",
+    ):
         assert is_caption_credit(line), line
     for line in ("他用手机拍摄", "记者从会议上获悉，今年将推进城市更新。"):
         assert not is_caption_credit(line), line

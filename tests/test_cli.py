@@ -14,18 +14,37 @@ import pytest
 from bot.cli import SUBCOMMANDS, build_parser, main
 from tests_paths import INTENTS, QA, ROOT, SECOND_PAGE, SEEDS
 
-CONTRACT = {"question", "answered", "intent", "confidence", "summary", "quote", "source",
-            "suggestions"}
+CONTRACT = {
+    "question",
+    "answered",
+    "intent",
+    "confidence",
+    "summary",
+    "quote",
+    "source",
+    "suggestions",
+}
 
 
-def run(*args: str, stdin: str | None = None, cache: Path | None = None,
-        env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run(
+    *args: str,
+    stdin: str | None = None,
+    cache: Path | None = None,
+    env: dict[str, str] | None = None,
+) -> subprocess.CompletedProcess[str]:
     environment = {**os.environ, **(env or {})}
     if cache is not None:
         environment["NEWSBOT_CACHE"] = str(cache)
-    return subprocess.run([sys.executable, "-m", "bot", *args], input=stdin, text=True,
-                          capture_output=True, cwd=ROOT, env=environment, timeout=120,
-                          check=False)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        input=stdin,
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
+        env=environment,
+        timeout=120,
+        check=False,
+    )
 
 
 def test_ask_json(cache_dir: Path) -> None:
@@ -57,17 +76,24 @@ def test_chat_jsonl_keeps_context(cache_dir: Path) -> None:
 
 
 def test_global_options_before_or_after_the_command(cache_dir: Path) -> None:
-    before = run("--seeds", str(SECOND_PAGE), "ask", "--json", "赣晟磁材董事长是谁？",
-                 cache=cache_dir)
-    after = run("ask", "--json", "赣晟磁材董事长是谁？", "--seeds", str(SECOND_PAGE),
-                cache=cache_dir)
+    before = run(
+        "--seeds", str(SECOND_PAGE), "ask", "--json", "赣晟磁材董事长是谁？", cache=cache_dir
+    )
+    after = run(
+        "ask", "--json", "赣晟磁材董事长是谁？", "--seeds", str(SECOND_PAGE), cache=cache_dir
+    )
     assert json.loads(before.stdout)["quote"] == json.loads(after.stdout)["quote"]
     assert "王建国" in json.loads(before.stdout)["summary"]
 
 
 def test_environment_selects_seeds(cache_dir: Path) -> None:
-    result = run("ask", "--json", "赣晟磁材董事长是谁？", cache=cache_dir,
-                 env={"NEWSBOT_SEEDS": str(SECOND_PAGE)})
+    result = run(
+        "ask",
+        "--json",
+        "赣晟磁材董事长是谁？",
+        cache=cache_dir,
+        env={"NEWSBOT_SEEDS": str(SECOND_PAGE)},
+    )
     assert "王建国" in json.loads(result.stdout)["summary"]
 
 
@@ -77,8 +103,17 @@ def test_check_json_shape(cache_dir: Path) -> None:
     report = json.loads(result.stdout)
     assert report["errors"] == []
     article = report["articles"][0]
-    assert {"id", "title", "kicker", "subtitle", "byline", "date", "file", "sections",
-            "facts"} <= set(article)
+    assert {
+        "id",
+        "title",
+        "kicker",
+        "subtitle",
+        "byline",
+        "date",
+        "file",
+        "sections",
+        "facts",
+    } <= set(article)
     assert {"heading", "paragraphs"} <= set(article["sections"][0])
     assert {"text", "line"} <= set(article["sections"][0]["paragraphs"][0])
     assert {"kind", "text", "value", "unit", "sentence"} <= set(article["facts"][0])
@@ -97,19 +132,34 @@ def test_check_reports_file_and_line_and_exits_1(tmp_path: Path, cache_dir: Path
 
 
 def test_eval_thresholds_set_the_exit_status(cache_dir: Path) -> None:
-    ok = run("eval", str(QA / "seed_page.yaml"), "--min-answerable", "0.9",
-             "--min-declined", "0.9", cache=cache_dir)
+    ok = run(
+        "eval",
+        str(QA / "seed_page.yaml"),
+        "--min-answerable",
+        "0.9",
+        "--min-declined",
+        "0.9",
+        cache=cache_dir,
+    )
     assert ok.returncode == 0, ok.stdout[-2000:]
-    strict = run("eval", str(QA / "seed_page.yaml"), "--min-answerable", "1.0",
-                 "--json", cache=cache_dir)
+    strict = run(
+        "eval", str(QA / "seed_page.yaml"), "--min-answerable", "1.0", "--json", cache=cache_dir
+    )
     assert strict.returncode == 1
     assert json.loads(strict.stdout)["groups"]["direct"]["total"] > 0
 
 
 def test_run_without_token_exits_2(cache_dir: Path) -> None:
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
-    result = subprocess.run([sys.executable, "-m", "bot", "run"], text=True,
-                            capture_output=True, cwd=ROOT, env=env, timeout=60, check=False)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "run"],
+        text=True,
+        capture_output=True,
+        cwd=ROOT,
+        env=env,
+        timeout=60,
+        check=False,
+    )
     assert result.returncode == 2
     assert "TELEGRAM_BOT_TOKEN" in result.stderr
     assert len(result.stderr.strip().splitlines()) == 1

@@ -21,8 +21,16 @@ def ask(answerer: Answerer, *questions: str):  # type: ignore[no-untyped-def]
 def test_answer_contract(answerer: Answerer, knowledge: Knowledge) -> None:
     [answer] = ask(answerer, "艾华集团投资了多少钱？")
     data = answer.as_dict()
-    assert set(data) == {"question", "answered", "intent", "confidence", "summary", "quote",
-                         "source", "suggestions"}
+    assert set(data) == {
+        "question",
+        "answered",
+        "intent",
+        "confidence",
+        "summary",
+        "quote",
+        "source",
+        "suggestions",
+    }
     assert data["answered"] is True
     assert data["intent"] == "ask_money"
     assert 0 < data["confidence"] <= 1
@@ -44,25 +52,39 @@ def test_every_suggestion_is_answerable(answerer: Answerer) -> None:
         assert answerer.answer(suggestion).answered, suggestion
 
 
-@pytest.mark.parametrize(("question", "summary", "quote"), [
-    ("和天电子的董事长是谁？", "陈宏志 — 和天电子有限公司董事长", "董事长陈宏志"),
-    ("研究院是哪一年成立的？", "2025年9月（去年9月）", "该研究院于去年9月成立"),
-    ("资阳区PCB产业基地全国排第几？", "第七位", "第七位"),
-    ("湘西州有多少个旅游村寨？", "23个", "湘西州23个旅游村寨"),
-])
-def test_summaries_are_direct_answers(answerer: Answerer, question: str, summary: str,
-                                      quote: str) -> None:
+@pytest.mark.parametrize(
+    ("question", "summary", "quote"),
+    [
+        ("和天电子的董事长是谁？", "陈宏志 — 和天电子有限公司董事长", "董事长陈宏志"),
+        ("研究院是哪一年成立的？", "2025年9月（去年9月）", "该研究院于去年9月成立"),
+        ("资阳区PCB产业基地全国排第几？", "第七位", "第七位"),
+        ("湘西州有多少个旅游村寨？", "23个", "湘西州23个旅游村寨"),
+    ],
+)
+def test_summaries_are_direct_answers(
+    answerer: Answerer, question: str, summary: str, quote: str
+) -> None:
     [answer] = ask(answerer, question)
     assert answer.answered
     assert summary in answer.summary
     assert quote in (answer.quote or "")
 
 
-@pytest.mark.parametrize("question", [
-    "比亚迪去年卖了多少辆车？", "信维电科的董事长是谁？", "华为在益阳投资了多少钱？",
-    "今天长沙天气怎么样？", "红烧肉怎么做？", "asdfgh", "1+1等于几", "宜宾的锂电池产业规模有多大？",
-    "李日新是哪里人？", "潘安栋教授是哪所大学毕业的？",
-])
+@pytest.mark.parametrize(
+    "question",
+    [
+        "比亚迪去年卖了多少辆车？",
+        "信维电科的董事长是谁？",
+        "华为在益阳投资了多少钱？",
+        "今天长沙天气怎么样？",
+        "红烧肉怎么做？",
+        "asdfgh",
+        "1+1等于几",
+        "宜宾的锂电池产业规模有多大？",
+        "李日新是哪里人？",
+        "潘安栋教授是哪所大学毕业的？",
+    ],
+)
 def test_declines_what_the_articles_do_not_say(answerer: Answerer, question: str) -> None:
     [answer] = ask(answerer, question)
     assert not answer.answered
@@ -77,14 +99,18 @@ def test_near_miss_names_the_entity(answerer: Answerer) -> None:
     assert "比亚迪" in answer.summary
 
 
-@pytest.mark.parametrize(("turns", "expected"), [
-    (["和天电子的董事长是谁？", "他们一年营收多少？"], "年营收不到2亿元"),
-    (["信维电科申请了多少专利？", "研发团队呢？"], "超300人的国际化团队"),
-    (["湖南未来光电技术研究院在哪里？", "是哪一年成立的？"], "去年9月成立"),
-    (["艾华集团的前身是什么？", "是哪一年成立的？"], "1985年"),
-])
-def test_follow_ups_use_the_previous_turn(answerer: Answerer, turns: list[str],
-                                          expected: str) -> None:
+@pytest.mark.parametrize(
+    ("turns", "expected"),
+    [
+        (["和天电子的董事长是谁？", "他们一年营收多少？"], "年营收不到2亿元"),
+        (["信维电科申请了多少专利？", "研发团队呢？"], "超300人的国际化团队"),
+        (["湖南未来光电技术研究院在哪里？", "是哪一年成立的？"], "去年9月成立"),
+        (["艾华集团的前身是什么？", "是哪一年成立的？"], "1985年"),
+    ],
+)
+def test_follow_ups_use_the_previous_turn(
+    answerer: Answerer, turns: list[str], expected: str
+) -> None:
     answers = ask(answerer, *turns)
     assert all(a.answered for a in answers)
     assert expected in (answers[-1].quote or "")

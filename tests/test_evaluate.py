@@ -25,8 +25,18 @@ def test_seed_page_golden_questions(answerer: Answerer) -> None:
     assert report.accuracy(report.answerable) >= MIN_ANSWERABLE, summary
     assert report.accuracy(report.declined) >= MIN_DECLINED, summary
     groups = report.by_group()
-    assert {"direct", "paraphrase", "colloquial", "typo", "traditional", "keyword", "followup",
-            "nearmiss", "offtopic", "meta"} <= set(groups)
+    assert {
+        "direct",
+        "paraphrase",
+        "colloquial",
+        "typo",
+        "traditional",
+        "keyword",
+        "followup",
+        "nearmiss",
+        "offtopic",
+        "meta",
+    } <= set(groups)
 
 
 def test_second_page_without_rule_edits(second_knowledge: Knowledge) -> None:
@@ -38,8 +48,9 @@ def test_second_page_without_rule_edits(second_knowledge: Knowledge) -> None:
 
 def test_question_file_errors_are_located(tmp_path: Path) -> None:
     path = tmp_path / "q.yaml"
-    path.write_text("- {q: 你好, expect: any}\n- {q: '', expect: [x]}\n- {question: x}\n",
-                    encoding="utf-8")
+    path.write_text(
+        "- {q: 你好, expect: any}\n- {q: '', expect: [x]}\n- {question: x}\n", encoding="utf-8"
+    )
     with pytest.raises(InputError) as caught:
         load_questions(path)
     text = str(caught.value)
@@ -47,13 +58,14 @@ def test_question_file_errors_are_located(tmp_path: Path) -> None:
     assert f"{path}:3: unknown key(s): question" in text
 
 
-def test_dialogs_share_context_and_plain_items_do_not(answerer: Answerer,
-                                                       tmp_path: Path) -> None:
+def test_dialogs_share_context_and_plain_items_do_not(answerer: Answerer, tmp_path: Path) -> None:
     path = tmp_path / "q.yaml"
     path.write_text(
         "- {q: 和天电子的董事长是谁？, expect: [陈宏志], dialog: d}\n"
         "- {q: 他们一年营收多少？, expect: [年营收], dialog: d}\n"
-        "- {q: 研发团队呢？, expect: any}\n", encoding="utf-8")
+        "- {q: 研发团队呢？, expect: any}\n",
+        encoding="utf-8",
+    )
     report = evaluate(load_questions(path), answerer)
     assert [r.right for r in report.results[:2]] == [True, True]
     standalone = answerer.answer("研发团队呢？")

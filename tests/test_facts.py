@@ -18,13 +18,16 @@ def facts(sentence: str, kind: FactKind, ctx: DateContext = TODAY) -> list[Fact]
     return [f for f in extract_facts(sentence, ctx) if f.kind is kind]
 
 
-@pytest.mark.parametrize(("sentence", "text", "value", "qualifier"), [
-    ("艾华集团投资4.56亿元，布局项目。", "4.56亿元", 4.56e8, None),
-    ("新工厂投资5000多万元。", "5000多万元", 5e7, "多"),
-    ("收费一千多元，检测仅几十元。", "一千多元", 1000.0, "多"),
-    ("每年研发经费超亿元。", "超亿元", 1e8, "超"),
-    ("年营收不到2亿元的企业。", "不到2亿元", 2e8, "不到"),
-])
+@pytest.mark.parametrize(
+    ("sentence", "text", "value", "qualifier"),
+    [
+        ("艾华集团投资4.56亿元，布局项目。", "4.56亿元", 4.56e8, None),
+        ("新工厂投资5000多万元。", "5000多万元", 5e7, "多"),
+        ("收费一千多元，检测仅几十元。", "一千多元", 1000.0, "多"),
+        ("每年研发经费超亿元。", "超亿元", 1e8, "超"),
+        ("年营收不到2亿元的企业。", "不到2亿元", 2e8, "不到"),
+    ],
+)
 def test_money(sentence: str, text: str, value: float, qualifier: str | None) -> None:
     found = facts(sentence, FactKind.MONEY)
     assert found[0].text == text
@@ -39,19 +42,25 @@ def test_money_ignores_words_that_contain_yuan() -> None:
 
 def test_percentages() -> None:
     found = facts("产值分别同比增长11.8%、16.5%，比重均达到80%以上。", FactKind.PERCENT)
-    assert [(f.text, f.value) for f in found] == [("11.8%", 11.8), ("16.5%", 16.5),
-                                                   ("达到80%以上", 80.0)]
+    assert [(f.text, f.value) for f in found] == [
+        ("11.8%", 11.8),
+        ("16.5%", 16.5),
+        ("达到80%以上", 80.0),
+    ]
     assert facts("满意率为百分之九十五。", FactKind.PERCENT)[0].value == 95.0
 
 
-@pytest.mark.parametrize(("sentence", "text", "value", "unit"), [
-    ("全省城镇新增就业超过373万人。", "超过373万人", 3.73e6, "人"),
-    ("开工改造老旧小区1605个。", "1605个", 1605.0, "个"),
-    ("更新住宅老旧电梯1462台。", "1462台", 1462.0, "台"),
-    ("申请专利80余项。", "80余项", 80.0, "项"),
-    ("装备近200台套高端设备。", "近200台套", 200.0, "台套"),
-    ("2.5万公里农村公路。", "2.5万公里", 25000.0, "公里"),
-])
+@pytest.mark.parametrize(
+    ("sentence", "text", "value", "unit"),
+    [
+        ("全省城镇新增就业超过373万人。", "超过373万人", 3.73e6, "人"),
+        ("开工改造老旧小区1605个。", "1605个", 1605.0, "个"),
+        ("更新住宅老旧电梯1462台。", "1462台", 1462.0, "台"),
+        ("申请专利80余项。", "80余项", 80.0, "项"),
+        ("装备近200台套高端设备。", "近200台套", 200.0, "台套"),
+        ("2.5万公里农村公路。", "2.5万公里", 25000.0, "公里"),
+    ],
+)
 def test_counts_with_measure_words(sentence: str, text: str, value: float, unit: str) -> None:
     found = facts(sentence, FactKind.COUNT)
     assert (found[0].text, found[0].value, found[0].unit) == (text, value, unit)
@@ -61,29 +70,35 @@ def test_one_before_a_measure_word_is_an_article_not_a_count() -> None:
     assert facts("一台工业CT机正在扫描一颗电容器。", FactKind.COUNT) == []
 
 
-@pytest.mark.parametrize(("sentence", "text", "value", "unit"), [
-    ("每0.29秒切割一次。", "0.29秒", 0.29, "秒"),
-    ("历经10余年摸索。", "10余年", 10.0, "年"),
-    ("历时长达三年。", "达三年", 3.0, "年"),
-    ("从部署到落地仅11天。", "仅11天", 11.0, "天"),
-    ("一来一回至少要个把礼拜。", "个把礼拜", 1.0, "礼拜"),
-])
+@pytest.mark.parametrize(
+    ("sentence", "text", "value", "unit"),
+    [
+        ("每0.29秒切割一次。", "0.29秒", 0.29, "秒"),
+        ("历经10余年摸索。", "10余年", 10.0, "年"),
+        ("历时长达三年。", "达三年", 3.0, "年"),
+        ("从部署到落地仅11天。", "仅11天", 11.0, "天"),
+        ("一来一回至少要个把礼拜。", "个把礼拜", 1.0, "礼拜"),
+    ],
+)
 def test_durations(sentence: str, text: str, value: float, unit: str) -> None:
     found = facts(sentence, FactKind.DURATION)
     assert (found[0].text, found[0].value, found[0].unit) == (text, value, unit)
 
 
-@pytest.mark.parametrize(("sentence", "text", "value"), [
-    ("1985年，艾立华起家。", "1985年", "1985"),
-    ("2025年1—11月，产值增长。", "2025年1—11月", "2025-01/2025-11"),
-    ("1月19日，车间里很忙。", "1月19日", "2026-01-19"),
-    ("该研究院于去年9月成立。", "去年9月", "2025-09"),
-    ("计划在今年5月建成中试线。", "今年5月", "2026-05"),
-    ("去年，全省开工改造老旧小区。", "去年", "2025"),
-    ("记者从今天召开的会议获悉。", "今天", "2026-01-22"),
-    ("“十四五”期间成效显著。", "十四五", "2021/2025"),
-    ("公司20日发布消息。", "20日", "2026-01-20"),
-])
+@pytest.mark.parametrize(
+    ("sentence", "text", "value"),
+    [
+        ("1985年，艾立华起家。", "1985年", "1985"),
+        ("2025年1—11月，产值增长。", "2025年1—11月", "2025-01/2025-11"),
+        ("1月19日，车间里很忙。", "1月19日", "2026-01-19"),
+        ("该研究院于去年9月成立。", "去年9月", "2025-09"),
+        ("计划在今年5月建成中试线。", "今年5月", "2026-05"),
+        ("去年，全省开工改造老旧小区。", "去年", "2025"),
+        ("记者从今天召开的会议获悉。", "今天", "2026-01-22"),
+        ("“十四五”期间成效显著。", "十四五", "2021/2025"),
+        ("公司20日发布消息。", "20日", "2026-01-20"),
+    ],
+)
 def test_dates_absolute_and_relative(sentence: str, text: str, value: str) -> None:
     found = facts(sentence, FactKind.DATE)
     assert (found[0].text, found[0].value) == (text, value)
@@ -95,8 +110,12 @@ def test_relative_dates_without_a_page_date_stay_unresolved() -> None:
 
 
 def test_ranks() -> None:
-    texts = [f.text for f in facts(
-        "打造国内最大、全球前三的基地，位居全国十大新型PCB产业基地第七位。", FactKind.RANK)]
+    texts = [
+        f.text
+        for f in facts(
+            "打造国内最大、全球前三的基地，位居全国十大新型PCB产业基地第七位。", FactKind.RANK
+        )
+    ]
     assert "国内最大" in texts
     assert "全球前三" in texts
     assert any(t.endswith("第七位") for t in texts)
@@ -127,8 +146,10 @@ def test_organisations_and_places() -> None:
 
 
 def test_common_words_are_not_places() -> None:
-    places = [f.value for f in facts("力争完成地级城市中心城区体检，推动县级城市全面开展。",
-                                     FactKind.PLACE)]
+    places = [
+        f.value
+        for f in facts("力争完成地级城市中心城区体检，推动县级城市全面开展。", FactKind.PLACE)
+    ]
     assert places == []
 
 
@@ -137,4 +158,4 @@ def test_common_words_are_not_places() -> None:
 def test_any_text_gives_well_formed_facts(text: str) -> None:
     for fact in extract_facts(text, TODAY):
         assert 0 <= fact.start < fact.end <= len(text)
-        assert text[fact.start:fact.end] == fact.text or fact.kind is FactKind.RANK
+        assert text[fact.start : fact.end] == fact.text or fact.kind is FactKind.RANK

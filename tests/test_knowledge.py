@@ -12,7 +12,8 @@ from tests_paths import INTENTS, SECOND_PAGE, SEEDS
 
 
 def test_entities_have_short_aliases_and_people_belong_to_organisations(
-        knowledge: Knowledge) -> None:
+    knowledge: Knowledge,
+) -> None:
     table = knowledge.entities
     hetian = table.by_alias("和天电子")
     assert hetian is not None and hetian.kind is EntityKind.ORG

@@ -16,8 +16,10 @@ def paragraphs(article) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def test_feature_with_byline_and_sections() -> None:
-    page = ("# 江城：老工业基地焕新\n\n江城日报全媒体记者 王一 李二\n\n导语段落。\n\n"
-            "## 第一部分\n\n正文一。\n\n## 第二部分\n\n正文二。\n")
+    page = (
+        "# 江城：老工业基地焕新\n\n江城日报全媒体记者 王一 李二\n\n导语段落。\n\n"
+        "## 第一部分\n\n正文一。\n\n## 第二部分\n\n正文二。\n"
+    )
     [article] = layout(page)
     assert article.title == "江城：老工业基地焕新"
     assert article.byline == ["王一", "李二"]
@@ -25,8 +27,10 @@ def test_feature_with_byline_and_sections() -> None:
 
 
 def test_dateline_paragraph_before_its_title_starts_a_new_article() -> None:
-    page = ("# 第一篇\n\n第一篇正文。\n\n江城日报3月5日讯(全媒体记者赵六 通讯员 钱七)今天，"
-            "记者获悉一项消息。\n\n## 第二篇的标题\n\n第二篇的第二段。\n")
+    page = (
+        "# 第一篇\n\n第一篇正文。\n\n江城日报3月5日讯(全媒体记者赵六 通讯员 钱七)今天，"
+        "记者获悉一项消息。\n\n## 第二篇的标题\n\n第二篇的第二段。\n"
+    )
     first, second = layout(page)
     assert first.title == "第一篇"
     assert second.title == "第二篇的标题"
@@ -36,16 +40,20 @@ def test_dateline_paragraph_before_its_title_starts_a_new_article() -> None:
 
 
 def test_heading_with_subtitle_then_dateline_is_an_article_title() -> None:
-    page = ("# 第一篇\n\n正文。\n\n## 海关新政落地\n\n### 助力企业通关\n\n"
-            "江城日报3月5日讯(记者孙八)今天，新政落地。\n")
+    page = (
+        "# 第一篇\n\n正文。\n\n## 海关新政落地\n\n### 助力企业通关\n\n"
+        "江城日报3月5日讯(记者孙八)今天，新政落地。\n"
+    )
     _, news = layout(page)
     assert news.title == "海关新政落地"
     assert news.subtitle == "助力企业通关"
 
 
 def test_title_and_author_after_the_body() -> None:
-    page = ("# 主报道\n\n正文。\n\n## 专家点评\n\n点评第一段。\n\n点评第二段。\n\n"
-            "## 三个关键词读懂江城\n\n周九\n\n## 下一栏\n\n# 下一篇\n\n下一篇正文。\n")
+    page = (
+        "# 主报道\n\n正文。\n\n## 专家点评\n\n点评第一段。\n\n点评第二段。\n\n"
+        "## 三个关键词读懂江城\n\n周九\n\n## 下一栏\n\n# 下一篇\n\n下一篇正文。\n"
+    )
     main, comment, _ = layout(page)
     assert [s.heading for s in main.sections] == [None]
     assert comment.title == "三个关键词读懂江城"
@@ -55,8 +63,10 @@ def test_title_and_author_after_the_body() -> None:
 
 
 def test_kicker_and_column_before_a_title() -> None:
-    page = ("## 我市大力推进城市更新\n\n# 今年完成十个片区改造\n\n正文。\n\n"
-            "## 奋进“十四五”·部门答卷\n\n# 为民生加码\n\n——访市人社局局长吴十\n\n正文。\n")
+    page = (
+        "## 我市大力推进城市更新\n\n# 今年完成十个片区改造\n\n正文。\n\n"
+        "## 奋进“十四五”·部门答卷\n\n# 为民生加码\n\n——访市人社局局长吴十\n\n正文。\n"
+    )
     first, second = layout(page)
     assert first.kicker == "我市大力推进城市更新"
     assert second.column == "奋进“十四五”·部门答卷"
@@ -99,4 +109,6 @@ def test_byline_and_dateline_credit_parsing() -> None:
     assert byline_names("通讯员 高钊琦") == ["高钊琦"]
     assert byline_names("这是一段正文，不是署名。") is None
     assert dateline_credits("湖南日报1月22日讯(全媒体记者黄炜信 通讯员 王璨)今日") == [
-        "黄炜信", "王璨"]
+        "黄炜信",
+        "王璨",
+    ]

@@ -25,8 +25,7 @@ def workspace(tmp_path: Path) -> tuple[Path, Path]:
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c["file"] for c in CASES])
-def test_bad_input_is_reported_with_file_and_line(case: dict[str, object],
-                                                  tmp_path: Path) -> None:
+def test_bad_input_is_reported_with_file_and_line(case: dict[str, object], tmp_path: Path) -> None:
     seeds, intents = workspace(tmp_path)
     target = seeds if case["into"] == "seeds" else intents
     shutil.copy(BAD / str(case["file"]), target / str(case["file"]))
@@ -39,8 +38,9 @@ def test_bad_input_is_reported_with_file_and_line(case: dict[str, object],
     label = f"{target.name}/{case['file']}"
     matching = [p for p in problems if p.file == label]
     assert matching, f"no problem reported for {label}: {problems}"
-    assert any(p.line == case["line"] and str(case["message"]) in p.message
-               for p in matching), matching
+    assert any(p.line == case["line"] and str(case["message"]) in p.message for p in matching), (
+        matching
+    )
     assert report["errors"]
 
 
@@ -55,16 +55,17 @@ def test_oversized_page_is_refused_without_reading_it(tmp_path: Path) -> None:
         handle.seek(50 * 1024 * 1024 - 1)
         handle.write(b"\n")
     result = load_seeds(seeds)
-    assert any(p.file == "seeds/huge.txt" and "too large" in p.message
-               for p in result.problems)
+    assert any(p.file == "seeds/huge.txt" and "too large" in p.message for p in result.problems)
     assert big.stat().st_size > MAX_PAGE_BYTES
     assert len(result.articles) == 6  # the good page still loads
 
 
 def test_missing_directories(tmp_path: Path) -> None:
     _, problems = run_check(tmp_path / "nope", tmp_path / "nada")
-    assert {p.message for p in problems} >= {"seeds directory does not exist",
-                                              "intents directory does not exist"}
+    assert {p.message for p in problems} >= {
+        "seeds directory does not exist",
+        "intents directory does not exist",
+    }
 
 
 def test_empty_seeds_directory(tmp_path: Path) -> None:

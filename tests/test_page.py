@@ -35,7 +35,11 @@ def test_metadata_is_kept_out_of_titles(loaded: LoadResult) -> None:
     feature = a[TITLES[0]]
     assert feature.byline == ("谢卓芳", "张佳伟")
     assert [s.heading for s in feature.sections] == [
-        None, "从一枝独秀到“三足鼎立”", "向高处攀登，向智处前行", "构建支撑体系，完善成长生态"]
+        None,
+        "从一枝独秀到“三足鼎立”",
+        "向高处攀登，向智处前行",
+        "构建支撑体系，完善成长生态",
+    ]
     commentary = a[TITLES[1]]
     assert commentary.column == "专家点评"
     assert commentary.byline == ("曹裕",)
@@ -50,11 +54,16 @@ def test_metadata_is_kept_out_of_titles(loaded: LoadResult) -> None:
 
 
 def test_interview_takes_back_its_paragraphs_printed_after_the_renewal_story(
-        loaded: LoadResult) -> None:
+    loaded: LoadResult,
+) -> None:
     interview, renewal = loaded.articles[2], loaded.articles[3]
     text = interview.text
-    for start in ("高位推动，责任闭环。", "机制贯通，合力攻坚。", "群众参与，双向奔赴。",
-                  "专班专抓，数字赋能。"):
+    for start in (
+        "高位推动，责任闭环。",
+        "机制贯通，合力攻坚。",
+        "群众参与，双向奔赴。",
+        "专班专抓，数字赋能。",
+    ):
         assert start in text
         assert start not in renewal.text
     assert interview.sections[-1].heading == "对标“美好生活”，擘画福祉提升新蓝图"
@@ -84,8 +93,13 @@ def test_every_sentence_keeps_its_source_line(loaded: LoadResult) -> None:
         for paragraph in article.paragraphs:
             for sentence in paragraph.sentences:
                 assert sentence.text[:4] in lines[sentence.line - 1], sentence.text
-    joined = next(s for a in loaded.articles for p in a.paragraphs for s in p.sentences
-                  if s.text.startswith("宏志") or "陈宏志打电话" in s.text)
+    joined = next(
+        s
+        for a in loaded.articles
+        for p in a.paragraphs
+        for s in p.sentences
+        if s.text.startswith("宏志") or "陈宏志打电话" in s.text
+    )
     assert joined.line == 63
 
 
@@ -100,8 +114,20 @@ def test_sidecar_page_date_resolves_relative_dates(loaded: LoadResult) -> None:
 
 def test_numbers_become_facts(loaded: LoadResult) -> None:
     texts = {f.text for a in loaded.articles for f in a.facts}
-    for number in ("4.56亿元", "120亿元", "11.8%", "16.5%", "373万人", "1605个", "5000亿元",
-                   "3600万元", "486.3万元", "0.29秒", "1462台", "80余项"):
+    for number in (
+        "4.56亿元",
+        "120亿元",
+        "11.8%",
+        "16.5%",
+        "373万人",
+        "1605个",
+        "5000亿元",
+        "3600万元",
+        "486.3万元",
+        "0.29秒",
+        "1462台",
+        "80余项",
+    ):
         assert any(number in t for t in texts), number
 
 

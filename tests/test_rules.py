@@ -28,8 +28,10 @@ def test_every_example_classifies_to_its_intent(rules: Rules) -> None:
         for example in intent.examples:
             got = classify(normalize(example), rules).intent
             if got is None or got.id != intent.id:
-                wrong.append(f"{intent.file}:{intent.line} {example!r} → "
-                             f"{got.id if got else None}, expected {intent.id}")
+                wrong.append(
+                    f"{intent.file}:{intent.line} {example!r} → "
+                    f"{got.id if got else None}, expected {intent.id}"
+                )
     assert not wrong, "\n".join(wrong)
 
 
@@ -43,9 +45,11 @@ def test_shared_keyword_warning_names_both_intents(tmp_path: Path) -> None:
     for path in INTENTS.iterdir():
         (tmp_path / path.name).write_bytes(path.read_bytes())
     extra = tmp_path / "extra.yaml"
-    extra.write_text("version: 1\nintents:\n  - id: ask_cost\n    kind: question\n"
-                     "    answer: money\n    keywords: [多少钱]\n    examples: [多少钱]\n",
-                     encoding="utf-8")
+    extra.write_text(
+        "version: 1\nintents:\n  - id: ask_cost\n    kind: question\n"
+        "    answer: money\n    keywords: [多少钱]\n    examples: [多少钱]\n",
+        encoding="utf-8",
+    )
     found = shared_keywords(load_rules(tmp_path))
     assert any("ask_cost" in p.message and "ask_money" in p.message for p in found)
 
@@ -55,18 +59,37 @@ def test_required_intent_kinds_and_answer_types(rules: Rules) -> None:
     assert {"greet", "thanks", "help", "who_are_you", "bye"} <= ids
     assert {"list_articles", "summarize_article", "list_topics"} <= ids
     answers = {i.answer.value for i in rules.intents if i.kind is IntentKind.QUESTION and i.answer}
-    assert {"money", "count", "percent", "date", "person", "org", "place", "rank", "reason",
-            "method", "definition"} <= answers
+    assert {
+        "money",
+        "count",
+        "percent",
+        "date",
+        "person",
+        "org",
+        "place",
+        "rank",
+        "reason",
+        "method",
+        "definition",
+    } <= answers
 
 
 def test_topics_and_responses(rules: Rules) -> None:
-    assert {t.zh for t in rules.topics} >= {"电子元器件", "产业政策", "民生", "城市更新",
-                                            "金融担保", "海关外贸", "科技创新"}
+    assert {t.zh for t in rules.topics} >= {
+        "电子元器件",
+        "产业政策",
+        "民生",
+        "城市更新",
+        "金融担保",
+        "海关外贸",
+        "科技创新",
+    }
     assert all(t.id.isascii() and len(t.id.encode()) <= 24 for t in rules.topics)
     for key in REQUIRED_RESPONSES:
         assert rules.responses.has(key)
     assert rules.responses.text("who_are_you", "en", count=3) != rules.responses.text(
-        "who_are_you", "zh", count=3)
+        "who_are_you", "zh", count=3
+    )
 
 
 def test_synonyms_are_normalised(rules: Rules) -> None:

@@ -19,8 +19,11 @@ def write(tmp_path: Path, yaml_text: str) -> Path:
 
 
 def test_metadata_and_layout(tmp_path: Path) -> None:
-    page = write(tmp_path, "version: 1\npublication: 测试日报\ndate: 2026-01-23\n"
-                           "summaries:\n  标题: 一句话。\nlayout:\n  - {line: 3, action: join}\n")
+    page = write(
+        tmp_path,
+        "version: 1\npublication: 测试日报\ndate: 2026-01-23\n"
+        "summaries:\n  标题: 一句话。\nlayout:\n  - {line: 3, action: join}\n",
+    )
     meta = load_sidecar(page, "seeds/p.txt")
     assert meta.publication == "测试日报"
     assert meta.date == dt.date(2026, 1, 23)
@@ -34,14 +37,17 @@ def test_no_sidecar_means_defaults(tmp_path: Path) -> None:
     assert load_sidecar(page, "seeds/p.txt").date is None
 
 
-@pytest.mark.parametrize(("text", "line", "fragment"), [
-    ("version: 1\ndate: tomorrow\n", 2, "date must look like"),
-    ("version: 1\npubliction: x\n", 2, "unknown key 'publiction'"),
-    ("version: 1\nlayout:\n  - {line: 0, action: join}\n", 3, "needs 'line'"),
-    ("version: 1\nlayout:\n  - {line: 3, action: move}\n", 3, "action must be one of"),
-    ("version: 3\n", 1, "unsupported version"),
-    ("- a\n- b\n", 1, "expected a mapping"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("version: 1\ndate: tomorrow\n", 2, "date must look like"),
+        ("version: 1\npubliction: x\n", 2, "unknown key 'publiction'"),
+        ("version: 1\nlayout:\n  - {line: 0, action: join}\n", 3, "needs 'line'"),
+        ("version: 1\nlayout:\n  - {line: 3, action: move}\n", 3, "action must be one of"),
+        ("version: 3\n", 1, "unsupported version"),
+        ("- a\n- b\n", 1, "expected a mapping"),
+    ],
+)
 def test_errors(tmp_path: Path, text: str, line: int, fragment: str) -> None:
     with pytest.raises(ContentError) as caught:
         load_sidecar(write(tmp_path, text), "seeds/p.txt")

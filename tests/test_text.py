@@ -26,8 +26,12 @@ def test_normalize_never_fails(text: str) -> None:
 def test_sentences_keep_closing_quotes() -> None:
     text = "“智能制造不是选择题，而是生死题。”陈宏志的坚决，源于判断。有多难呢？研发人员举例"
     parts = [text[a:b] for a, b in split_sentences(text)]
-    assert parts == ["“智能制造不是选择题，而是生死题。”", "陈宏志的坚决，源于判断。", "有多难呢？",
-                     "研发人员举例"]
+    assert parts == [
+        "“智能制造不是选择题，而是生死题。”",
+        "陈宏志的坚决，源于判断。",
+        "有多难呢？",
+        "研发人员举例",
+    ]
 
 
 @given(st.text(max_size=300))

@@ -9,17 +9,20 @@ from bot.nlu.understand import split_unknown, understand
 from bot.rules.model import AnswerType
 
 
-@pytest.mark.parametrize(("message", "entity"), [
-    ("信为电科申请了多少专利？", "org:信维电科"),
-    ("和田电子的董事长是谁", "org:和天电子"),
-    ("湘西洲有多少个旅游村寨", "place:湘西州"),
-    ("資陽區的PCB產業基地排第幾", "place:资阳区"),
-    ("pcb产值增长多少", "concept:pcb"),
-    ("艾化集团投资了多少钱", "org:艾华集团"),
-    ("胡如琰是什么职务", "person:胡茹琰"),
-    ("陈静厅长说要设立什么基金", "person:陈旌"),
-    ("益阳电容器检侧中心花了多少钱建的", "org:检测中心"),
-])
+@pytest.mark.parametrize(
+    ("message", "entity"),
+    [
+        ("信为电科申请了多少专利？", "org:信维电科"),
+        ("和田电子的董事长是谁", "org:和天电子"),
+        ("湘西洲有多少个旅游村寨", "place:湘西州"),
+        ("資陽區的PCB產業基地排第幾", "place:资阳区"),
+        ("pcb产值增长多少", "concept:pcb"),
+        ("艾化集团投资了多少钱", "org:艾华集团"),
+        ("胡如琰是什么职务", "person:胡茹琰"),
+        ("陈静厅长说要设立什么基金", "person:陈旌"),
+        ("益阳电容器检侧中心花了多少钱建的", "org:检测中心"),
+    ],
+)
 def test_names_are_found_through_typos(knowledge: Knowledge, message: str, entity: str) -> None:
     keys = [n.entity.key for n in understand(message, knowledge).names]
     assert entity in keys
@@ -30,20 +33,23 @@ def test_exact_names_are_not_marked_fuzzy(knowledge: Knowledge) -> None:
     assert [(n.surface, n.fuzzy) for n in query.names][0] == ("和天电子", False)
 
 
-@pytest.mark.parametrize(("message", "answer"), [
-    ("艾华集团投资了多少钱？", AnswerType.MONEY),
-    ("去年全省改造了多少个老旧小区？", AnswerType.COUNT),
-    ("电容器产业集群产值增长了多少？", AnswerType.PERCENT),
-    ("奥士康是什么时候回迁的？", AnswerType.DATE),
-    ("和天电子的董事长是谁？", AnswerType.PERSON),
-    ("奥士康落户在哪里？", AnswerType.PLACE),
-    ("资阳区PCB产业基地全国排第几？", AnswerType.RANK),
-    ("为什么说智能制造是生死题", AnswerType.REASON),
-    ("湖南如何确保民生实事办一件成一件？", AnswerType.METHOD),
-    ("什么是自报享惠？", AnswerType.DEFINITION),
-    ("MLCC良品率有多高", AnswerType.PERCENT),
-    ("艾华 VDE认证", AnswerType.ANY),
-])
+@pytest.mark.parametrize(
+    ("message", "answer"),
+    [
+        ("艾华集团投资了多少钱？", AnswerType.MONEY),
+        ("去年全省改造了多少个老旧小区？", AnswerType.COUNT),
+        ("电容器产业集群产值增长了多少？", AnswerType.PERCENT),
+        ("奥士康是什么时候回迁的？", AnswerType.DATE),
+        ("和天电子的董事长是谁？", AnswerType.PERSON),
+        ("奥士康落户在哪里？", AnswerType.PLACE),
+        ("资阳区PCB产业基地全国排第几？", AnswerType.RANK),
+        ("为什么说智能制造是生死题", AnswerType.REASON),
+        ("湖南如何确保民生实事办一件成一件？", AnswerType.METHOD),
+        ("什么是自报享惠？", AnswerType.DEFINITION),
+        ("MLCC良品率有多高", AnswerType.PERCENT),
+        ("艾华 VDE认证", AnswerType.ANY),
+    ],
+)
 def test_answer_types(knowledge: Knowledge, message: str, answer: AnswerType) -> None:
     assert understand(message, knowledge).answer_type is answer
 
@@ -51,7 +57,7 @@ def test_answer_types(knowledge: Knowledge, message: str, answer: AnswerType) ->
 def test_unit_and_counted_noun(knowledge: Knowledge) -> None:
     assert understand("比亚迪去年卖了多少辆车？", knowledge).unit == "辆"
     assert understand("信维专利申请了几个", knowledge).unit is None  # 几个: any unit
-    assert understand("江西理工大学有多少在校学生？", knowledge).counted == "在校学生"
+    assert "在校学生" in understand("江西理工大学有多少在校学生？", knowledge).counted
 
 
 def test_question_words_and_fillers_are_not_content(knowledge: Knowledge) -> None:

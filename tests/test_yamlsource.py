@@ -14,12 +14,15 @@ def test_lines_of_keys_and_items() -> None:
     assert data["items"][1].line_of("b") == 4
 
 
-@pytest.mark.parametrize(("text", "line", "fragment"), [
-    ("a: 1\na: 2\n", 2, "duplicate key"),
-    ("a: [1, 2\n", 2, "YAML syntax error"),
-    ("a: *missing\n", 1, "undefined alias"),
-    ("? [1, 2]\n: x\n", 1, "plain text"),
-])
+@pytest.mark.parametrize(
+    ("text", "line", "fragment"),
+    [
+        ("a: 1\na: 2\n", 2, "duplicate key"),
+        ("a: [1, 2\n", 2, "YAML syntax error"),
+        ("a: *missing\n", 1, "undefined alias"),
+        ("? [1, 2]\n: x\n", 1, "plain text"),
+    ],
+)
 def test_errors_are_located(text: str, line: int, fragment: str) -> None:
     with pytest.raises(YamlFileError) as caught:
         parse_yaml(text, "f.yaml")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from bot.answer.retrieve import Need
 from bot.knowledge.entities import Entity, EntityKind
@@ -48,6 +48,7 @@ def need_from_query(query: Query) -> Need:
         query.terms,
         requires,
         query.counted,
+        query.grain,
     )
 
 
@@ -91,9 +92,7 @@ def _referent(query: Query, previous: Need) -> tuple[Entity, ...]:
 
 def _with_names(need: Need, names: tuple[Entity, ...]) -> Need:
     merged = tuple(dict.fromkeys((*need.names, *names)))
-    return Need(
-        need.answer, need.unit, merged, need.concepts, need.terms, need.requires, need.counted
-    )
+    return replace(need, names=merged)
 
 
 def _ellipsis(new: Need, previous: Need) -> Need:
@@ -109,6 +108,7 @@ def _ellipsis(new: Need, previous: Need) -> Need:
         concepts = new.concepts or previous.concepts
         if new.concepts and not new.names:
             concepts = new.concepts
-        return Need(answer, None, names, concepts, previous.terms)
-    names = new.names or previous.names
-    return Need(answer, None, names, new.concepts, new.terms)
+        return replace(
+            new, answer=answer, unit=None, names=names, concepts=concepts, terms=previous.terms
+        )
+    return replace(new, answer=answer, unit=None, names=new.names or previous.names)

@@ -25,6 +25,7 @@ from bot.knowledge.analysis import CONCEPT_PREFIX, ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.knowledge.entities import Entity, EntityKind
 from bot.knowledge.index import SentenceRef
+from bot.nlu.understand import COUNTED_PHRASE
 from bot.rules.model import AnswerType
 from bot.text import tokenizer
 from bot.text.normalize import normalize
@@ -94,7 +95,8 @@ class Need:
     concepts: tuple[str, ...]  # ≈concept keys: count toward coverage
     terms: tuple[str, ...]  # plain content words: count toward coverage
     requires: tuple[str, ...] = ()  # the intent's cue words: one must be in the answer
-    counted: str | None = None  # a count must be of this noun (多少"员工")
+    counted: tuple[str, ...] = ()  # a count must be of these words (多少"重大专项")
+    grain: str | None = None  # a date must be this precise: day, month or year
 
     @property
     def empty(self) -> bool:
@@ -257,6 +259,8 @@ class Retriever:
             if self._name_like(t)
         ]
         proximity = min(hard) if hard else 1.0
+        if hard and proximity < self.t.entity_sentence and self._names_someone_else(need, key):
+            proximity = 0.0  # "奥士康…投资" answered by a sentence about 信维: not about it
         closeness_all = hard + soft
         weights = len(hard) + SOFT_NAME_WEIGHT * len(soft)
         mean_closeness = (sum(hard) + SOFT_NAME_WEIGHT * sum(soft)) / weights if weights else 1.0
@@ -328,6 +332,61 @@ class Retriever:
             return t.entity_article
         return 0.0
 
+    def _with_named_orgs(self, facts: tuple[Fact, ...], need: Need, text: str) -> tuple[Fact, ...]:
+        """Organisations written by their short name (云岭茶业) answer "哪家公司" too; the
+        organisation asked about is never its own answer."""
+        asked = {a for e in need.names for a in e.aliases}
+        found = [f for f in facts if normalize(str(f.value)) not in asked]
+        taken = [(f.start, f.end) for f in found]
+        norm = normalize(text)
+        for match in self.k.lexicons.aliases.find(norm):
+            entity = self.k.entities.by_alias(match.phrase)
+            if (
+                entity is None
+                or entity.kind is not EntityKind.ORG
+                or match.phrase in asked
+                or any(s < match.end and match.start < e for s, e in taken)
+            ):
+                continue
+            found.append(
+                Fact(
+                    FactKind.ORG,
+                    text[match.start : match.end],
+                    entity.name,
+                    None,
+                    match.start,
+                    match.end,
+                )
+            )
+        return tuple(sorted(found, key=lambda f: f.start))
+
+    def _counts_what_was_asked(self, need: Need, text: str, fact: Fact) -> bool:
+        """多少"在校学生": the count must be of that noun — its words near the number, or,
+        for an abbreviation (保租房), all its characters in the number's clause."""
+        words = [w for w in need.counted if not w.startswith(COUNTED_PHRASE)]
+        surfaces = [s for w in words for s in self._surfaces(w) if s]
+        surfaces += [a for e in need.names if set(words) & set(e.aliases) for a in e.aliases]
+        norm = normalize(text)
+        if _anchored(text, fact, [sp for s in surfaces for sp in _spans(norm, s)]):
+            return True
+        start, end = _clause_bounds(text, fact.start)
+        clause = norm[start:end]
+        return any(
+            w.startswith(COUNTED_PHRASE) and all(c in clause for c in w[1:]) for w in need.counted
+        )
+
+    def _names_someone_else(self, need: Need, key: int) -> bool:
+        """The sentence is about another organisation or person than the one asked."""
+        asked: set[str] = set()
+        for entity in need.names:
+            asked |= self.k.entities.group(entity.key)
+        table = self.k.entities.entities
+        return any(
+            k not in asked and table[k].kind in REQUIRED_KINDS
+            for k in self.index.mentions.get(key, ())
+            if k in table
+        )
+
     def _term_proximity(
         self, term: str, key: int, ref: SentenceRef, text: str, paragraph: str
     ) -> float:
@@ -345,16 +404,24 @@ class Retriever:
     ) -> tuple[tuple[Fact, ...], float]:
         kinds = FACT_KINDS.get(need.answer)
         if kinds is not None:
-            facts = tuple(f for f in sentence.facts if (f.kind in kinds and _unit_fits(f, need))
-                          or (need.answer is AnswerType.DURATION and _same_day(f)))
+            facts = tuple(
+                f
+                for f in sentence.facts
+                if (f.kind in kinds and _unit_fits(f, need) and _grain_fits(f, need))
+                or (need.answer is AnswerType.DURATION and _same_day(f))
+            )
+            if need.answer is AnswerType.ORG:
+                facts = self._with_named_orgs(facts, need, sentence.text)
             if need.counted and need.answer in (AnswerType.COUNT, AnswerType.QUANTITY):
-                counted = [s for s in self._surfaces(need.counted) if s]
-                counted += [a for e in need.names if need.counted in e.aliases for a in e.aliases]
-                spans = [sp for word in counted for sp in _spans(normalize(sentence.text), word)]
+                # 多少"鲜叶": a count of that noun, not a duration or a count of anything else
                 facts = tuple(
                     f
                     for f in facts
-                    if f.kind is not FactKind.COUNT or _anchored(sentence.text, f, spans)
+                    if f.kind is FactKind.MONEY
+                    or (
+                        f.kind is FactKind.COUNT
+                        and self._counts_what_was_asked(need, sentence.text, f)
+                    )
                 )
             people = [e for e in need.names if e.kind is EntityKind.PERSON]
             if need.answer is AnswerType.PERSON and people:
@@ -379,6 +446,8 @@ class Retriever:
                     and (not anchors or _anchored(sentence.text, f, anchors))
                 )
                 return facts, AGENT_FIT if facts else 0.0
+            if not anchors and (need.concepts or need.terms):
+                return (), 0.0  # no word of the question here: its numbers are about else
             if anchors and not need.empty:
                 anchored = tuple(f for f in facts if _anchored(sentence.text, f, anchors))
                 # a sentence that says everything asked, with one fact of the kind: that
@@ -406,17 +475,37 @@ class Retriever:
         head = normalize(text[:40]).lstrip("“「‘\"'")
         words = [w for item in (*need.terms, *need.concepts) for w in self._surfaces(item)]
         words += [a for e in need.names for a in e.aliases]
-        for word in words:
+        for word in sorted(words, key=len, reverse=True):
             if head.startswith(word):
                 rest = head[len(word) :].lstrip("”」’\"')")
-                return rest.startswith(("是", "指", "即", "就是", "也就是", "作为"))
+                if rest.startswith(("是", "指", "即", "就是", "也就是", "作为")):
+                    return True
         return False
 
 
+_GRAINS = {
+    "day": ("day",),
+    "month": ("day", "month", "month-range"),
+    "year": ("day", "month", "month-range", "year"),
+}
+
+
+def _grain_fits(fact: Fact, need: Need) -> bool:
+    """ "哪天" needs a day, "哪个月" a month or a day; a plan period (十四五) answers no "when"
+    question that asks for a year, month or day."""
+    if fact.kind is not FactKind.DATE or need.grain is None:
+        return True
+    return fact.unit in _GRAINS.get(need.grain, ())
+
+
 def _same_day(fact: Fact) -> bool:
-    """"多久办完的？" — "当天下午…办结": a relative day answers how long it took."""
-    return fact.kind is FactKind.DATE and fact.unit == "day" and bool(fact.qualifier) and (
-        fact.qualifier in lexicon().relative_days)
+    """ "多久办完的？" — "当天下午…办结": a relative day answers how long it took."""
+    return (
+        fact.kind is FactKind.DATE
+        and fact.unit == "day"
+        and bool(fact.qualifier)
+        and (fact.qualifier in lexicon().relative_days)
+    )
 
 
 def _spans(text: str, word: str) -> list[tuple[int, int]]:

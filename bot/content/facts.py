@@ -21,6 +21,7 @@ from functools import cache
 from bot.content.lexicon import Lexicon, alternation, lexicon
 from bot.content.model import Fact, FactKind
 from bot.content.numbers import NUMBER, is_not_a_count, parse_number, scale
+from bot.text import tokenizer
 from bot.text.chars import HAN
 from bot.text.tokenizer import boundary_words
 
@@ -135,7 +136,7 @@ def _patterns() -> _Patterns:
             + NUMBER
             + r")"
             + _APPROX
-            + r"(?P<unit>个多世纪|个世纪|"
+            + r"(?P<unit>个多世纪|个世纪|个多?小时|个多?钟头|个多?星期|个多?礼拜|"
             + durations
             + r")(?P<q2>多|余)?"
         ),
@@ -310,8 +311,13 @@ def _durations(s: str, _ctx: DateContext) -> Iterator[Fact]:
         if m["unit"] in {"日", "年期"} and m["num"].isdigit() and int(m["num"]) > 60:
             continue
         yield _fact(
-            FactKind.DURATION, m, value, m["unit"].replace("个多", "个"), qualifier=_qualifier(m)
+            FactKind.DURATION, m, value, _duration_unit(m["unit"]), qualifier=_qualifier(m)
         )
+
+
+def _duration_unit(unit: str) -> str:
+    """个多世纪 → 世纪, 个小时 → 小时, but 个月 stays (a month is 个月)."""
+    return unit if unit in ("个月",) else unit.replace("个多", "").replace("个", "") or unit
 
 
 def _counts(s: str, _ctx: DateContext) -> Iterator[Fact]:
@@ -404,6 +410,7 @@ def _people(s: str) -> Iterator[Fact]:
         yield Fact(FactKind.PERSON, name, name, None, start, start + len(name))
 
 
+_SPEECH_CHARS = frozenset("说称讲道笑问答")
 _NAME_FOLLOWERS = (
     "的",
     "在",
@@ -447,6 +454,7 @@ def _fit_name(s: str, start: int, allow_followed_by: str | None = None) -> str |
         *_NAME_FOLLOWERS,
         *((allow_followed_by,) if allow_followed_by else ()),
     )
+    candidates = []
     for given in (2, 1):
         end = start + surname_len + given
         if end > len(s):
@@ -454,8 +462,15 @@ def _fit_name(s: str, start: int, allow_followed_by: str | None = None) -> str |
         name = s[start:end]
         if not all("\u4e00" <= c <= "\u9fff" for c in name):
             continue
+        if given == 2 and name[-1] in _SPEECH_CHARS:
+            continue  # 何婷说 is 何婷 + 说
         rest = s[end:]
         if not rest or not ("\u4e00" <= rest[0] <= "\u9fff") or rest.startswith(followers):
+            return name
+        candidates.append((name, rest))
+    # no known word follows: a three-character name followed by an ordinary word (郑海涛接到)
+    for name, rest in candidates:
+        if len(name) - surname_len == 2 and tokenizer.is_word(rest[:2]):
             return name
     return None
 

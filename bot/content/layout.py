@@ -112,7 +112,7 @@ class ArticleDraft:
     def text(self) -> str:
         parts = [self.title or ""]
         parts += [p.text for s in self.sections for p in s.paragraphs]
-        return "".join(parts)
+        return "\n".join(parts)
 
 
 def classify(unit: Unit) -> TextKind:
@@ -221,9 +221,12 @@ class PageLayout:
         return False
 
     def _is_trailing_title(self, i: int) -> bool:
-        """Title and author after the body: heading, a bare name, then a heading or the end."""
+        """Title and author after the body: a heading, a bare name, then a heading, a
+        dateline paragraph (the next story) or the end of the page."""
         return self._kind(i + 1) is TextKind.AUTHOR and (
-            i + 2 >= len(self.units) or self._is_heading(i + 2)
+            i + 2 >= len(self.units)
+            or self._is_heading(i + 2)
+            or self._kind(i + 2) is TextKind.DATELINE
         )
 
     def _starts_article(self, i: int) -> bool:
@@ -399,7 +402,7 @@ class PageLayout:
         while j < len(self.units) and (j == i or not self._starts_article(j)):
             parts.append(self.units[j].text)
             j += 1
-        return "".join(parts)
+        return "\n".join(parts)
 
 
 def _bigrams(text: str) -> set[str]:
@@ -408,11 +411,24 @@ def _bigrams(text: str) -> set[str]:
 
 
 def _similarities(block: str, articles: list[ArticleDraft]) -> list[float]:
-    """Cosine similarity of character-bigram sets, so long articles get no head start."""
+    """Cosine similarity of character-bigram sets, so long articles get no head start, plus
+    a strong bonus when the block continues an interview: the same speakers (记者：/唐晓梅：)."""
     block_grams = _bigrams(block)
+    block_speakers = _speakers(block)
     scores = []
     for article in articles:
         grams = _bigrams(article.text())
         denominator = math.sqrt(len(grams) * len(block_grams)) or 1.0
-        scores.append(len(grams & block_grams) / denominator)
+        score = len(grams & block_grams) / denominator
+        if block_speakers and block_speakers & _speakers(article.text()):
+            score += SPEAKER_BONUS
+        scores.append(score)
     return scores
+
+
+_SPEAKER_RE = re.compile(r"(?:^|\n|[。！？”])([\u4e00-\u9fff]{2,4})：")
+SPEAKER_BONUS = 0.5
+
+
+def _speakers(text: str) -> set[str]:
+    return set(_SPEAKER_RE.findall(text))

@@ -25,6 +25,10 @@ from bot.text.normalize import normalize
 logger = logging.getLogger(__name__)
 
 ANALYSIS_VERSION = 4
+# Specific enough that a bare "研究院" later in an article means the one named before.
+BARE_COREF_SUFFIXES = ("研究院", "研究所", "检测中心", "实验室", "大学")
+# A sentence opening with one of these continues about whatever was named last.
+DEMONSTRATIVES = ("这个", "这家", "这样", "这一", "这种", "这些", "该", "此")
 CONCEPT_PREFIX = "≈"
 ENTITY_PREFIX = "@"
 _WORD_RE = re.compile(r"[\w]", re.UNICODE)
@@ -152,6 +156,7 @@ def resolve_mentions(
     """Entity keys per sentence, including ``该研究院``-style references to the last one named,
     and the article's authors on its ``（作者系…）`` line."""
     last_by_suffix: dict[str, str] = {}
+    last_named: str | None = None  # the organisation or person named last
     authors = [alias_to_key[normalize(n)] for n in article.byline if normalize(n) in alias_to_key]
     result = []
     for position, text in enumerate(analysis.texts):
@@ -162,15 +167,23 @@ def resolve_mentions(
         )
         if text.lstrip("(（").startswith("作者"):
             keys += authors
+        named_here = {
+            s for a in analysis.alias_hits[position] for s in coref_suffixes if a.endswith(s)
+        }
         for suffix in coref_suffixes:
-            if suffix in last_by_suffix and any(
-                f"{d}{suffix}" in text for d in ("该", "这家", "此")
-            ):
+            if suffix not in last_by_suffix or suffix in named_here:
+                continue
+            pointed = any(f"{d}{suffix}" in text for d in ("该", "这家", "此", "这个"))
+            if pointed or (suffix in BARE_COREF_SUFFIXES and suffix in text):
                 keys.append(last_by_suffix[suffix])
+        if last_named and text.lstrip('“「‘"').startswith(DEMONSTRATIVES):
+            keys.append(last_named)  # "这个由市级财政投入…的平台": still about the one before
         for alias in analysis.alias_hits[position]:
             key = alias_to_key.get(alias)
             if key is None:
                 continue
+            if key.startswith(("org:", "person:")):
+                last_named = key
             for suffix in coref_suffixes:
                 if alias.endswith(suffix):
                     last_by_suffix[suffix] = key

@@ -195,8 +195,15 @@ def _user_words(lexicons: Lexicons) -> list[str]:
 
 
 def _person_names(entities: EntityTable) -> list[str]:
+    """Two-character names matched by sound too: people (陈旌) and short company names that
+    are not ordinary words (三安, 信维)."""
     return [
-        a for e in entities.entities.values() if e.kind is EntityKind.PERSON for a in e.aliases
+        a
+        for e in entities.entities.values()
+        for a in e.aliases
+        if e.kind is EntityKind.PERSON
+        or (e.kind is EntityKind.PLACE and len(a) == 2)
+        or (e.kind is EntityKind.ORG and len(a) == 2 and not tokenizer.is_word(a))
     ]
 
 

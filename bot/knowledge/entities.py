@@ -150,6 +150,7 @@ def build_entities(
             if ("作者", "") not in candidate.roles:
                 candidate.roles.append(("作者", ""))
     aliases = _aliases(candidates, _Usage(texts))
+    _fold_bare_names(candidates, aliases)
     union = _UnionFind()
     for surface, names in aliases.items():
         for alias in names:
@@ -178,6 +179,17 @@ def _aliases(candidates: Mapping[str, _Candidate], usage: _Usage) -> dict[str, s
             for suffix in _AREA_SUFFIXES:  # 赣州经开区 → 赣州 also opens company names
                 if surface.endswith(suffix) and len(surface) - len(suffix) >= 2:
                     places.add(surface[: -len(suffix)])
+    by_article: dict[int, list[str]] = {}
+    for surface, candidate in candidates.items():
+        if candidate.kind is EntityKind.ORG:
+            for position in candidate.articles:
+                by_article.setdefault(position, []).append(surface)
+
+    def neighbours(candidate: _Candidate) -> set[str]:
+        """Other organisations named in the same articles (三江茶 must not be the start of
+        both 三江茶业交易 and 三江茶叶交易中心)."""
+        return {o for p in candidate.articles for o in by_article.get(p, ())}
+
     for surface, candidate in candidates.items():
         if candidate.kind is EntityKind.PLACE:
             continue
@@ -188,10 +200,30 @@ def _aliases(candidates: Mapping[str, _Candidate], usage: _Usage) -> dict[str, s
                 if alias != surface and usage.alone(alias, surface, candidate.articles):
                     names.add(alias)
             for alias in _prefix_forms(core):
-                if usage.alone(alias, core[: len(alias) + 1], candidate.articles):
+                if usage.alone(alias, core[: len(alias) + 1], candidate.articles) and not any(
+                    o != surface and alias in o for o in neighbours(candidate)
+                ):
                     names.add(alias)
         result[surface] = names
     return result
+
+
+def _fold_bare_names(candidates: Mapping[str, _Candidate], aliases: dict[str, set[str]]) -> None:
+    """A bare "交易中心" in an article that also names "宜宾三江茶叶交易中心" is that one: the
+    shorter organisation becomes an alias of the only longer one ending with it."""
+    for surface, candidate in candidates.items():
+        if candidate.kind is not EntityKind.ORG:
+            continue
+        longer = {
+            other
+            for other, c in candidates.items()
+            if c.kind is EntityKind.ORG
+            and other != surface
+            and other.endswith(surface)
+            and c.articles & candidate.articles
+        }
+        if len(longer) == 1:
+            aliases[longer.pop()].add(surface)
 
 
 def _org_short_forms(surface: str, places: set[str]) -> tuple[list[str], str]:

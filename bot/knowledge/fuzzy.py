@@ -20,6 +20,7 @@ MIN_EDIT_CHARS = 4
 @dataclass(frozen=True, slots=True)
 class FuzzyIndex:
     by_sound: Mapping[str, tuple[str, ...]]  # pinyin key → names
+    by_first_sound: Mapping[tuple[str, int], tuple[str, ...]]  # (first syllable, length)
     by_bigram: Mapping[str, tuple[str, ...]]  # character bigram → names (len >= MIN_EDIT)
     lengths: tuple[int, ...]  # distinct name lengths, longest first
 
@@ -27,6 +28,7 @@ class FuzzyIndex:
     def build(cls, names: Iterable[str], short_names: Iterable[str] = ()) -> FuzzyIndex:
         """``short_names``: two-character names (people: 陈旌) also matched by sound."""
         by_sound: dict[str, list[str]] = {}
+        by_first: dict[tuple[str, int], list[str]] = {}
         by_bigram: dict[str, list[str]] = {}
         lengths: set[int] = set()
         short = set(short_names)
@@ -37,11 +39,14 @@ class FuzzyIndex:
                 continue
             lengths.add(len(name))
             by_sound.setdefault(pinyin.key(name), []).append(name)
+            if len(name) >= MIN_SOUND_CHARS:
+                by_first.setdefault((pinyin.syllables(name)[0], len(name)), []).append(name)
             if len(name) >= MIN_EDIT_CHARS:
                 for gram in {name[i : i + 2] for i in range(len(name) - 1)}:
                     by_bigram.setdefault(gram, []).append(name)
         return cls(
             {k: tuple(v) for k, v in by_sound.items()},
+            {k: tuple(v) for k, v in by_first.items()},
             {k: tuple(v) for k, v in by_bigram.items()},
             tuple(sorted(lengths, reverse=True)),
         )

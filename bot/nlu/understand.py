@@ -17,7 +17,7 @@ from bot.content.lexicon import alternation, lexicon
 from bot.knowledge.analysis import CONCEPT_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.knowledge.entities import Entity
-from bot.knowledge.fuzzy import MIN_EDIT_CHARS, MIN_SOUND_CHARS
+from bot.knowledge.fuzzy import MIN_EDIT_CHARS, MIN_SOUND_CHARS, FuzzyIndex
 from bot.nlu.classify import Classification, classify
 from bot.rules.model import AnswerType, IntentKind
 from bot.text import pinyin, tokenizer
@@ -49,7 +49,8 @@ class Query:
     terms: tuple[str, ...] = ()  # content words (and ≈concept keys)
     unit: str | None = None  # measure word asked for: 多少"辆"
     truncated: bool = False
-    counted: str | None = None  # the noun asked to count: 多少"在校学生"
+    counted: tuple[str, ...] = ()  # the words of what is counted: 多少"在校学生"
+    grain: str | None = None  # how precise a date is asked for: day, month, year
     pronoun: bool = False  # refers back: 他们, 该公司
     ellipsis: bool = False  # "研发团队呢？"
     inherited: tuple[str, ...] = field(default=())  # notes on what came from context
@@ -111,6 +112,7 @@ def understand(message: str, knowledge: Knowledge) -> Query:
         _unit(text),
         truncated,
         _counted(text, names, terms),
+        _grain(text),
         pronoun,
         ellipsis,
     )
@@ -174,9 +176,12 @@ def _names_by_text_or_sound(text: str, knowledge: Knowledge) -> list[NameMatch]:
 
 
 def _names_by_spelling(text: str, taken: bytearray, knowledge: Knowledge) -> list[NameMatch]:
-    """Longer names with one wrong character that does not even sound alike (rapidfuzz)."""
+    """Names with one wrong character: nearly the same sound (罗建民 ~ 罗建明, compared by
+    pinyin) or, for longer names, nearly the same spelling (rapidfuzz on the characters)."""
     index = knowledge.fuzzy
     min_score = knowledge.rules.thresholds.fuzzy_min_score
+    min_sound = knowledge.rules.thresholds.fuzzy_min_pinyin
+    sounds = pinyin.syllables(text)
     result: list[NameMatch] = []
     i = 0
     n = len(text)
@@ -187,9 +192,11 @@ def _names_by_spelling(text: str, taken: bytearray, knowledge: Knowledge) -> lis
         best = None
         for length in index.lengths:
             end = i + length
-            if length < MIN_EDIT_CHARS or end > n or any(taken[i:end]):
+            if end > n or any(taken[i:end]):
                 continue
-            best = _edit_candidate(text[i:end], index.by_bigram, min_score)
+            best = _sound_candidate(sounds[i:end], index, min_sound)
+            if best is None and length >= MIN_EDIT_CHARS:
+                best = _edit_candidate(text[i:end], index.by_bigram, min_score)
             if best is not None:
                 break
         entity = knowledge.entities.by_alias(best[2]) if best else None
@@ -201,6 +208,21 @@ def _names_by_spelling(text: str, taken: bytearray, knowledge: Knowledge) -> lis
             continue
         i += 1
     return result
+
+
+def _sound_candidate(
+    syllables: list[str], index: FuzzyIndex, min_score: float
+) -> tuple[float, int, str] | None:
+    """A same-length name starting with the same syllable whose sound is nearly the same."""
+    if len(syllables) < MIN_SOUND_CHARS:
+        return None
+    key = " ".join(syllables)
+    best: tuple[float, int, str] | None = None
+    for name in index.by_first_sound.get((syllables[0], len(syllables)), ()):
+        score = fuzz.ratio(key, pinyin.key(name))
+        if score >= min_score and (best is None or score > best[0]):
+            best = (score, len(syllables), name)
+    return best
 
 
 def _edit_candidate(
@@ -243,7 +265,7 @@ def _content_terms(
                 or _A_NOT_A_RE.match(piece)
             ):
                 continue
-            if len(piece) >= 2 and piece not in postings:
+            if len(piece) >= 2 and piece not in postings and not piece.isascii():
                 pieces = split_unknown(piece, postings, stopwords)
                 known_only = all(p in postings for p in pieces)
                 # a glued fragment (投了) or a word made of corpus words (关键在于) is re-cut;
@@ -329,19 +351,29 @@ _COUNTED_RE = re.compile(
 )
 
 
-def _counted(text: str, names: tuple[NameMatch, ...], terms: list[str]) -> str | None:
-    """The noun after 多少/几 (多少在校学生, 几家企业): a count must be of it."""
+def _counted(text: str, names: tuple[NameMatch, ...], terms: list[str]) -> tuple[str, ...]:
+    """The words after 多少/几 (多少在校学生, 几个市级科技重大专项): a count must be of them."""
     match = _COUNTED_RE.search(text)
     if not match:
-        return None
-    rest = match["rest"]
-    for name in names:
-        if rest.startswith(name.surface):
-            return name.surface
-    for term in sorted(terms, key=len, reverse=True):
-        if rest.startswith(term):
-            return term
-    return None
+        return ()
+    rest = re.split(r"[了呢啊吗呀吧哈啦呗嘛哇喔哦?？!！。,，]", match["rest"])[0]
+    words = [n.surface for n in names if n.surface in rest]
+    words += [t for t in terms if len(t) > 1 and t in rest]
+    if len(rest) >= 2:
+        words.append(COUNTED_PHRASE + rest)  # abbreviations: 保租房 ~ 保障性租赁住房
+    return tuple(dict.fromkeys(words))
+
+
+COUNTED_PHRASE = "#"  # marks the raw counted phrase among the counted words
+_GRAIN_PATTERNS = (
+    ("day", re.compile(r"哪一?天|几月几[日号]|哪个日子|具体日期|几号")),
+    ("month", re.compile(r"哪个?月|几月")),
+    ("year", re.compile(r"哪一?年|几几年|哪年")),
+)
+
+
+def _grain(text: str) -> str | None:
+    return next((name for name, pattern in _GRAIN_PATTERNS if pattern.search(text)), None)
 
 
 def numbers_in(text: str) -> list[str]:

@@ -84,7 +84,7 @@ class Thresholds:
     weight_entity: float = 0.3
     weight_type: float = 0.25
     entity_sentence: float = 1.0  # where a named entity was found relative to the answer
-    entity_paragraph: float = 0.75
+    entity_paragraph: float = 0.85
     entity_previous_paragraph: float = 0.55
     entity_section: float = 0.4
     entity_article: float = 0.2
