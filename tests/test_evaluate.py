@@ -15,6 +15,7 @@ from tests_paths import QA
 MIN_ANSWERABLE = 0.95
 MIN_DECLINED = 0.95
 MIN_SECOND_PAGE = 0.90
+MIN_HELD_OUT = 0.90
 
 
 def test_seed_page_golden_questions(answerer: Answerer) -> None:
@@ -78,3 +79,19 @@ def test_expect_any_and_decline_semantics(answerer: Answerer) -> None:
     answer = answerer.answer("你好")
     assert is_right(EvalItem("你好", ANY, "meta", None, 1), answer)
     assert not is_right(EvalItem("你好", None, "meta", None, 1), answer)
+
+
+def test_held_out_questions_written_blind(answerer: Answerer) -> None:
+    """80 questions written without looking at the code: guards against tuning to the
+    golden file."""
+    report = evaluate(load_questions(QA / "holdout_seed.yaml"), answerer, "holdout_seed.yaml")
+    assert report.accuracy(report.results) >= MIN_HELD_OUT, render(report)
+
+
+def test_third_page_without_rule_edits(cache_dir: Path) -> None:
+    from bot.knowledge.build import build_knowledge
+    from tests_paths import FIXTURES, INTENTS
+
+    knowledge = build_knowledge(FIXTURES / "pages3", INTENTS, cache_dir)
+    report = evaluate(load_questions(QA / "third_page.yaml"), Answerer(knowledge))
+    assert report.accuracy(report.results) >= MIN_SECOND_PAGE, render(report)
