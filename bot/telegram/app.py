@@ -1,0 +1,256 @@
+"""The one module that wires handlers and jobs into the python-telegram-bot ``Application``.
+
+``build_application`` is what both ``newsbot run`` and the end-to-end tests call (tests pass a
+fake Bot API's URL in ``Settings.api_url``), so the tests run exactly the production wiring.
+
+Handler order matters within a group (the first match wins): commands (built-in, then the
+features'), the features' extra handlers, unknown commands, then questions (private text, group
+messages that mention or reply to the bot), then the non-text hint; button presses and inline
+queries; and in group 1, chat bookkeeping that must see every membership change.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from typing import Any
+
+from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+from telegram.ext import (
+    AIORateLimiter,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    ChatMemberHandler,
+    CommandHandler,
+    Defaults,
+    InlineQueryHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.service import NewsService
+from bot.store import AsyncStore
+from bot.telegram.buttons import Buttons
+from bot.telegram.chats import ChatEvents
+from bot.telegram.deps import BotDeps, BotOptions
+from bot.telegram.errors import ErrorHandler
+from bot.telegram.features import CommandSpec, Feature
+from bot.telegram.flood import FloodGuard
+from bot.telegram.format import plain
+from bot.telegram.guards import admin_only, flood_guarded
+from bot.telegram.handlers import Commands, Questions
+from bot.telegram.incoming import AddressedToBot, CommandForUs
+from bot.telegram.inline import InlineAnswers
+from bot.telegram.ptb import App
+from bot.telegram.send import NO_PREVIEW
+from bot.telegram.subscribe import StoreSubscriptions, SubscribeHook
+
+logger = logging.getLogger(__name__)
+
+DEPS_KEY = "newsbot"  # app.bot_data[DEPS_KEY] is the BotDeps, for features that need it
+_FEATURES_KEY = "newsbot.features"
+MENU_LANGUAGES = (("zh", None), ("en", "en"))  # (interface language, language_code)
+DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT, COMMAND_DESCRIPTION_LIMIT = 512, 120, 256
+
+NEW_MESSAGE = filters.UpdateType.MESSAGE  # not edits, not channel posts
+GROUPS = filters.ChatType.GROUPS
+PRIVATE = filters.ChatType.PRIVATE
+
+
+def build_application(
+    settings: Settings,
+    service: NewsService,
+    *,
+    store: AsyncStore | None = None,
+    features: Sequence[Feature] = (),
+    options: BotOptions | None = None,
+) -> App:
+    """The configured bot: handlers, error handler, jobs, command menus set on start.
+
+    ``service`` must be loaded.  With a ``store`` chats and questions are recorded and, unless a
+    feature provides a subscribe hook, the 订阅 buttons subscribe on the store.
+    """
+    if not settings.token:
+        raise ValueError("a bot token is required")
+    options = options or BotOptions()
+    deps = BotDeps(
+        service=service,
+        settings=settings,
+        options=options,
+        flood=FloodGuard(options.flood_limit, options.flood_window, options.clock),
+        store=store,
+        subscribe=_subscribe_hook(features, store),
+    )
+    app: App = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.api_url)
+        .base_file_url(settings.file_url)
+        .rate_limiter(AIORateLimiter(max_retries=options.rate_limit_retries))
+        .concurrent_updates(options.concurrent_updates)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
+        .post_init(_post_init)
+        .post_shutdown(_post_shutdown)
+        .build()
+    )
+    app.bot_data[DEPS_KEY] = deps
+    app.bot_data[_FEATURES_KEY] = _wire(app, deps, features)
+    return app
+
+
+def _subscribe_hook(features: Sequence[Feature], store: AsyncStore | None) -> SubscribeHook | None:
+    hooks = [f.subscribe for f in features if f.subscribe is not None]
+    if len(hooks) > 1:
+        raise ValueError("more than one feature provides the subscribe hook")
+    if hooks:
+        return hooks[0]
+    return StoreSubscriptions(store) if store is not None else None
+
+
+def _wire(app: App, deps: BotDeps, extra: Sequence[Feature]) -> tuple[Feature, ...]:
+    questions = Questions(deps)
+    commands = Commands(deps, questions)
+    features = (commands.feature(), *extra)
+
+    names = [spec.name for f in features for spec in f.commands]
+    duplicates = {n for n in names if names.count(n) > 1}
+    if duplicates:
+        raise ValueError(f"commands registered twice: {sorted(duplicates)}")
+    unknown = flood_guarded(deps, commands.unknown_command)
+    for feature in features:
+        for spec in feature.commands:
+            handler = spec.handler
+            if spec.admin_only:
+                handler = admin_only(deps.settings.admins, handler, commands.unknown_command)
+            where = NEW_MESSAGE if spec.groups else NEW_MESSAGE & PRIVATE
+            app.add_handler(CommandHandler(spec.name, flood_guarded(deps, handler), filters=where))
+    for feature in features:
+        for extra_handler in feature.handlers:
+            app.add_handler(extra_handler)
+    app.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND & CommandForUs(), unknown))
+    app.add_handler(
+        MessageHandler(
+            NEW_MESSAGE & PRIVATE & filters.TEXT, flood_guarded(deps, commands.private_text)
+        )
+    )
+    addressed = AddressedToBot()
+    app.add_handler(
+        MessageHandler(
+            NEW_MESSAGE & GROUPS & filters.TEXT & addressed,
+            flood_guarded(deps, commands.group_text),
+        )
+    )
+    non_text = (
+        NEW_MESSAGE & ~filters.TEXT & ~filters.StatusUpdate.ALL & (PRIVATE | (GROUPS & addressed))
+    )
+    app.add_handler(MessageHandler(non_text, flood_guarded(deps, commands.non_text)))
+
+    buttons = Buttons(deps, questions, {b.action: b.handler for f in features for b in f.buttons})
+    app.add_handler(CallbackQueryHandler(flood_guarded(deps, buttons.on_callback)))
+    app.add_handler(InlineQueryHandler(InlineAnswers(deps).on_inline))
+
+    chats = ChatEvents(deps)
+    app.add_handler(
+        ChatMemberHandler(chats.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=1
+    )
+    app.add_handler(MessageHandler(filters.StatusUpdate.MIGRATE, chats.on_migrate), group=1)
+    app.add_error_handler(ErrorHandler(deps))
+
+    for feature in features:
+        for job in feature.jobs:
+            if app.job_queue is None:
+                raise RuntimeError(
+                    "the job queue is missing (install python-telegram-bot[job-queue])"
+                )
+            app.job_queue.run_repeating(
+                job.callback, interval=job.interval, first=job.first, name=job.name
+            )
+    logger.debug("wired %d features", len(features))
+    return features
+
+
+# --- start-up and shutdown -------------------------------------------------------------------
+
+
+def bot_commands(
+    deps: BotDeps, features: Sequence[Feature], language: str, *, admin: bool = False
+) -> list[BotCommand]:
+    """The command menu in ``language``; with ``admin`` including admin-only commands."""
+    specs: list[CommandSpec] = [
+        s for f in features for s in f.commands if s.in_menu and (admin or not s.admin_only)
+    ]
+    return [
+        BotCommand(s.name, plain(deps.text(s.description, language), COMMAND_DESCRIPTION_LIMIT))
+        for s in specs
+    ]
+
+
+async def _post_init(app: App) -> None:
+    """Command menus and descriptions (optional: failures are warnings), then features."""
+    deps: BotDeps = app.bot_data[DEPS_KEY]
+    features: tuple[Feature, ...] = app.bot_data[_FEATURES_KEY]
+    bot = app.bot
+    for language, code in MENU_LANGUAGES:
+        await _optional(
+            "setMyCommands",
+            bot.set_my_commands(bot_commands(deps, features, language), language_code=code),
+        )
+        await _optional(
+            "setMyDescription",
+            bot.set_my_description(
+                plain(deps.text("tg_description", language), DESCRIPTION_LIMIT), language_code=code
+            ),
+        )
+        await _optional(
+            "setMyShortDescription",
+            bot.set_my_short_description(
+                plain(deps.text("tg_short_description", language), SHORT_DESCRIPTION_LIMIT),
+                language_code=code,
+            ),
+        )
+    if any(s.admin_only for f in features for s in f.commands):
+        for admin in sorted(deps.settings.admins):
+            for language, code in MENU_LANGUAGES:
+                await _optional(
+                    "setMyCommands (admin)",
+                    bot.set_my_commands(
+                        bot_commands(deps, features, language, admin=True),
+                        scope=BotCommandScopeChat(admin),
+                        language_code=code,
+                    ),
+                )
+    logger.info(
+        "bot @%s ready: %d articles, knowledge %s",
+        bot.username,
+        len(deps.knowledge.articles),
+        deps.knowledge.version,
+    )
+    for feature in features:
+        if feature.on_start is not None:
+            await feature.on_start(app)
+
+
+async def _post_shutdown(app: App) -> None:
+    features: tuple[Feature, ...] = app.bot_data.get(_FEATURES_KEY, ())
+    for feature in reversed(features):
+        if feature.on_stop is not None:
+            try:
+                await feature.on_stop(app)
+            except Exception:
+                logger.exception("feature %s failed to stop cleanly", feature.name)
+
+
+async def _optional(what: str, call: Any) -> None:
+    """Await an optional Bot API call; a failure is a warning, never a failed start."""
+    try:
+        await call
+    except TelegramError as exc:
+        logger.warning("%s failed (continuing without it): %s", what, exc)
+
+
+def start_updates() -> list[str]:
+    """Update types the bot asks for (explicit, because Telegram remembers the last list)."""
+    return list(Update.ALL_TYPES)

@@ -1,0 +1,94 @@
+"""How later features (digests, admin, health, watch) plug into the bot without editing it.
+
+Why declarative: DESIGN says only one module wires handlers and jobs.  A feature therefore
+*describes* what it needs — commands, button actions, jobs, extra handlers, start/stop hooks, the
+subscribe hook — as a :class:`Feature`, and :mod:`bot.telegram.app` does all the wiring: flood
+protection and admin checks around commands, command menus in both languages, callback-data
+dispatch by action name, the job queue.
+
+Example (a digests feature)::
+
+    Feature(
+        name="digests",
+        commands=(CommandSpec("subscribe", subscribe_cmd, "tg_cmd_subscribe"), ...),
+        buttons=(ButtonSpec("u", unsubscribe_button),),       # data "u:<topic>" via encode()
+        jobs=(JobSpec("digest-tick", tick, timedelta(minutes=1)),),
+        subscribe=my_subscribe_hook,                           # the 订阅「topic」 button
+    )
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any
+
+from telegram import Update
+from telegram.ext import BaseHandler
+
+from bot.telegram.callbacks import CallbackData
+from bot.telegram.ptb import App, Ctx, HandlerFn
+from bot.telegram.subscribe import SubscribeHook
+
+logger = logging.getLogger(__name__)
+
+ButtonFn = Callable[[Update, Ctx, CallbackData], Coroutine[Any, Any, None]]
+JobFn = Callable[[Ctx], Coroutine[Any, Any, None]]
+LifecycleFn = Callable[[App], Coroutine[Any, Any, None]]
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    """``/name``: ``description`` is a responses key (zh/en) shown in the command menu.
+
+    ``admin_only`` commands run only for user ids in ``Settings.admins`` (others get the
+    unknown-command help) and appear only in the admins' own menus.  ``groups=False`` commands
+    are answered in private chats only.
+    """
+
+    name: str
+    handler: HandlerFn
+    description: str
+    admin_only: bool = False
+    groups: bool = True
+    in_menu: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class ButtonSpec:
+    """Buttons whose callback data starts with ``action`` (see ``callbacks.encode``).
+
+    The handler gets the decoded data and must answer the callback query (if it raises, the
+    error handler answers it); ``CallbackError`` raised by the handler is answered as a stale
+    button.
+    """
+
+    action: str
+    handler: ButtonFn
+
+
+@dataclass(frozen=True, slots=True)
+class JobSpec:
+    """A repeating job on the application's job queue."""
+
+    name: str
+    callback: JobFn
+    interval: timedelta
+    first: timedelta = timedelta(0)
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    name: str
+    commands: tuple[CommandSpec, ...] = ()
+    buttons: tuple[ButtonSpec, ...] = ()
+    jobs: tuple[JobSpec, ...] = ()
+    #: Extra handlers (e.g. an admin's document upload), tried before the question and
+    #: non-text catch-alls.
+    handlers: tuple[BaseHandler[Any, Any, Any], ...] = ()
+    on_start: LifecycleFn | None = None
+    on_stop: LifecycleFn | None = None
+    #: What the 订阅「topic」 button does; at most one feature provides it.
+    subscribe: SubscribeHook | None = None

@@ -1,0 +1,222 @@
+"""Message and command handlers.  Thin: read the update, call the core, render, send.
+
+Answering runs the core directly on the event loop: it is CPU-only and takes about a
+millisecond, far less than handing it to a thread would cost.  Store writes (chat records,
+question log) go through ``AsyncStore``'s worker thread after the reply is sent.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+from telegram import Bot, Message, Update, User
+
+from bot.answer.model import Answer
+from bot.service import Snapshot
+from bot.telegram.chats import record_question, remember_chat
+from bot.telegram.deps import BotDeps
+from bot.telegram.features import CommandSpec, Feature
+from bot.telegram.format import format_answer, format_lines, format_text
+from bot.telegram.incoming import (
+    command_for_us,
+    conversation_key,
+    interface_language,
+    is_group,
+    strip_bot_mentions,
+)
+from bot.telegram.keyboards import (
+    answer_keyboard,
+    articles_keyboard,
+    examples_keyboard,
+    topics_keyboard,
+)
+from bot.telegram.ptb import Ctx
+from bot.telegram.send import Where, reply, send_chunks
+
+logger = logging.getLogger(__name__)
+
+
+class Questions:
+    """A question from any source (text, /ask, a mention, a button) → the answer message."""
+
+    def __init__(self, deps: BotDeps) -> None:
+        self.deps = deps
+
+    async def answer(self, message: Message, text: str) -> None:
+        """Answer a user's message, in its chat, with follow-up context."""
+        user = message.from_user
+        key = conversation_key(message.chat_id, message.chat.type, user)
+        await self.answer_in(message.get_bot(), Where.answering(message), key, user, text)
+        await remember_chat(self.deps, message.chat, interface_language(user))
+
+    async def answer_in(
+        self,
+        bot: Bot,
+        where: Where,
+        key: object,
+        user: User | None,
+        text: str,
+        *,
+        asked: str | None = None,
+    ) -> Answer:
+        """Answer ``text`` at ``where``; ``asked`` echoes a question a button asked."""
+        deps = self.deps
+        language = interface_language(user)
+        snapshot = deps.service.snapshot
+        limit = snapshot.knowledge.rules.thresholds.max_question_chars
+        note = None
+        if len(text) > limit:  # read no further than the core would; say so
+            text = text[:limit]
+            note = deps.text("too_long", language, limit=limit)
+        started = time.perf_counter()
+        answer = deps.service.ask(text, key, language)
+        latency_ms = (time.perf_counter() - started) * 1000
+        chunks = format_answer(
+            answer, snapshot.knowledge.rules.responses, language, asked=asked, note=note
+        )
+        keyboard = answer_keyboard(
+            answer, snapshot, language, can_subscribe=deps.subscribe is not None
+        )
+        await send_chunks(bot, where, chunks, keyboard)
+        logger.info(
+            "chat %d: %s answered=%s confidence=%.2f (%d chars, %.1f ms)",
+            where.chat_id,
+            answer.intent,
+            answer.answered,
+            answer.confidence,
+            len(text),
+            latency_ms,
+        )
+        await record_question(deps, where.chat_id, answer, latency_ms)
+        return answer
+
+
+class Commands:
+    """/start /help /articles /topics /ask, unknown commands, plain text and non-text."""
+
+    def __init__(self, deps: BotDeps, questions: Questions) -> None:
+        self.deps = deps
+        self.questions = questions
+
+    def feature(self) -> Feature:
+        """The built-in commands, described like any other feature's."""
+        return Feature(
+            name="core",
+            commands=(
+                CommandSpec("start", self.start, "tg_cmd_start"),
+                CommandSpec("help", self.help, "tg_cmd_help"),
+                CommandSpec("ask", self.ask, "tg_cmd_ask"),
+                CommandSpec("articles", self.articles, "tg_cmd_articles"),
+                CommandSpec("topics", self.topics, "tg_cmd_topics"),
+            ),
+        )
+
+    async def start(self, update: Update, context: Ctx) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        user = message.from_user
+        language = interface_language(user)
+        snapshot = self.deps.service.snapshot
+        self.deps.service.reset(conversation_key(message.chat_id, message.chat.type, user))
+        lines = [
+            self.deps.text(
+                "tg_welcome",
+                language,
+                name=user.first_name if user else "",
+                count=len(snapshot.knowledge.articles),
+            )
+        ]
+        lines += [
+            self.deps.text("article_line", language, index=i, title=a.title)
+            for i, a in enumerate(snapshot.knowledge.articles, start=1)
+        ]
+        if is_group(message):
+            lines.append(self.deps.text("tg_group_hint", language, bot=message.get_bot().username))
+        lines.append(self.deps.text("tg_try_these", language))
+        await reply(message, format_lines(lines, bold_first=True), examples_keyboard(snapshot))
+        await remember_chat(self.deps, message.chat, language)
+
+    async def help(self, update: Update, context: Ctx) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        language = interface_language(message.from_user)
+        text = (
+            self.deps.text("help", language)
+            + "\n\n"
+            + self.deps.text("tg_help_commands", language)
+        )
+        await reply(message, format_text(text, bold_first=True))
+
+    async def ask(self, update: Update, context: Ctx) -> None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        parts = message.text.split(maxsplit=1)
+        question = parts[1].strip() if len(parts) > 1 else ""
+        if not question:
+            language = interface_language(message.from_user)
+            await reply(message, format_text(self.deps.text("tg_ask_usage", language)))
+            return
+        await self.questions.answer(message, question)
+
+    async def articles(self, update: Update, context: Ctx) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        language = interface_language(message.from_user)
+        snapshot = self.deps.service.snapshot
+        answer = snapshot.answerer.meta.article_list("/articles", "list_articles", language)
+        await self._send_meta(message, snapshot, answer, language)
+
+    async def topics(self, update: Update, context: Ctx) -> None:
+        message = update.effective_message
+        if message is None:
+            return
+        language = interface_language(message.from_user)
+        snapshot = self.deps.service.snapshot
+        answer = snapshot.answerer.meta.topic_list("/topics", "list_topics", language)
+        await self._send_meta(message, snapshot, answer, language)
+
+    async def _send_meta(
+        self, message: Message, snapshot: Snapshot, answer: Answer, language: str
+    ) -> None:
+        chunks = format_answer(answer, snapshot.knowledge.rules.responses, language)
+        if answer.intent == "list_articles":
+            keyboard = articles_keyboard(answer.items)
+        elif self.deps.subscribe is not None:
+            keyboard = topics_keyboard(snapshot, language)
+        else:
+            keyboard = None
+        await reply(message, chunks, keyboard)
+
+    async def unknown_command(self, update: Update, context: Ctx) -> None:
+        message = update.effective_message
+        if message is None or not command_for_us(message, message.get_bot().username):
+            return
+        language = interface_language(message.from_user)
+        await reply(message, format_text(self.deps.text("tg_unknown_command", language)))
+
+    async def private_text(self, update: Update, context: Ctx) -> None:
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        await self.questions.answer(message, message.text)
+
+    async def group_text(self, update: Update, context: Ctx) -> None:
+        """A group message that mentions the bot or replies to it (see AddressedToBot)."""
+        message = update.effective_message
+        if message is None or message.text is None:
+            return
+        bot = message.get_bot()
+        await self.questions.answer(message, strip_bot_mentions(message, bot.username, bot.id))
+
+    async def non_text(self, update: Update, context: Ctx) -> None:
+        """Stickers, photos, voice, locations…: a one-line hint."""
+        message = update.effective_message
+        if message is None:
+            return
+        language = interface_language(message.from_user)
+        await reply(message, format_text(self.deps.text("tg_non_text", language)))

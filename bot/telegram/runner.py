@@ -1,0 +1,103 @@
+"""``newsbot run``: load the knowledge, open the store, build the application, run it.
+
+Long polling by default; webhook mode with ``--webhook-url`` (PTB's webhook server listens on
+``--listen:--port`` at the URL's path and, with ``--secret-token``, refuses requests without
+the right ``X-Telegram-Bot-Api-Secret-Token`` header with 403).  PTB's ``run_*`` install
+SIGINT/SIGTERM handlers that stop polling, finish the updates in hand, run the shutdown hooks
+(the store is closed in one) and return, so both signals end the process cleanly with status 0.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+import urllib.parse
+
+from telegram.error import InvalidToken, TelegramError
+
+from bot.config import Settings
+from bot.service import NewsService
+from bot.store import AsyncStore, Store, StoreError
+from bot.telegram.app import build_application, start_updates
+from bot.telegram.errors import install_redaction
+from bot.telegram.features import Feature
+from bot.telegram.ptb import App
+from bot.text import tokenizer
+
+logger = logging.getLogger(__name__)
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+def run_bot(args: argparse.Namespace, settings: Settings) -> int:
+    """Run until SIGINT/SIGTERM; the exit status for ``newsbot run``."""
+    if not settings.token:
+        print("newsbot run: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
+        return EXIT_USAGE
+    install_redaction(settings.token)
+    tokenizer.configure(settings.cache_dir / "jieba")
+    service = NewsService(settings.seeds, settings.intents, settings.cache_dir)
+    knowledge = service.load()  # InputError: the CLI prints file:line problems, exit 1
+    logger.info("loaded %d articles (knowledge %s)", len(knowledge.articles), knowledge.version)
+    try:
+        store = AsyncStore(Store(settings.db))
+    except StoreError as exc:
+        print(f"newsbot run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    features = [store_feature(store), *optional_features(args, settings, service, store)]
+    app = build_application(settings, service, store=store, features=features)
+    try:
+        _run(app, args)
+    except InvalidToken:
+        print(
+            "newsbot run: the Bot API refused the token (check TELEGRAM_BOT_TOKEN)",
+            file=sys.stderr,
+        )
+        return EXIT_USAGE
+    except TelegramError as exc:
+        print(
+            f"newsbot run: cannot reach the Bot API at {settings.api_url}: {exc}", file=sys.stderr
+        )
+        return EXIT_FAILED
+    logger.info("stopped")
+    return EXIT_OK
+
+
+def store_feature(store: AsyncStore) -> Feature:
+    """Closes the store after the application has stopped."""
+
+    async def close(app: App) -> None:
+        await store.aclose()
+
+    return Feature(name="store", on_stop=close)
+
+
+def optional_features(
+    args: argparse.Namespace, settings: Settings, service: NewsService, store: AsyncStore
+) -> list[Feature]:
+    """Features enabled by options.  The digests, admin, health and watch features are added
+    here as they are built (each a :class:`Feature` made from these arguments)."""
+    if getattr(args, "watch", False):
+        logger.warning("--watch is not available in this version; reload with /reload instead")
+    if getattr(args, "health_port", None):
+        logger.warning("--health-port is not available in this version; no health endpoint")
+    return []
+
+
+def _run(app: App, args: argparse.Namespace) -> None:
+    webhook_url = getattr(args, "webhook_url", None)
+    if not webhook_url:
+        logger.info("starting long polling")
+        app.run_polling(allowed_updates=start_updates())
+        return
+    path = urllib.parse.urlsplit(webhook_url).path.lstrip("/")
+    logger.info("starting webhook server on %s:%d/%s", args.listen, args.port, path)
+    app.run_webhook(
+        listen=args.listen,
+        port=args.port,
+        url_path=path,
+        webhook_url=webhook_url,
+        secret_token=args.secret_token or None,
+        allowed_updates=start_updates(),
+    )

@@ -1,0 +1,99 @@
+"""Delivering formatted messages: HTML parse mode, no link previews, the right thread.
+
+Every message goes out through :func:`send_chunks`, so every message is HTML from
+:mod:`bot.telegram.format` with link previews off; a split answer carries its buttons on the
+last part.  In groups a reply quotes the message it answers (and still goes out if that was
+deleted); in forum topics it stays in the topic.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from telegram import (
+    Bot,
+    CallbackQuery,
+    InlineKeyboardMarkup,
+    LinkPreviewOptions,
+    MaybeInaccessibleMessage,
+    Message,
+    ReplyParameters,
+)
+from telegram.constants import ParseMode
+from telegram.error import BadRequest, TelegramError
+
+from bot.telegram.format import plain
+from bot.telegram.incoming import GROUP_TYPES
+
+logger = logging.getLogger(__name__)
+
+NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+TOAST_LIMIT = 200  # answerCallbackQuery text
+
+
+@dataclass(frozen=True, slots=True)
+class Where:
+    """Where a reply goes: a chat, optionally as a reply to a message, optionally in a topic."""
+
+    chat_id: int
+    chat_type: str
+    reply_to: int | None = None
+    thread_id: int | None = None
+
+    @classmethod
+    def answering(cls, message: MaybeInaccessibleMessage) -> Where:
+        """Reply to ``message`` (quoted in groups, where several conversations interleave)."""
+        group = message.chat.type in GROUP_TYPES
+        in_topic = isinstance(message, Message) and (
+            message.is_topic_message or bool(message.chat.is_forum)
+        )
+        thread = message.message_thread_id if isinstance(message, Message) and in_topic else None
+        return cls(
+            message.chat.id, message.chat.type, message.message_id if group else None, thread
+        )
+
+
+async def send_chunks(
+    bot: Bot,
+    where: Where,
+    chunks: Sequence[str],
+    keyboard: InlineKeyboardMarkup | None = None,
+) -> list[Message]:
+    sent = []
+    for position, chunk in enumerate(chunks):
+        reply = where.reply_to if position == 0 else None
+        sent.append(
+            await bot.send_message(
+                where.chat_id,
+                chunk,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=NO_PREVIEW,
+                reply_markup=keyboard if position == len(chunks) - 1 else None,
+                reply_parameters=ReplyParameters(reply, allow_sending_without_reply=True)
+                if reply is not None
+                else None,
+                message_thread_id=where.thread_id,
+            )
+        )
+    return sent
+
+
+async def reply(
+    message: Message, chunks: Sequence[str], keyboard: InlineKeyboardMarkup | None = None
+) -> list[Message]:
+    return await send_chunks(message.get_bot(), Where.answering(message), chunks, keyboard)
+
+
+async def answer_query(
+    query: CallbackQuery, text: str | None = None, *, alert: bool = False
+) -> None:
+    """Answer a callback query (always, so the button stops spinning); never raises for a
+    query Telegram already forgot."""
+    try:
+        await query.answer(plain(text, TOAST_LIMIT) if text else None, show_alert=alert)
+    except BadRequest as exc:
+        logger.debug("callback query not answered: %s", exc)
+    except TelegramError as exc:
+        logger.warning("callback query not answered: %s", exc)
