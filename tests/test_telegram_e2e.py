@@ -23,6 +23,7 @@ from fakebotapi import FakeBotAPI
 from bot.config import Settings
 from bot.service import NewsService
 from bot.store import AsyncStore, Store
+from bot.telegram import send
 from bot.telegram.app import build_application
 from bot.telegram.deps import BotOptions
 from bot.telegram.ptb import App
@@ -355,6 +356,23 @@ async def test_a_429_during_a_reply_is_retried(bot: Harness) -> None:
     message = await bot.reply(QUESTION)
     assert "4.56亿元" in message["text"]
     assert [r.status for r in bot.fake.requests if r.method == "sendMessage"][:2] == [429, 200]
+
+
+@pytest.mark.parametrize("fault", ["500", "502", "reset"])
+async def test_server_errors_during_a_reply_are_retried(
+    bot: Harness, fault: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(send, "RETRY_DELAYS", (0.01, 0.01))
+    bot.fake.fail_next("sendMessage", fault)
+    assert "4.56亿元" in (await bot.reply(QUESTION))["text"]
+
+
+async def test_a_migrated_group_is_answered_at_its_new_id(bot: Harness) -> None:
+    answer = await bot.reply(f"@{BOT} {QUESTION}", chat_id=-400, chat_type="group")
+    bot.fake.migrate(-400, -1004000000000, notify=False)
+    bot.fake.push_callback(answer, data_of(answer, "原文段落"))
+    (paragraph,) = await bot.fake.wait_for_messages(-1004000000000, 1)
+    assert "4.56亿元" in paragraph["text"]
 
 
 async def test_a_blocked_user_does_not_stop_the_bot(bot: Harness) -> None:

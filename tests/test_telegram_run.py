@@ -76,7 +76,13 @@ async def test_long_polling_until_sigterm(tmp_path: Path, cache_dir: Path) -> No
     with FakeBotAPI() as fake:
         process = start(fake, tmp_path, cache_dir)
         try:
-            await fake.wait_for_calls("getUpdates", timeout=30)
+            (poll, *_) = await fake.wait_for_calls("getUpdates", timeout=30)
+            assert poll["allowed_updates"] == [
+                "message",
+                "callback_query",
+                "inline_query",
+                "my_chat_member",
+            ]
             fake.push_message("艾华集团投资了多少钱？")
             (message,) = await fake.wait_for_messages(1001, 1, timeout=15)
             assert "4.56亿元" in message["text"]

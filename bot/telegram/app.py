@@ -55,6 +55,9 @@ _FEATURES_KEY = "newsbot.features"
 MENU_LANGUAGES = (("zh", None), ("en", "en"))  # (interface language, language_code)
 DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT, COMMAND_DESCRIPTION_LIMIT = 512, 120, 256
 
+#: What the handlers below use.  Edits and channel posts are not asked for (if a server sends
+#: them anyway, no handler matches and they are dropped).
+BASE_UPDATES = (Update.MESSAGE, Update.CALLBACK_QUERY, Update.INLINE_QUERY, Update.MY_CHAT_MEMBER)
 NEW_MESSAGE = filters.UpdateType.MESSAGE  # not edits, not channel posts
 GROUPS = filters.ChatType.GROUPS
 PRIVATE = filters.ChatType.PRIVATE
@@ -251,6 +254,9 @@ async def _optional(what: str, call: Any) -> None:
         logger.warning("%s failed (continuing without it): %s", what, exc)
 
 
-def start_updates() -> list[str]:
-    """Update types the bot asks for (explicit, because Telegram remembers the last list)."""
-    return list(Update.ALL_TYPES)
+def allowed_updates(app: App) -> list[str]:
+    """Update types to ask Telegram for: the bot's own plus what features declared.  Always
+    explicit, because Telegram otherwise keeps whatever list the token's last user set."""
+    features: tuple[Feature, ...] = app.bot_data.get(_FEATURES_KEY, ())
+    wanted = [*BASE_UPDATES, *(t for f in features for t in f.update_types)]
+    return list(dict.fromkeys(wanted))

@@ -75,7 +75,8 @@ class Buttons:
                 raise CallbackError("no message to answer below")
             await self._builtin(query, ref, language)
         except CallbackError as exc:
-            logger.info("stale or invalid button from user %d: %s", query.from_user.id, exc)
+            logger.info("stale or invalid button from user %d", query.from_user.id)
+            logger.debug("button data refused: %s", exc)
             await answer_query(query, self.deps.text("tg_button_expired", language))
 
     async def _builtin(self, query: CallbackQuery, ref: BuiltinRef, language: str) -> None:

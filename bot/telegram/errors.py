@@ -12,7 +12,7 @@ from collections.abc import Iterable
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.error import Forbidden, NetworkError, TelegramError
+from telegram.error import Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.telegram.chats import mark_gone
 from bot.telegram.deps import BotDeps
@@ -77,6 +77,9 @@ class ErrorHandler:
             logger.info("chat %s refused a message: %s", chat.id if chat else "?", error)
             if chat is not None:
                 await mark_gone(self.deps, chat.id)
+            return
+        if isinstance(error, TimedOut):  # the reply may have arrived: do not add a notice
+            logger.warning("update %d: Bot API timed out: %s", update.update_id, error)
             return
         if isinstance(error, NetworkError):
             logger.warning("update %d: network problem: %s", update.update_id, error)

@@ -15,6 +15,9 @@ Example (a digests feature)::
         jobs=(JobSpec("digest-tick", tick, timedelta(minutes=1)),),
         subscribe=my_subscribe_hook,                           # the 订阅「topic」 button
     )
+
+Every message is sent as HTML by default (the application's ``Defaults``): build texts with
+:mod:`bot.telegram.format` and send them with :func:`bot.telegram.send.send_chunks`.
 """
 
 from __future__ import annotations
@@ -92,3 +95,5 @@ class Feature:
     on_stop: LifecycleFn | None = None
     #: What the 订阅「topic」 button does; at most one feature provides it.
     subscribe: SubscribeHook | None = None
+    #: Update types the feature needs beyond the bot's own (``app.BASE_UPDATES``).
+    update_types: tuple[str, ...] = ()

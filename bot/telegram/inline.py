@@ -64,7 +64,9 @@ class InlineAnswers:
         results = self.answers(text, language) if text else self.articles(language)
         try:
             await query.answer(
-                results, cache_time=self.deps.options.inline_cache_seconds, is_personal=False
+                results,
+                cache_time=self.deps.options.inline_cache_seconds,
+                is_personal=True,  # results depend on the user's interface language
             )
         except BadRequest as exc:  # the user typed on; Telegram forgot this query
             logger.debug("inline query not answered: %s", exc)

@@ -19,7 +19,7 @@ from telegram.error import InvalidToken, TelegramError
 from bot.config import Settings
 from bot.service import NewsService
 from bot.store import AsyncStore, Store, StoreError
-from bot.telegram.app import build_application, start_updates
+from bot.telegram.app import allowed_updates, build_application
 from bot.telegram.errors import install_redaction
 from bot.telegram.features import Feature
 from bot.telegram.ptb import App
@@ -89,7 +89,7 @@ def _run(app: App, args: argparse.Namespace) -> None:
     webhook_url = getattr(args, "webhook_url", None)
     if not webhook_url:
         logger.info("starting long polling")
-        app.run_polling(allowed_updates=start_updates())
+        app.run_polling(allowed_updates=allowed_updates(app))
         return
     path = urllib.parse.urlsplit(webhook_url).path.lstrip("/")
     logger.info("starting webhook server on %s:%d/%s", args.listen, args.port, path)
@@ -99,5 +99,5 @@ def _run(app: App, args: argparse.Namespace) -> None:
         url_path=path,
         webhook_url=webhook_url,
         secret_token=args.secret_token or None,
-        allowed_updates=start_updates(),
+        allowed_updates=allowed_updates(app),
     )

@@ -8,9 +8,10 @@ deleted); in forum topics it stays in the topic.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from telegram import (
     Bot,
@@ -22,7 +23,7 @@ from telegram import (
     ReplyParameters,
 )
 from telegram.constants import ParseMode
-from telegram.error import BadRequest, TelegramError
+from telegram.error import BadRequest, ChatMigrated, NetworkError, TelegramError, TimedOut
 
 from bot.telegram.format import plain
 from bot.telegram.incoming import GROUP_TYPES
@@ -31,6 +32,7 @@ logger = logging.getLogger(__name__)
 
 NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 TOAST_LIMIT = 200  # answerCallbackQuery text
+RETRY_DELAYS: tuple[float, ...] = (0.5, 2.0)  # seconds before resending after a 5xx/reset
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,20 +66,64 @@ async def send_chunks(
     sent = []
     for position, chunk in enumerate(chunks):
         reply = where.reply_to if position == 0 else None
-        sent.append(
-            await bot.send_message(
-                where.chat_id,
-                chunk,
+        message = await send_html(
+            bot,
+            where,
+            chunk,
+            keyboard=keyboard if position == len(chunks) - 1 else None,
+            reply_to=reply,
+        )
+        sent.append(message)
+        where = replace(where, chat_id=message.chat_id)  # after a migration
+    return sent
+
+
+async def send_html(
+    bot: Bot,
+    where: Where,
+    html: str,
+    *,
+    keyboard: InlineKeyboardMarkup | None = None,
+    reply_to: int | None = None,
+) -> Message:
+    """One HTML message, retried where a retry cannot duplicate it.
+
+    429s are the rate limiter's (it waits and retries).  Server errors and dropped connections
+    are retried after :data:`RETRY_DELAYS`; a timeout is not (Telegram may have delivered the
+    message).  A group that became a supergroup is written to at its new id.
+    """
+    chat_id = where.chat_id
+    delays = iter(RETRY_DELAYS)
+    migrated = False
+    while True:
+        try:
+            return await bot.send_message(
+                chat_id,
+                html,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=NO_PREVIEW,
-                reply_markup=keyboard if position == len(chunks) - 1 else None,
-                reply_parameters=ReplyParameters(reply, allow_sending_without_reply=True)
-                if reply is not None
+                reply_markup=keyboard,
+                reply_parameters=ReplyParameters(reply_to, allow_sending_without_reply=True)
+                if reply_to is not None
                 else None,
                 message_thread_id=where.thread_id,
             )
-        )
-    return sent
+        except ChatMigrated as exc:
+            if migrated:
+                raise
+            migrated = True
+            logger.info("chat %d is now %d; sending there", chat_id, exc.new_chat_id)
+            chat_id = int(exc.new_chat_id)
+        except TimedOut:
+            raise
+        except NetworkError as exc:
+            delay = next(delays, None)
+            if delay is None:
+                raise
+            logger.warning(
+                "sendMessage to chat %d failed (%s); retrying in %.1fs", chat_id, exc, delay
+            )
+            await asyncio.sleep(delay)
 
 
 async def reply(
