@@ -99,10 +99,13 @@ def _fallback_title(draft: ArticleDraft) -> str:
 
 
 def _article_id(file: str, title: str, index: int, used: set[str]) -> str:
-    base = hashlib.sha1(f"{file}\x00{title}".encode()).hexdigest()[:10]
+    """Stable across reloads, restarts and a renamed seeds directory: the page's file name
+    and the title (subscribers' ledgers and buttons hold these ids)."""
+    name = file.rsplit("/", 1)[-1]
+    base = hashlib.sha1(f"{name}\x00{title}".encode()).hexdigest()[:10]
     candidate = base
     if candidate in used:
-        candidate = hashlib.sha1(f"{file}\x00{title}\x00{index}".encode()).hexdigest()[:10]
+        candidate = hashlib.sha1(f"{name}\x00{title}\x00{index}".encode()).hexdigest()[:10]
     used.add(candidate)
     return candidate
 
