@@ -8,8 +8,10 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from bot.content.lexicon import lexicon
 from bot.content.model import Fact, FactKind, Sentence
 from bot.knowledge.build import Knowledge
+from bot.knowledge.entities import EntityKind
 from bot.text import tokenizer
 from bot.text.normalize import normalize
 
@@ -17,6 +19,12 @@ MAX_CANDIDATES = 8
 MAX_PER_SECTION = 4
 
 Verifier = Callable[[str, str, int], bool]
+
+
+def _short_name(aliases: tuple[str, ...]) -> str:
+    """The name a reader would use: the longest alias of at most six characters."""
+    short = [a for a in aliases if len(a) <= 6]
+    return max(short, key=len) if short else min(aliases, key=len)
 
 
 class Suggester:
@@ -51,24 +59,39 @@ class Suggester:
         if subject is None:
             return None
         if fact.kind is FactKind.MONEY:
-            verb = self._word_before(sentence.text, fact.start)
-            if verb:
-                return responses.text("suggest_money", "zh", subject=subject, verb=verb)
+            word = self._word_before(sentence.text, fact.start)
+            if word in lexicon().money_verbs:
+                return responses.text("suggest_money", "zh", subject=subject, verb=word)
+            if word:
+                # a noun (经费, 营收): "信维电科的经费是多少？", not "信维电科经费了多少钱？"
+                return responses.text("suggest_amount", "zh", subject=subject, noun=word)
         if fact.kind is FactKind.RANK and "第" in fact.text:
             return responses.text("suggest_rank", "zh", subject=subject)
         return None
 
     def _subject(self, sentence: Sentence, fact: Fact) -> str | None:
-        """The named organisation/person/place written closest before the fact."""
+        """Who the fact is about: the organisation or person named closest before it (a
+        person stands for their organisation: 陈宏志告诉记者，新工厂投资… is about 和天电子),
+        else a place."""
         text = normalize(sentence.text)
-        best: tuple[int, str] | None = None
+        table = self.k.entities
+        named: list[tuple[int, str]] = []
+        places: list[tuple[int, str]] = []
         for match in self.k.lexicons.aliases.find(text):
-            entity = self.k.entities.by_alias(match.phrase)
+            entity = table.by_alias(match.phrase)
             if entity is None or not entity.is_named or match.start >= fact.start:
                 continue
-            if best is None or match.start > best[0]:
-                best = (match.start, sentence.text[match.start : match.end])
-        return best[1] if best else None
+            if entity.kind is EntityKind.PLACE:
+                places.append((match.start, sentence.text[match.start : match.end]))
+                continue
+            if entity.kind is EntityKind.PERSON:
+                orgs = [table.entities[o] for _, o in entity.roles if o in table.entities]
+                if orgs:
+                    named.append((match.start, _short_name(orgs[0].aliases)))
+                    continue
+            named.append((match.start, sentence.text[match.start : match.end]))
+        chosen = max(named or places, default=None)
+        return chosen[1] if chosen else None
 
     @staticmethod
     def _word_before(text: str, position: int) -> str | None:

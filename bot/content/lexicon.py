@@ -30,6 +30,7 @@ class Lexicon:
     false_name_words: tuple[str, ...]
     rank_scopes: tuple[str, ...]
     rank_words: tuple[str, ...]
+    money_verbs: frozenset[str]
     relative_years: dict[str, int]
     relative_days: dict[str, int]
     plan_periods: dict[str, tuple[int, int]]
@@ -64,6 +65,7 @@ def lexicon() -> Lexicon:
         false_name_words=words("false_name_words"),
         rank_scopes=words("rank_scopes"),
         rank_words=words("rank_words"),
+        money_verbs=frozenset(words("money_verbs")),
         relative_years={str(k): int(v) for k, v in data["relative_years"].items()},
         relative_days={str(k): int(v) for k, v in data["relative_days"].items()},
         plan_periods={str(k): (int(v[0]), int(v[1])) for k, v in data["plan_periods"].items()},
