@@ -101,7 +101,11 @@ def build_parser() -> argparse.ArgumentParser:
         "--port", metavar="N", type=int, default=8443, help="webhook listen port (default 8443)"
     )
     run.add_argument(
-        "--secret-token", metavar="S", help="webhook secret; requests without it are refused"
+        "--secret-token",
+        metavar="S",
+        default=os.environ.get("NEWSBOT_WEBHOOK_SECRET") or None,
+        help="webhook secret; requests without it are refused (env NEWSBOT_WEBHOOK_SECRET, "
+        "which keeps it out of `ps`)",
     )
     run.add_argument(
         "--health-port", metavar="N", type=int, help="serve /healthz and /metrics on 127.0.0.1:N"

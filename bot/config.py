@@ -30,6 +30,7 @@ ENVIRONMENT: Mapping[str, str] = {
     "NEWSBOT_API_URL": "Bot API base URL (self-hosted Bot API server or tests)",
     "NEWSBOT_FILE_URL": "Bot API file download base URL",
     "NEWSBOT_LOG_LEVEL": "Logging level: DEBUG, INFO, WARNING or ERROR",
+    "NEWSBOT_WEBHOOK_SECRET": "Webhook mode: the secret token Telegram must send with updates",
 }
 
 
