@@ -97,9 +97,11 @@ def context_clause(text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS)
         ):
             lo -= 1
             chosen.insert(0, clauses[lo])
+        # a fact that ends its clause is explained by the next one (投资4.56亿元，布局…)
+        ends_clause = clauses[at][1] - fact.end <= 1
         while (
             hi + 1 < len(clauses)
-            and sum(len(c[2]) for c in chosen) < 14
+            and (sum(len(c[2]) for c in chosen) < 14 or (ends_clause and hi == at))
             and sum(len(c[2]) for c in chosen) + len(clauses[hi + 1][2]) <= limit
         ):
             hi += 1

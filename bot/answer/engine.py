@@ -114,7 +114,7 @@ class Answerer:
             summary=summary_for(c.sentence.text, fact, org_name),
             quote=quote,
             source=source,
-            suggestions=self.suggestions_for(c.article.id, c.ref.section, exclude=query.raw),
+            suggestions=self._related(c, query.raw),
             topic=topics[0] if topics else None,
         )
 
@@ -168,7 +168,11 @@ class Answerer:
 
     # --- suggestions ---------------------------------------------------------------------
 
-    def suggestions_for(self, article_id: str, section: int, exclude: str = "") -> tuple[str, ...]:
+    def suggestions_for(
+        self, article_id: str, section: int, exclude: str = "", *, answered: int | None = None
+    ) -> tuple[str, ...]:
+        """Verified questions about a section; ``answered`` drops those that lead back to
+        the sentence just quoted (和天电子有限公司的董事长是谁？ after 和天电子的董事长是谁？)."""
         key = (article_id, section)
         cached = self._suggestions.get(key)
         if cached is None:
@@ -179,7 +183,21 @@ class Answerer:
         else:
             self._suggestions.move_to_end(key)
         limit = self.knowledge.rules.thresholds.suggestions
-        return tuple(s for s in cached if s != exclude)[:limit]
+        leads = self.suggester.answers
+        return tuple(
+            s for s in cached if s != exclude and (answered is None or leads.get(s) != answered)
+        )[:limit]
+
+    def _related(self, c: Candidate, question: str) -> tuple[str, ...]:
+        """The section's suggestions, topped up from the rest of the article."""
+        found = list(self.suggestions_for(c.article.id, c.ref.section, question, answered=c.key))
+        limit = self.knowledge.rules.thresholds.suggestions
+        for index in range(len(c.article.sections)):
+            if len(found) >= limit:
+                break
+            if index != c.ref.section:
+                found += self.suggestions_for(c.article.id, index, question, answered=c.key)
+        return tuple(dict.fromkeys(found))[:limit]
 
     def suggestions_for_article(self, article_id: str, exclude: str = "") -> tuple[str, ...]:
         article = self.knowledge.article(article_id)
@@ -200,16 +218,19 @@ class Answerer:
                 break
         return tuple(dict.fromkeys(found))[:limit]
 
-    def _verify(self, question: str, article_id: str, section: int) -> bool:
-        """A suggestion is offered only if the bot itself answers it from that section."""
+    def _verify(self, question: str, article_id: str, section: int) -> int | None:
+        """A suggestion is offered only if the bot itself answers it from that section;
+        returns the key of the sentence it answers from."""
         query = understand(question, self.knowledge)
         intent = query.classification.intent
         if intent is None or intent.kind is not IntentKind.QUESTION:
-            return False
+            return None
         need, _ = resolve(query, None)
         candidate = self.retriever.best(need)
-        return (
+        if (
             candidate is not None
             and candidate.ref.article_id == article_id
             and candidate.ref.section == section
-        )
+        ):
+            return candidate.key
+        return None

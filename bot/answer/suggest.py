@@ -18,7 +18,8 @@ from bot.text.normalize import normalize
 MAX_CANDIDATES = 8
 MAX_PER_SECTION = 4
 
-Verifier = Callable[[str, str, int], bool]
+# Answers a question; returns the key of the sentence it answers from, if in that section.
+Verifier = Callable[[str, str, int], int | None]
 
 
 def _short_name(aliases: tuple[str, ...]) -> str:
@@ -31,6 +32,7 @@ class Suggester:
     def __init__(self, knowledge: Knowledge, verify: Verifier) -> None:
         self.k = knowledge
         self.verify = verify
+        self.answers: dict[str, int] = {}  # suggestion → the sentence it leads to
 
     def for_section(self, article_id: str, section: int) -> tuple[str, ...]:
         article = self.k.article(article_id)
@@ -45,7 +47,12 @@ class Suggester:
                         candidates.append(question)
                 if len(candidates) >= MAX_CANDIDATES:
                     break
-        verified = [q for q in candidates[:MAX_CANDIDATES] if self.verify(q, article_id, section)]
+        verified = []
+        for question in candidates[:MAX_CANDIDATES]:
+            key = self.verify(question, article_id, section)
+            if key is not None and key not in self.answers.values():
+                self.answers[question] = key
+                verified.append(question)
         return tuple(verified[:MAX_PER_SECTION])
 
     def _question(self, sentence: Sentence, fact: Fact) -> str | None:
