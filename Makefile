@@ -38,5 +38,10 @@ eval: $(STAMP)
 
 test: lint typecheck unit eval
 
+# Nightly-style hostile-input run: 10,000+ generated messages through the answerer and the
+# Telegram formatter (make test runs a few hundred).
+fuzz: $(STAMP)
+	NEWSBOT_FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/test_fuzz.py tests/test_telegram_format.py -q
+
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -82,8 +82,9 @@ class Query:
 
 def understand(message: str, knowledge: Knowledge) -> Query:
     limit = knowledge.rules.thresholds.max_question_chars
-    text = normalize(message)
-    truncated = len(text) > limit
+    # cut before normalising: a 100 KB message must cost no more than a long question
+    text = normalize(message[: limit * 4])
+    truncated = len(message) > limit * 4 or len(text) > limit
     text = text[:limit]
     classification = classify(text, knowledge.rules)
     names = find_names(text, knowledge)
