@@ -305,8 +305,10 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
                 )
             )
         else:
+            # User id 0 is the bot itself (SIGHUP, --watch): see bot.admin.audit.SYSTEM_USER.
+            who = "system" if entry.user_id == 0 else f"user {entry.user_id}"
             print(
-                f"{entry.at:%Y-%m-%d %H:%M:%S} user {entry.user_id} {entry.action} "
+                f"{entry.at:%Y-%m-%d %H:%M:%S} {who} {entry.action} "
                 f"{entry.detail} → {entry.result}"
             )
     if not entries and not args.json:

@@ -72,6 +72,11 @@ class NewsService:
             answerer = await asyncio.to_thread(Answerer, knowledge)
             self._snapshot = Snapshot(knowledge, answerer)
             result = diff(old.knowledge if old else None, knowledge)
+            if result.removed or result.changed or result.rules_changed:
+                # Follow-up context names articles and entities of the old snapshot; one that
+                # is gone would make the next follow-up resolve against nothing (it crashed
+                # the retriever).  Additions leave existing context valid, so it is kept.
+                self._conversations.clear()
             logger.info(
                 "reloaded knowledge %s (%d added, %d changed, %d removed)",
                 knowledge.version,

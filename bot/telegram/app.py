@@ -4,9 +4,12 @@
 fake Bot API's URL in ``Settings.api_url``), so the tests run exactly the production wiring.
 
 Handler order matters within a group (the first match wins): commands (built-in, then the
-features'), the features' extra handlers, unknown commands, then questions (private text, group
-messages that mention or reply to the bot), then the non-text hint; button presses and inline
-queries; and in group 1, chat bookkeeping that must see every membership change.
+features'), the features' extra handlers and message specs (an admin's document upload), unknown
+commands, then questions (private text, group messages that mention or reply to the bot), then
+the non-text hint; button presses and inline queries; and in group 1, chat bookkeeping that must
+see every membership change.  Every admin path (commands, buttons, message specs marked
+``admin_only``) goes through one ``guards.AdminGate``: a refusal plus an audit entry for
+non-admins.
 """
 
 from __future__ import annotations
@@ -40,7 +43,7 @@ from bot.telegram.errors import ErrorHandler
 from bot.telegram.features import CommandSpec, Feature
 from bot.telegram.flood import FloodGuard
 from bot.telegram.format import plain
-from bot.telegram.guards import admin_only, flood_guarded
+from bot.telegram.guards import AdminGate, flood_guarded
 from bot.telegram.handlers import Commands, Questions
 from bot.telegram.incoming import AddressedToBot, CommandForUs
 from bot.telegram.inline import InlineAnswers
@@ -123,16 +126,25 @@ def _wire(app: App, deps: BotDeps, extra: Sequence[Feature]) -> tuple[Feature, .
     if duplicates:
         raise ValueError(f"commands registered twice: {sorted(duplicates)}")
     unknown = flood_guarded(deps, commands.unknown_command)
+    gate = AdminGate(deps, deps.settings.admins)  # every admin path goes through this one gate
     for feature in features:
         for spec in feature.commands:
             handler = spec.handler
             if spec.admin_only:
-                handler = admin_only(deps.settings.admins, handler, commands.unknown_command)
+                handler = gate.wrap(f"/{spec.name}", handler)
             where = NEW_MESSAGE if spec.groups else NEW_MESSAGE & PRIVATE
             app.add_handler(CommandHandler(spec.name, flood_guarded(deps, handler), filters=where))
     for feature in features:
         for extra_handler in feature.handlers:
             app.add_handler(extra_handler)
+    for feature in features:
+        for message_spec in feature.messages:
+            handler = message_spec.handler
+            if message_spec.admin_only:
+                handler = gate.wrap(message_spec.action, handler)
+            app.add_handler(
+                MessageHandler(NEW_MESSAGE & message_spec.filters, flood_guarded(deps, handler))
+            )
     app.add_handler(MessageHandler(NEW_MESSAGE & filters.COMMAND & CommandForUs(), unknown))
     app.add_handler(
         MessageHandler(
@@ -151,7 +163,15 @@ def _wire(app: App, deps: BotDeps, extra: Sequence[Feature]) -> tuple[Feature, .
     )
     app.add_handler(MessageHandler(non_text, flood_guarded(deps, commands.non_text)))
 
-    buttons = Buttons(deps, questions, {b.action: b.handler for f in features for b in f.buttons})
+    buttons = Buttons(
+        deps,
+        questions,
+        {
+            b.action: gate.wrap_button(b.action, b.handler) if b.admin_only else b.handler
+            for f in features
+            for b in f.buttons
+        },
+    )
     app.add_handler(CallbackQueryHandler(flood_guarded(deps, buttons.on_callback)))
     app.add_handler(InlineQueryHandler(InlineAnswers(deps).on_inline))
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.ext import BaseHandler
+from telegram.ext.filters import BaseFilter
 
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.ptb import App, Ctx, HandlerFn
@@ -46,9 +47,9 @@ LifecycleFn = Callable[[App], Coroutine[Any, Any, None]]
 class CommandSpec:
     """``/name``: ``description`` is a responses key (zh/en) shown in the command menu.
 
-    ``admin_only`` commands run only for user ids in ``Settings.admins`` (others get the
-    unknown-command help) and appear only in the admins' own menus.  ``groups=False`` commands
-    are answered in private chats only.
+    ``admin_only`` commands run only for user ids in ``Settings.admins`` (others get a short
+    refusal and the attempt is audited, see ``guards.AdminGate``) and appear only in the
+    admins' own menus.  ``groups=False`` commands are answered in private chats only.
     """
 
     name: str
@@ -65,11 +66,26 @@ class ButtonSpec:
 
     The handler gets the decoded data and must answer the callback query (if it raises, the
     error handler answers it); ``CallbackError`` raised by the handler is answered as a stale
-    button.
+    button.  ``admin_only`` buttons go through the admin gate like admin commands (button data
+    can be forged, so the command's check alone is not enough).
     """
 
     action: str
     handler: ButtonFn
+    admin_only: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class MessageSpec:
+    """New messages matching ``filters`` (e.g. documents in private chats), handled before the
+    question and non-text catch-alls.  ``action`` names the path in the audit log;
+    ``admin_only`` puts it behind the admin gate, with flood protection as for commands.
+    """
+
+    action: str
+    filters: BaseFilter
+    handler: HandlerFn
+    admin_only: bool = False
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +107,8 @@ class Feature:
     #: Extra handlers (e.g. an admin's document upload), tried before the question and
     #: non-text catch-alls.
     handlers: tuple[BaseHandler[Any, Any, Any], ...] = ()
+    #: Message handlers wired by ``app`` (flood guard, admin gate), after ``handlers``.
+    messages: tuple[MessageSpec, ...] = ()
     on_start: LifecycleFn | None = None
     on_stop: LifecycleFn | None = None
     #: What the 订阅「topic」 button does; at most one feature provides it.

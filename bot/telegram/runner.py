@@ -19,6 +19,7 @@ from telegram.error import InvalidToken, TelegramError
 from bot.config import Settings
 from bot.service import NewsService
 from bot.store import AsyncStore, Store, StoreError
+from bot.telegram.admin import AdminFeature, AdminOptions
 from bot.telegram.app import allowed_updates, build_application
 from bot.telegram.errors import install_redaction
 from bot.telegram.features import Feature
@@ -77,12 +78,22 @@ def optional_features(
     args: argparse.Namespace, settings: Settings, service: NewsService, store: AsyncStore
 ) -> list[Feature]:
     """Features enabled by options.  The digests, admin, health and watch features are added
-    here as they are built (each a :class:`Feature` made from these arguments)."""
-    if getattr(args, "watch", False):
-        logger.warning("--watch is not available in this version; reload with /reload instead")
+    here as they are built (each a :class:`Feature` made from these arguments).
+
+    Admin: ``/reload``, uploads, ``/remove``, ``/stats``, ``/unanswered``; SIGHUP always
+    reloads (``systemctl reload``); ``--watch`` reloads when seeds/ or intents/ change.
+    """
+    features: list[Feature] = []
+    admin = AdminFeature(
+        settings,
+        service,
+        store,
+        AdminOptions(sighup=True, watch=bool(getattr(args, "watch", False))),
+    )
+    features.append(admin.feature())
     if getattr(args, "health_port", None):
         logger.warning("--health-port is not available in this version; no health endpoint")
-    return []
+    return features
 
 
 def _run(app: App, args: argparse.Namespace) -> None:

@@ -1,0 +1,290 @@
+"""Pages editors add or remove from a running bot: checks first, then atomic file changes.
+
+Why check before writing: the seeds directory is what every later reload (and a restart)
+reads, so a page that cannot be served must never land there.  An upload is therefore checked
+with the loader's own functions (``decode_page``, ``parse_page_text``, the page's sidecar if
+one exists) before a byte is written, and refused with the reason otherwise.
+
+Why these file operations:
+
+- a write goes to a hidden temporary file in the same directory, is fsynced and then
+  ``os.replace``-d over the target, so a reader (a reload, ``--watch``, a crash) sees either
+  the old page or the whole new one, never half of it.  Hidden names are invisible to the
+  loader and the watcher.
+- an overwritten or removed page is kept in ``seeds/.trash/`` (hidden, so never loaded), which
+  makes a mistaken removal recoverable by hand and lets a failed upload be rolled back.
+- a removal moves the page first and its sidecar second: in between, the sidecar has no page,
+  which the loader reports as an error — so a reload racing the removal keeps the old content
+  instead of serving the page without its metadata.
+
+Nothing here imports ``telegram``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import os
+import re
+import secrets
+import shutil
+import unicodedata
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Final
+
+from bot.content.loader import (
+    MAX_PAGE_BYTES,
+    PAGE_SUFFIXES,
+    decode_page,
+    label_for,
+    page_files,
+    parse_page_text,
+)
+from bot.content.model import PageMeta
+from bot.content.sidecar import load_sidecar, sidecar_path
+from bot.errors import ContentError, Problem
+from bot.knowledge.build import Knowledge
+
+logger = logging.getLogger(__name__)
+
+MAX_UPLOAD_BYTES: Final = min(1024 * 1024, MAX_PAGE_BYTES)
+MAX_STEM_CHARS: Final = 80  # 80 CJK characters are 240 bytes: within every file system's 255
+TRASH: Final = ".trash"
+_UNSAFE_RE = re.compile(r"[^\w.\-]+")  # \w is Unicode: Chinese names stay readable
+_RUNS_RE = re.compile(r"_{2,}")
+
+
+class Rejected(Exception):
+    """An upload or removal refused before anything changed on disk.
+
+    ``key`` is a responses key (the reason, in the admin's language), ``values`` its
+    placeholders; ``problems`` are the loader's ``file:line: message`` findings, if any.
+    """
+
+    def __init__(
+        self,
+        key: str,
+        problems: Sequence[Problem] = (),
+        **values: object,
+    ) -> None:
+        self.key = key
+        self.values: Mapping[str, object] = values
+        self.problems: tuple[Problem, ...] = tuple(problems)
+        super().__init__(key)
+
+
+# --- names ----------------------------------------------------------------------------------
+
+
+def safe_page_name(raw: str | None) -> str:
+    """The name to save an upload under, or :class:`Rejected`.
+
+    Refused outright (an attempt or a mistake, never silently "fixed"): no name, any path
+    separator or ``..``, a hidden name, an extension other than ``.txt``/``.md``.  Otherwise
+    characters other than letters, digits, ``_ - .`` become ``_`` and the stem is shortened;
+    the extension is kept (lower-cased).
+    """
+    if raw is None or not raw.strip():
+        raise Rejected("admin_upload_no_name")
+    name = unicodedata.normalize("NFC", raw.strip())
+    shown = name[:100]
+    if "/" in name or "\\" in name or "\x00" in name or ".." in name:
+        raise Rejected("admin_upload_unsafe_name", name=shown)
+    if name.startswith("."):
+        raise Rejected("admin_upload_hidden_name", name=shown)
+    stem, dot, suffix = name.rpartition(".")
+    suffix = f".{suffix.lower()}" if dot else ""
+    if suffix not in PAGE_SUFFIXES:
+        raise Rejected("admin_upload_bad_extension", name=shown, allowed=" / ".join(PAGE_SUFFIXES))
+    stem = _RUNS_RE.sub("_", _UNSAFE_RE.sub("_", stem)).strip("._- ")[:MAX_STEM_CHARS]
+    stem = stem.rstrip("._- ")
+    if not stem:
+        raise Rejected("admin_upload_unsafe_name", name=shown)
+    return stem + suffix
+
+
+def check_size(size: int | None) -> None:
+    """Refuse a file over :data:`MAX_UPLOAD_BYTES` (before downloading it, when Telegram
+    says its size, and again after)."""
+    if size is not None and size > MAX_UPLOAD_BYTES:
+        raise Rejected("admin_upload_too_large", size=f"{size:,}", limit=f"{MAX_UPLOAD_BYTES:,}")
+
+
+def stem_clash(seeds: Path, name: str) -> str | None:
+    """Another page with the same stem (``x.md`` next to ``x.txt``) would share the sidecar
+    ``x.yaml``; its name, if there is one."""
+    stem = Path(name).stem
+    for path in page_files(seeds) if seeds.is_dir() else ():
+        if path.stem == stem and path.name != name:
+            return path.name
+    return None
+
+
+# --- checking an upload ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class CheckedPage:
+    """An upload that passed every check: the text to write and what it contains."""
+
+    name: str
+    text: str
+    titles: tuple[str, ...]
+    exists: bool  # a page of this name is already in seeds/
+
+
+def check_upload(seeds: Path, name: str, raw: bytes) -> CheckedPage:
+    """Check ``raw`` as page ``name`` of ``seeds``; :class:`Rejected` says why it cannot be.
+
+    Runs the page parser (CPU work): call it off the event loop.  ``name`` must come from
+    :func:`safe_page_name`.
+    """
+    check_size(len(raw))
+    other = stem_clash(seeds, name)
+    if other is not None:
+        raise Rejected("admin_upload_stem_taken", name=name, other=other)
+    target = seeds / name
+    label = label_for(seeds, target)
+    try:
+        text = decode_page(raw, label)
+        meta = load_sidecar(target, label) if sidecar_path(target).exists() else PageMeta(label)
+        articles = parse_page_text(text, meta, label)
+    except ContentError as exc:
+        raise Rejected("admin_upload_invalid", exc.problems) from exc
+    if not any(a.text.strip() for a in articles):
+        raise Rejected(
+            "admin_upload_invalid",
+            [Problem(label, 1, "the articles found have no text")],
+        )
+    return CheckedPage(name, text, tuple(a.title for a in articles), target.exists())
+
+
+# --- writing and removing -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Written:
+    """A page written by :func:`write_page`; ``backup`` is the previous version, if any."""
+
+    path: Path
+    backup: Path | None
+
+
+def write_page(seeds: Path, page: CheckedPage) -> Written:
+    """Write ``page`` into ``seeds`` atomically (see the module docstring); UTF-8, ``\\n``."""
+    target = seeds / page.name
+    if target.parent != seeds or target.name != page.name:  # safe_page_name guarantees this
+        raise ValueError(f"not a plain file name: {page.name!r}")
+    backup = _to_trash(seeds, target, copy=True) if target.exists() else None
+    _atomic_write(target, page.text.encode("utf-8"))
+    logger.info("wrote an uploaded page (%d bytes)", target.stat().st_size)
+    logger.debug("uploaded page written to %s", label_for(seeds, target))
+    return Written(target, backup)
+
+
+def undo_write(written: Written) -> None:
+    """Put things back as they were before :func:`write_page` (after a failed reload)."""
+    if written.backup is not None:
+        os.replace(written.backup, written.path)
+    else:
+        written.path.unlink(missing_ok=True)
+    _fsync_dir(written.path.parent)
+    logger.info("rolled back an uploaded page")
+
+
+@dataclass(frozen=True, slots=True)
+class PageEntry:
+    """A page file in seeds/ and the titles of the articles the current snapshot has from it."""
+
+    name: str
+    titles: tuple[str, ...] = field(default=())
+
+
+def list_pages(seeds: Path, knowledge: Knowledge) -> list[PageEntry]:
+    """The page files on disk, sorted by name, with their served article titles."""
+    titles: dict[str, list[str]] = {}
+    for article in knowledge.articles:
+        titles.setdefault(Path(article.file).name, []).append(article.title)
+    return [PageEntry(p.name, tuple(titles.get(p.name, ()))) for p in page_files(seeds)]
+
+
+Moved = list[tuple[Path, Path]]  # (where a file was, where it is now)
+
+
+def remove_page(seeds: Path, name: str) -> Moved:
+    """Move page ``name`` and then its sidecar into the trash; what moved where.
+
+    :class:`Rejected` when the page is gone or is the last one (a bot with no pages cannot
+    reload, so it would serve stale content forever).
+    """
+    target = seeds / name
+    pages = page_files(seeds)
+    if target not in pages:
+        raise Rejected("admin_remove_gone", name=name)
+    if len(pages) == 1:
+        raise Rejected("admin_remove_last", name=name)
+    moved: Moved = [(target, _to_trash(seeds, target, copy=False))]
+    sidecar = sidecar_path(target)
+    if sidecar.exists():
+        try:
+            moved.append((sidecar, _to_trash(seeds, sidecar, copy=False)))
+        except OSError:
+            restore_moved(moved)
+            raise
+    _fsync_dir(seeds)
+    logger.info("removed a page (%d file(s) moved to %s/)", len(moved), TRASH)
+    logger.debug("removed page %s", name)
+    return moved
+
+
+def restore_moved(moved: Moved) -> None:
+    """Undo :func:`remove_page`: sidecar first, so no moment serves the page without it."""
+    for original, now in reversed(moved):
+        os.replace(now, original)
+    if moved:
+        _fsync_dir(moved[0][0].parent)
+        logger.info("restored a removed page (%d file(s))", len(moved))
+
+
+def _to_trash(seeds: Path, path: Path, *, copy: bool) -> Path:
+    trash = seeds / TRASH
+    trash.mkdir(exist_ok=True)
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    destination = trash / f"{stamp}-{secrets.token_hex(2)}-{path.name}"
+    if copy:
+        shutil.copy2(path, destination)
+        os.chmod(destination, 0o644)  # a read-only seed stays restorable
+    else:
+        os.replace(path, destination)
+    return destination
+
+
+def _atomic_write(target: Path, data: bytes) -> None:
+    temporary = target.with_name(f".{target.name}.{secrets.token_hex(4)}.tmp")
+    try:
+        with open(temporary, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(temporary, 0o644)
+        os.replace(temporary, target)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+    _fsync_dir(target.parent)
+
+
+def _fsync_dir(directory: Path) -> None:
+    """Make a rename durable (best effort: not every platform can open a directory)."""
+    try:
+        fd = os.open(directory, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
