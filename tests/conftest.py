@@ -11,12 +11,11 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from tests_paths import INTENTS, SECOND_PAGE, SEEDS
 
 from bot.answer.engine import Answerer
 from bot.knowledge.build import Knowledge, build_knowledge
 from bot.text import tokenizer
-
-from tests_paths import INTENTS, SECOND_PAGE, SEEDS
 
 
 @pytest.fixture(scope="session")

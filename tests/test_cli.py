@@ -10,9 +10,9 @@ import sys
 from pathlib import Path
 
 import pytest
+from tests_paths import INTENTS, QA, ROOT, SECOND_PAGE, SEEDS
 
 from bot.cli import SUBCOMMANDS, build_parser, main
-from tests_paths import INTENTS, QA, ROOT, SECOND_PAGE, SEEDS
 
 CONTRACT = {
     "question",

@@ -32,11 +32,11 @@ SEEDS = ROOT / "seeds"
 INTENTS = ROOT / "intents"
 SECOND_PAGE = Path(__file__).resolve().parent / "fixtures" / "pages"
 
-# A sentence of section 1 of the electronics article (item 9cf3719eac:1) and an edit of it.
+# A sentence of section 1 of the electronics article (item 02d9191c9d:1) and an edit of it.
 EDIT_FROM = "艾立华以3700元起家"
 EDIT_TO = "艾立华以3800元起家"
-EDITED_ARTICLE = "9cf3719eac"
-EDITED_ITEM = "9cf3719eac:1"
+EDITED_ARTICLE = "02d9191c9d"
+EDITED_ITEM = "02d9191c9d:1"
 
 
 def utc(
@@ -267,7 +267,7 @@ _variants: dict[tuple[str, Path], Knowledge] = {}
 def variant(name: str, root: Path, cache_dir: Path) -> Knowledge:
     """A Knowledge of a modified copy of the seeds, built once per session.
 
-    ``changed``: one sentence of item 9cf3719eac:1 edited. ``added``: the synthetic second page
+    ``changed``: one sentence of item 02d9191c9d:1 edited. ``added``: the synthetic second page
     next to the shipped one. The copy's directory is named ``seeds`` like the original, because
     article ids include the directory's name.
     """

@@ -5,12 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from tests_paths import QA
 
 from bot.answer.engine import Answerer
 from bot.errors import InputError
 from bot.evaluate import ANY, evaluate, is_right, load_questions, render
 from bot.knowledge.build import Knowledge
-from tests_paths import QA
 
 MIN_ANSWERABLE = 0.95
 MIN_DECLINED = 0.95
@@ -89,8 +89,9 @@ def test_held_out_questions_written_blind(answerer: Answerer) -> None:
 
 
 def test_third_page_without_rule_edits(cache_dir: Path) -> None:
-    from bot.knowledge.build import build_knowledge
     from tests_paths import FIXTURES, INTENTS
+
+    from bot.knowledge.build import build_knowledge
 
     knowledge = build_knowledge(FIXTURES / "pages3", INTENTS, cache_dir)
     report = evaluate(load_questions(QA / "third_page.yaml"), Answerer(knowledge))

@@ -20,7 +20,7 @@ EXAMPLES = int(os.environ.get("NEWSBOT_FUZZ_EXAMPLES", "300"))
 WORST_CASE_MS = 250.0  # per message, on the 2-core CI machine, including pathological input
 
 HOSTILE = [
-    "<b>艾华</b>投资了多少钱？</blockquote>&amp;<a href=\"javascript:alert(1)\">x</a>",
+    '<b>艾华</b>投资了多少钱？</blockquote>&amp;<a href="javascript:alert(1)">x</a>',
     "'; DROP TABLE chats; -- 艾华集团投资了多少钱",
     "{0}{1}%s%d{__class__.__mro__} 和天电子的董事长是谁",
     "*_`[链接](http://x)`_* __粗体__ ~删除~ ||剧透||",
@@ -40,9 +40,30 @@ HOSTILE = [
 text_strategy = st.one_of(
     st.text(max_size=500),
     st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF), max_size=300),
-    st.lists(st.sampled_from(["艾华", "多少", "钱", "谁", "呢", "他们", "<", "&", "{0}", "%s",
-                              "\u200b", "資陽區", "第几", "为什么", "？", "\n", "pcb"]),
-             max_size=80).map("".join),
+    st.lists(
+        st.sampled_from(
+            [
+                "艾华",
+                "多少",
+                "钱",
+                "谁",
+                "呢",
+                "他们",
+                "<",
+                "&",
+                "{0}",
+                "%s",
+                "\u200b",
+                "資陽區",
+                "第几",
+                "为什么",
+                "？",
+                "\n",
+                "pcb",
+            ]
+        ),
+        max_size=80,
+    ).map("".join),
     st.sampled_from(HOSTILE),
 )
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+from tests_paths import INTENTS, SECOND_PAGE, SEEDS
+
 from bot.knowledge.build import Builder, Knowledge
 from bot.knowledge.diff import diff
 from bot.knowledge.entities import EntityKind
-from tests_paths import INTENTS, SECOND_PAGE, SEEDS
 
 
 def test_entities_have_short_aliases_and_people_belong_to_organisations(

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import pytest
 import yaml
+from tests_paths import FIXTURES, INTENTS, SEEDS
 
 from bot.check import run_check
 from bot.content.loader import MAX_PAGE_BYTES, load_seeds
-from tests_paths import FIXTURES, INTENTS, SEEDS
 
 BAD = FIXTURES / "bad"
 CASES = yaml.safe_load((BAD / "cases.yaml").read_text(encoding="utf-8"))

@@ -5,9 +5,9 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from tests_paths import SEEDS
 
 from bot.content.loader import LoadResult, load_seeds
-from tests_paths import SEEDS
 
 TITLES = [
     "益阳：鱼米之乡量产高端“工业大米”",

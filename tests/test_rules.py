@@ -6,6 +6,7 @@ import warnings
 from pathlib import Path
 
 import pytest
+from tests_paths import INTENTS
 
 from bot.check import shared_keywords
 from bot.errors import RuleError
@@ -14,7 +15,6 @@ from bot.rules.loader import REQUIRED_RESPONSES, load_rules
 from bot.rules.model import IntentKind, Rules
 from bot.rules.regexsafety import UnsafePattern, check_pattern
 from bot.text.normalize import normalize
-from tests_paths import INTENTS
 
 
 @pytest.fixture(scope="module")

@@ -50,11 +50,11 @@ QA = Path(__file__).resolve().parent / "qa" / "seed_page.yaml"
 
 def test_round_trip_of_every_builtin_ref() -> None:
     refs: list[BuiltinRef] = [
-        ParagraphRef("9cf3719eac", 2, 6, 0, 35, "a1b2c3"),
-        RelatedRef("9cf3719eac", 2, "-"),
-        SuggestionRef("9cf3719eac", 2, 1, text_check("艾华集团投资了多少钱？")),
+        ParagraphRef("02d9191c9d", 2, 6, 0, 35, "a1b2c3"),
+        RelatedRef("02d9191c9d", 2, "-"),
+        SuggestionRef("02d9191c9d", 2, 1, text_check("艾华集团投资了多少钱？")),
         TopicRef("electronics"),
-        ArticleRef("96cc7944d7"),
+        ArticleRef("0f1510a0d2"),
     ]
     for ref in refs:
         data = ref.encode()

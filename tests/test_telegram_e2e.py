@@ -253,7 +253,7 @@ async def test_decline_offers_its_suggestions_as_buttons(bot: Harness) -> None:
 async def test_forged_and_stale_buttons_are_answered_politely(bot: Harness) -> None:
     answer = await bot.reply(QUESTION)
     forged = [
-        "p:9cf3719eac:2:6:0:10:ffffff",
+        "p:02d9191c9d:2:6:0:10:ffffff",
         "q:nope:0:0:abcdef",
         "t:nosuchtopic",
         "zz:1",

@@ -30,7 +30,7 @@ def test_names_are_found_through_typos(knowledge: Knowledge, message: str, entit
 
 def test_exact_names_are_not_marked_fuzzy(knowledge: Knowledge) -> None:
     query = understand("和天电子的董事长是谁", knowledge)
-    assert [(n.surface, n.fuzzy) for n in query.names][0] == ("和天电子", False)
+    assert (query.names[0].surface, query.names[0].fuzzy) == ("和天电子", False)
 
 
 @pytest.mark.parametrize(

@@ -196,12 +196,24 @@ class Retriever:
         return not (need.answer in FACT_KINDS and not c.facts and c.type_fit < 1.0)
 
     def foreign_names(self, need: Need) -> list[str]:
-        """Places/organisations the question names that the articles never mention (宜宾)."""
+        """Names the question uses that the articles never mention: places and organisations
+        jieba knows (宜宾), or words no dictionary knows written with characters the articles
+        never use (赣晟磁材 on a page about 益阳)."""
         proper = tokenizer.proper_nouns()
+        chars = self.index.chars
         return [
             t
             for t in need.terms
-            if t in proper and not self.index.df(t) and t not in self.index.postings
+            if not self.index.df(t)
+            and t not in self.index.postings
+            and (
+                t in proper
+                or (
+                    len(t) >= 2
+                    and not tokenizer.is_word(t)
+                    and any("\u4e00" <= c <= "\u9fff" and c not in chars for c in t)
+                )
+            )
         ]
 
     def _required(self, need: Need) -> bool:

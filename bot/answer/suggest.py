@@ -69,7 +69,7 @@ class Suggester:
             word = self._word_before(sentence.text, fact.start)
             if word in lexicon().money_verbs:
                 return responses.text("suggest_money", "zh", subject=subject, verb=word)
-            if word:
+            if word and tokenizer.is_word(word) and word not in lexicon().rank_words:
                 # a noun (经费, 营收): "信维电科的经费是多少？", not "信维电科经费了多少钱？"
                 return responses.text("suggest_amount", "zh", subject=subject, noun=word)
         if fact.kind is FactKind.RANK and "第" in fact.text:

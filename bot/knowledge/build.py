@@ -109,7 +109,7 @@ class Builder:
         texts = [normalize(a.text) for a in articles]
         entities = build_entities(articles, rules.synonyms, texts, rules.synonym_kinds)
         lexicons = _lexicons(rules, entities, articles)
-        tokenizer.add_words(_user_words(lexicons))
+        tokenizer.set_user_words(_user_words(lexicons))
         hits_before, misses_before = self._cache.hits, self._cache.misses
         analyses: dict[str, TextAnalysis] = {}
         self._current_keys = []

@@ -40,7 +40,7 @@ class InvalidArgumentError(StoreError, ValueError):
     """A value passed by code is outside what the schema allows (e.g. a naive datetime)."""
 
 
-class InvalidSetting(InvalidArgumentError):  # noqa: N818 - the name the handlers catch
+class InvalidSetting(InvalidArgumentError):
     """A user-supplied chat setting is invalid; the message is meant to be shown to the user."""
 
 

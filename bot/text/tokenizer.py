@@ -24,6 +24,8 @@ _lock = threading.Lock()
 _tokenizer: jieba.Tokenizer | None = None
 _cache_dir: Path | None = None
 _user_words: set[str] = set()
+_original: dict[str, int] = {}  # jieba's own frequency of each user word (0: not a word)
+USER_WORD_FREQ = 20_000  # high enough that a name is cut as one word
 
 # jieba part-of-speech tags of words that cannot start a proper name: verbs, adverbs,
 # prepositions, conjunctions, pronouns, numerals, measure words, particles, time and place
@@ -108,14 +110,39 @@ def add_words(words: Iterable[str]) -> set[str]:
             word = word.strip()
             if len(word) < 2 or word in _user_words or " " in word:
                 continue
-            tok.add_word(word, freq=max(tok.suggest_freq(word), 2000))
+            _original.setdefault(word, tok.FREQ.get(word) or 0)
+            tok.add_word(word, freq=max(_original[word], USER_WORD_FREQ))
             _user_words.add(word)
             added.add(word)
     return added
 
 
+def set_user_words(words: Iterable[str]) -> tuple[set[str], set[str]]:
+    """Make the user dictionary exactly ``words`` (a snapshot's names and synonyms).
+
+    Words of a previous snapshot (a removed page, another corpus in the same process) are
+    taken out again, restoring jieba's own frequency for dictionary words, so tokenising
+    never depends on what was loaded before.  Returns (added, removed).
+    """
+    wanted = {w.strip() for w in words if len(w.strip()) >= 2 and " " not in w}
+    tok = tokenizer()
+    with _lock:
+        removed = _user_words - wanted
+        for word in removed:
+            original = _original.get(word, 0)
+            if original:
+                tok.add_word(word, freq=original)
+            else:  # back to not being a word at all, as before it was added
+                tok.total -= tok.FREQ.pop(word, 0)
+            _user_words.discard(word)
+    return add_words(wanted), removed
+
+
 def is_word(text: str) -> bool:
-    """Whether jieba's dictionary knows ``text`` as a word (专家 yes, 投了 no)."""
+    """Whether jieba's own dictionary knows ``text`` as a word (专家 yes, 投了 no); user words
+    added for the corpus do not count."""
+    if text in _original:
+        return bool(_original[text])
     return bool(tokenizer().FREQ.get(text))
 
 
