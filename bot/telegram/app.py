@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from telegram import BotCommand, BotCommandScopeChat, Update
@@ -116,10 +117,18 @@ def _subscribe_hook(features: Sequence[Feature], store: AsyncStore | None) -> Su
     return StoreSubscriptions(store) if store is not None else None
 
 
+def _core_feature(core: Feature, extra: Sequence[Feature]) -> Feature:
+    """The built-in commands minus those a feature redefines (the digests feature's /topics
+    toggles subscriptions where the built-in one only lists topics).  Clashes between two
+    features are still refused below."""
+    taken = {spec.name for feature in extra for spec in feature.commands}
+    return replace(core, commands=tuple(s for s in core.commands if s.name not in taken))
+
+
 def _wire(app: App, deps: BotDeps, extra: Sequence[Feature]) -> tuple[Feature, ...]:
     questions = Questions(deps)
     commands = Commands(deps, questions)
-    features = (commands.feature(), *extra)
+    features = (_core_feature(commands.feature(), extra), *extra)
 
     names = [spec.name for f in features for spec in f.commands]
     duplicates = {n for n in names if names.count(n) > 1}

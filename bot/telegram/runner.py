@@ -21,6 +21,7 @@ from bot.service import NewsService
 from bot.store import AsyncStore, Store, StoreError
 from bot.telegram.admin import AdminFeature, AdminOptions
 from bot.telegram.app import allowed_updates, build_application
+from bot.telegram.digests import digest_feature
 from bot.telegram.errors import install_redaction
 from bot.telegram.features import Feature
 from bot.telegram.ptb import App
@@ -91,6 +92,7 @@ def optional_features(
         AdminOptions(sighup=True, watch=bool(getattr(args, "watch", False))),
     )
     features.append(admin.feature())
+    features.append(digest_feature(settings, service, store))  # subscriptions, digests
     if getattr(args, "health_port", None):
         logger.warning("--health-port is not available in this version; no health endpoint")
     return features
