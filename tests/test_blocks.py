@@ -10,8 +10,10 @@ def texts(page: str) -> list[str]:
 
 
 def test_caption_mid_sentence_is_dropped_and_paragraph_rejoined() -> None:
-    page = ("# 标题\n\n系统上线后，订单交付周期\n\n工厂车间一角。 通讯员 摄\n\n"
-            "缩短，产品一致性提升。\n")
+    page = (
+        "# 标题\n\n系统上线后，订单交付周期\n\n工厂车间一角。 通讯员 摄\n\n"
+        "缩短，产品一致性提升。\n"
+    )
     assert texts(page) == ["系统上线后，订单交付周期缩短，产品一致性提升。"]
 
 
