@@ -17,12 +17,18 @@ from pathlib import Path
 from bot.answer.context import Conversation
 from bot.answer.engine import Answerer
 from bot.answer.model import Answer
+from bot.errors import InputError
 from bot.knowledge.build import Builder, Knowledge
 from bot.knowledge.diff import KnowledgeDiff, diff
+from bot.metrics import Metrics
 
 logger = logging.getLogger(__name__)
 
 MAX_CONVERSATIONS = 10_000
+# Greetings and lists are not questions about the articles: they don't count in the rates.
+META_INTENTS = frozenset(
+    {"empty", "greet", "thanks", "bye", "who_are_you", "help", "list_articles", "list_topics"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,8 +44,10 @@ class NewsService:
         intents: Path,
         cache_dir: Path | None = None,
         builder: Builder | None = None,
+        metrics: Metrics | None = None,
     ) -> None:
         self.builder = builder or Builder(seeds, intents, cache_dir)
+        self.metrics = metrics or Metrics()
         self._snapshot: Snapshot | None = None
         self._conversations: OrderedDict[object, Conversation] = OrderedDict()
         self._reload_lock = asyncio.Lock()
@@ -68,10 +76,15 @@ class NewsService:
         old snapshot when anything is wrong."""
         async with self._reload_lock:
             old = self._snapshot
-            knowledge = await asyncio.to_thread(self.builder.build)
+            try:
+                knowledge = await asyncio.to_thread(self.builder.build)
+            except InputError:
+                self.metrics.inc("reload_failures_total")
+                raise
             answerer = await asyncio.to_thread(Answerer, knowledge)
             self._snapshot = Snapshot(knowledge, answerer)
             result = diff(old.knowledge if old else None, knowledge)
+            self.metrics.inc("reloads_total")
             if result.removed or result.changed or result.rules_changed:
                 # Follow-up context names articles and entities of the old snapshot; one that
                 # is gone would make the next follow-up resolve against nothing (it crashed
@@ -111,7 +124,11 @@ class NewsService:
         conversation = (
             self.conversation(conversation_key) if conversation_key is not None else None
         )
-        return snapshot.answerer.answer(question, conversation, language)
+        started = time.perf_counter()
+        answer = snapshot.answerer.answer(question, conversation, language)
+        if answer.intent not in META_INTENTS:
+            self.metrics.observe_answer(answer.answered, (time.perf_counter() - started) * 1000)
+        return answer
 
     def reset(self, conversation_key: object) -> None:
         self._conversations.pop(conversation_key, None)

@@ -132,3 +132,28 @@ def test_run_without_a_token_exits_2(
     monkeypatch.delenv("TELEGRAM_BOT_TOKEN", raising=False)
     assert main(["run"]) == 2
     assert "TELEGRAM_BOT_TOKEN" in capsys.readouterr().err
+
+
+async def test_health_endpoint_and_single_instance(tmp_path: Path, cache_dir: Path) -> None:
+    """`--health-port` serves /healthz while polling runs; a second bot on the same database
+    refuses to start with a plain message."""
+    import json
+    import urllib.request
+
+    port = free_port()
+    with FakeBotAPI() as fake:
+        process = start(fake, tmp_path, cache_dir, "--health-port", str(port))
+        try:
+            await fake.wait_for_calls("getUpdates", timeout=30)
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as reply:
+                assert reply.status == 200
+                health = json.loads(reply.read())
+            assert health["status"] == "ok" and len(health["version"]) == 12
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
+                assert b"newsbot_questions_total" in reply.read()
+            second = start(fake, tmp_path, cache_dir)
+            _, second_err = second.communicate(timeout=60)
+            assert second.returncode == 2
+            assert "already running" in second_err
+        finally:
+            stop(process, signal.SIGTERM)

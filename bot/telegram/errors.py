@@ -69,6 +69,7 @@ class ErrorHandler:
 
     async def __call__(self, update: object, context: Ctx) -> None:
         error = context.error
+        self.deps.service.metrics.inc("errors_total")
         if not isinstance(update, Update):
             logger.error("error outside an update: %s", error, exc_info=error)
             return

@@ -17,13 +17,16 @@ import urllib.parse
 from telegram.error import InvalidToken, TelegramError
 
 from bot.config import Settings
+from bot.lock import AlreadyRunning, InstanceLock
 from bot.service import NewsService
 from bot.store import AsyncStore, Store, StoreError
 from bot.telegram.admin import AdminFeature, AdminOptions
 from bot.telegram.app import allowed_updates, build_application
+from bot.telegram.digest_delivery import DigestOptions
 from bot.telegram.digests import digest_feature
 from bot.telegram.errors import install_redaction
 from bot.telegram.features import Feature
+from bot.telegram.health_feature import health_feature
 from bot.telegram.ptb import App
 from bot.text import tokenizer
 
@@ -38,6 +41,19 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
         print("newsbot run: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return EXIT_USAGE
     install_redaction(settings.token)
+    lock = InstanceLock(settings.db)
+    try:
+        lock.acquire()  # one poller per database: two would send duplicate digests
+    except AlreadyRunning as exc:
+        print(f"newsbot run: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        return _serve(args, settings)
+    finally:
+        lock.release()
+
+
+def _serve(args: argparse.Namespace, settings: Settings) -> int:
     tokenizer.configure(settings.cache_dir / "jieba")
     service = NewsService(settings.seeds, settings.intents, settings.cache_dir)
     knowledge = service.load()  # InputError: the CLI prints file:line problems, exit 1
@@ -92,9 +108,12 @@ def optional_features(
         AdminOptions(sighup=True, watch=bool(getattr(args, "watch", False))),
     )
     features.append(admin.feature())
-    features.append(digest_feature(settings, service, store))  # subscriptions, digests
-    if getattr(args, "health_port", None):
-        logger.warning("--health-port is not available in this version; no health endpoint")
+    features.append(
+        digest_feature(settings, service, store, DigestOptions(metrics=service.metrics))
+    )
+    port = getattr(args, "health_port", None)
+    if port:
+        features.append(health_feature(port, service))
     return features
 
 
