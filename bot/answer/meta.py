@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from bot.answer.model import Answer, Source
 from bot.content.model import Article
+from bot.knowledge.analysis import ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.nlu.understand import Query
 from bot.rules.model import Intent
@@ -13,6 +14,9 @@ from bot.text.normalize import normalize
 class MetaResponder:
     def __init__(self, knowledge: Knowledge) -> None:
         self.k = knowledge
+        self._positions = {a.id: i for i, a in enumerate(knowledge.articles)}
+        self._head_cache: list[tuple[str, str]] | None = None
+        self._body_cache: dict[int, str] = {}
 
     def respond(self, query: Query, intent: Intent, language: str) -> Answer:
         responses = self.k.rules.responses
@@ -115,38 +119,65 @@ class MetaResponder:
         )
 
     def find_article(self, query: Query) -> Article | None:
-        """The article a reader means: by its title, kicker, column and names, then its text."""
+        """The article a reader means: by its title, kicker, column and names, then its text.
+
+        Only articles the index ties to the question's names and words have their text
+        counted, so a summary request costs the same with six articles or six thousand.
+        """
         words = [n.surface for n in query.names] + [
             a for n in query.names for a in n.entity.aliases
         ]
         words += [t for t in query.terms if not t.startswith("≈")]
-        for article in self.k.articles:
-            if normalize(article.title) in query.text:
+        unique = [w for w in dict.fromkeys(words) if w]
+        heads = self._heads()
+        for position, article in enumerate(self.k.articles):
+            if heads[position][0] and heads[position][0] in query.text:
                 return article
+        candidates = self._articles_with(query, unique)
         best: tuple[float, int] | None = None
         chosen: Article | None = None
         for position, article in enumerate(self.k.articles):
-            head = normalize(
-                " ".join(
-                    filter(
-                        None,
-                        [
-                            article.title,
-                            article.kicker,
-                            article.column,
-                            article.subtitle,
-                            *article.byline,
-                        ],
-                    )
-                )
-            )
-            body = normalize(article.text)
-            score = sum(3.0 for w in set(words) if w and w in head)
-            score += sum(min(body.count(w), 5) * 0.2 for w in set(words) if w)
+            head = heads[position][1]
+            score = sum(3.0 for w in unique if w in head)
+            if position in candidates:
+                body = self._body(position)
+                score += sum(min(body.count(w), 5) * 0.2 for w in unique)
             if score > 0 and (best is None or (score, -position) > best):
                 best = (score, -position)
                 chosen = article
         return chosen
+
+    def _heads(self) -> list[tuple[str, str]]:
+        """Per article: the normalised title and its title, kicker, column, subtitle, byline."""
+        if self._head_cache is None:
+            self._head_cache = [
+                (
+                    normalize(a.title),
+                    normalize(
+                        " ".join(
+                            filter(None, [a.title, a.kicker, a.column, a.subtitle, *a.byline])
+                        )
+                    ),
+                )
+                for a in self.k.articles
+            ]
+        return self._head_cache
+
+    def _body(self, position: int) -> str:
+        body = self._body_cache.get(position)
+        if body is None:
+            body = self._body_cache[position] = normalize(self.k.articles[position].text)
+        return body
+
+    def _articles_with(self, query: Query, words: list[str]) -> set[int]:
+        """Positions of the articles whose sentences mention a named entity or use a word."""
+        index = self.k.index
+        terms = [
+            ENTITY_PREFIX + key for n in query.names for key in self.k.entities.group(n.entity.key)
+        ]
+        terms += [w for w in words if w in index.postings]
+        ids = {index.refs[key].article_id for t in terms for key in index.postings.get(t, ())}
+        return {self._positions[i] for i in ids if i in self._positions}
 
     def _titles(self) -> tuple[str, ...]:
         responses = self.k.rules.responses

@@ -122,11 +122,30 @@ class Candidate:
         return bool(self.facts)
 
 
+@dataclass(slots=True)
+class _Partial:
+    """A candidate scored on everything but its type fit (see :meth:`Retriever.rank`)."""
+
+    key: int
+    ref: SentenceRef
+    coverage: float
+    proximity: float
+    closeness: float | None  # weighted mean closeness of the question's names; None: no names
+    matched: tuple[str, ...]
+    anchors: list[tuple[int, int]]
+    bound: float  # confidence with a perfect type fit
+
+
+def _order(c: Candidate) -> tuple[float, float, int, int]:
+    return (-round(c.confidence, 6), -c.coverage, c.gap, c.key)
+
+
 class Retriever:
     def __init__(self, knowledge: Knowledge) -> None:
         self.k = knowledge
         self.t = knowledge.rules.thresholds
         self.index = knowledge.index
+        self._org_names: dict[int, tuple[tuple[int, int, str, Entity], ...]] = {}
 
     # --- candidates ----------------------------------------------------------------------
 
@@ -166,16 +185,36 @@ class Retriever:
 
     # --- scoring -------------------------------------------------------------------------
 
-    def rank(self, need: Need, keys: Sequence[int] | None = None) -> list[Candidate]:
+    def rank(
+        self, need: Need, keys: Sequence[int] | None = None, limit: int | None = None
+    ) -> list[Candidate]:
+        """Candidates best first; with ``limit``, only the first ``limit`` of them.
+
+        With a limit the expensive part of scoring (the facts of the asked type) runs in the
+        order of each candidate's best possible confidence and stops once no remaining one
+        can reach the last kept: the same answer as scoring every candidate, for a fraction
+        of the work in a large archive.
+        """
         if need.empty or _only_numbers(need) or self.foreign_names(need):
             return []
         pool = self.candidates(need) if keys is None else list(keys)
-        scored = [c for c in (self.score(need, key) for key in pool) if c is not None]
-        scored.sort(key=lambda c: (-round(c.confidence, 6), -c.coverage, c.gap, c.key))
-        return scored
+        partials = [p for p in (self._partial(need, key) for key in pool) if p is not None]
+        if limit is None:
+            scored = [self._finish(need, p) for p in partials]
+            scored.sort(key=_order)
+            return scored
+        partials.sort(key=lambda p: -p.bound)
+        kept: list[Candidate] = []
+        for partial in partials:
+            if len(kept) >= limit and round(partial.bound, 6) < round(kept[-1].confidence, 6):
+                break
+            kept.append(self._finish(need, partial))
+            kept.sort(key=_order)
+            del kept[limit:]
+        return kept
 
     def best(self, need: Need) -> Candidate | None:
-        for candidate in self.rank(need):
+        for candidate in self.rank(need, limit=1):
             if self.acceptable(need, candidate):
                 return candidate
             return None
@@ -226,12 +265,16 @@ class Retriever:
         return term in self.k.entities.prefixes
 
     def score(self, need: Need, key: int) -> Candidate | None:
+        partial = self._partial(need, key)
+        return None if partial is None else self._finish(need, partial)
+
+    def _partial(self, need: Need, key: int) -> _Partial | None:
+        """Everything but the type fit, and the confidence the candidate would have if its
+        type fitted perfectly (an upper bound for :meth:`rank`)."""
         index = self.index
         ref = index.refs.get(key)
         if ref is None:
             return None
-        article = self.k.by_id[ref.article_id]
-        sentence = article.sections[ref.section].paragraphs[ref.paragraph].sentences[ref.index]
         text = index.texts[key]
         paragraph = index.paragraph_texts.get((ref.article_id, ref.section, ref.paragraph), "")
         head = index.heads.get((ref.article_id, ref.section), "")
@@ -262,8 +305,8 @@ class Retriever:
         hard: list[float] = []
         soft: list[float] = []
         for entity in need.names:
-            closeness = self._proximity(entity, key, ref, text)
-            (hard if entity.kind in REQUIRED_KINDS else soft).append(closeness)
+            near = self._proximity(entity, key, ref, text)
+            (hard if entity.kind in REQUIRED_KINDS else soft).append(near)
             anchors += [span for a in entity.aliases for span in _spans(text, a)]
         hard += [
             self._term_proximity(t, key, ref, text, paragraph)
@@ -273,36 +316,45 @@ class Retriever:
         proximity = min(hard) if hard else 1.0
         if hard and proximity < self.t.entity_sentence and self._names_someone_else(need, key):
             proximity = 0.0  # "奥士康…投资" answered by a sentence about 信维: not about it
-        closeness_all = hard + soft
         weights = len(hard) + SOFT_NAME_WEIGHT * len(soft)
-        mean_closeness = (sum(hard) + SOFT_NAME_WEIGHT * sum(soft)) / weights if weights else 1.0
-        facts, type_fit = self._type_fit(need, sentence, anchors, coverage)
+        closeness = (sum(hard) + SOFT_NAME_WEIGHT * sum(soft)) / weights if weights else None
+        partial = _Partial(key, ref, coverage, proximity, closeness, tuple(matched), anchors, 0.0)
+        best_coverage = coverage
+        if need.answer is AnswerType.DEFINITION:
+            best_coverage = max(coverage, DEFINITION_COVERAGE)
+        partial.bound = self._confidence(best_coverage, closeness, 1.0)
+        return partial
+
+    def _finish(self, need: Need, p: _Partial) -> Candidate:
+        ref = p.ref
+        article = self.k.by_id[ref.article_id]
+        sentence = article.sections[ref.section].paragraphs[ref.paragraph].sentences[ref.index]
+        coverage = p.coverage
+        facts, type_fit = self._type_fit(need, p.key, sentence, p.anchors, coverage)
         if need.answer is AnswerType.DEFINITION and type_fit == 1.0:
             coverage = max(coverage, DEFINITION_COVERAGE)  # "X作为尖兵…" defines X outright
-        t = self.t
-        if closeness_all:
-            confidence = (
-                t.weight_coverage * coverage
-                + t.weight_entity * mean_closeness
-                + t.weight_type * type_fit
-            )
-        else:
-            confidence = (
-                t.weight_coverage + t.weight_entity
-            ) * coverage + t.weight_type * type_fit
-        gap = min((_gap(f, a) for f in facts for a in anchors), default=0)
+        gap = min((_gap(f, a) for f in facts for a in p.anchors), default=0)
         return Candidate(
-            key,
+            p.key,
             ref,
             article,
             sentence,
-            confidence,
+            self._confidence(coverage, p.closeness, type_fit),
             coverage,
-            proximity,
+            p.proximity,
             type_fit,
             facts,
-            tuple(matched),
+            p.matched,
             gap,
+        )
+
+    def _confidence(self, coverage: float, closeness: float | None, type_fit: float) -> float:
+        """Without any name in the question, coverage takes the names' share of the weight."""
+        t = self.t
+        if closeness is None:
+            return (t.weight_coverage + t.weight_entity) * coverage + t.weight_type * type_fit
+        return (
+            t.weight_coverage * coverage + t.weight_entity * closeness + t.weight_type * type_fit
         )
 
     def _weight(self, item: str, need: Need) -> float:
@@ -344,33 +396,33 @@ class Retriever:
             return t.entity_article
         return 0.0
 
-    def _with_named_orgs(self, facts: tuple[Fact, ...], need: Need, text: str) -> tuple[Fact, ...]:
+    def _with_named_orgs(
+        self, facts: tuple[Fact, ...], need: Need, key: int, text: str
+    ) -> tuple[Fact, ...]:
         """Organisations written by their short name (云岭茶业) answer "哪家公司" too; the
         organisation asked about is never its own answer."""
         asked = {a for e in need.names for a in e.aliases}
         found = [f for f in facts if normalize(str(f.value)) not in asked]
         taken = [(f.start, f.end) for f in found]
-        norm = normalize(text)
-        for match in self.k.lexicons.aliases.find(norm):
-            entity = self.k.entities.by_alias(match.phrase)
-            if (
-                entity is None
-                or entity.kind is not EntityKind.ORG
-                or match.phrase in asked
-                or any(s < match.end and match.start < e for s, e in taken)
-            ):
+        for start, end, phrase, entity in self._orgs_named_in(key):
+            if phrase in asked or any(s < end and start < e for s, e in taken):
                 continue
-            found.append(
-                Fact(
-                    FactKind.ORG,
-                    text[match.start : match.end],
-                    entity.name,
-                    None,
-                    match.start,
-                    match.end,
-                )
-            )
+            found.append(Fact(FactKind.ORG, text[start:end], entity.name, None, start, end))
         return tuple(sorted(found, key=lambda f: f.start))
+
+    def _orgs_named_in(self, key: int) -> tuple[tuple[int, int, str, Entity], ...]:
+        """Organisation names in sentence ``key`` (its normalised text keeps the original's
+        offsets), looked up once per sentence and snapshot: "哪家" questions score the same
+        sentences again and again."""
+        cached = self._org_names.get(key)
+        if cached is None:
+            found = []
+            for match in self.k.lexicons.aliases.find(self.index.texts[key]):
+                entity = self.k.entities.by_alias(match.phrase)
+                if entity is not None and entity.kind is EntityKind.ORG:
+                    found.append((match.start, match.end, match.phrase, entity))
+            cached = self._org_names[key] = tuple(found)
+        return cached
 
     def _counts_what_was_asked(self, need: Need, text: str, fact: Fact) -> bool:
         """多少"在校学生": the count must be of that noun — its words near the number, or,
@@ -412,7 +464,12 @@ class Retriever:
         return self.t.entity_previous_paragraph if term in previous else 0.0
 
     def _type_fit(
-        self, need: Need, sentence: Sentence, anchors: list[tuple[int, int]], coverage: float
+        self,
+        need: Need,
+        key: int,
+        sentence: Sentence,
+        anchors: list[tuple[int, int]],
+        coverage: float,
     ) -> tuple[tuple[Fact, ...], float]:
         kinds = FACT_KINDS.get(need.answer)
         if kinds is not None:
@@ -423,7 +480,7 @@ class Retriever:
                 or (need.answer is AnswerType.DURATION and _same_day(f))
             )
             if need.answer is AnswerType.ORG:
-                facts = self._with_named_orgs(facts, need, sentence.text)
+                facts = self._with_named_orgs(facts, need, key, sentence.text)
             if need.counted and need.answer in (AnswerType.COUNT, AnswerType.QUANTITY):
                 # 多少"鲜叶": a count of that noun, not a duration or a count of anything else
                 facts = tuple(

@@ -24,7 +24,7 @@ from bot.text.normalize import normalize
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = 4
+ANALYSIS_VERSION = 5
 # Specific enough that a bare "研究院" later in an article means the one named before.
 BARE_COREF_SUFFIXES = ("研究院", "研究所", "检测中心", "实验室", "大学")
 # A sentence opening with one of these continues about whatever was named last.

@@ -126,7 +126,9 @@ class Builder:
             for a in articles
         }
         slots = self._assign_slots(articles)
-        index = build_index(articles, analyses, mentions, slots)
+        index = build_index(
+            articles, analyses, mentions, slots, rules.thresholds.idf_reference_sentences
+        )
         topics = tag_sections(articles, rules.topics, rules.synonyms)
         version = _version(articles, rules)
         elapsed = time.perf_counter() - started

@@ -210,17 +210,22 @@ def _aliases(candidates: Mapping[str, _Candidate], usage: _Usage) -> dict[str, s
 
 def _fold_bare_names(candidates: Mapping[str, _Candidate], aliases: dict[str, set[str]]) -> None:
     """A bare "交易中心" in an article that also names "宜宾三江茶叶交易中心" is that one: the
-    shorter organisation becomes an alias of the only longer one ending with it."""
+    shorter organisation becomes an alias of the only longer one ending with it.  Only
+    organisations sharing an article are compared, so the cost grows with the corpus, not
+    with its square."""
+    by_article: dict[int, list[str]] = {}
+    for surface, candidate in candidates.items():
+        if candidate.kind is EntityKind.ORG:
+            for position in candidate.articles:
+                by_article.setdefault(position, []).append(surface)
     for surface, candidate in candidates.items():
         if candidate.kind is not EntityKind.ORG:
             continue
         longer = {
             other
-            for other, c in candidates.items()
-            if c.kind is EntityKind.ORG
-            and other != surface
-            and other.endswith(surface)
-            and c.articles & candidate.articles
+            for position in candidate.articles
+            for other in by_article.get(position, ())
+            if other != surface and other.endswith(surface)
         }
         if len(longer) == 1:
             aliases[longer.pop()].add(surface)

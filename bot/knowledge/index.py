@@ -44,13 +44,25 @@ class SentenceIndex:
     article_mentions: Mapping[str, frozenset[str]]
     article_keys: Mapping[str, tuple[int, ...]]
     size: int = 0
+    reference_sentences: int = 0  # see :meth:`idf`; 0: no saturation
     idf_cache: dict[str, float] = field(default_factory=dict, compare=False)
 
     def idf(self, term: str) -> float:
+        """BM25's IDF, saturated for rare words: a word used less than about once per
+        ``reference_sentences`` (a page) is as informative as one never used.  Without that,
+        a word the corpus lacks weighs log(size) and, in a hundred-page archive, outweighs
+        everything else a question says, so coverage — and the answer — would change with the
+        archive's size rather than with the question."""
         cached = self.idf_cache.get(term)
         if cached is None:
             df = len(self.postings.get(term, ()))
-            cached = math.log(1 + (self.size - df + 0.5) / (df + 0.5))
+            floor = (
+                0.5 * max(1.0, self.size / self.reference_sentences)
+                if self.reference_sentences
+                else 0.5
+            )
+            rarity = max(df + 0.5, floor)
+            cached = math.log(1 + (self.size - rarity + 1.0) / rarity)
             self.idf_cache[term] = cached
         return cached
 
@@ -71,6 +83,7 @@ def build_index(
     analyses: Mapping[str, TextAnalysis],
     mentions_of: Mapping[str, tuple[tuple[str, ...], ...]],
     slots: Mapping[str, int],
+    reference_sentences: int = 0,
 ) -> SentenceIndex:
     refs: dict[int, SentenceRef] = {}
     texts: dict[int, str] = {}
@@ -126,4 +139,5 @@ def build_index(
         article_mentions={k: frozenset(v) for k, v in article_mentions.items()},
         article_keys=article_keys,
         size=len(refs),
+        reference_sentences=reference_sentences,
     )

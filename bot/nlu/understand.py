@@ -159,7 +159,8 @@ def _names_by_text_or_sound(text: str, knowledge: Knowledge) -> list[NameMatch]:
                 if entity is not None:
                     hit = NameMatch(entity, window, i, end)
                     break
-            if length >= MIN_SOUND_CHARS or length == 2:
+            if length >= MIN_SOUND_CHARS or (length == 2 and not tokenizer.is_word(window)):
+                # a two-character dictionary word (培育) is that word, not a name (沛宇)
                 same = by_sound.get(" ".join(sounds[i:end]))
                 entity = table.by_alias(same[0]) if same else None
                 if entity is not None and same:
@@ -195,7 +196,7 @@ def _names_by_spelling(text: str, taken: bytearray, knowledge: Knowledge) -> lis
             end = i + length
             if end > n or any(taken[i:end]):
                 continue
-            best = _sound_candidate(sounds[i:end], index, min_sound)
+            best = _sound_candidate(text[i:end], sounds[i:end], index, min_sound)
             if best is None and length >= MIN_EDIT_CHARS:
                 best = _edit_candidate(text[i:end], index.by_bigram, min_score)
             if best is not None:
@@ -212,14 +213,18 @@ def _names_by_spelling(text: str, taken: bytearray, knowledge: Knowledge) -> lis
 
 
 def _sound_candidate(
-    syllables: list[str], index: FuzzyIndex, min_score: float
+    window: str, syllables: list[str], index: FuzzyIndex, min_score: float
 ) -> tuple[float, int, str] | None:
-    """A same-length name starting with the same syllable whose sound is nearly the same."""
+    """A same-length name starting with the same syllable whose sound is nearly the same and
+    that differs in one character only: with hundreds of names, sound alone pairs ordinary
+    words with some name (长说要 ~ 张曙敖)."""
     if len(syllables) < MIN_SOUND_CHARS:
         return None
     key = " ".join(syllables)
     best: tuple[float, int, str] | None = None
     for name in index.by_first_sound.get((syllables[0], len(syllables)), ()):
+        if sum(a != b for a, b in zip(window, name, strict=True)) > 1:
+            continue
         score = fuzz.ratio(key, pinyin.key(name))
         if score >= min_score and (best is None or score > best[0]):
             best = (score, len(syllables), name)

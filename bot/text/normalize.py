@@ -37,11 +37,17 @@ def clean_control(text: str) -> str:
 @cache
 def _traditional() -> re.Pattern[str]:
     """Load zhconv's table (by full path: its default loader leaves the file open) and a
-    pattern of the characters conversion can change, so simplified text skips it."""
+    pattern of the characters conversion can change, so simplified text skips it.
+
+    The tables map most simplified characters to themselves (业 → 业): only a character that
+    changes on its own is traditional.  Text without one is left as written, including
+    phrase-level vocabulary swaps in simplified characters (晶元 → 芯片, 公升 → 升), which
+    are regional usage, not script."""
     zhconv.loaddict(str(Path(zhconv.__file__).with_name("zhcdict.json")))
     table = zhconv.zhconv.zhcdicts
-    chars = set(table["TRADONLY"]) | {k for k in table["zh2Hans"] if len(k) == 1}
-    chars |= {k for k in table["zh2CN"] if len(k) == 1}
+    chars = set(table["TRADONLY"])
+    for name in ("zh2Hans", "zh2CN"):
+        chars.update(k for k, v in table[name].items() if len(k) == 1 and v != k)
     return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
 
 
