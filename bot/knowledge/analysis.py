@@ -24,7 +24,7 @@ from bot.text.normalize import normalize
 
 logger = logging.getLogger(__name__)
 
-ANALYSIS_VERSION = 5
+ANALYSIS_VERSION = 6
 # Specific enough that a bare "研究院" later in an article means the one named before.
 BARE_COREF_SUFFIXES = ("研究院", "研究所", "检测中心", "实验室", "大学")
 # A sentence opening with one of these continues about whatever was named last.
@@ -73,8 +73,11 @@ def content_terms(text: str, lexicons: Lexicons) -> list[str]:
     return terms
 
 
-def cache_key(article: Article, lexicons: Lexicons) -> str:
-    words = sorted({m.phrase for m in lexicons.user_words.find_all(normalize(article.text))})
+def cache_key(article: Article, lexicons: Lexicons, text: str | None = None) -> str:
+    """What the analysis depends on: the article, the lexicons, and the user words it
+    contains (``text`` is its normalised text, when the caller has it already)."""
+    text = normalize(article.text) if text is None else text
+    words = sorted(lexicons.user_words.phrases_in(text))
     digest = hashlib.sha256(
         f"{ANALYSIS_VERSION}\x00{article.content_hash}\x00{lexicons.fingerprint}\x00".encode()
     )

@@ -22,7 +22,6 @@ from bot.knowledge.analysis import (
     AnalysisCache,
     Lexicons,
     TextAnalysis,
-    analyse,
     cache_key,
     resolve_mentions,
 )
@@ -30,6 +29,7 @@ from bot.knowledge.entities import EntityKind, EntityTable, build_entities, quot
 from bot.knowledge.fuzzy import FuzzyIndex
 from bot.knowledge.index import SentenceIndex, build_index
 from bot.knowledge.matcher import PhraseMatcher
+from bot.knowledge.parallel import analyse_many
 from bot.knowledge.topics import TopicTags, tag_sections
 from bot.rules.loader import load_rules
 from bot.rules.model import Rules
@@ -113,13 +113,18 @@ class Builder:
         hits_before, misses_before = self._cache.hits, self._cache.misses
         analyses: dict[str, TextAnalysis] = {}
         self._current_keys = []
-        for article in articles:
-            key = cache_key(article, lexicons)
+        todo: list[tuple[Article, str]] = []
+        for article, text in zip(articles, texts, strict=True):
+            key = cache_key(article, lexicons, text)
             self._current_keys.append(key)
             analysis = self._cache.get(key)
             if analysis is None:
-                analysis = analyse(article, lexicons, key)
-                self._cache.put(analysis)
+                todo.append((article, key))
+            else:
+                analyses[article.id] = analysis
+        fresh = analyse_many([a for a, _ in todo], [k for _, k in todo], lexicons)
+        for (article, _), analysis in zip(todo, fresh, strict=True):
+            self._cache.put(analysis)
             analyses[article.id] = analysis
         mentions = {
             a.id: resolve_mentions(a, analyses[a.id], entities.alias_to_key, COREF_SUFFIXES)

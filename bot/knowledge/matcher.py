@@ -28,7 +28,12 @@ class PhraseMatcher:
         for phrase, value in items:
             if len(phrase) >= 2:
                 self._values.setdefault(phrase, value)
-        self._heads = {p[:2] for p in self._values}
+        by_head: dict[str, set[int]] = {}
+        for phrase in self._values:
+            by_head.setdefault(phrase[:2], set()).add(len(phrase))
+        # per first two characters, the lengths of the phrases starting with them, longest
+        # first: a position is tried at one or two lengths, not at every phrase length
+        self._heads = {head: sorted(ls, reverse=True) for head, ls in by_head.items()}
         self._lengths = sorted({len(p) for p in self._values}, reverse=True)
 
     def __len__(self) -> int:
@@ -53,8 +58,9 @@ class PhraseMatcher:
         values = self._values
         heads = self._heads
         while i < n - 1:
-            if text[i : i + 2] in heads:
-                for length in self._lengths:
+            lengths = heads.get(text[i : i + 2])
+            if lengths is not None:
+                for length in lengths:
                     if i + length <= n:
                         phrase = text[i : i + length]
                         value = values.get(phrase)
@@ -74,10 +80,26 @@ class PhraseMatcher:
         values = self._values
         heads = self._heads
         for i in range(len(text) - 1):
-            if text[i : i + 2] not in heads:
+            lengths = heads.get(text[i : i + 2])
+            if lengths is None:
                 continue
-            for length in self._lengths:
+            for length in lengths:
                 phrase = text[i : i + length]
                 if len(phrase) == length and (value := values.get(phrase)) is not None:
                     matches.append(Match(phrase, value, i, i + length))
         return matches
+
+    def phrases_in(self, text: str) -> set[str]:
+        """The distinct phrases that occur in ``text`` (nested ones included)."""
+        found: set[str] = set()
+        values = self._values
+        heads = self._heads
+        for i in range(len(text) - 1):
+            lengths = heads.get(text[i : i + 2])
+            if lengths is None:
+                continue
+            for length in lengths:
+                phrase = text[i : i + length]
+                if phrase in values:
+                    found.add(phrase)
+        return found

@@ -19,12 +19,10 @@ MIN_REPEATS = 3
 class TopicTags:
     by_section: Mapping[tuple[str, int], tuple[str, ...]]  # (article id, section) → topic ids
     by_topic: Mapping[str, tuple[tuple[str, int], ...]]
+    by_article: Mapping[str, tuple[str, ...]]  # article id → its sections' topics, in order
 
     def article_topics(self, article_id: str) -> tuple[str, ...]:
-        found = [
-            t for (a, _), topics in self.by_section.items() if a == article_id for t in topics
-        ]
-        return tuple(dict.fromkeys(found))
+        return self.by_article.get(article_id, ())
 
 
 def expand_keywords(topic: Topic, synonyms: Mapping[str, tuple[str, ...]]) -> tuple[str, ...]:
@@ -42,6 +40,7 @@ def tag_sections(
     keywords = {t.id: expand_keywords(t, synonyms) for t in topics}
     by_section: dict[tuple[str, int], tuple[str, ...]] = {}
     by_topic: dict[str, list[tuple[str, int]]] = {t.id: [] for t in topics}
+    by_article: dict[str, tuple[str, ...]] = {}
     for article in articles:
         title = normalize(article.title)
         for index, section in enumerate(article.sections):
@@ -56,4 +55,9 @@ def tag_sections(
                     tags.append(topic.id)
                     by_topic[topic.id].append((article.id, index))
             by_section[(article.id, index)] = tuple(tags)
-    return TopicTags(by_section, {k: tuple(v) for k, v in by_topic.items()})
+        by_article[article.id] = tuple(
+            dict.fromkeys(
+                t for i in range(len(article.sections)) for t in by_section[(article.id, i)]
+            )
+        )
+    return TopicTags(by_section, {k: tuple(v) for k, v in by_topic.items()}, by_article)

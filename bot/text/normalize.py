@@ -35,9 +35,10 @@ def clean_control(text: str) -> str:
 
 
 @cache
-def _traditional() -> re.Pattern[str]:
-    """Load zhconv's table (by full path: its default loader leaves the file open) and a
-    pattern of the characters conversion can change, so simplified text skips it.
+def _traditional() -> frozenset[str]:
+    """Load zhconv's table (by full path: its default loader leaves the file open) and the
+    characters conversion can change, so simplified text skips it (a set test is ~20×
+    cheaper than a regex class of 5,000 characters).
 
     The tables map most simplified characters to themselves (业 → 业): only a character that
     changes on its own is traditional.  Text without one is left as written, including
@@ -48,12 +49,12 @@ def _traditional() -> re.Pattern[str]:
     chars = set(table["TRADONLY"])
     for name in ("zh2Hans", "zh2CN"):
         chars.update(k for k, v in table[name].items() if len(k) == 1 and v != k)
-    return re.compile("[" + "".join(re.escape(c) for c in sorted(chars)) + "]")
+    return frozenset(chars)
 
 
 @lru_cache(maxsize=4096)
 def to_simplified(text: str) -> str:
-    if not _traditional().search(text):
+    if _traditional().isdisjoint(text):
         return text
     return str(zhconv.convert(text, "zh-cn"))
 
