@@ -39,9 +39,12 @@ eval: $(STAMP)
 test: lint typecheck unit eval
 
 # Nightly-style hostile-input run: 10,000+ generated messages through the answerer and the
-# Telegram formatter (make test runs a few hundred).
+# Telegram formatter (make test runs a few hundred), plus the heavier reliability variants
+# (a 2,000-message burst, random fault rates, more kill points; see docs/reliability.md).
 fuzz: $(STAMP)
-	NEWSBOT_FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/test_fuzz.py tests/test_telegram_format.py -q
+	NEWSBOT_FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/test_fuzz.py tests/test_telegram_format.py \
+		tests/test_reliability_hostile.py tests/test_reliability_faults.py \
+		tests/test_reliability_crash.py -q
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache .hypothesis

@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 import os
 import time
@@ -92,4 +93,8 @@ def test_known_hostile_messages(answerer: Answerer) -> None:
 def test_generated_conversations(answerer: Answerer, messages: list[str]) -> None:
     conversation = Conversation()
     for text in messages:
-        assert check(answerer, conversation, text) < WORST_CASE_MS
+        before = copy.deepcopy(conversation)
+        elapsed = check(answerer, conversation, text)
+        if elapsed >= WORST_CASE_MS:  # a slow input is slow twice; a busy machine once (GC, CI)
+            elapsed = min(elapsed, check(answerer, before, text))
+        assert elapsed < WORST_CASE_MS, f"{elapsed:.1f} ms for {text[:80]!r}"

@@ -391,11 +391,13 @@ async def test_topics_toggle_and_redraw(bot: Harness) -> None:
     assert "电子元器件" in labels(listing) and not any("✓" in x for x in labels(listing))
     assert "已订阅「电子元器件」" in await bot.toast(listing, "电子元器件")
     assert await bot.store.subscriptions(1001) == ["electronics"]
+    await redrawn(bot, listing, "✓ 电子元器件", present=True)  # the toast comes first
     current = bot.fake.message(1001, listing["message_id"])
     assert current is not None and "✓ 电子元器件" in labels(current)
     current["chat"] = listing["chat"]
     assert "已取消订阅「电子元器件」" in await bot.toast(current, "✓ 电子元器件")
     assert await bot.store.subscriptions(1001) == []
+    await redrawn(bot, listing, "✓ 电子元器件", present=False)
     current = bot.fake.message(1001, listing["message_id"])
     assert current is not None and "✓ 电子元器件" not in labels(current)
     # A redraw Telegram calls "not modified" (two quick presses) is not an error.
@@ -405,6 +407,16 @@ async def test_topics_toggle_and_redraw(bot: Harness) -> None:
     english = await bot.reply("/topics", language_code="en")
     assert "Urban renewal" in labels(english) or "✓ Urban renewal" in labels(english)
     assert len(bot.fake.sent_messages(1001)) == 2  # no error message anywhere
+
+
+async def redrawn(bot: Harness, message: JSON, label: str, *, present: bool) -> None:
+    """Wait for the keyboard redraw that follows a toggle's toast."""
+
+    def done() -> bool:
+        current = bot.fake.message(1001, message["message_id"])
+        return current is not None and (label in labels(current)) == present
+
+    await bot.fake.wait_for(done, what=f"keyboard redraw ({label!r} present={present})")
 
 
 # --- groups ---------------------------------------------------------------------------------

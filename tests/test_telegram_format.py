@@ -8,6 +8,7 @@ questions echoed back, first names) and a Bot API that refuses a whole message f
 from __future__ import annotations
 
 import html
+import os
 
 import pytest
 from fakebotapi import parse_html, utf16_len
@@ -36,6 +37,9 @@ RESPONSES = Responses(
         "tg_suggestion_line": {"zh": "· {question}"},
     }
 )
+
+# `make test` runs a few hundred cases per property; `make fuzz` sets NEWSBOT_FUZZ_EXAMPLES.
+EXAMPLES = int(os.environ.get("NEWSBOT_FUZZ_EXAMPLES", "300"))
 
 # Any code point, surrogates included (lone surrogates arrive from broken clients and files),
 # with the characters that matter to HTML and to splitting over-represented.
@@ -84,7 +88,7 @@ def parsed_lengths(chunks: list[str]) -> list[int]:
     return out
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=EXAMPLES, deadline=None)
 @given(
     summary=TEXT,
     quote=TEXT,
@@ -116,7 +120,7 @@ def test_any_answer_renders_to_valid_html(
     assert all(n <= MESSAGE_LIMIT for n in parsed_lengths(chunks))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=EXAMPLES // 2, deadline=None)
 @given(
     blocks=st.lists(st.tuples(LONG_TEXT, st.booleans(), st.booleans(), st.booleans()), max_size=6),
     limit=st.integers(min_value=2, max_value=300),
@@ -133,7 +137,7 @@ def test_splitting_respects_any_limit(
     assert "".join(got.split()) == "".join(wanted.split()) or not "".join(wanted.split())
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=EXAMPLES // 3, deadline=None)
 @given(paragraph=TEXT, lo=st.integers(-5, 70), hi=st.integers(-5, 70), title=TEXT)
 def test_paragraph_view_renders(paragraph: str, lo: int, hi: int, title: str) -> None:
     chunks = format_paragraph(RESPONSES, "zh", title, None, paragraph, (lo, hi))

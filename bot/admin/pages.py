@@ -54,6 +54,7 @@ MAX_STEM_CHARS: Final = 80  # 80 CJK characters are 240 bytes: within every file
 TRASH: Final = ".trash"
 _UNSAFE_RE = re.compile(r"[^\w.\-]+")  # \w is Unicode: Chinese names stay readable
 _RUNS_RE = re.compile(r"_{2,}")
+_PARTIAL_RE = re.compile(r"\..+\.[0-9a-f]{8}\.tmp")  # what _atomic_write writes before renaming
 
 
 class Rejected(Exception):
@@ -259,6 +260,21 @@ def _to_trash(seeds: Path, path: Path, *, copy: bool) -> Path:
     else:
         os.replace(path, destination)
     return destination
+
+
+def remove_partial_writes(seeds: Path) -> int:
+    """Delete temporary files a write interrupted by a crash (``kill -9``) left in ``seeds``;
+    how many.  Call at start-up, when no write of this process can be under way (one bot per
+    database, see ``bot.lock``).  Only names :func:`_atomic_write` makes are touched."""
+    removed = 0
+    for path in seeds.iterdir() if seeds.is_dir() else ():
+        if _PARTIAL_RE.fullmatch(path.name) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed += 1
+    if removed:
+        _fsync_dir(seeds)
+        logger.warning("removed %d partial page write(s) left by a crash", removed)
+    return removed
 
 
 def _atomic_write(target: Path, data: bytes) -> None:

@@ -6,6 +6,8 @@ import hashlib
 import logging
 import multiprocessing
 import os
+import threading
+import time
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,6 +24,7 @@ PAGE_SUFFIXES = (".txt", ".md")
 PARALLEL_MIN_PAGES = 32  # below this, starting worker processes costs more than it saves
 MAX_WORKERS = 4
 MAX_PAGE_BYTES = 5 * 1024 * 1024
+PARENT_POLL_SECONDS = 0.5  # how soon a parser worker notices that the bot died
 
 
 @dataclass(frozen=True, slots=True)
@@ -214,7 +217,12 @@ def _parse_all(todo: list[tuple[Path, str]]) -> list[Page | tuple[Problem, ...]]
     if len(todo) < PARALLEL_MIN_PAGES or workers < 2:
         return [_load_or_problems(str(p), label) for p, label in todo]
     context = multiprocessing.get_context("spawn")  # no fork of a threaded event loop
-    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        max_workers=workers,
+        mp_context=context,
+        initializer=exit_with_parent,
+        initargs=(os.getpid(),),
+    ) as pool:
         return list(
             pool.map(
                 _load_or_problems,
@@ -223,3 +231,19 @@ def _parse_all(todo: list[tuple[Path, str]]) -> list[Page | tuple[Problem, ...]]
                 chunksize=8,
             )
         )
+
+
+def exit_with_parent(parent: int) -> None:
+    """Worker initializer (any process pool of ours): exit once the pool's owner is gone.
+
+    A worker holds both ends of the pool's task queue, so it never sees end-of-file when the
+    bot is killed (``kill -9`` during a reload); without this it would wait forever, and so
+    would multiprocessing's resource tracker.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_POLL_SECONDS)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="newsbot-parent-watch", daemon=True).start()

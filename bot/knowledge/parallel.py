@@ -16,6 +16,7 @@ from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
+from bot.content.loader import exit_with_parent
 from bot.content.model import Article
 from bot.knowledge.analysis import Lexicons, TextAnalysis, analyse
 from bot.text import tokenizer
@@ -49,6 +50,7 @@ def analyse_many(
 
 def _start_worker(cache_dir: Path, words: list[str], lexicons: Lexicons) -> None:
     global _lexicons
+    exit_with_parent(os.getppid())  # a kill -9 of the bot must not leave workers behind
     tokenizer.configure(cache_dir)
     tokenizer.set_user_words(words)
     _lexicons = lexicons

@@ -91,6 +91,14 @@ def _check_text(value: str, what: str) -> str:
     return value
 
 
+def _storable(text: str | None) -> str | None:
+    """Text SQLite can store: a lone surrogate (JSON can carry one, UTF-8 cannot) becomes U+FFFD
+    instead of failing the whole write with UnicodeEncodeError (a chat title, an audit detail)."""
+    if text is None or not any("\ud800" <= ch <= "\udfff" for ch in text):
+        return text
+    return text.encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+
+
 def _check_limit(limit: int) -> int:
     """Refuse non-positive limits; SQLite treats a negative LIMIT as "no limit"."""
     if isinstance(limit, bool) or not isinstance(limit, int) or limit < 1:
@@ -332,6 +340,7 @@ class Store:
         """
         chat_type = validate_chat_type(type)
         lang = DEFAULT_LANGUAGE if language is None else validate_language(language)
+        title = _storable(title)
         now = self._now()
         stamp = to_epoch(now)
         with self._write() as conn:
@@ -747,7 +756,7 @@ class Store:
             int(bool(answered)),
             str(intent),
             _check_finite(confidence, "confidence"),
-            None if answered else question,
+            None if answered else _storable(question),
             _check_finite(latency_ms, "latency_ms"),
         )
         with self._write() as conn:
@@ -812,7 +821,7 @@ class Store:
         with self._write() as conn:
             cursor = conn.execute(
                 "INSERT INTO audit (at, user_id, action, detail, result) VALUES (?, ?, ?, ?, ?)",
-                (to_epoch(self._now()), user_id, action, detail, result),
+                (to_epoch(self._now()), user_id, *map(_storable, (action, detail, result))),
             )
             return int(cursor.lastrowid or 0)
 

@@ -32,6 +32,9 @@ DEFAULT_DIGEST_TIME: Final = "08:00"
 # user switch keyboards. Only ASCII digits survive the translation, so "٣:٠٠" stays invalid.
 _FULL_WIDTH: Final = str.maketrans("０１２３４５６７８９：", "0123456789:")
 _HHMM: Final = re.compile(r"([0-9]{1,2}):([0-9]{2})")
+# What an IANA zone name can look like.  Checked before zoneinfo sees the name: zoneinfo turns
+# "A/A/A/…" into a tzdata package path and recurses until RecursionError on a few KB of it.
+_ZONE_NAME: Final = re.compile(r"[A-Za-z0-9_+-]{1,30}(?:/[A-Za-z0-9_+-]{1,30}){0,3}")
 
 
 def parse_digest_time(text: str) -> str:
@@ -70,6 +73,8 @@ def validate_timezone(name: str) -> str:
     """
     key = name.strip()
     try:
+        if not _ZONE_NAME.fullmatch(key):
+            raise ValueError("not a time zone name")
         zoneinfo.ZoneInfo(key)
     except (zoneinfo.ZoneInfoNotFoundError, ValueError, OSError):
         canonical = _zones_by_folded_name().get(key.casefold()) if key else None

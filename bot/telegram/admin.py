@@ -30,6 +30,7 @@ from telegram import Update
 from telegram.ext import filters
 
 from bot.admin.audit import OK, SYSTEM_USER, Auditor
+from bot.admin.pages import remove_partial_writes
 from bot.admin.questions import group_questions
 from bot.admin.reload import Reloader
 from bot.admin.report import StatsData, reload_lines, stats_lines, unanswered_lines
@@ -179,6 +180,10 @@ class AdminFeature:
 
     async def start(self, app: App) -> None:
         self._app = app
+        try:  # a crash mid-upload can leave a temporary file behind
+            await asyncio.to_thread(remove_partial_writes, self.settings.seeds)
+        except OSError as exc:
+            logger.warning("could not clean up partial page writes: %s", exc.strerror)
         if self.options.watch:
             scan = scan_directories([self.settings.seeds, self.settings.intents])
             self.watcher = Watcher(

@@ -182,7 +182,9 @@ def _wire(app: App, deps: BotDeps, extra: Sequence[Feature]) -> tuple[Feature, .
         },
     )
     app.add_handler(CallbackQueryHandler(flood_guarded(deps, buttons.on_callback)))
-    app.add_handler(InlineQueryHandler(InlineAnswers(deps).on_inline))
+    # Inline queries count against the same per-user flood window (each answers up to five
+    # questions); over it they go unanswered, which the client shows as no results.
+    app.add_handler(InlineQueryHandler(flood_guarded(deps, InlineAnswers(deps).on_inline)))
 
     chats = ChatEvents(deps)
     app.add_handler(

@@ -58,7 +58,7 @@ from bot.telegram.deps import BotDeps
 from bot.telegram.digest_delivery import DigestOptions, DigestRuntime
 from bot.telegram.digest_render import AskRef, ToggleRef, topics_keyboard
 from bot.telegram.features import ButtonSpec, CommandSpec, Feature, JobSpec
-from bot.telegram.format import format_lines
+from bot.telegram.format import format_lines, plain
 from bot.telegram.handlers import Questions
 from bot.telegram.incoming import GROUP_TYPES, conversation_key, interface_language
 from bot.telegram.ptb import App, Ctx
@@ -70,6 +70,9 @@ logger = logging.getLogger(__name__)
 DIGESTS_KEY: Final = "newsbot.digests"  # app.bot_data[DIGESTS_KEY] is the running Digests
 ALL_WORDS: Final = frozenset({"all", "全部", "所有", "全部话题", "所有话题"})
 _TOPIC_SPLIT: Final = re.compile(r"[\s,，、;；/]+")
+#: How much of a rejected argument a reply quotes back: enough to recognise it, too little to
+#: make the bot repost a stranger's text (a 4,000-character "/timezone …" in a group).
+ECHO_LIMIT: Final = 40
 _MONTHS: Final = (
     "Jan",
     "Feb",
@@ -250,7 +253,9 @@ class Digests:
         topics = self.knowledge.rules.topics
         candidates = [m.topic.id for m in rank_topics(query, topics)[:3]]
         names = self._topic_names(candidates or [t.id for t in topics], language)
-        return self._t("digest_unknown_topic", language, query=query, topics=names)
+        return self._t(
+            "digest_unknown_topic", language, query=plain(query, ECHO_LIMIT), topics=names
+        )
 
     # --- commands ---------------------------------------------------------------------------
 
@@ -407,7 +412,7 @@ class Digests:
         try:
             chat = await self.store.set_digest_time(chat.chat_id, value)
         except InvalidSetting:
-            bad = self._t("tg_digest_settime_invalid", language, value=value)
+            bad = self._t("tg_digest_settime_invalid", language, value=plain(value, ECHO_LIMIT))
             await self._send(message, [bad, usage])
             return
         done = self._t("tg_digest_settime_done", language, time=chat.digest_time)
@@ -430,7 +435,7 @@ class Digests:
         try:
             chat = await self.store.set_timezone(chat.chat_id, value)
         except InvalidSetting:
-            bad = self._t("tg_digest_timezone_unknown", language, value=value)
+            bad = self._t("tg_digest_timezone_unknown", language, value=plain(value, ECHO_LIMIT))
             await self._send(message, [bad, usage])
             return
         done = self._t("tg_digest_timezone_done", language, zone=chat.timezone)

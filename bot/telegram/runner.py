@@ -1,16 +1,18 @@
 """``newsbot run``: load the knowledge, open the store, build the application, run it.
 
 Long polling by default; webhook mode with ``--webhook-url`` (PTB's webhook server listens on
-``--listen:--port`` at the URL's path and, with ``--secret-token``, refuses requests without
-the right ``X-Telegram-Bot-Api-Secret-Token`` header with 403).  PTB's ``run_*`` install
-SIGINT/SIGTERM handlers that stop polling, finish the updates in hand, run the shutdown hooks
-(the store is closed in one) and return, so both signals end the process cleanly with status 0.
+``--listen:--port`` at the URL's path and refuses requests without the right
+``X-Telegram-Bot-Api-Secret-Token`` header with 403; the secret token is required).  PTB's
+``run_*`` install SIGINT/SIGTERM handlers that stop polling, finish the updates in hand, run the
+shutdown hooks (the store is closed in one) and return, so both signals end the process cleanly
+with status 0.
 """
 
 from __future__ import annotations
 
 import argparse
 import logging
+import re
 import sys
 import urllib.parse
 
@@ -33,6 +35,7 @@ from bot.text import tokenizer
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+SECRET_TOKEN = re.compile(r"[A-Za-z0-9_-]{1,256}")  # what Telegram accepts as secret_token
 
 
 def run_bot(args: argparse.Namespace, settings: Settings) -> int:
@@ -41,6 +44,10 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
         print("newsbot run: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return EXIT_USAGE
     install_redaction(settings.token)
+    problem = _webhook_problem(args)
+    if problem is not None:
+        print(f"newsbot run: {problem}", file=sys.stderr)
+        return EXIT_USAGE
     lock = InstanceLock(settings.db)
     try:
         lock.acquire()  # one poller per database: two would send duplicate digests
@@ -51,6 +58,22 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
         return _serve(args, settings)
     finally:
         lock.release()
+
+
+def _webhook_problem(args: argparse.Namespace) -> str | None:
+    """Webhook mode without a secret token would take updates from anyone who finds the URL —
+    forged ones too, as any user id, admins included — so it is refused."""
+    if not getattr(args, "webhook_url", None):
+        return None
+    secret = getattr(args, "secret_token", None) or ""
+    if not secret:
+        return (
+            "webhook mode needs a secret token (NEWSBOT_WEBHOOK_SECRET or --secret-token): "
+            "without one anybody who finds the URL can send the bot forged updates"
+        )
+    if not SECRET_TOKEN.fullmatch(secret):
+        return "the webhook secret token must be 1-256 characters of A-Z, a-z, 0-9, _ and -"
+    return None
 
 
 def _serve(args: argparse.Namespace, settings: Settings) -> int:

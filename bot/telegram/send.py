@@ -90,7 +90,8 @@ async def send_html(
 
     429s are the rate limiter's (it waits and retries).  Server errors and dropped connections
     are retried after :data:`RETRY_DELAYS`; a timeout is not (Telegram may have delivered the
-    message).  A group that became a supergroup is written to at its new id.
+    message), nor a 400 (the same request gets the same refusal).  A group that became a
+    supergroup is written to at its new id.
     """
     chat_id = where.chat_id
     delays = iter(RETRY_DELAYS)
@@ -114,7 +115,7 @@ async def send_html(
             migrated = True
             logger.info("chat %d is now %d; sending there", chat_id, exc.new_chat_id)
             chat_id = int(exc.new_chat_id)
-        except TimedOut:
+        except (TimedOut, BadRequest):  # BadRequest subclasses NetworkError; resending won't help
             raise
         except NetworkError as exc:
             delay = next(delays, None)
