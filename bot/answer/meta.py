@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from bot.answer.model import Answer, Source
 from bot.content.model import Article
 from bot.knowledge.analysis import ENTITY_PREFIX
@@ -10,6 +12,8 @@ from bot.nlu.understand import Query
 from bot.rules.model import Intent
 from bot.text.normalize import normalize
 
+_EPOCH = dt.date(1, 1, 1)
+
 
 class MetaResponder:
     def __init__(self, knowledge: Knowledge) -> None:
@@ -17,6 +21,7 @@ class MetaResponder:
         self._positions = {a.id: i for i, a in enumerate(knowledge.articles)}
         self._head_cache: list[tuple[str, str]] | None = None
         self._body_cache: dict[int, str] = {}
+        self._by_date: list[int] | None = None
 
     def respond(self, query: Query, intent: Intent, language: str) -> Answer:
         responses = self.k.rules.responses
@@ -67,13 +72,23 @@ class MetaResponder:
         return Answer(query.raw, True, intent.id, 1.0, text)
 
     def article_list(self, question: str, intent: str, language: str) -> Answer:
+        """The newest articles (all of them on a single page), newest page first: an archive
+        of thousands lists ``max_listed_articles`` and says how many there are."""
         responses = self.k.rules.responses
-        lines = [responses.text("articles_header", language, count=len(self.k.articles))]
-        for index, article in enumerate(self.k.articles, start=1):
+        total = len(self.k.articles)
+        shown = self._newest(self.k.rules.thresholds.max_listed_articles)
+        if len(shown) < total:
+            header = responses.text(
+                "articles_header_more", language, count=total, shown=len(shown)
+            )
+        else:
+            header = responses.text("articles_header", language, count=total)
+        lines = [header]
+        for index, article in enumerate(shown, start=1):
             lines.append(
                 responses.text("article_line", language, index=index, title=article.title)
             )
-        items = tuple((a.title, a.id) for a in self.k.articles)
+        items = tuple((a.title, a.id) for a in shown)
         return Answer(
             question,
             True,
@@ -83,6 +98,18 @@ class MetaResponder:
             items=items,
             suggestions=self._titles()[:3],
         )
+
+    def _newest(self, limit: int) -> list[Article]:
+        """Articles by page date, newest first (undated last), page order within a date."""
+        articles = self.k.articles
+        if len(articles) <= limit:
+            return list(articles)
+        if self._by_date is None:
+            self._by_date = sorted(
+                range(len(articles)),
+                key=lambda i: (-(articles[i].date or _EPOCH).toordinal(), i),
+            )
+        return [articles[i] for i in self._by_date[:limit]]
 
     def topic_list(self, question: str, intent: str, language: str) -> Answer:
         responses = self.k.rules.responses
@@ -180,9 +207,10 @@ class MetaResponder:
         return {self._positions[i] for i in ids if i in self._positions}
 
     def _titles(self) -> tuple[str, ...]:
+        """Suggestions of articles to ask about: the three newest."""
         responses = self.k.rules.responses
         return tuple(
-            responses.text("suggest_article", "zh", title=a.title) for a in self.k.articles
+            responses.text("suggest_article", "zh", title=a.title) for a in self._newest(3)
         )
 
 

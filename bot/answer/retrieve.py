@@ -15,6 +15,7 @@ when coverage or proximity falls below its threshold.  Declining beats a confide
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -132,8 +133,27 @@ class _Partial:
     proximity: float
     closeness: float | None  # weighted mean closeness of the question's names; None: no names
     matched: tuple[str, ...]
-    anchors: list[tuple[int, int]]
+    found: list[str]  # the question's words written in the sentence (anchors for facts)
     bound: float  # confidence with a perfect type fit
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    item: str  # a content word or ≈concept of the question
+    weight: float
+    surfaces: tuple[str, ...]
+    concept: bool
+    unknown: bool  # a plain word the corpus never uses
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A need prepared for scoring many sentences."""
+
+    items: tuple[_Item, ...]
+    total: float
+    names: tuple[tuple[Entity, frozenset[str], bool], ...]  # entity, its group, required
+    name_like: tuple[str, ...]
 
 
 def _order(c: Candidate) -> tuple[float, float, int, int]:
@@ -171,17 +191,30 @@ class Retriever:
                 items.append((df, index.idf(item), [item]))
         items.sort(key=lambda x: x[0])
         scores: dict[int, float] = {}
-        for position, (df, weight, terms) in enumerate(items):
-            if position >= 2 and len(scores) >= limit and df > index.size // 10:
-                break  # common words only re-rank; they never widen the pool
-            for term in terms:
-                for key in index.postings.get(term, ()):
-                    scores[key] = scores.get(key, 0.0) + weight
+        for df, weight, terms in items:
+            if len(scores) < limit:  # rarest first: they choose the pool
+                for term in terms:
+                    for key in index.postings.get(term, ()):
+                        scores[key] = scores.get(key, 0.0) + weight
+            elif df > index.size // 10:
+                break  # a common word would only re-rank, and weighs too little to matter
+            else:  # the pool is full: later words re-rank it but never widen it
+                for term in terms:
+                    postings = index.postings.get(term, ())
+                    if len(postings) < len(scores):
+                        for key in postings:
+                            if key in scores:
+                                scores[key] += weight
+                    else:
+                        for key in scores:
+                            if index.has(term, key):
+                                scores[key] += weight
         for key, weight in neighbours.items():
             if key in index.refs and key not in scores:
                 scores[key] = weight
-        ranked = sorted(scores, key=lambda k: (-scores[k], k))
-        return ranked[:limit]
+        if len(scores) <= limit:
+            return sorted(scores, key=lambda k: (-scores[k], k))
+        return [k for _, k in heapq.nsmallest(limit, ((-v, k) for k, v in scores.items()))]
 
     # --- scoring -------------------------------------------------------------------------
 
@@ -198,7 +231,8 @@ class Retriever:
         if need.empty or _only_numbers(need) or self.foreign_names(need):
             return []
         pool = self.candidates(need) if keys is None else list(keys)
-        partials = [p for p in (self._partial(need, key) for key in pool) if p is not None]
+        plan = self._plan(need)
+        partials = [p for p in (self._partial(need, key, plan) for key in pool) if p is not None]
         if limit is None:
             scored = [self._finish(need, p) for p in partials]
             scored.sort(key=_order)
@@ -265,10 +299,29 @@ class Retriever:
         return term in self.k.entities.prefixes
 
     def score(self, need: Need, key: int) -> Candidate | None:
-        partial = self._partial(need, key)
+        partial = self._partial(need, key, self._plan(need))
         return None if partial is None else self._finish(need, partial)
 
-    def _partial(self, need: Need, key: int) -> _Partial | None:
+    def _plan(self, need: Need) -> _Plan:
+        """What scoring needs from the question, worked out once rather than per sentence."""
+        index = self.index
+        items = tuple(
+            _Item(
+                item,
+                self._weight(item, need),
+                self._surfaces(item),
+                item.startswith(CONCEPT_PREFIX),
+                not item.startswith(CONCEPT_PREFIX) and not index.df(item),
+            )
+            for item in (*need.concepts, *need.terms)
+        )
+        names = tuple(
+            (e, self.k.entities.group(e.key), e.kind in REQUIRED_KINDS) for e in need.names
+        )
+        name_like = tuple(t for t in need.terms if self._name_like(t))
+        return _Plan(items, sum(i.weight for i in items), names, name_like)
+
+    def _partial(self, need: Need, key: int, plan: _Plan) -> _Partial | None:
         """Everything but the type fit, and the confidence the candidate would have if its
         type fitted perfectly (an upper bound for :meth:`rank`)."""
         index = self.index
@@ -279,46 +332,34 @@ class Retriever:
         paragraph = index.paragraph_texts.get((ref.article_id, ref.section, ref.paragraph), "")
         head = index.heads.get((ref.article_id, ref.section), "")
         matched: list[str] = []
-        anchors: list[tuple[int, int]] = []
-        total = got = 0.0
-        for item in (*need.concepts, *need.terms):
-            weight = self._weight(item, need)
-            total += weight
-            surfaces = self._surfaces(item)
-            found = [s for s in surfaces if s in text]
-            if found or (item.startswith(CONCEPT_PREFIX) and index.has(item, key)):
-                got += weight
-                matched.append(item)
-                anchors += [span for s in found for span in _spans(text, s)]
-            elif any(s in paragraph for s in surfaces):
-                got += weight * PARTIAL_PARAGRAPH
-            elif any(s in head for s in surfaces):
-                got += weight * PARTIAL_PARAGRAPH  # the title or column says it (专家点评)
-            elif (
-                not item.startswith(CONCEPT_PREFIX)
-                and not index.df(item)
-                and all(ch in text for ch in item)
-            ):
+        found: list[str] = []
+        got = 0.0
+        for item in plan.items:
+            here = [s for s in item.surfaces if s in text]
+            if here or (item.concept and index.has(item.item, key)):
+                got += item.weight
+                matched.append(item.item)
+                found += here
+            elif any(s in paragraph for s in item.surfaces):
+                got += item.weight * PARTIAL_PARAGRAPH
+            elif any(s in head for s in item.surfaces):
+                got += item.weight * PARTIAL_PARAGRAPH  # the title or column says it (专家点评)
+            elif item.unknown and all(ch in text for ch in item.item):
                 # a word the corpus never uses whose characters all occur (新厂 ~ 新工厂)
-                got += weight * PARTIAL_CHARS
-        coverage = got / total if total else 1.0
+                got += item.weight * PARTIAL_CHARS
+        coverage = got / plan.total if plan.total else 1.0
         hard: list[float] = []
         soft: list[float] = []
-        for entity in need.names:
-            near = self._proximity(entity, key, ref, text)
-            (hard if entity.kind in REQUIRED_KINDS else soft).append(near)
-            anchors += [span for a in entity.aliases for span in _spans(text, a)]
-        hard += [
-            self._term_proximity(t, key, ref, text, paragraph)
-            for t in need.terms
-            if self._name_like(t)
-        ]
+        for entity, group, required in plan.names:
+            near = self._proximity(entity, group, key, ref, text)
+            (hard if required else soft).append(near)
+        hard += [self._term_proximity(t, key, ref, text, paragraph) for t in plan.name_like]
         proximity = min(hard) if hard else 1.0
         if hard and proximity < self.t.entity_sentence and self._names_someone_else(need, key):
             proximity = 0.0  # "奥士康…投资" answered by a sentence about 信维: not about it
         weights = len(hard) + SOFT_NAME_WEIGHT * len(soft)
         closeness = (sum(hard) + SOFT_NAME_WEIGHT * sum(soft)) / weights if weights else None
-        partial = _Partial(key, ref, coverage, proximity, closeness, tuple(matched), anchors, 0.0)
+        partial = _Partial(key, ref, coverage, proximity, closeness, tuple(matched), found, 0.0)
         best_coverage = coverage
         if need.answer is AnswerType.DEFINITION:
             best_coverage = max(coverage, DEFINITION_COVERAGE)
@@ -330,10 +371,13 @@ class Retriever:
         article = self.k.by_id[ref.article_id]
         sentence = article.sections[ref.section].paragraphs[ref.paragraph].sentences[ref.index]
         coverage = p.coverage
-        facts, type_fit = self._type_fit(need, p.key, sentence, p.anchors, coverage)
+        text = self.index.texts[p.key]
+        anchors = [span for s in p.found for span in _spans(text, s)]
+        anchors += [span for e in need.names for a in e.aliases for span in _spans(text, a)]
+        facts, type_fit = self._type_fit(need, p.key, sentence, anchors, coverage)
         if need.answer is AnswerType.DEFINITION and type_fit == 1.0:
             coverage = max(coverage, DEFINITION_COVERAGE)  # "X作为尖兵…" defines X outright
-        gap = min((_gap(f, a) for f in facts for a in p.anchors), default=0)
+        gap = min((_gap(f, a) for f in facts for a in anchors), default=0)
         return Candidate(
             p.key,
             ref,
@@ -378,10 +422,11 @@ class Retriever:
         entity = self.k.entities.entities.get("concept:" + item[len(CONCEPT_PREFIX) :])
         return entity.aliases if entity else ()
 
-    def _proximity(self, entity: Entity, key: int, ref: SentenceRef, text: str) -> float:
+    def _proximity(
+        self, entity: Entity, group: frozenset[str], key: int, ref: SentenceRef, text: str
+    ) -> float:
         t = self.t
         index = self.index
-        group = self.k.entities.group(entity.key)
         if group & index.mentions.get(key, frozenset()) or any(a in text for a in entity.aliases):
             return t.entity_sentence
         aid, s_i, p_i = ref.article_id, ref.section, ref.paragraph

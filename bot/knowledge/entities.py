@@ -197,7 +197,11 @@ def _aliases(candidates: Mapping[str, _Candidate], usage: _Usage) -> dict[str, s
         if candidate.kind is EntityKind.ORG:
             forms, core = _org_short_forms(surface, places)
             for alias in forms:
-                if alias != surface and usage.alone(alias, surface, candidate.articles):
+                if (
+                    alias != surface
+                    and not _ordinary_word(alias)
+                    and usage.alone(alias, surface, candidate.articles)
+                ):
                     names.add(alias)
             for alias in _prefix_forms(core):
                 if usage.alone(alias, core[: len(alias) + 1], candidate.articles) and not any(
@@ -248,6 +252,12 @@ def _org_short_forms(surface: str, places: set[str]) -> tuple[list[str], str]:
     core = forms[-1] if company and not _ORG_SUFFIX_END_RE.search(forms[-1]) else ""
     generic = set(lexicon().org_suffixes)
     return [f for f in dict.fromkeys(forms) if len(f) >= 2 and f not in generic], core
+
+
+def _ordinary_word(form: str) -> bool:
+    """A dictionary word that is not a proper name (电子 of 黛圃电子有限公司 once the place
+    is cut off): as an alias it would name the company in every sentence about electronics."""
+    return tokenizer.is_word(form) and form not in tokenizer.proper_nouns()
 
 
 def _prefix_forms(core: str) -> list[str]:

@@ -144,37 +144,51 @@ def _names_by_text_or_sound(text: str, knowledge: Knowledge) -> list[NameMatch]:
     table = knowledge.entities
     lengths = sorted(set(knowledge.fuzzy.lengths) | set(aliases.lengths()) | {2}, reverse=True)
     sounds = pinyin.syllables(text)
+    bounds = word_bounds(text)
     result: list[NameMatch] = []
     i = 0
     n = len(text)
     while i < n - 1:
-        hit: NameMatch | None = None
+        exact = _exact_name(text, i, lengths, knowledge)
+        hit = exact
         for length in lengths:
             end = i + length
-            if end > n:
+            if end > n or (exact is not None and end <= exact.end):
                 continue
             window = text[i:end]
-            if window in aliases:
-                entity = table.by_alias(window)
-                if entity is not None:
-                    hit = NameMatch(entity, window, i, end)
-                    break
+            if i not in bounds or end not in bounds:
+                continue  # a same-sounding name must be whole words: not 新工 of 新工厂
             if length >= MIN_SOUND_CHARS or (length == 2 and not tokenizer.is_word(window)):
                 # a two-character dictionary word (培育) is that word, not a name (沛宇)
                 same = by_sound.get(" ".join(sounds[i:end]))
                 entity = table.by_alias(same[0]) if same else None
-                if entity is not None and same:
-                    score = max(
-                        fuzz.ratio(window, same[0]), knowledge.rules.thresholds.fuzzy_min_pinyin
-                    )
-                    hit = NameMatch(entity, window, i, end, True, score)
-                    break
+                if entity is None or not same:
+                    continue
+                if exact is not None and entity.key != exact.entity.key:
+                    continue  # 湖南这 is 湖南 and a word, not someone called 胡楠哲
+                score = max(
+                    fuzz.ratio(window, same[0]), knowledge.rules.thresholds.fuzzy_min_pinyin
+                )
+                hit = NameMatch(entity, window, i, end, True, score)
+                break
         if hit is not None:
             result.append(hit)
             i = hit.end
         else:
             i += 1
     return result
+
+
+def _exact_name(text: str, i: int, lengths: list[int], knowledge: Knowledge) -> NameMatch | None:
+    """The longest known name written exactly at position ``i``."""
+    aliases = knowledge.lexicons.aliases
+    for length in lengths:
+        end = i + length
+        if end <= len(text) and (window := text[i:end]) in aliases:
+            entity = knowledge.entities.by_alias(window)
+            if entity is not None:
+                return NameMatch(entity, window, i, end)
+    return None
 
 
 def _names_by_spelling(text: str, taken: bytearray, knowledge: Knowledge) -> list[NameMatch]:
@@ -184,17 +198,18 @@ def _names_by_spelling(text: str, taken: bytearray, knowledge: Knowledge) -> lis
     min_score = knowledge.rules.thresholds.fuzzy_min_score
     min_sound = knowledge.rules.thresholds.fuzzy_min_pinyin
     sounds = pinyin.syllables(text)
+    bounds = word_bounds(text)
     result: list[NameMatch] = []
     i = 0
     n = len(text)
     while i < n:
-        if taken[i] or not _WORD_RE.match(text[i]):
+        if taken[i] or not _WORD_RE.match(text[i]) or i not in bounds:
             i += 1
             continue
         best = None
         for length in index.lengths:
             end = i + length
-            if end > n or any(taken[i:end]):
+            if end > n or any(taken[i:end]) or end not in bounds:
                 continue
             best = _sound_candidate(text[i:end], sounds[i:end], index, min_sound)
             if best is None and length >= MIN_EDIT_CHARS:
@@ -210,6 +225,12 @@ def _names_by_spelling(text: str, taken: bytearray, knowledge: Knowledge) -> lis
             continue
         i += 1
     return result
+
+
+def word_bounds(text: str) -> frozenset[int]:
+    """Where jieba's words of ``text`` start and end.  With thousands of names, some name
+    sounds like any two characters (委书 of 党委书记 ~ 苇蜀); a typed name is its own word."""
+    return frozenset({0, len(text), *(start for _, start in tokenizer.cut_with_offsets(text))})
 
 
 def _sound_candidate(

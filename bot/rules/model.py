@@ -96,6 +96,7 @@ class Thresholds:
     max_question_chars: int = 300  # longer input is cut before understanding
     context_turns: int = 3  # how many previous turns a follow-up may refer to
     suggestions: int = 3
+    max_listed_articles: int = 20  # "有哪些文章" lists the newest this many
 
 
 THRESHOLD_NAMES = frozenset(f.name for f in fields(Thresholds))
