@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections import Counter
 
 from bot.answer.model import Answer, Source
 from bot.content.model import Article
@@ -13,6 +14,7 @@ from bot.rules.model import Intent
 from bot.text.normalize import normalize
 
 _EPOCH = dt.date(1, 1, 1)
+TEXT_CANDIDATES = 50  # articles whose text is searched for a summary request
 
 
 class MetaResponder:
@@ -148,8 +150,9 @@ class MetaResponder:
     def find_article(self, query: Query) -> Article | None:
         """The article a reader means: by its title, kicker, column and names, then its text.
 
-        Only articles the index ties to the question's names and words have their text
-        counted, so a summary request costs the same with six articles or six thousand.
+        Only the articles the index ties most to the question's names and words have their
+        text counted, so a summary request costs about the same with six articles or six
+        thousand.
         """
         words = [n.surface for n in query.names] + [
             a for n in query.names for a in n.entity.aliases
@@ -197,14 +200,21 @@ class MetaResponder:
         return body
 
     def _articles_with(self, query: Query, words: list[str]) -> set[int]:
-        """Positions of the articles whose sentences mention a named entity or use a word."""
+        """Positions of the articles whose sentences mention the question's names and words
+        most often (at most ``TEXT_CANDIDATES``): only their text is counted exactly."""
         index = self.k.index
         terms = [
             ENTITY_PREFIX + key for n in query.names for key in self.k.entities.group(n.entity.key)
         ]
         terms += [w for w in words if w in index.postings]
-        ids = {index.refs[key].article_id for t in terms for key in index.postings.get(t, ())}
-        return {self._positions[i] for i in ids if i in self._positions}
+        hits: Counter[str] = Counter(
+            index.refs[key].article_id for t in terms for key in index.postings.get(t, ())
+        )
+        return {
+            self._positions[i]
+            for i, _ in hits.most_common(TEXT_CANDIDATES)
+            if i in self._positions
+        }
 
     def _titles(self) -> tuple[str, ...]:
         """Suggestions of articles to ask about: the three newest."""

@@ -17,8 +17,10 @@ from __future__ import annotations
 
 import heapq
 import re
+from bisect import bisect_left
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 
 from bot.content.lexicon import lexicon
 from bot.content.model import Article, Fact, FactKind, Sentence
@@ -191,17 +193,36 @@ class Retriever:
                 items.append((df, index.idf(item), [item]))
         items.sort(key=lambda x: x[0])
         scores: dict[int, float] = {}
-        for df, weight, terms in items:
-            if len(scores) < limit:  # rarest first: they choose the pool
+        dropped: set[int] = set()
+        # what a sentence could still gain from the words after each one (summed afresh, so
+        # rounding never makes it smaller than it is)
+        rest = [
+            sum(w * len(t) for _, w, t in items[i + 1 :]) + _EPSILON for i in range(len(items))
+        ]
+        widen = True
+        for position, (df, weight, terms) in enumerate(items):
+            if position >= 2 and len(scores) >= limit and df > index.size // 10:
+                break  # the pool is full and a common word weighs too little to change it
+            remaining = rest[position]
+            if widen:
                 for term in terms:
                     for key in index.postings.get(term, ()):
                         scores[key] = scores.get(key, 0.0) + weight
-            elif df > index.size // 10:
-                break  # a common word would only re-rank, and weighs too little to matter
-            else:  # the pool is full: later words re-rank it but never widen it
+                # MaxScore: once a sentence with none of the words so far could not reach
+                # the pool even with all the rest, the rest only re-rank (exact top-k)
+                if len(scores) > limit:
+                    floor = _kth_largest(scores, limit)
+                    if remaining < floor:
+                        widen = False
+                        # …and a sentence that cannot reach the pool even with every
+                        # remaining word need not be re-ranked at all
+                        kept = {k: v for k, v in scores.items() if v + remaining >= floor}
+                        dropped = scores.keys() - kept.keys()
+                        scores = kept
+            else:
                 for term in terms:
                     postings = index.postings.get(term, ())
-                    if len(postings) < len(scores):
+                    if len(postings) <= len(scores):
                         for key in postings:
                             if key in scores:
                                 scores[key] += weight
@@ -210,7 +231,7 @@ class Retriever:
                             if index.has(term, key):
                                 scores[key] += weight
         for key, weight in neighbours.items():
-            if key in index.refs and key not in scores:
+            if key in index.refs and key not in scores and key not in dropped:
                 scores[key] = weight
         if len(scores) <= limit:
             return sorted(scores, key=lambda k: (-scores[k], k))
@@ -631,6 +652,13 @@ def _spans(text: str, word: str) -> list[tuple[int, int]]:
     return spans
 
 
+_EPSILON = 1e-9
+
+
+def _kth_largest(scores: dict[int, float], k: int) -> float:
+    return heapq.nlargest(k, scores.values())[-1]
+
+
 def _only_numbers(need: Need) -> bool:
     """ "1+1等于几": nothing to look up but digits."""
     return (
@@ -651,9 +679,16 @@ def _anchored(text: str, fact: Fact, anchors: list[tuple[int, int]]) -> bool:
 
 
 def _clause_bounds(text: str, position: int) -> tuple[int, int]:
-    start = max((text.rfind(c, 0, position) for c in CLAUSE_ENDS), default=-1) + 1
-    ends = [i for i in (text.find(c, position) for c in CLAUSE_ENDS) if i >= 0]
-    return start, (min(ends) if ends else len(text))
+    """The clause around ``position``: from after the previous clause mark to the next."""
+    marks = _clause_marks(text)
+    at = bisect_left(marks, position)
+    start = marks[at - 1] + 1 if at else 0
+    return start, (marks[at] if at < len(marks) else len(text))
+
+
+@lru_cache(maxsize=16384)
+def _clause_marks(text: str) -> tuple[int, ...]:
+    return tuple(i for i, c in enumerate(text) if c in CLAUSE_ENDS)
 
 
 def _gap(fact: Fact, span: tuple[int, int]) -> int:

@@ -21,7 +21,8 @@ MIN_EDIT_CHARS = 4
 class FuzzyIndex:
     by_sound: Mapping[str, tuple[str, ...]]  # pinyin key → names
     by_first_sound: Mapping[tuple[str, int], tuple[str, ...]]  # (first syllable, length)
-    by_bigram: Mapping[str, tuple[str, ...]]  # character bigram → names (len >= MIN_EDIT)
+    # (character bigram, name length) → names of that length (len >= MIN_EDIT_CHARS)
+    by_bigram: Mapping[tuple[str, int], tuple[str, ...]]
     lengths: tuple[int, ...]  # distinct name lengths, longest first
 
     @classmethod
@@ -29,7 +30,7 @@ class FuzzyIndex:
         """``short_names``: two-character names (people: 陈旌) also matched by sound."""
         by_sound: dict[str, list[str]] = {}
         by_first: dict[tuple[str, int], list[str]] = {}
-        by_bigram: dict[str, list[str]] = {}
+        by_bigram: dict[tuple[str, int], list[str]] = {}
         lengths: set[int] = set()
         short = set(short_names)
         for name in sorted(set(names) | short):
@@ -43,7 +44,7 @@ class FuzzyIndex:
                 by_first.setdefault((pinyin.syllables(name)[0], len(name)), []).append(name)
             if len(name) >= MIN_EDIT_CHARS:
                 for gram in {name[i : i + 2] for i in range(len(name) - 1)}:
-                    by_bigram.setdefault(gram, []).append(name)
+                    by_bigram.setdefault((gram, len(name)), []).append(name)
         return cls(
             {k: tuple(v) for k, v in by_sound.items()},
             {k: tuple(v) for k, v in by_first.items()},

@@ -7,6 +7,7 @@ edit distance for what is left (typos), then cut the rest into content words wit
 
 from __future__ import annotations
 
+import heapq
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -253,19 +254,18 @@ def _sound_candidate(
 
 
 def _edit_candidate(
-    window: str, by_bigram: Mapping[str, tuple[str, ...]], min_score: float
+    window: str, by_bigram: Mapping[tuple[str, int], tuple[str, ...]], min_score: float
 ) -> tuple[float, int, str] | None:
     """The closest same-length name sharing enough bigrams with ``window``, if close enough."""
     length = len(window)
     counts: dict[str, int] = {}
     for gram in {window[k : k + 2] for k in range(length - 1)}:
-        for name in by_bigram.get(gram, ()):
-            if len(name) == length:
-                counts[name] = counts.get(name, 0) + 1
+        for name in by_bigram.get((gram, length), ()):
+            counts[name] = counts.get(name, 0) + 1
+    needed = max(1, (length - 1) // 2)
     best: tuple[float, int, str] | None = None
-    for name, shared in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:20]:
-        if shared < max(1, (length - 1) // 2):
-            continue
+    shortlist = heapq.nsmallest(20, ((-c, n) for n, c in counts.items() if c >= needed))
+    for _, name in shortlist:
         score = fuzz.ratio(window, name)
         if score >= min_score and (best is None or score > best[0]):
             best = (score, length, name)
