@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 
@@ -94,7 +94,7 @@ class _Candidate:
     kind: EntityKind
     roles: list[tuple[str, str]]
     count: int = 0
-    articles: set[int] = field(default_factory=set)
+    articles: set[Hashable] = field(default_factory=set)  # keys of the articles naming it
 
 
 class _Usage:
@@ -104,15 +104,47 @@ class _Usage:
     the articles about its entity, so only those are searched.
     """
 
-    def __init__(self, texts: Sequence[str]) -> None:
+    def __init__(self, texts: Mapping[Hashable, str]) -> None:
         self.texts = texts
 
-    def count(self, form: str, articles: set[int]) -> int:
+    def count(self, form: str, articles: set[Hashable]) -> int:
         return sum(self.texts[i].count(form) for i in articles)
 
-    def alone(self, alias: str, longer: str, articles: set[int]) -> bool:
+    def alone(self, alias: str, longer: str, articles: set[Hashable]) -> bool:
         """``alias`` occurs where ``longer`` does not continue it (和天电子 without 有限公司)."""
         return self.count(alias, articles) > self.count(longer, articles)
+
+
+# What an article contributes to the entity inventory, in reading order: a fact
+# ("f", surface, kind, role, organisation) or a byline name ("b", surface, …).
+_Event = tuple[str, str, EntityKind, str | None, str]
+_FACT_KINDS = {
+    FactKind.ORG: EntityKind.ORG,
+    FactKind.PLACE: EntityKind.PLACE,
+    FactKind.PERSON: EntityKind.PERSON,
+}
+
+
+# A name's aliases and what they were worked out from: kind, articles, leading place.
+_Names = tuple[EntityKind, frozenset[Hashable], str | None, frozenset[str]]
+
+
+@dataclass
+class EntityMemo:
+    """What :func:`build_entities` reuses across reloads: each article's names (by a key of
+    its content), each name's aliases (by everything they depend on), and the last table,
+    returned as is when its inputs have not changed — so editing one article of thousands
+    does not rebuild the inventory of every name."""
+
+    events: dict[Hashable, tuple[_Event, ...]] = field(default_factory=dict)
+    names: dict[str, _Names] = field(default_factory=dict)
+    places: frozenset[str] | None = None
+    signature: Hashable | None = None
+    table: EntityTable | None = None
+
+    def retain(self, article_keys: Iterable[Hashable]) -> None:
+        wanted = set(article_keys)
+        self.events = {k: v for k, v in self.events.items() if k in wanted}
 
 
 def build_entities(
@@ -120,37 +152,45 @@ def build_entities(
     synonyms: Mapping[str, tuple[str, ...]],
     texts: Sequence[str],
     kinds: Mapping[str, str] | None = None,
+    memo: EntityMemo | None = None,
+    article_keys: Sequence[Hashable] | None = None,
 ) -> EntityTable:
     """Collect, alias and merge the entities of ``articles`` (deterministic for equal input).
 
-    ``texts`` are the articles' normalised texts, in the same order.
+    ``texts`` are the articles' normalised texts, in the same order; ``article_keys``
+    identify each article's content for ``memo``.
     """
+    if memo is None or article_keys is None:
+        memo, article_keys = EntityMemo(), list(range(len(articles)))
     candidates: dict[str, _Candidate] = {}
-    for position, article in enumerate(articles):
-        for fact in article.facts:
-            kind = {
-                FactKind.ORG: EntityKind.ORG,
-                FactKind.PLACE: EntityKind.PLACE,
-                FactKind.PERSON: EntityKind.PERSON,
-            }.get(fact.kind)
-            if kind is None or not isinstance(fact.value, str):
-                continue
-            surface = normalize(fact.value)
-            candidate = candidates.setdefault(surface, _Candidate(surface, kind, []))
-            candidate.count += 1
-            candidate.articles.add(position)
-            if kind is EntityKind.PERSON and fact.role:
-                role = fact.role.split("、")[-1]
-                if (role, fact.org or "") not in candidate.roles:
-                    candidate.roles.append((role, normalize(fact.org) if fact.org else ""))
-        for name in article.byline:
-            surface = normalize(name)
-            candidate = candidates.setdefault(surface, _Candidate(surface, EntityKind.PERSON, []))
-            candidate.articles.add(position)
-            if ("作者", "") not in candidate.roles:
-                candidate.roles.append(("作者", ""))
-    aliases = _aliases(candidates, _Usage(texts))
+    for article, key in zip(articles, article_keys, strict=True):
+        events = memo.events.get(key)
+        if events is None:
+            events = memo.events[key] = _events(article)
+        for tag, surface, kind, role, org in events:
+            if tag == "f":
+                candidate = candidates.setdefault(surface, _Candidate(surface, kind, []))
+                candidate.count += 1
+                candidate.articles.add(key)
+                if role is not None and (role, org) not in candidate.roles:
+                    candidate.roles.append((role, org))
+            else:
+                candidate = candidates.setdefault(
+                    surface, _Candidate(surface, EntityKind.PERSON, [])
+                )
+                candidate.articles.add(key)
+                if ("作者", "") not in candidate.roles:
+                    candidate.roles.append(("作者", ""))
+    aliases = _aliases(candidates, _Usage(dict(zip(article_keys, texts, strict=True))), memo)
     _fold_bare_names(candidates, aliases)
+    signature = (
+        tuple((s, c.kind, tuple(c.roles), c.count) for s, c in candidates.items()),
+        tuple((s, tuple(sorted(n))) for s, n in aliases.items()),
+        tuple(synonyms.items()),
+        tuple(sorted((kinds or {}).items())),
+    )
+    if memo.table is not None and signature == memo.signature:
+        return memo.table
     union = _UnionFind()
     for surface, names in aliases.items():
         for alias in names:
@@ -158,28 +198,70 @@ def build_entities(
     for canonical, variants in synonyms.items():
         for word in (canonical, *variants):
             union.union("~" + canonical, "=" + word)
-    return _assemble(candidates, aliases, kinds or {}, union)
+    memo.signature = signature
+    memo.table = _assemble(candidates, aliases, kinds or {}, union)
+    return memo.table
 
 
-def _aliases(candidates: Mapping[str, _Candidate], usage: _Usage) -> dict[str, set[str]]:
+def _events(article: Article) -> tuple[_Event, ...]:
+    events: list[_Event] = []
+    for fact in article.facts:
+        kind = _FACT_KINDS.get(fact.kind)
+        if kind is None or not isinstance(fact.value, str):
+            continue
+        role = None
+        org = ""
+        if kind is EntityKind.PERSON and fact.role:
+            role = fact.role.split("、")[-1]
+            org = normalize(fact.org) if fact.org else ""
+        events.append(("f", normalize(fact.value), kind, role, org))
+    for name in article.byline:
+        events.append(("b", normalize(name), EntityKind.PERSON, None, ""))
+    return tuple(events)
+
+
+def _aliases(
+    candidates: Mapping[str, _Candidate],
+    usage: _Usage,
+    memo: EntityMemo,
+) -> dict[str, set[str]]:
     """Short forms of a name that the corpus uses on their own: 和天电子 for 和天电子有限公司,
-    赣晟磁材 for 江西赣晟磁材科技有限公司, 益阳 for 益阳市."""
+    赣晟磁材 for 江西赣晟磁材科技有限公司, 益阳 for 益阳市.
+
+    A name's short forms depend only on the articles it occurs in (the usage counts and the
+    other organisations there) and, for a company, on the place its name starts with; the
+    last build's result is reused while those are the same, so a reload does not work out
+    every name again."""
     place_suffixes = tuple(s for s in lexicon().place_suffixes if len(s) == 1)
     result: dict[str, set[str]] = {}
+    used: dict[str, _Names] = {}
     places = set(lexicon().regions)
+
+    def remembered(surface: str, candidate: _Candidate) -> _Names | None:
+        entry = memo.names.get(surface)
+        if entry is None or entry[0] is not candidate.kind or entry[1] != candidate.articles:
+            return None
+        return entry
+
     for surface, candidate in candidates.items():  # places first: orgs start with them
         if candidate.kind is EntityKind.PLACE:
-            names = {surface}
-            if surface.endswith(place_suffixes) and len(surface) >= 3:
-                short = surface[:-1]
-                if usage.alone(short, surface, candidate.articles):
-                    names.add(short)
-            result[surface] = names
-            places |= names
+            entry = remembered(surface, candidate)
+            if entry is None:
+                names = {surface}
+                if surface.endswith(place_suffixes) and len(surface) >= 3:
+                    short = surface[:-1]
+                    if usage.alone(short, surface, candidate.articles):
+                        names.add(short)
+                entry = (candidate.kind, frozenset(candidate.articles), None, frozenset(names))
+            used[surface] = entry
+            result[surface] = set(entry[3])
+            places |= entry[3]
             for suffix in _AREA_SUFFIXES:  # 赣州经开区 → 赣州 also opens company names
                 if surface.endswith(suffix) and len(surface) - len(suffix) >= 2:
                     places.add(surface[: -len(suffix)])
-    by_article: dict[int, list[str]] = {}
+    frozen_places = frozenset(places)
+    same_places = memo.places == frozen_places
+    by_article: dict[Hashable, list[str]] = {}
     for surface, candidate in candidates.items():
         if candidate.kind is EntityKind.ORG:
             for position in candidate.articles:
@@ -193,8 +275,14 @@ def _aliases(candidates: Mapping[str, _Candidate], usage: _Usage) -> dict[str, s
     for surface, candidate in candidates.items():
         if candidate.kind is EntityKind.PLACE:
             continue
-        names = {surface}
-        if candidate.kind is EntityKind.ORG:
+        if candidate.kind is not EntityKind.ORG:
+            result[surface] = {surface}
+            continue
+        entry = remembered(surface, candidate)
+        if entry is not None and not same_places and entry[2] != _place_prefix(surface, places):
+            entry = None
+        if entry is None:
+            names = {surface}
             forms, core = _org_short_forms(surface, places)
             for alias in forms:
                 if (
@@ -208,8 +296,22 @@ def _aliases(candidates: Mapping[str, _Candidate], usage: _Usage) -> dict[str, s
                     o != surface and alias in o for o in neighbours(candidate)
                 ):
                     names.add(alias)
-        result[surface] = names
+            prefix = _place_prefix(surface, places)
+            entry = (candidate.kind, frozenset(candidate.articles), prefix, frozenset(names))
+        used[surface] = entry
+        result[surface] = set(entry[3])
+    memo.names = used  # only what this snapshot uses
+    memo.places = frozen_places
     return result
+
+
+def _place_prefix(surface: str, places: set[str]) -> str | None:
+    """The longest place a company name starts with (what its short forms depend on)."""
+    base = _LEGAL_SUFFIX_RE.sub("", surface)
+    for n in range(len(base) - 2, 1, -1):
+        if base[:n] in places:
+            return base[:n]
+    return None
 
 
 def _fold_bare_names(candidates: Mapping[str, _Candidate], aliases: dict[str, set[str]]) -> None:
@@ -217,7 +319,7 @@ def _fold_bare_names(candidates: Mapping[str, _Candidate], aliases: dict[str, se
     shorter organisation becomes an alias of the only longer one ending with it.  Only
     organisations sharing an article are compared, so the cost grows with the corpus, not
     with its square."""
-    by_article: dict[int, list[str]] = {}
+    by_article: dict[Hashable, list[str]] = {}
     for surface, candidate in candidates.items():
         if candidate.kind is EntityKind.ORG:
             for position in candidate.articles:

@@ -35,29 +35,44 @@ def expand_keywords(topic: Topic, synonyms: Mapping[str, tuple[str, ...]]) -> tu
 
 
 def tag_sections(
-    articles: Sequence[Article], topics: Sequence[Topic], synonyms: Mapping[str, tuple[str, ...]]
+    articles: Sequence[Article],
+    topics: Sequence[Topic],
+    synonyms: Mapping[str, tuple[str, ...]],
+    known: Mapping[str, tuple[tuple[str, ...], ...]] | None = None,
 ) -> TopicTags:
+    """Tag every section; ``known`` (article id → its sections' tags from an earlier build
+    with the same rules and the same article) is reused instead of counting again."""
     keywords = {t.id: expand_keywords(t, synonyms) for t in topics}
     by_section: dict[tuple[str, int], tuple[str, ...]] = {}
     by_topic: dict[str, list[tuple[str, int]]] = {t.id: [] for t in topics}
     by_article: dict[str, tuple[str, ...]] = {}
     for article in articles:
-        title = normalize(article.title)
-        for index, section in enumerate(article.sections):
-            text = normalize(
-                " ".join([title, section.heading or "", *(p.text for p in section.paragraphs)])
-            )
-            tags = []
-            for topic in topics:
-                counts = [text.count(k) for k in keywords[topic.id]]
-                distinct = sum(1 for c in counts if c)
-                if distinct >= MIN_DISTINCT_KEYWORDS or max(counts, default=0) >= MIN_REPEATS:
-                    tags.append(topic.id)
-                    by_topic[topic.id].append((article.id, index))
-            by_section[(article.id, index)] = tuple(tags)
-        by_article[article.id] = tuple(
-            dict.fromkeys(
-                t for i in range(len(article.sections)) for t in by_section[(article.id, i)]
-            )
-        )
+        tags = (known or {}).get(article.id)
+        if tags is None:
+            tags = tag_article(article, topics, keywords)
+        for index, section_tags in enumerate(tags):
+            by_section[(article.id, index)] = section_tags
+            for topic_id in section_tags:
+                by_topic[topic_id].append((article.id, index))
+        by_article[article.id] = tuple(dict.fromkeys(t for ts in tags for t in ts))
     return TopicTags(by_section, {k: tuple(v) for k, v in by_topic.items()}, by_article)
+
+
+def tag_article(
+    article: Article, topics: Sequence[Topic], keywords: Mapping[str, tuple[str, ...]]
+) -> tuple[tuple[str, ...], ...]:
+    """Per section of ``article``, the ids of the topics it belongs to."""
+    title = normalize(article.title)
+    result = []
+    for section in article.sections:
+        text = normalize(
+            " ".join([title, section.heading or "", *(p.text for p in section.paragraphs)])
+        )
+        tags = []
+        for topic in topics:
+            counts = [text.count(k) for k in keywords[topic.id]]
+            distinct = sum(1 for c in counts if c)
+            if distinct >= MIN_DISTINCT_KEYWORDS or max(counts, default=0) >= MIN_REPEATS:
+                tags.append(topic.id)
+        result.append(tuple(tags))
+    return tuple(result)

@@ -138,6 +138,8 @@ def set_user_words(words: Iterable[str]) -> tuple[set[str], set[str]]:
     """
     wanted = {w.strip() for w in words if len(w.strip()) >= 2 and " " not in w}
     tok = tokenizer()
+    if wanted == _user_words:
+        return set(), set()  # a reload that changed no names
     with _lock:
         removed = _user_words - wanted
         for word in removed:
