@@ -18,7 +18,7 @@ from __future__ import annotations
 import heapq
 import re
 from bisect import bisect_left
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -206,7 +206,11 @@ class Retriever:
             remaining = rest[position]
             if widen:
                 for term in terms:
-                    for key in index.postings.get(term, ()):
+                    postings = index.postings.get(term, ())
+                    if not scores:
+                        scores = dict.fromkeys(postings, weight)
+                        continue
+                    for key in postings:
                         scores[key] = scores.get(key, 0.0) + weight
                 # MaxScore: once a sentence with none of the words so far could not reach
                 # the pool even with all the rest, the rest only re-rank (exact top-k)
@@ -223,13 +227,11 @@ class Retriever:
                 for term in terms:
                     postings = index.postings.get(term, ())
                     if len(postings) <= len(scores):
-                        for key in postings:
-                            if key in scores:
-                                scores[key] += weight
+                        hits: Iterable[int] = [k for k in postings if k in scores]
                     else:
-                        for key in scores:
-                            if index.has(term, key):
-                                scores[key] += weight
+                        hits = scores.keys() & set(postings)  # both large: intersect in C
+                    for key in hits:
+                        scores[key] += weight
         for key, weight in neighbours.items():
             if key in index.refs and key not in scores and key not in dropped:
                 scores[key] = weight

@@ -20,7 +20,9 @@ MIN_EDIT_CHARS = 4
 @dataclass(frozen=True, slots=True)
 class FuzzyIndex:
     by_sound: Mapping[str, tuple[str, ...]]  # pinyin key → names
-    by_first_sound: Mapping[tuple[str, int], tuple[str, ...]]  # (first syllable, length)
+    # a name with one character masked → names (len >= MIN_SOUND_CHARS): the names that
+    # differ from a window in at most one character, found by len(window) lookups
+    by_mask: Mapping[str, tuple[str, ...]]
     # (character bigram, name length) → names of that length (len >= MIN_EDIT_CHARS)
     by_bigram: Mapping[tuple[str, int], tuple[str, ...]]
     lengths: tuple[int, ...]  # distinct name lengths, longest first
@@ -29,7 +31,7 @@ class FuzzyIndex:
     def build(cls, names: Iterable[str], short_names: Iterable[str] = ()) -> FuzzyIndex:
         """``short_names``: two-character names (people: 陈旌) also matched by sound."""
         by_sound: dict[str, list[str]] = {}
-        by_first: dict[tuple[str, int], list[str]] = {}
+        by_mask: dict[str, list[str]] = {}
         by_bigram: dict[tuple[str, int], list[str]] = {}
         lengths: set[int] = set()
         short = set(short_names)
@@ -41,13 +43,19 @@ class FuzzyIndex:
             lengths.add(len(name))
             by_sound.setdefault(pinyin.key(name), []).append(name)
             if len(name) >= MIN_SOUND_CHARS:
-                by_first.setdefault((pinyin.syllables(name)[0], len(name)), []).append(name)
+                for masked in masks(name):
+                    by_mask.setdefault(masked, []).append(name)
             if len(name) >= MIN_EDIT_CHARS:
                 for gram in {name[i : i + 2] for i in range(len(name) - 1)}:
                     by_bigram.setdefault((gram, len(name)), []).append(name)
         return cls(
             {k: tuple(v) for k, v in by_sound.items()},
-            {k: tuple(v) for k, v in by_first.items()},
+            {k: tuple(v) for k, v in by_mask.items()},
             {k: tuple(v) for k, v in by_bigram.items()},
             tuple(sorted(lengths, reverse=True)),
         )
+
+
+def masks(text: str) -> list[str]:
+    """``text`` with each character in turn replaced by a mask."""
+    return [f"{text[:i]}\0{text[i + 1 :]}" for i in range(len(text))]

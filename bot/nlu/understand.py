@@ -18,7 +18,7 @@ from bot.content.lexicon import alternation, lexicon
 from bot.knowledge.analysis import CONCEPT_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.knowledge.entities import Entity
-from bot.knowledge.fuzzy import MIN_EDIT_CHARS, MIN_SOUND_CHARS, FuzzyIndex
+from bot.knowledge.fuzzy import MIN_EDIT_CHARS, MIN_SOUND_CHARS, FuzzyIndex, masks
 from bot.nlu.classify import Classification, classify
 from bot.rules.model import AnswerType, IntentKind
 from bot.text import pinyin, tokenizer
@@ -244,10 +244,12 @@ def _sound_candidate(
         return None
     key = " ".join(syllables)
     best: tuple[float, int, str] | None = None
-    for name in index.by_first_sound.get((syllables[0], len(syllables)), ()):
-        if sum(a != b for a, b in zip(window, name, strict=True)) > 1:
+    near = {name for masked in masks(window) for name in index.by_mask.get(masked, ())}
+    for name in sorted(near):
+        sounds = pinyin.syllables(name)
+        if sounds[0] != syllables[0]:
             continue
-        score = fuzz.ratio(key, pinyin.key(name))
+        score = fuzz.ratio(key, " ".join(sounds))
         if score >= min_score and (best is None or score > best[0]):
             best = (score, len(syllables), name)
     return best
