@@ -38,6 +38,14 @@ eval: $(STAMP)
 
 test: lint typecheck unit eval
 
+# Performance: latency, build, reload, memory, start-up and throughput at 1×–1,000× the page,
+# next to a rank_bm25 baseline (docs/performance.md).  make test runs the quick variant.
+bench: $(STAMP)
+	$(BIN)/python tests/bench/bench.py
+
+bench-quick: $(STAMP)
+	$(BIN)/python tests/bench/bench.py --quick
+
 # Nightly-style hostile-input run: 10,000+ generated messages through the answerer and the
 # Telegram formatter (make test runs a few hundred), plus the heavier reliability variants
 # (a 2,000-message burst, random fault rates, more kill points; see docs/reliability.md).

@@ -113,6 +113,14 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--watch", action="store_true", help="reload when files under seeds/ or intents/ change"
     )
+    run.add_argument(
+        "--send-rate",
+        metavar="N",
+        type=float,
+        default=30.0,
+        help="messages per second to all chats together (default 30, Telegram's limit; "
+        "up to 1000 with paid broadcasts; 0: no overall cap)",
+    )
     check = add("check", "validate seeds and intents, print counts")
     check.add_argument("--json", action="store_true", help="print the full report as JSON")
     evaluate = add("eval", "accuracy report for a question file")

@@ -19,6 +19,8 @@ from typing import Any
 
 import pytest
 
+pytestmark = pytest.mark.bench
+
 BENCH = Path(__file__).resolve().parent / "bench" / "bench.py"
 TIMEOUT = 300  # seconds; the quick run takes ~20 s, a hang must still end
 

@@ -157,3 +157,38 @@ async def test_health_endpoint_and_single_instance(tmp_path: Path, cache_dir: Pa
             assert "already running" in second_err
         finally:
             stop(process, signal.SIGTERM)
+
+
+def test_send_rate_out_of_range_exits_2(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:abc")
+    monkeypatch.setenv("NEWSBOT_DB", str(tmp_path / "bot.sqlite3"))
+    assert main(["run", "--send-rate", "5000"]) == 2
+    assert "--send-rate" in capsys.readouterr().err
+
+
+def test_send_rate_sets_the_overall_limit(tmp_path: Path, cache_dir: Path) -> None:
+    """30 messages/s to all chats by default (Telegram's limit); 0 lifts the overall cap."""
+    from telegram.ext import AIORateLimiter
+
+    from bot.config import Settings
+    from bot.service import NewsService
+    from bot.telegram.app import build_application
+    from bot.telegram.deps import BotOptions
+
+    service = NewsService(ROOT / "seeds", ROOT / "intents", cache_dir)
+    service.load()
+    settings = Settings(
+        seeds=ROOT / "seeds",
+        intents=ROOT / "intents",
+        db=tmp_path / "db",
+        cache_dir=cache_dir,
+        token="123:abc",
+    )
+    limited = build_application(settings, service).bot.rate_limiter
+    unlimited = build_application(settings, service, options=BotOptions(send_rate=0))
+    lifted = unlimited.bot.rate_limiter
+    assert isinstance(limited, AIORateLimiter) and isinstance(lifted, AIORateLimiter)
+    assert limited._base_limiter is not None and limited._base_limiter.max_rate == 30
+    assert lifted._base_limiter is None

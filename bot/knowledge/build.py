@@ -95,7 +95,7 @@ class _Previous:
     analyses: dict[str, TextAnalysis]
     mentions: dict[str, tuple[tuple[str, ...], ...]]
     topics: dict[str, tuple[tuple[str, ...], ...]]
-    chars: dict[str, frozenset[str]]
+    chars: dict[str, str]  # article id → its distinct characters
     char_counts: Counter[str]
 
 
@@ -309,8 +309,7 @@ class Builder:
                 analyses[article.id] = analysis
         fresh = analyse_many([a for a, _ in todo], [k for _, k in todo], lexicons)
         for (article, _), analysis in zip(todo, fresh, strict=True):
-            self._cache.put(analysis)
-            analyses[article.id] = analysis
+            analyses[article.id] = self._cache.put(analysis)
         return analyses
 
     def _index(
@@ -322,7 +321,7 @@ class Builder:
         unchanged: set[str],
         rules: Rules,
         previous: _Previous | None,
-    ) -> tuple[SentenceIndex, dict[str, frozenset[str]], Counter[str]]:
+    ) -> tuple[SentenceIndex, dict[str, str], Counter[str]]:
         """Patch the previous index when few articles changed, else build it afresh."""
         changed = [a for a in articles if a.id not in unchanged]
         reference = rules.thresholds.idf_reference_sentences
@@ -401,8 +400,10 @@ def _content_key(article: Article) -> str:
     return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:20]
 
 
-def _chars(analysis: TextAnalysis) -> frozenset[str]:
-    return frozenset("".join(analysis.texts[:SENTENCES_PER_SLOT]))
+def _chars(analysis: TextAnalysis) -> str:
+    """The distinct characters of an article's indexed sentences, as one string (a set per
+    article would cost ~50 KB each; this costs ~1 KB)."""
+    return "".join(sorted(set("".join(analysis.texts[:SENTENCES_PER_SLOT]))))
 
 
 def _indexed_terms(previous: _Previous, article_id: str) -> set[str]:

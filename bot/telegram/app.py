@@ -96,7 +96,11 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .rate_limiter(AIORateLimiter(max_retries=options.rate_limit_retries))
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=options.send_rate, max_retries=options.rate_limit_retries
+            )
+        )
         .concurrent_updates(options.concurrent_updates)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(_post_init)

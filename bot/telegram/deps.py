@@ -18,6 +18,9 @@ from bot.telegram.subscribe import SubscribeHook
 logger = logging.getLogger(__name__)
 
 
+TELEGRAM_SEND_RATE = 30.0  # messages/s Telegram allows an ordinary bot across all chats
+
+
 @dataclass(frozen=True, slots=True)
 class BotOptions:
     """Tunables of the Telegram front end (defaults suit production; tests shrink them)."""
@@ -29,6 +32,9 @@ class BotOptions:
     inline_cache_seconds: int = 30
     concurrent_updates: int = 8  # updates handled at once (answers are fast; sends may wait)
     rate_limit_retries: int = 3  # AIORateLimiter retries after a 429
+    # messages per second to all chats together: Telegram's limit for ordinary bots is about
+    # 30; bots with paid broadcasts may send up to 1,000 (0: no overall cap)
+    send_rate: float = TELEGRAM_SEND_RATE
 
 
 @dataclass(slots=True)

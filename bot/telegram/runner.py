@@ -24,6 +24,7 @@ from bot.service import NewsService
 from bot.store import AsyncStore, Store, StoreError
 from bot.telegram.admin import AdminFeature, AdminOptions
 from bot.telegram.app import allowed_updates, build_application
+from bot.telegram.deps import TELEGRAM_SEND_RATE, BotOptions
 from bot.telegram.digest_delivery import DigestOptions
 from bot.telegram.digests import digest_feature
 from bot.telegram.errors import install_redaction
@@ -44,7 +45,7 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
         print("newsbot run: TELEGRAM_BOT_TOKEN is not set", file=sys.stderr)
         return EXIT_USAGE
     install_redaction(settings.token)
-    problem = _webhook_problem(args)
+    problem = _webhook_problem(args) or _rate_problem(args)
     if problem is not None:
         print(f"newsbot run: {problem}", file=sys.stderr)
         return EXIT_USAGE
@@ -58,6 +59,13 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
         return _serve(args, settings)
     finally:
         lock.release()
+
+
+def _rate_problem(args: argparse.Namespace) -> str | None:
+    rate = getattr(args, "send_rate", TELEGRAM_SEND_RATE)
+    if not 0 <= rate <= 1000:  # 1,000/s is Telegram's ceiling even with paid broadcasts
+        return f"--send-rate must be between 0 and 1000 messages per second, got {rate:g}"
+    return None
 
 
 def _webhook_problem(args: argparse.Namespace) -> str | None:
@@ -87,7 +95,8 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
         print(f"newsbot run: {exc}", file=sys.stderr)
         return EXIT_USAGE
     features = [store_feature(store), *optional_features(args, settings, service, store)]
-    app = build_application(settings, service, store=store, features=features)
+    options = BotOptions(send_rate=getattr(args, "send_rate", TELEGRAM_SEND_RATE))
+    app = build_application(settings, service, store=store, features=features, options=options)
     try:
         _run(app, args)
     except InvalidToken:

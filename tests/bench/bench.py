@@ -638,14 +638,10 @@ async def _serve_bot(config: JSON) -> None:
     if not hasattr(telegram_app, "build_application"):
         emit({"error": "bot.telegram.app has no build_application"})
         return
-    if config["unthrottled"]:
-        # The bot's own capacity: AIORateLimiter's overall cap (Telegram's 30 msgs/s) off.
-        limiter = telegram_app.AIORateLimiter
+    from bot.telegram.deps import BotOptions
 
-        def unlimited(**kwargs: Any) -> Any:
-            return limiter(overall_max_rate=0, **kwargs)
-
-        telegram_app.AIORateLimiter = unlimited
+    # unthrottled: the bot's own capacity, without the overall cap at Telegram's 30 msgs/s
+    options = BotOptions(send_rate=0) if config["unthrottled"] else BotOptions()
     cache = Path(config["cache"])
     tokenizer.configure(cache / "jieba")
     service = NewsService(SEEDS, INTENTS, cache)
@@ -661,7 +657,7 @@ async def _serve_bot(config: JSON) -> None:
         token=config["token"],
     )
     store = AsyncStore(Store(settings.db))
-    app = telegram_app.build_application(settings, service, store=store)
+    app = telegram_app.build_application(settings, service, store=store, options=options)
     try:
         async with app:
             if app.post_init is not None:
