@@ -352,20 +352,33 @@ class Retriever:
         if ref is None:
             return None
         text = index.texts[key]
-        paragraph = index.paragraph_texts.get((ref.article_id, ref.section, ref.paragraph), "")
-        head = index.heads.get((ref.article_id, ref.section), "")
+        # the paragraph and heading are looked up only when a word is missing from the
+        # sentence: most candidates of a large archive contain every word they were found by
+        paragraph: str | None = None
+        head = ""
         matched: list[str] = []
         found: list[str] = []
         got = 0.0
         for item in plan.items:
-            here = [s for s in item.surfaces if s in text]
+            surfaces = item.surfaces
+            here: tuple[str, ...]
+            if len(surfaces) == 1:
+                here = surfaces if surfaces[0] in text else ()
+            else:
+                here = tuple(s for s in surfaces if s in text)
             if here or (item.concept and index.has(item.item, key)):
                 got += item.weight
                 matched.append(item.item)
                 found += here
-            elif any(s in paragraph for s in item.surfaces):
+                continue
+            if paragraph is None:
+                paragraph = index.paragraph_texts.get(
+                    (ref.article_id, ref.section, ref.paragraph), ""
+                )
+                head = index.heads.get((ref.article_id, ref.section), "")
+            if any(s in paragraph for s in surfaces):
                 got += item.weight * PARTIAL_PARAGRAPH
-            elif any(s in head for s in item.surfaces):
+            elif any(s in head for s in surfaces):
                 got += item.weight * PARTIAL_PARAGRAPH  # the title or column says it (专家点评)
             elif item.unknown and all(ch in text for ch in item.item):
                 # a word the corpus never uses whose characters all occur (新厂 ~ 新工厂)
@@ -376,7 +389,9 @@ class Retriever:
         for entity, group, required in plan.names:
             near = self._proximity(entity, group, key, ref, text)
             (hard if required else soft).append(near)
-        hard += [self._term_proximity(t, key, ref, text, paragraph) for t in plan.name_like]
+        if plan.name_like and paragraph is None:
+            paragraph = index.paragraph_texts.get((ref.article_id, ref.section, ref.paragraph), "")
+        hard += [self._term_proximity(t, key, ref, text, paragraph or "") for t in plan.name_like]
         proximity = min(hard) if hard else 1.0
         if hard and proximity < self.t.entity_sentence and self._names_someone_else(need, key):
             proximity = 0.0  # "奥士康…投资" answered by a sentence about 信维: not about it

@@ -122,11 +122,13 @@ def understand(message: str, knowledge: Knowledge) -> Query:
 
 def find_names(text: str, knowledge: Knowledge) -> tuple[NameMatch, ...]:
     """Names in the message: exact or same-sounding (longest first), then near-spellings."""
-    found = _names_by_text_or_sound(text, knowledge)
+    sounds = pinyin.syllables(text)
+    bounds = word_bounds(text)
+    found = _names_by_text_or_sound(text, sounds, bounds, knowledge)
     taken = bytearray(len(text))
     for name in found:
         taken[name.start : name.end] = b"\x01" * (name.end - name.start)
-    found += _names_by_spelling(text, taken, knowledge)
+    found += _names_by_spelling(text, sounds, bounds, taken, knowledge)
     found.sort(key=lambda n: n.start)
     unique: dict[str, NameMatch] = {}
     for name in found:
@@ -134,7 +136,9 @@ def find_names(text: str, knowledge: Knowledge) -> tuple[NameMatch, ...]:
     return tuple(unique.values())
 
 
-def _names_by_text_or_sound(text: str, knowledge: Knowledge) -> list[NameMatch]:
+def _names_by_text_or_sound(
+    text: str, sounds: list[str], bounds: frozenset[int], knowledge: Knowledge
+) -> list[NameMatch]:
     """Leftmost-longest names, where a window matches a name by its text or by its sound.
 
     Sound keys catch the homophones pinyin input produces (信为电科, 湘西洲); because the
@@ -144,8 +148,6 @@ def _names_by_text_or_sound(text: str, knowledge: Knowledge) -> list[NameMatch]:
     by_sound = knowledge.fuzzy.by_sound
     table = knowledge.entities
     lengths = sorted(set(knowledge.fuzzy.lengths) | set(aliases.lengths()) | {2}, reverse=True)
-    sounds = pinyin.syllables(text)
-    bounds = word_bounds(text)
     result: list[NameMatch] = []
     i = 0
     n = len(text)
@@ -192,14 +194,18 @@ def _exact_name(text: str, i: int, lengths: list[int], knowledge: Knowledge) -> 
     return None
 
 
-def _names_by_spelling(text: str, taken: bytearray, knowledge: Knowledge) -> list[NameMatch]:
+def _names_by_spelling(
+    text: str,
+    sounds: list[str],
+    bounds: frozenset[int],
+    taken: bytearray,
+    knowledge: Knowledge,
+) -> list[NameMatch]:
     """Names with one wrong character: nearly the same sound (罗建民 ~ 罗建明, compared by
     pinyin) or, for longer names, nearly the same spelling (rapidfuzz on the characters)."""
     index = knowledge.fuzzy
     min_score = knowledge.rules.thresholds.fuzzy_min_score
     min_sound = knowledge.rules.thresholds.fuzzy_min_pinyin
-    sounds = pinyin.syllables(text)
-    bounds = word_bounds(text)
     result: list[NameMatch] = []
     i = 0
     n = len(text)

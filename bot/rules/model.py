@@ -92,7 +92,7 @@ class Thresholds:
     fuzzy_min_score: float = 80.0  # rapidfuzz score (0..100) for a typo to count as a name
     fuzzy_min_pinyin: float = 90.0  # same-sound names (信为/信维) compared by pinyin
     idf_reference_sentences: int = 150  # about one page: rarer words all weigh the same
-    max_candidates: int = 60  # sentences scored per question after index pruning
+    max_candidates: int = 40  # sentences scored per question after index pruning
     max_question_chars: int = 300  # longer input is cut before understanding
     context_turns: int = 3  # how many previous turns a follow-up may refer to
     suggestions: int = 3
