@@ -111,9 +111,9 @@ TARGETS = (
     Target("cold start of newsbot ask", ("cold_start_s",), 1.5, True, "s"),
     Target("end-to-end throughput", ("e2e_msgs_per_s",), 200.0, False, "msgs/s"),
 )
-# The figure CI compares for throughput: the bot's own capacity.  The production wiring is capped
-# by AIORateLimiter at Telegram's 30 messages/s, far below the target, by design.
-CI_PATHS = {"end-to-end throughput": ("e2e", "unthrottled_msgs_per_s")}
+# ``e2e_msgs_per_s`` is the bot's own capacity: the application as ``newsbot run --send-rate 0``
+# wires it.  At the default send rate AIORateLimiter releases Telegram's 30 messages/s to all
+# chats together, by design; that figure is ``e2e.wired_msgs_per_s`` (full runs only).
 
 
 def check_targets(result: JSON) -> list[JSON]:
@@ -121,10 +121,6 @@ def check_targets(result: JSON) -> list[JSON]:
     rows = []
     for target in TARGETS:
         value = target.value(result)
-        ci_path = CI_PATHS.get(target.name, target.path)
-        ci_value = Target(target.name, ci_path, target.limit, target.at_most, target.unit).value(
-            result
-        )
         rows.append(
             {
                 "name": target.name,
@@ -133,8 +129,8 @@ def check_targets(result: JSON) -> list[JSON]:
                 "unit": target.unit,
                 "value": value,
                 "met": None if value is None else target.met(value),
-                "ci_value": ci_value,
-                "ci_regression": False if ci_value is None else target.regressed(ci_value),
+                "ci_value": value,
+                "ci_regression": False if value is None else target.regressed(value),
             }
         )
     rows.append(_accuracy_target(result))
@@ -900,8 +896,8 @@ def render(result: JSON) -> str:
     if e2e_figures:
         lines.append(
             f"end-to-end ({E2E_USERS} users): {_fmt(result.get('e2e_msgs_per_s'), 1)} msgs/s "
-            f"as wired (AIORateLimiter); {_fmt(e2e_figures.get('unthrottled_msgs_per_s'), 1)} "
-            f"msgs/s with its overall cap off"
+            f"(--send-rate 0); {_fmt(e2e_figures.get('wired_msgs_per_s'), 1)} msgs/s at the "
+            f"default send rate (Telegram's 30/s to all chats)"
             + (f"; {e2e_figures['error']}" if e2e_figures.get("error") else "")
         )
     lines.append("")
@@ -987,7 +983,7 @@ def run(options: argparse.Namespace, work: Path, log: Callable[[str], None]) -> 
         per_user = options.e2e_messages or (6 if options.quick else 10)
         figures: JSON = {}
         if not options.quick:  # capped at 30 msgs/s by design: too slow a figure for CI
-            log("end-to-end, as wired …")
+            log("end-to-end at the default send rate (30/s) …")
             production = e2e(
                 work,
                 unthrottled=False,
@@ -996,8 +992,7 @@ def run(options: argparse.Namespace, work: Path, log: Callable[[str], None]) -> 
                 profile=options.profile,
             )
             figures.update({f"wired_{k}": v for k, v in production.items()})
-            result["e2e_msgs_per_s"] = production.get("msgs_per_s")
-        log("end-to-end, rate limiter's overall cap off …")
+        log("end-to-end with --send-rate 0 (the bot's capacity) …")
         fast = e2e(
             work,
             unthrottled=True,
@@ -1006,6 +1001,7 @@ def run(options: argparse.Namespace, work: Path, log: Callable[[str], None]) -> 
             profile=options.profile,
         )
         figures.update({f"unthrottled_{k}": v for k, v in fast.items()})
+        result["e2e_msgs_per_s"] = fast.get("msgs_per_s")
         if fast.get("error"):
             figures["error"] = fast["error"]
         result["e2e"] = figures
