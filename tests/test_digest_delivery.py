@@ -805,6 +805,19 @@ async def test_the_pacer_keeps_all_three_limits_without_head_of_line_blocking() 
     assert vt.monotonic() >= 10  # waited in virtual time
 
 
+async def test_a_sender_that_slept_through_the_start_of_a_hold_waits_for_its_end() -> None:
+    vt = VirtualTime(START)
+    pacer = vt.pacer()
+    for n in range(30):  # the next free slot is one second away
+        pacer.reserve(n, group=False)
+    waiting = asyncio.ensure_future(pacer.wait(500, group=False))
+    await asyncio.sleep(0)  # it has reserved its slot (t=1.0) and sleeps towards it
+    pacer.hold(5)  # meanwhile another chat's send got 429, retry_after=5
+    slot = await waiting
+    assert slot >= 5
+    assert vt.monotonic() >= 5  # it did not send inside the hold
+
+
 def test_pace_limits_are_validated() -> None:
     with pytest.raises(ValueError):
         PaceLimits(messages_per_second=0)
