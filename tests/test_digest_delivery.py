@@ -805,17 +805,28 @@ async def test_the_pacer_keeps_all_three_limits_without_head_of_line_blocking() 
     assert vt.monotonic() >= 10  # waited in virtual time
 
 
-async def test_a_sender_that_slept_through_the_start_of_a_hold_waits_for_its_end() -> None:
-    vt = VirtualTime(START)
+async def test_a_send_waiting_for_its_slot_does_not_go_into_a_hold_begun_meanwhile(
+    astore: AsyncStore, vt: VirtualTime
+) -> None:
+    from bot.digest.delivery import _attempt_send, _Tally
+
+    subscribe(astore.store, 500, ["trade"])
+    chat = astore.store.get_chat(500)
+    assert chat is not None
     pacer = vt.pacer()
     for n in range(30):  # the next free slot is one second away
         pacer.reserve(n, group=False)
-    waiting = asyncio.ensure_future(pacer.wait(500, group=False))
-    await asyncio.sleep(0)  # it has reserved its slot (t=1.0) and sleeps towards it
+    sent_at: list[float] = []
+
+    async def call(_: Chat) -> None:
+        sent_at.append(vt.monotonic())
+
+    sending = asyncio.ensure_future(_attempt_send(chat, call, pacer, RetryPolicy(), _Tally()))
+    await asyncio.sleep(0)  # it has its slot and sleeps towards it
+    hold_ends = vt.monotonic() + 5
     pacer.hold(5)  # meanwhile another chat's send got 429, retry_after=5
-    slot = await waiting
-    assert slot >= 5
-    assert vt.monotonic() >= 5  # it did not send inside the hold
+    await sending
+    assert len(sent_at) == 1 and sent_at[0] >= hold_ends  # sent once, after the hold
 
 
 def test_pace_limits_are_validated() -> None:

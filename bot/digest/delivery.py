@@ -250,6 +250,8 @@ async def _attempt_send(
         if pacer.hold_remaining() > retry.max_retry_after:
             return _Attempt(_Outcome.FAILED)  # flood-banned for long: don't even try now
         await pacer.wait(chat.chat_id, group=group)
+        if pacer.hold_remaining() > 0:
+            continue  # another chat's 429 began a hold while this one waited: not into it
         try:
             await call(chat)
         except RetryLater as exc:

@@ -123,17 +123,15 @@ class Pacer:
     async def wait(self, chat_id: int, *, group: bool) -> float:
         """Reserve a slot and sleep until it; returns the slot.
 
-        A 429 that another sender got while this one slept starts a hold its slot knew
-        nothing of: sending then would only earn another 429, so it reserves again after
-        the hold.
+        A 429 that another sender got meanwhile may have started a hold this slot knew
+        nothing of: callers check :meth:`hold_remaining` afterwards (and give up if it is a
+        long one, as when stopping) rather than send into it.
         """
-        while True:
-            slot = self.reserve(chat_id, group=group)
-            delay = slot - self._clock()
-            if delay > 0:
-                await self._sleep(delay)
-            if self._hold_until <= self._clock():
-                return slot
+        slot = self.reserve(chat_id, group=group)
+        delay = slot - self._clock()
+        if delay > 0:
+            await self._sleep(delay)
+        return slot
 
     def _global_slot(self, earliest: float, now: float) -> float:
         """The first time at or after ``earliest`` at least one spacing from every granted slot.
