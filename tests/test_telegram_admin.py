@@ -171,7 +171,9 @@ async def running(
             file_url=fake.base_file_url,
             token=fake.token,
         )
-        store = AsyncStore(Store(db))
+        known = Store(db)
+        known.upsert_chat(ADMIN, "private", language="zh")  # …so the bot knows their chat
+        store = AsyncStore(known)
         admin = AdminFeature(settings, service, store, AdminOptions(clock=clock, **admin_options))
         app = build_application(
             settings,

@@ -7,9 +7,10 @@ Handler order matters within a group (the first match wins): commands (built-in,
 features'), the features' extra handlers and message specs (an admin's document upload), unknown
 commands, then questions (private text, group messages that mention or reply to the bot), then
 the non-text hint; button presses and inline queries; and in group 1, chat bookkeeping that must
-see every membership change.  Every admin path (commands, buttons, message specs marked
-``admin_only``) goes through one ``guards.AdminGate``: a refusal plus an audit entry for
-non-admins.
+see every membership change.  Group -1 comes first: an admin's first message to the bot lets
+their own command menu be set (``menus.AdminMenus``).  Every admin path (commands, buttons,
+message specs marked ``admin_only``) goes through one ``guards.AdminGate``: a refusal plus an
+audit entry for non-admins.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 from typing import Any
 
-from telegram import BotCommand, BotCommandScopeChat, Update
+from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
@@ -31,6 +32,7 @@ from telegram.ext import (
     Defaults,
     InlineQueryHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
@@ -41,13 +43,14 @@ from bot.telegram.buttons import Buttons
 from bot.telegram.chats import ChatEvents
 from bot.telegram.deps import BotDeps, BotOptions
 from bot.telegram.errors import ErrorHandler
-from bot.telegram.features import CommandSpec, Feature
+from bot.telegram.features import Feature
 from bot.telegram.flood import FloodGuard
 from bot.telegram.format import plain
 from bot.telegram.guards import AdminGate, flood_guarded
 from bot.telegram.handlers import Commands, Questions
 from bot.telegram.incoming import AddressedToBot, CommandForUs
 from bot.telegram.inline import InlineAnswers
+from bot.telegram.menus import MENU_LANGUAGES, AdminMenus, bot_commands
 from bot.telegram.ptb import App
 from bot.telegram.send import NO_PREVIEW
 from bot.telegram.subscribe import StoreSubscriptions, SubscribeHook
@@ -56,8 +59,8 @@ logger = logging.getLogger(__name__)
 
 DEPS_KEY = "newsbot"  # app.bot_data[DEPS_KEY] is the BotDeps, for features that need it
 _FEATURES_KEY = "newsbot.features"
-MENU_LANGUAGES = (("zh", None), ("en", "en"))  # (interface language, language_code)
-DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT, COMMAND_DESCRIPTION_LIMIT = 512, 120, 256
+_MENUS_KEY = "newsbot.admin_menus"
+DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT = 512, 120
 
 #: What the handlers below use.  Edits and channel posts are not asked for (if a server sends
 #: them anyway, no handler matches and they are dropped).
@@ -190,6 +193,11 @@ def _wire(app: App, deps: BotDeps, extra: Sequence[Feature]) -> tuple[Feature, .
     # questions); over it they go unanswered, which the client shows as no results.
     app.add_handler(InlineQueryHandler(flood_guarded(deps, InlineAnswers(deps).on_inline)))
 
+    # before everything else (group -1): an admin's first message lets their menu be set
+    menus = AdminMenus(deps, features)
+    app.bot_data[_MENUS_KEY] = menus
+    app.add_handler(TypeHandler(Update, menus.on_update), group=-1)
+
     chats = ChatEvents(deps)
     app.add_handler(
         ChatMemberHandler(chats.on_my_chat_member, ChatMemberHandler.MY_CHAT_MEMBER), group=1
@@ -211,19 +219,6 @@ def _wire(app: App, deps: BotDeps, extra: Sequence[Feature]) -> tuple[Feature, .
 
 
 # --- start-up and shutdown -------------------------------------------------------------------
-
-
-def bot_commands(
-    deps: BotDeps, features: Sequence[Feature], language: str, *, admin: bool = False
-) -> list[BotCommand]:
-    """The command menu in ``language``; with ``admin`` including admin-only commands."""
-    specs: list[CommandSpec] = [
-        s for f in features for s in f.commands if s.in_menu and (admin or not s.admin_only)
-    ]
-    return [
-        BotCommand(s.name, plain(deps.text(s.description, language), COMMAND_DESCRIPTION_LIMIT))
-        for s in specs
-    ]
 
 
 async def _post_init(app: App) -> None:
@@ -249,17 +244,8 @@ async def _post_init(app: App) -> None:
                 language_code=code,
             ),
         )
-    if any(s.admin_only for f in features for s in f.commands):
-        for admin in sorted(deps.settings.admins):
-            for language, code in MENU_LANGUAGES:
-                await _optional(
-                    "setMyCommands (admin)",
-                    bot.set_my_commands(
-                        bot_commands(deps, features, language, admin=True),
-                        scope=BotCommandScopeChat(admin),
-                        language_code=code,
-                    ),
-                )
+    menus: AdminMenus = app.bot_data[_MENUS_KEY]
+    await menus.on_start(bot)
     logger.info(
         "bot @%s ready: %d articles, knowledge %s",
         bot.username,
