@@ -27,6 +27,7 @@ from typing import Any
 
 import pytest
 from fakebotapi import FakeBotAPI
+from polling_support import polling
 from tests_paths import INTENTS, SEEDS
 
 from bot.config import Settings
@@ -242,29 +243,19 @@ async def running(
     options = replace(options or BotOptions(), clock=flood)
     app = build_application(settings, service, store=store, features=features, options=options)
     try:
-        async with app:
-            assert app.post_init is not None and app.post_shutdown is not None
-            await app.post_init(app)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(timeout=poll_timeout, poll_interval=0)
-            try:
-                yield Harness(
-                    fake,
-                    app,
-                    service,
-                    store,
-                    settings,
-                    flood,
-                    clock,
-                    pace,
-                    digest_feature,
-                    admin_feature,
-                )
-            finally:
-                await app.updater.stop()
-                await app.stop()
-                await app.post_shutdown(app)
+        async with polling(app, timeout=poll_timeout):
+            yield Harness(
+                fake,
+                app,
+                service,
+                store,
+                settings,
+                flood,
+                clock,
+                pace,
+                digest_feature,
+                admin_feature,
+            )
     finally:
         await store.aclose()
 

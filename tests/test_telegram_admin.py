@@ -34,6 +34,7 @@ from typing import Any
 
 import pytest
 from fakebotapi import FakeBotAPI, parse_html, utf16_len
+from polling_support import polling
 from tests_paths import INTENTS, SECOND_PAGE, SEEDS
 
 from bot.admin.audit import SYSTEM_USER
@@ -183,18 +184,8 @@ async def running(
             options=BotOptions(flood_limit=0, concurrent_updates=16),
         )
         try:
-            async with app:
-                assert app.post_init is not None and app.post_shutdown is not None
-                await app.post_init(app)
-                await app.start()
-                assert app.updater is not None
-                await app.updater.start_polling(timeout=5, poll_interval=0)
-                try:
-                    yield Harness(fake, service, store, admin, seeds, intents, db, clock)
-                finally:
-                    await app.updater.stop()
-                    await app.stop()
-                    await app.post_shutdown(app)
+            async with polling(app):
+                yield Harness(fake, service, store, admin, seeds, intents, db, clock)
         finally:
             await store.aclose()
         assert fake.rejected() == []

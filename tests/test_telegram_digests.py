@@ -24,6 +24,7 @@ from typing import Any
 
 import pytest
 from fakebotapi import FakeBotAPI, parse_html, utf16_len
+from polling_support import polling
 from telegram.error import BadRequest, ChatMigrated, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.config import Settings
@@ -210,18 +211,8 @@ async def running(
         options=BotOptions(flood_limit=0),
     )
     try:
-        async with app:
-            assert app.post_init is not None and app.post_shutdown is not None
-            await app.post_init(app)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(timeout=5, poll_interval=0)
-            try:
-                yield Harness(fake, app, store, digests, clock, pace)
-            finally:
-                await app.updater.stop()
-                await app.stop()
-                await app.post_shutdown(app)
+        async with polling(app):
+            yield Harness(fake, app, store, digests, clock, pace)
     finally:
         await store.aclose()
 

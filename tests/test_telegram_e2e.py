@@ -19,6 +19,7 @@ from typing import Any
 import httpx
 import pytest
 from fakebotapi import FakeBotAPI
+from polling_support import polling
 
 from bot.config import Settings
 from bot.service import NewsService
@@ -118,17 +119,8 @@ async def running(
         settings, service, store=store, options=BotOptions(clock=clock, **options)
     )
     try:
-        async with app:
-            assert app.post_init is not None
-            await app.post_init(app)
-            await app.start()
-            assert app.updater is not None
-            await app.updater.start_polling(timeout=5, poll_interval=0)
-            try:
-                yield Harness(fake, app, store, clock)
-            finally:
-                await app.updater.stop()
-                await app.stop()
+        async with polling(app):
+            yield Harness(fake, app, store, clock)
     finally:
         await store.aclose()
 

@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fakebotapi import FakeBotAPI
+from polling_support import polling
 from tests_paths import INTENTS, SEEDS
 
 from bot.config import Settings
@@ -59,17 +60,8 @@ async def running(
             settings, service, store=astore, features=[admin.feature()], options=BotOptions()
         )
         try:
-            async with app:
-                assert app.post_init is not None
-                await app.post_init(app)
-                await app.start()
-                assert app.updater is not None
-                await app.updater.start_polling(timeout=5, poll_interval=0)
-                try:
-                    yield fake
-                finally:
-                    await app.updater.stop()
-                    await app.stop()
+            async with polling(app):
+                yield fake
         finally:
             await astore.aclose()
 
