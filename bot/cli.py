@@ -118,8 +118,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="N",
         type=float,
         default=30.0,
-        help="messages per second to all chats together (default 30, Telegram's limit; "
-        "up to 1000 with paid broadcasts; 0: no overall cap)",
+        help="messages per second to all chats together, for replies and for digests "
+        "(default 30, Telegram's limit; up to 1000 with paid broadcasts; 0: no overall cap)",
     )
     check = add("check", "validate seeds and intents, print counts")
     check.add_argument("--json", action="store_true", help="print the full report as JSON")

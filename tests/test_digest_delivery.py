@@ -829,6 +829,38 @@ async def test_a_send_waiting_for_its_slot_does_not_go_into_a_hold_begun_meanwhi
     assert len(sent_at) == 1 and sent_at[0] >= hold_ends  # sent once, after the hold
 
 
+async def test_holds_that_never_end_leave_the_message_for_the_next_tick(
+    astore: AsyncStore,
+) -> None:
+    """A clock that never reaches a hold's end (frozen, or sleep that does not sleep) must
+    not spin the sender: it gives up after the 429 budget and the message stays pending."""
+    from bot.digest import Pacer
+    from bot.digest.delivery import _attempt_send, _Outcome, _Tally
+
+    subscribe(astore.store, 501, ["trade"])
+    chat = astore.store.get_chat(501)
+    assert chat is not None
+    waits = 0
+
+    async def no_sleep(_: float) -> None:
+        nonlocal waits
+        waits += 1
+        pacer.hold(5)  # every wait ends with a fresh hold from some other chat's 429
+        await asyncio.sleep(0)  # yields, so wait_for can end a spinning sender
+
+    pacer = Pacer(PaceLimits(), clock=lambda: 100.0, sleep=no_sleep)
+    pacer.reserve(0, group=False)  # the next slot is in the future, so wait() sleeps
+    sent: list[Chat] = []
+
+    async def call(c: Chat) -> None:
+        sent.append(c)
+
+    policy = RetryPolicy(retry_later_attempts=4)
+    attempt = await asyncio.wait_for(_attempt_send(chat, call, pacer, policy, _Tally()), 5)
+    assert attempt.outcome is _Outcome.FAILED and not sent
+    assert waits == policy.retry_later_attempts + 1  # the first hold, then the stalls
+
+
 def test_pace_limits_are_validated() -> None:
     with pytest.raises(ValueError):
         PaceLimits(messages_per_second=0)

@@ -109,3 +109,16 @@ async def test_a_chat_telegram_no_longer_has_waits_for_the_next_message(
         fake.push_message("/start", chat_id=ADMIN, user_id=ADMIN)
         await fake.wait_for_messages(ADMIN, 1)
         assert admin_menu(fake) >= ADMIN_COMMANDS
+
+
+async def test_a_message_in_a_group_does_not_set_the_menu(tmp_path: Path, cache_dir: Path) -> None:
+    """The admin's menu is scoped to their private chat: a group message proves nothing about
+    it (Telegram would refuse the call if they never opened the bot), so it waits."""
+    async with running(tmp_path, cache_dir) as fake:
+        fake.push_message("/help", chat_id=-500, user_id=ADMIN, chat_type="group")
+        await fake.wait_for_messages(-500, 1)
+        assert admin_menu_calls(fake) == []
+        fake.push_message("/help", chat_id=ADMIN, user_id=ADMIN)
+        await fake.wait_for_messages(ADMIN, 1)
+        assert admin_menu(fake) >= ADMIN_COMMANDS
+        assert fake.rejected() == []

@@ -192,3 +192,35 @@ def test_send_rate_sets_the_overall_limit(tmp_path: Path, cache_dir: Path) -> No
     assert isinstance(limited, AIORateLimiter) and isinstance(lifted, AIORateLimiter)
     assert limited._base_limiter is not None and limited._base_limiter.max_rate == 30
     assert lifted._base_limiter is None
+
+
+async def test_a_send_rate_below_one_message_per_second_still_sends() -> None:
+    """0.5/s is one message every two seconds; a bucket smaller than one message would make
+    every send fail."""
+    from bot.telegram.app import overall_rate_limiter
+    from bot.telegram.deps import BotOptions
+
+    limiter = overall_rate_limiter(BotOptions(send_rate=0.5))
+    assert limiter._base_limiter is not None and limiter._base_limiter.time_period == 2
+    await limiter.initialize()
+
+    async def send(*_: object, **__: object) -> bool:
+        return True
+
+    sent = await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 1}, None)
+    assert sent is True
+    await limiter.shutdown()
+
+
+def test_digests_keep_to_the_send_rate(cache_dir: Path) -> None:
+    import argparse
+
+    from bot.service import NewsService
+    from bot.telegram.runner import digest_options
+
+    service = NewsService(ROOT / "seeds", ROOT / "intents", cache_dir)
+    gentle = digest_options(argparse.Namespace(send_rate=10.0), service)
+    uncapped = digest_options(argparse.Namespace(send_rate=0.0), service)
+    assert gentle.pace.messages_per_second == 10
+    assert uncapped.pace.messages_per_second == 1000  # Telegram's ceiling, paid broadcasts
+    assert gentle.pace.chat_interval == 1  # per-chat limit unchanged

@@ -244,6 +244,7 @@ async def _attempt_send(
     propagates: it is a bug in the front end, not a delivery condition.
     """
     flood_waits = 0
+    held_at, stalled = float("nan"), 0  # when a hold last overtook the slot; times in a row
     transient = 0
     group = chat.type in GROUP_TYPES
     while True:
@@ -251,7 +252,20 @@ async def _attempt_send(
             return _Attempt(_Outcome.FAILED)  # flood-banned for long: don't even try now
         await pacer.wait(chat.chat_id, group=group)
         if pacer.hold_remaining() > 0:
-            continue  # another chat's 429 began a hold while this one waited: not into it
+            # another chat's 429 began a hold while this one waited: not into it. Each such
+            # hold comes from a bounded retry elsewhere, so on a moving clock this ends; on one
+            # that never moves (a broken sleep) it would spin, so stalls are bounded too.
+            now = pacer.now()
+            stalled = stalled + 1 if now == held_at else 0
+            held_at = now
+            if stalled >= retry.retry_later_attempts:
+                logger.warning(
+                    "chat %d: the clock does not move past a flood-control hold;"
+                    " leaving it for the next tick",
+                    chat.chat_id,
+                )
+                return _Attempt(_Outcome.FAILED)
+            continue
         try:
             await call(chat)
         except RetryLater as exc:

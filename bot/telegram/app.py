@@ -99,11 +99,7 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=options.send_rate, max_retries=options.rate_limit_retries
-            )
-        )
+        .rate_limiter(overall_rate_limiter(options))
         .concurrent_updates(options.concurrent_updates)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(_post_init)
@@ -113,6 +109,22 @@ def build_application(
     app.bot_data[DEPS_KEY] = deps
     app.bot_data[_FEATURES_KEY] = _wire(app, deps, features)
     return app
+
+
+def overall_rate_limiter(options: BotOptions) -> AIORateLimiter:
+    """The limiter for everything the application's bot sends, at ``options.send_rate``.
+
+    A rate below one message per second is expressed as one message per ``1/rate`` seconds:
+    the limiter's bucket must hold at least one whole message, or every send would fail.
+    """
+    rate = options.send_rate
+    if 0 < rate < 1:
+        return AIORateLimiter(
+            overall_max_rate=1,
+            overall_time_period=1 / rate,
+            max_retries=options.rate_limit_retries,
+        )
+    return AIORateLimiter(overall_max_rate=rate, max_retries=options.rate_limit_retries)
 
 
 def _subscribe_hook(features: Sequence[Feature], store: AsyncStore | None) -> SubscribeHook | None:

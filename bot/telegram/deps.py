@@ -19,6 +19,7 @@ logger = logging.getLogger(__name__)
 
 
 TELEGRAM_SEND_RATE = 30.0  # messages/s Telegram allows an ordinary bot across all chats
+MAX_SEND_RATE = 1000.0  # messages/s with paid broadcasts: Telegram's ceiling for any bot
 
 
 @dataclass(frozen=True, slots=True)

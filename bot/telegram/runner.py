@@ -19,12 +19,13 @@ import urllib.parse
 from telegram.error import InvalidToken, TelegramError
 
 from bot.config import Settings
+from bot.digest.pacing import PaceLimits
 from bot.lock import AlreadyRunning, InstanceLock
 from bot.service import NewsService
 from bot.store import AsyncStore, Store, StoreError
 from bot.telegram.admin import AdminFeature, AdminOptions
 from bot.telegram.app import allowed_updates, build_application
-from bot.telegram.deps import TELEGRAM_SEND_RATE, BotOptions
+from bot.telegram.deps import MAX_SEND_RATE, TELEGRAM_SEND_RATE, BotOptions
 from bot.telegram.digest_delivery import DigestOptions
 from bot.telegram.digests import digest_feature
 from bot.telegram.errors import install_redaction
@@ -63,9 +64,20 @@ def run_bot(args: argparse.Namespace, settings: Settings) -> int:
 
 def _rate_problem(args: argparse.Namespace) -> str | None:
     rate = getattr(args, "send_rate", TELEGRAM_SEND_RATE)
-    if not 0 <= rate <= 1000:  # 1,000/s is Telegram's ceiling even with paid broadcasts
-        return f"--send-rate must be between 0 and 1000 messages per second, got {rate:g}"
+    if not 0 <= rate <= MAX_SEND_RATE:
+        return (
+            f"--send-rate must be between 0 and {MAX_SEND_RATE:g} messages per second, "
+            f"got {rate:g}"
+        )
     return None
+
+
+def digest_options(args: argparse.Namespace, service: NewsService) -> DigestOptions:
+    """Digest fan-outs keep to ``--send-rate`` too (0, no overall cap, means Telegram's
+    ceiling); the per-chat and per-group limits stay as Telegram sets them."""
+    rate = getattr(args, "send_rate", TELEGRAM_SEND_RATE)
+    pace = PaceLimits(messages_per_second=rate if rate > 0 else MAX_SEND_RATE)
+    return DigestOptions(metrics=service.metrics, pace=pace)
 
 
 def _webhook_problem(args: argparse.Namespace) -> str | None:
@@ -140,9 +152,7 @@ def optional_features(
         AdminOptions(sighup=True, watch=bool(getattr(args, "watch", False))),
     )
     features.append(admin.feature())
-    features.append(
-        digest_feature(settings, service, store, DigestOptions(metrics=service.metrics))
-    )
+    features.append(digest_feature(settings, service, store, digest_options(args, service)))
     port = getattr(args, "health_port", None)
     if port:
         features.append(health_feature(port, service))
