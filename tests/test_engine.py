@@ -59,6 +59,8 @@ def test_every_suggestion_is_answerable(answerer: Answerer) -> None:
         ("研究院是哪一年成立的？", "2025年9月（去年9月）", "该研究院于去年9月成立"),
         ("资阳区PCB产业基地全国排第几？", "第七位", "第七位"),
         ("湘西州有多少个旅游村寨？", "23个", "湘西州23个旅游村寨"),
+        # the sentence naming the term beats one that merely mentions 益阳 and MLCC
+        ("益阳的工业大米是什么？", "AI服务器的“心脏”", "被喻为“工业大米”的微型元件"),
     ],
 )
 def test_summaries_are_direct_answers(

@@ -82,7 +82,14 @@ def context_clause(text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS)
         return ""
     if fact is None:
         chosen = clauses[:1]
-        while len(chosen) < len(clauses) and sum(len(c[2]) for c in chosen) < limit // 2:
+        while len(chosen) < len(clauses) and (
+            sum(len(c[2]) for c in chosen) < limit // 2
+            # "是手机、汽车、" is half a list: finish it when it fits
+            or (
+                chosen[-1][2].endswith("、")
+                and sum(len(c[2]) for c in chosen) + len(clauses[len(chosen)][2]) <= limit
+            )
+        ):
             chosen.append(clauses[len(chosen)])
     else:
         at = next(
@@ -114,7 +121,7 @@ def context_clause(text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS)
         FactKind.RANK,
     ):
         joined = joined.replace(fact.text, "", 1)
-    joined = _DROP_PUNCT_RE.sub("", strip_dateline(joined))
+    joined = _DROP_PUNCT_RE.sub("", strip_dateline(joined)).rstrip("、")
     return joined[:limit] + ("…" if len(joined) > limit else "")
 
 

@@ -61,6 +61,8 @@ CUES: dict[AnswerType, re.Pattern[str]] = {
         r"是指|指的是|即|被喻为|称为|又称|也就是|是.{2,60}的|是一|作为"
     ),
 }
+# "…被喻为“工业大米”的微型元件": the sentence says what the asked term names
+_NAMED_AS_RE = re.compile(r"(?:被喻为|被誉为|被称为|被称作|又称|俗称|号称|简称|称之为)")
 # Organisations and people named in a question must be near the answer; places are often
 # only the setting ("在益阳哪个区") and count toward confidence without blocking it.
 REQUIRED_KINDS = frozenset({EntityKind.ORG, EntityKind.PERSON})
@@ -623,7 +625,9 @@ class Retriever:
         return bool(_ROLE_RE.search(text)) and text.lstrip("（(").startswith(("作者", "系"))
 
     def _defines(self, need: Need, text: str) -> bool:
-        """``“自报享惠”是……`` / ``MLCC（多层陶瓷电容器）是……``: the asked term, then 是/指."""
+        """``“自报享惠”是……`` / ``MLCC（多层陶瓷电容器）是……``: the asked term, then 是/指;
+        or the term as what something is called (``被喻为“工业大米”的微型元件``)."""
+        norm = normalize(text)
         head = normalize(text[:40]).lstrip("“「‘\"'")
         words = [w for item in (*need.terms, *need.concepts) for w in self._surfaces(item)]
         words += [a for e in need.names for a in e.aliases]
@@ -631,6 +635,9 @@ class Retriever:
             if head.startswith(word):
                 rest = head[len(word) :].lstrip("”」’\"')")
                 if rest.startswith(("是", "指", "即", "就是", "也就是", "作为")):
+                    return True
+            for match in _NAMED_AS_RE.finditer(norm):
+                if norm[match.end() :].lstrip("“「‘\"'").startswith(word):
                     return True
         return False
 

@@ -1,0 +1,30 @@
+"""Summaries and quotes cut from a sentence: whole clauses, never half a list."""
+
+from __future__ import annotations
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from bot.answer.compose import MAX_QUOTE_CHARS, context_clause, quote_for, summary_for
+
+SENTENCE = "这种被喻为“工业大米”的微型元件，是手机、汽车、AI服务器的“心脏”，曾长期被国外垄断。"
+
+
+def test_a_summary_without_a_fact_finishes_the_list_it_started() -> None:
+    summary = summary_for(SENTENCE, None)
+    assert summary == "这种被喻为“工业大米”的微型元件是手机、汽车、AI服务器的“心脏”"
+
+
+def test_a_summary_never_ends_on_an_enumeration_comma() -> None:
+    text = "产品包括电容器、电阻器、电感器、滤波器、传感器、连接器、继电器、开关、变压器、振荡器、"
+    assert not context_clause(text, None).rstrip("…").endswith("、")
+
+
+def test_a_short_sentence_is_quoted_whole() -> None:
+    assert quote_for(SENTENCE, None) == SENTENCE
+
+
+@given(st.text(alphabet="甲乙丙丁，、。；", min_size=0, max_size=600))
+def test_quotes_are_contiguous_and_bounded(text: str) -> None:
+    quote = quote_for(text, None)
+    assert len(quote) <= MAX_QUOTE_CHARS and quote in text
