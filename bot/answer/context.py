@@ -38,6 +38,14 @@ class Conversation:
 
 def need_from_query(query: Query) -> Need:
     answer = query.answer_type or AnswerType.ANY
+    named = query.named
+    if (
+        answer is AnswerType.DEFINITION
+        and named
+        and not query.terms
+        and all(n.entity.kind is EntityKind.PERSON for n in named)
+    ):
+        answer = AnswerType.PERSON  # "陈宏志是干什么的": what a person is, is their role
     intent = query.classification.intent
     requires = intent.requires if intent else ()
     return Need(
