@@ -20,6 +20,16 @@ def test_a_summary_never_ends_on_an_enumeration_comma() -> None:
     assert not context_clause(text, None).rstrip("…").endswith("、")
 
 
+def test_a_summary_skips_the_lead_in_before_a_colon() -> None:
+    text = (
+        "企业相关负责人坦言，实地考察后，团队改变了看法："
+        "MLCC所需的精密化工与自动化基础，与本地产业逻辑相通；"
+    )
+    assert summary_for(text, None).startswith("MLCC所需的精密化工与自动化基础")
+    # a colon near the end introduces too little to stand alone
+    assert summary_for("他说：好的。", None).startswith("他说")
+
+
 def test_a_short_sentence_is_quoted_whole() -> None:
     assert quote_for(SENTENCE, None) == SENTENCE
 

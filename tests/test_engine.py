@@ -63,6 +63,8 @@ def test_every_suggestion_is_answerable(answerer: Answerer) -> None:
         ("益阳的工业大米是什么？", "AI服务器的“心脏”", "被喻为“工业大米”的微型元件"),
         ("陈宏志是干什么的？", "和天电子有限公司董事长", "陈宏志"),  # a person: the role
         ("赫山区主要做什么？", "深耕高端铝电解电容器", "赫山区作为根基"),
+        # a reason: the sentence that gives one, though it does not repeat the name
+        ("为什么信维选择益阳", "与本地产业逻辑相通", "团队改变了看法"),
     ],
 )
 def test_summaries_are_direct_answers(

@@ -18,6 +18,7 @@ from bot.text.normalize import normalize
 MAX_QUOTE_CHARS = 200
 MAX_CONTEXT_CHARS = 44
 MAX_SUMMARY_CHARS = 90
+MIN_AFTER_LEAD_IN = 12  # a colon's remainder this long is the summary, not its lead-in
 _DROP_PUNCT_RE = re.compile(r"[，,。；;：:！？!?\s]+")
 _CLAUSE_RE = re.compile(f"[{CLAUSE_SEP}。！？!?]")
 
@@ -77,6 +78,8 @@ def _respectively(text: str, facts: Sequence[Fact], focus: Sequence[str]) -> Fac
 
 def context_clause(text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS) -> str:
     """The clauses around the fact, without the fact itself and without punctuation."""
+    if fact is None:
+        text = _after_lead_in(text)
     clauses = _clauses(text)
     if not clauses:
         return ""
@@ -123,6 +126,15 @@ def context_clause(text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS)
         joined = joined.replace(fact.text, "", 1)
     joined = _DROP_PUNCT_RE.sub("", strip_dateline(joined)).rstrip("、")
     return joined[:limit] + ("…" if len(joined) > limit else "")
+
+
+def _after_lead_in(text: str) -> str:
+    """``企业相关负责人坦言，实地考察后，团队改变了看法：MLCC所需的…``: what follows the
+    colon is the substance; the lead-in before it only says who said it."""
+    at = min((i for i in (text.find("："), text.find(":")) if i >= 0), default=-1)
+    if 0 < at <= len(text) * 0.6 and len(text) - at - 1 >= MIN_AFTER_LEAD_IN:
+        return text[at + 1 :]
+    return text
 
 
 def _clauses(text: str) -> list[tuple[int, int, str]]:

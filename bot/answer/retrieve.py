@@ -85,7 +85,7 @@ WHOLE_SENTENCE_COVERAGE = 0.75
 DEFINITION_COVERAGE = 0.75
 NEIGHBOURS = 6  # sentences after a name's mention that may still be about it (这个平台…)
 AGENT_FIT = 0.6  # an organisation answering "谁" is plausible, a person would be better
-CUE_MISS = 0.4  # type fit of a cue-typed question whose sentence has no cue word
+CUE_MISS = 0.2  # type fit of a cue-typed question whose sentence has no cue word
 CUE_HIT = 0.8  # …and with one (a definition that starts with the asked term scores 1.0)
 PARTIAL_PARAGRAPH = 0.5  # a content word found in the paragraph but not the sentence
 
