@@ -5,7 +5,14 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.answer.compose import MAX_QUOTE_CHARS, context_clause, quote_for, summary_for
+from bot.answer.compose import (
+    MAX_QUOTE_CHARS,
+    context_clause,
+    quote_for,
+    ranks_asked,
+    summary_for,
+)
+from bot.content.model import Fact, FactKind
 
 SENTENCE = "这种被喻为“工业大米”的微型元件，是手机、汽车、AI服务器的“心脏”，曾长期被国外垄断。"
 
@@ -28,6 +35,33 @@ def test_a_summary_skips_the_lead_in_before_a_colon() -> None:
     assert summary_for(text, None).startswith("MLCC所需的精密化工与自动化基础")
     # a colon near the end introduces too little to stand alone
     assert summary_for("他说：好的。", None).startswith("他说")
+
+
+RANKS = "益阳高新区作为尖兵，重点攻坚高端MLCC，着力打造国内最大、全球前三的研发生产基地。"
+
+
+def rank(text: str, qualifier: str, value: float) -> Fact:
+    start = RANKS.index(text)
+    return Fact(FactKind.RANK, text, value, "位", start, start + len(text), qualifier=qualifier)
+
+
+def test_the_rank_asked_for_is_the_one_in_the_asked_scope() -> None:
+    first, third = rank("国内最大", "国内", 1), rank("全球前三", "全球", 3)
+    assert ranks_asked([first, third], "全球第几") == (third,)
+    assert ranks_asked([first, third], "国内排第几") == (first,)
+    assert ranks_asked([first, third], "排名如何") == (first, third)  # no ordinal: both
+
+
+def test_an_ordinal_is_preferred_when_one_is_asked_for() -> None:
+    only = Fact(FactKind.RANK, "全省唯一", 1.0, "位", 0, 4, qualifier="全省")
+    seventh = Fact(FactKind.RANK, "第七位", 7.0, "位", 10, 13)
+    assert ranks_asked([only, seventh], "排第几") == (seventh,)
+
+
+def test_a_fact_cut_from_a_list_takes_its_comma_along() -> None:
+    third = rank("全球前三", "全球", 3)
+    assert "、的" not in summary_for(RANKS, third)
+    assert "国内最大的研发生产基地" in summary_for(RANKS, third)
 
 
 def test_a_short_sentence_is_quoted_whole() -> None:

@@ -21,6 +21,7 @@ MAX_SUMMARY_CHARS = 90
 MIN_AFTER_LEAD_IN = 12  # a colon's remainder this long is the summary, not its lead-in
 _DROP_PUNCT_RE = re.compile(r"[，,。；;：:！？!?\s]+")
 _CLAUSE_RE = re.compile(f"[{CLAUSE_SEP}。！？!?]")
+_ORDINAL_ASKED = re.compile(r"第几|第多少|排第|排名|名次")
 
 
 def choose_fact(
@@ -47,6 +48,18 @@ def choose_fact(
         if positions:
             return min(facts, key=lambda f: (min(_gap(f, p) for p in positions), f.start))
     return facts[0]
+
+
+def ranks_asked(facts: Sequence[Fact], question: str) -> tuple[Fact, ...]:
+    """Of a sentence's ranks, those the question asks for: its scope (全球第几 → 全球前三,
+    not 国内最大 beside it), then an ordinal when it asks for one (排第几 → 第七位, not
+    全省唯一)."""
+    chosen = tuple(facts)
+    scoped = tuple(f for f in chosen if f.qualifier and f.qualifier in question)
+    chosen = scoped or chosen
+    if _ORDINAL_ASKED.search(question):
+        chosen = tuple(f for f in chosen if "第" in f.text) or chosen
+    return chosen
 
 
 def _gap(fact: Fact, span: tuple[int, int]) -> int:
@@ -79,7 +92,7 @@ def _respectively(text: str, facts: Sequence[Fact], focus: Sequence[str]) -> Fac
 def context_clause(text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS) -> str:
     """The clauses around the fact, without the fact itself and without punctuation."""
     if fact is None:
-        text = _after_lead_in(text)
+        text = _after_lead_in(strip_dateline(text))
     clauses = _clauses(text)
     if not clauses:
         return ""
@@ -123,9 +136,23 @@ def context_clause(text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS)
         FactKind.PERCENT,
         FactKind.RANK,
     ):
-        joined = joined.replace(fact.text, "", 1)
+        joined = _without(joined, fact.text)
     joined = _DROP_PUNCT_RE.sub("", strip_dateline(joined)).rstrip("、")
     return joined[:limit] + ("…" if len(joined) > limit else "")
+
+
+def _without(text: str, part: str) -> str:
+    """``part`` cut out of ``text`` with the list comma beside it (“打造国内最大、全球前三的”
+    without 全球前三 is “打造国内最大的”, not “打造国内最大、的”)."""
+    at = text.find(part)
+    if at < 0:
+        return text
+    start, end = at, at + len(part)
+    if text[end : end + 1] == "、":
+        end += 1
+    elif text[start - 1 : start] == "、":
+        start -= 1
+    return text[:start] + text[end:]
 
 
 def _after_lead_in(text: str) -> str:

@@ -5,7 +5,13 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 
-from bot.answer.compose import choose_fact, extend_with_cue, quote_for, summary_for
+from bot.answer.compose import (
+    choose_fact,
+    extend_with_cue,
+    quote_for,
+    ranks_asked,
+    summary_for,
+)
 from bot.answer.context import Conversation, Turn, resolve, with_previous_names
 from bot.answer.meta import MetaResponder
 from bot.answer.model import Answer, Source
@@ -77,7 +83,10 @@ class Answerer:
     def _answered(self, query: Query, need: Need, c: Candidate, language: str) -> Answer:
         focus = [n.surface for n in query.names] + list(query.terms)
         focus += [a for e in need.names for a in e.aliases]
-        fact = choose_fact(c.sentence.text, c.facts, focus, list(need.terms))
+        facts = c.facts
+        if need.answer is AnswerType.RANK:
+            facts = ranks_asked(facts, query.text)
+        fact = choose_fact(c.sentence.text, facts, focus, list(need.terms))
         org_name = None
         if fact is not None and fact.kind is FactKind.PERSON:
             person = self.knowledge.entities.by_alias(str(fact.value))
