@@ -64,6 +64,15 @@ def test_a_fact_cut_from_a_list_takes_its_comma_along() -> None:
     assert "国内最大的研发生产基地" in summary_for(RANKS, third)
 
 
+def test_a_summary_without_a_fact_starts_where_the_question_is_answered() -> None:
+    text = (
+        "“以前你看到的是局部自动化，是‘机器换人’，这次我们要建的是一个从物料入库到成品出库"
+        "全流程智慧在线，关键质检由机器视觉完成的‘超级工厂’。”"
+    )
+    assert summary_for(text, None, words=["建"]).startswith("这次我们要建的是")
+    assert summary_for(text, None).startswith("“以前你看到的是")  # no word: from the top
+
+
 def test_a_short_sentence_is_quoted_whole() -> None:
     assert quote_for(SENTENCE, None) == SENTENCE
 

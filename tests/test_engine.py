@@ -65,6 +65,7 @@ def test_every_suggestion_is_answerable(answerer: Answerer) -> None:
         ("赫山区主要做什么？", "深耕高端铝电解电容器", "赫山区作为根基"),
         # a reason: the sentence that gives one, though it does not repeat the name
         ("为什么信维选择益阳", "与本地产业逻辑相通", "团队改变了看法"),
+        ("陈宏志打算建什么", "这次我们要建的是", "‘超级工厂’"),  # 打算 is a filler
     ],
 )
 def test_summaries_are_direct_answers(

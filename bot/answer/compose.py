@@ -89,14 +89,23 @@ def _respectively(text: str, facts: Sequence[Fact], focus: Sequence[str]) -> Fac
     return None
 
 
-def context_clause(text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS) -> str:
-    """The clauses around the fact, without the fact itself and without punctuation."""
+def context_clause(
+    text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS, words: Sequence[str] = ()
+) -> str:
+    """The clauses around the fact, without the fact itself and without punctuation; with no
+    fact, from the first clause that holds one of the question's ``words`` (陈宏志打算建什么 →
+    “这次我们要建的是…”, not the quote's opening “以前你看到的是…”)."""
     if fact is None:
         text = _after_lead_in(strip_dateline(text))
     clauses = _clauses(text)
     if not clauses:
         return ""
     if fact is None:
+        first = next(
+            (i for i, c in enumerate(clauses) if any(w and w in normalize(c[2]) for w in words)),
+            0,
+        )
+        clauses = clauses[first:]
         chosen = clauses[:1]
         while len(chosen) < len(clauses) and (
             sum(len(c[2]) for c in chosen) < limit // 2
@@ -177,15 +186,17 @@ def _clauses(text: str) -> list[tuple[int, int, str]]:
     return result
 
 
-def summary_for(text: str, fact: Fact | None, org_name: str | None = None) -> str:
-    """A one-line direct answer."""
+def summary_for(
+    text: str, fact: Fact | None, org_name: str | None = None, words: Sequence[str] = ()
+) -> str:
+    """A one-line direct answer; ``words`` are the question's content words."""
     if fact is not None and fact.kind is FactKind.PERSON:
         role = fact.role or ""
         org = org_name or fact.org or ""
         if role and role.split("、")[-1] not in ("记者", "通讯员"):
             return f"{fact.value} — {org}{role}" if org else f"{fact.value}（{role}）"
         return f"{fact.value} — {context_clause(text, fact)}"
-    context = context_clause(text, fact)
+    context = context_clause(text, fact, words=words)
     if fact is None:
         return context or text[:MAX_SUMMARY_CHARS]
     lead = _date_label(fact) if fact.kind is FactKind.DATE else fact.text

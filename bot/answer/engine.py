@@ -120,7 +120,7 @@ class Answerer:
             answered=True,
             intent=intent.id if intent else "ask_general",
             confidence=min(1.0, c.confidence),
-            summary=summary_for(c.sentence.text, fact, org_name),
+            summary=summary_for(c.sentence.text, fact, org_name, need.terms),
             quote=quote,
             source=source,
             suggestions=self._related(c, query.raw),
