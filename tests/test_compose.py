@@ -7,6 +7,7 @@ from hypothesis import strategies as st
 
 from bot.answer.compose import (
     MAX_QUOTE_CHARS,
+    agent_fact,
     context_clause,
     quote_for,
     ranks_asked,
@@ -71,6 +72,16 @@ def test_a_summary_without_a_fact_starts_where_the_question_is_answered() -> Non
     )
     assert summary_for(text, None, words=["建"]).startswith("这次我们要建的是")
     assert summary_for(text, None).startswith("“以前你看到的是")  # no word: from the top
+
+
+def test_the_agent_is_whoever_stands_between_you_and_the_verb() -> None:
+    text = "该研究院于去年9月成立，由益阳高新区和湖南师范大学联合共建，依托潘安栋教授团队。"
+    agent = agent_fact(text, ["建"])
+    assert agent is not None and agent.text == "益阳高新区和湖南师范大学"
+    assert text[agent.start : agent.end] == agent.text
+    assert agent_fact("该项目由江西南岭再生资源有限公司投资12亿元建设。", ["投资"]) is not None
+    assert agent_fact("资阳区由此发展成为产业园区。", ["发展"]) is None  # 由此: thereby
+    assert agent_fact(text, ["收费"]) is None  # not the verb asked about
 
 
 def test_a_short_sentence_is_quoted_whole() -> None:

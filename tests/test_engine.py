@@ -66,6 +66,7 @@ def test_every_suggestion_is_answerable(answerer: Answerer) -> None:
         # a reason: the sentence that gives one, though it does not repeat the name
         ("为什么信维选择益阳", "与本地产业逻辑相通", "团队改变了看法"),
         ("陈宏志打算建什么", "这次我们要建的是", "‘超级工厂’"),  # 打算 is a filler
+        ("湖南未来光电技术研究院是谁建的", "益阳高新区和湖南师范大学 — ", "联合共建"),
     ],
 )
 def test_summaries_are_direct_answers(

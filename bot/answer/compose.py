@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from bot.content.model import Fact, FactKind, Paragraph
 from bot.content.summary import strip_dateline
+from bot.text import tokenizer
 from bot.text.chars import CLAUSE_SEP
 from bot.text.normalize import normalize
 
@@ -22,6 +23,9 @@ MIN_AFTER_LEAD_IN = 12  # a colon's remainder this long is the summary, not its 
 _DROP_PUNCT_RE = re.compile(r"[，,。；;：:！？!?\s]+")
 _CLAUSE_RE = re.compile(f"[{CLAUSE_SEP}。！？!?]")
 _ORDINAL_ASKED = re.compile(r"第几|第多少|排第|排名|名次")
+_AGENT_RE = re.compile(f"由(?!此|于)(?=(?P<clause>[^{CLAUSE_SEP}。！？!?]*))")
+_AGENT_TRAIL_RE = re.compile(r"(联合|共同|一起|携手|负责|出资|主导)+$")
+MAX_AGENT_CHARS = 30
 
 
 def choose_fact(
@@ -60,6 +64,30 @@ def ranks_asked(facts: Sequence[Fact], question: str) -> tuple[Fact, ...]:
     if _ORDINAL_ASKED.search(question):
         chosen = tuple(f for f in chosen if "第" in f.text) or chosen
     return chosen
+
+
+def agent_fact(text: str, words: Sequence[str]) -> Fact | None:
+    """``由益阳高新区和湖南师范大学联合共建`` answers "谁建的": whoever stands between 由 and
+    the question's verb did it, person or not (the sentence's 潘安栋教授 did not build it)."""
+    words = [w for w in words if w and w != "由"]
+    norm = normalize(text)
+    for match in _AGENT_RE.finditer(norm):
+        start = match.end()
+        # the agent ends where the word holding the verb begins (共建, not 建)
+        verb_at = next(
+            (
+                at
+                for token, at in tokenizer.cut_with_offsets(match.group("clause"))
+                if at >= 2 and any(w in token for w in words)
+            ),
+            None,
+        )
+        if verb_at is None:
+            continue
+        agent = _AGENT_TRAIL_RE.sub("", text[start : start + verb_at])
+        if 2 <= len(agent) <= MAX_AGENT_CHARS:
+            return Fact(FactKind.ORG, agent, agent, None, start, start + len(agent))
+    return None
 
 
 def _gap(fact: Fact, span: tuple[int, int]) -> int:

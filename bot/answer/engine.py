@@ -6,6 +6,7 @@ import logging
 from collections import OrderedDict
 
 from bot.answer.compose import (
+    agent_fact,
     choose_fact,
     extend_with_cue,
     quote_for,
@@ -87,6 +88,8 @@ class Answerer:
         if need.answer is AnswerType.RANK:
             facts = ranks_asked(facts, query.text)
         fact = choose_fact(c.sentence.text, facts, focus, list(need.terms))
+        if need.answer is AnswerType.PERSON:
+            fact = agent_fact(c.sentence.text, self.retriever.words(need)) or fact
         org_name = None
         if fact is not None and fact.kind is FactKind.PERSON:
             person = self.knowledge.entities.by_alias(str(fact.value))

@@ -456,6 +456,11 @@ class Retriever:
             weight *= UNKNOWN_WORD_WEIGHT  # open questions have no fact type to check
         return weight
 
+    def words(self, need: Need) -> list[str]:
+        """How the question's content words may be written in an answer (a concept: each of
+        its variants)."""
+        return [w for item in (*need.concepts, *need.terms) for w in self._surfaces(item)]
+
     def _surfaces(self, item: str) -> tuple[str, ...]:
         if not item.startswith(CONCEPT_PREFIX):
             return (item,)
