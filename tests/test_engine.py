@@ -67,6 +67,8 @@ def test_every_suggestion_is_answerable(answerer: Answerer) -> None:
         ("为什么信维选择益阳", "与本地产业逻辑相通", "团队改变了看法"),
         ("陈宏志打算建什么", "这次我们要建的是", "‘超级工厂’"),  # 打算 is a filler
         ("湖南未来光电技术研究院是谁建的", "益阳高新区和湖南师范大学 — ", "联合共建"),
+        # the only person in a sentence that says all the question asks is the answer
+        ("艾华集团是谁创立的", "艾立华", "创立了资江电子元件厂"),
     ],
 )
 def test_summaries_are_direct_answers(

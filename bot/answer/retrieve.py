@@ -77,7 +77,7 @@ SINGLE_CHAR_WEIGHT = 0.3
 UNKNOWN_WORD_WEIGHT = 2.0
 # Facts that may answer from anywhere in a sentence that holds every asked word.
 WHOLE_SENTENCE_KINDS = frozenset(
-    {FactKind.DURATION, FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT}
+    {FactKind.DURATION, FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT, FactKind.PERSON}
 )
 SOFT_NAME_WEIGHT = 0.25  # a place in the question weighs this much against an org/person
 PARTIAL_CHARS = 0.5  # credit for an unknown word whose characters all occur in the sentence
