@@ -9,6 +9,7 @@ from bot.answer.compose import (
     MAX_QUOTE_CHARS,
     agent_fact,
     context_clause,
+    facts_of_the_time_asked,
     quote_for,
     ranks_asked,
     summary_for,
@@ -82,6 +83,16 @@ def test_the_agent_is_whoever_stands_between_you_and_the_verb() -> None:
     assert agent_fact("该项目由江西南岭再生资源有限公司投资12亿元建设。", ["投资"]) is not None
     assert agent_fact("资阳区由此发展成为产业园区。", ["发展"]) is None  # 由此: thereby
     assert agent_fact(text, ["收费"]) is None  # not the verb asked about
+
+
+def test_now_and_then_pick_the_figure_on_their_side_of_the_now_word() -> None:
+    text = "“过去一条产线要60多名工人，现在只需要12个人看管设备。”"
+    past = Fact(FactKind.COUNT, "60多名", 60.0, "名", 8, 12)
+    now = Fact(FactKind.COUNT, "12个人", 12.0, "个人", 20, 24)
+    assert text[past.start : past.end] == past.text and text[now.start : now.end] == now.text
+    assert facts_of_the_time_asked([past, now], text, "now") == (now,)
+    assert facts_of_the_time_asked([past, now], text, "past") == (past,)
+    assert facts_of_the_time_asked([past, now], text, None) == (past, now)
 
 
 def test_a_short_sentence_is_quoted_whole() -> None:

@@ -59,6 +59,7 @@ def test_percentages() -> None:
         ("申请专利80余项。", "80余项", 80.0, "项"),
         ("装备近200台套高端设备。", "近200台套", 200.0, "台套"),
         ("2.5万公里农村公路。", "2.5万公里", 25000.0, "公里"),
+        ("现在只需要12个人看管设备。", "12个人", 12.0, "个人"),
     ],
 )
 def test_counts_with_measure_words(sentence: str, text: str, value: float, unit: str) -> None:

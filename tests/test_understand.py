@@ -58,6 +58,14 @@ def test_unit_and_counted_noun(knowledge: Knowledge) -> None:
     assert understand("比亚迪去年卖了多少辆车？", knowledge).unit == "辆"
     assert understand("信维专利申请了几个", knowledge).unit is None  # 几个: any unit
     assert "在校学生" in understand("江西理工大学有多少在校学生？", knowledge).counted
+    # 几个人看着: people are counted, 看着 is what they do
+    assert understand("产线现在要几个人看着？", knowledge).counted == ("人",)
+
+
+def test_tense(knowledge: Knowledge) -> None:
+    assert understand("产线现在要几个人？", knowledge).tense == "now"
+    assert understand("产线以前要几个人？", knowledge).tense == "past"
+    assert understand("产线要几个人？", knowledge).tense is None
 
 
 def test_question_words_and_fillers_are_not_content(knowledge: Knowledge) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
+from bot.content.lexicon import lexicon
 from bot.content.model import Fact, FactKind, Paragraph
 from bot.content.summary import strip_dateline
 from bot.text import tokenizer
@@ -64,6 +65,20 @@ def ranks_asked(facts: Sequence[Fact], question: str) -> tuple[Fact, ...]:
     if _ORDINAL_ASKED.search(question):
         chosen = tuple(f for f in chosen if "第" in f.text) or chosen
     return chosen
+
+
+def facts_of_the_time_asked(
+    facts: Sequence[Fact], text: str, tense: str | None
+) -> tuple[Fact, ...]:
+    """``过去一条产线要60多名工人，现在只需要12个人``: "现在要几个人" (tense ``now``) is answered
+    by the figure after the sentence's now-word, "以前要几个人" (``past``) by one before it."""
+    chosen = tuple(facts)
+    now_at = min((at for w in lexicon().time_now if (at := text.find(w)) >= 0), default=-1)
+    if tense is None or now_at < 0 or len(chosen) < 2:
+        return chosen
+    if tense == "now":
+        return tuple(f for f in chosen if f.start >= now_at) or chosen
+    return tuple(f for f in chosen if f.end <= now_at) or chosen
 
 
 def agent_fact(text: str, words: Sequence[str]) -> Fact | None:

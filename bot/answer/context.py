@@ -57,6 +57,7 @@ def need_from_query(query: Query) -> Need:
         requires,
         query.counted,
         query.grain,
+        query.tense,
     )
 
 

@@ -9,6 +9,7 @@ from bot.answer.compose import (
     agent_fact,
     choose_fact,
     extend_with_cue,
+    facts_of_the_time_asked,
     quote_for,
     ranks_asked,
     summary_for,
@@ -84,7 +85,7 @@ class Answerer:
     def _answered(self, query: Query, need: Need, c: Candidate, language: str) -> Answer:
         focus = [n.surface for n in query.names] + list(query.terms)
         focus += [a for e in need.names for a in e.aliases]
-        facts = c.facts
+        facts = facts_of_the_time_asked(c.facts, c.sentence.text, need.tense)
         if need.answer is AnswerType.RANK:
             facts = ranks_asked(facts, query.text)
         fact = choose_fact(c.sentence.text, facts, focus, list(need.terms))

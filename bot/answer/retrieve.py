@@ -102,6 +102,7 @@ class Need:
     requires: tuple[str, ...] = ()  # the intent's cue words: one must be in the answer
     counted: tuple[str, ...] = ()  # a count must be of these words (多少"重大专项")
     grain: str | None = None  # a date must be this precise: day, month or year
+    tense: str | None = None  # "now" / "past": the figure after / before a now-word
 
     @property
     def empty(self) -> bool:
@@ -414,6 +415,10 @@ class Retriever:
         text = self.index.texts[p.key]
         anchors = [span for s in p.found for span in _spans(text, s)]
         anchors += [span for e in need.names for a in e.aliases for span in _spans(text, a)]
+        if need.tense is not None:  # "现在要几个人": 现在 was asked though it is no content
+            lx = lexicon()
+            words = lx.time_now if need.tense == "now" else lx.time_past
+            anchors += [span for w in words for span in _spans(text, w)]
         facts, type_fit = self._type_fit(need, p.key, sentence, anchors, coverage)
         if need.answer is AnswerType.DEFINITION and type_fit == 1.0:
             coverage = max(coverage, DEFINITION_COVERAGE)  # "X作为尖兵…" defines X outright
@@ -730,9 +735,13 @@ def _gap(fact: Fact, span: tuple[int, int]) -> int:
 
 
 def _unit_fits(fact: Fact, need: Need) -> bool:
-    """A count answers "多少辆" only in 辆; a bare number (型号 0201) answers no count."""
+    """A count answers "多少辆" only in 辆 ("多少人" in any measure of people: 名, 位…); a
+    bare number (型号 0201) answers no count."""
     if fact.kind is not FactKind.COUNT:
         return True
     if fact.unit is None:
         return False
-    return need.unit is None or fact.unit.startswith(need.unit) or fact.unit.endswith(need.unit)
+    if need.unit is None or fact.unit.startswith(need.unit) or fact.unit.endswith(need.unit):
+        return True
+    people = lexicon().people_measures
+    return need.unit in people and fact.unit in people

@@ -15,6 +15,9 @@ LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
 @dataclass(frozen=True, slots=True)
 class Lexicon:
     measure_words: tuple[str, ...]
+    people_measures: frozenset[str]
+    time_now: tuple[str, ...]
+    time_past: tuple[str, ...]
     duration_units: tuple[str, ...]
     roles_before_name: tuple[str, ...]
     roles_after_name: tuple[str, ...]
@@ -50,6 +53,9 @@ def lexicon() -> Lexicon:
 
     return Lexicon(
         measure_words=words("measure_words"),
+        people_measures=frozenset(words("people_measures")),
+        time_now=words("time_now"),
+        time_past=words("time_past"),
         duration_units=words("duration_units"),
         roles_before_name=words("roles_before_name"),
         roles_after_name=words("roles_after_name"),

@@ -55,6 +55,7 @@ class Query:
     pronoun: bool = False  # refers back: 他们, 该公司
     ellipsis: bool = False  # "研发团队呢？"
     inherited: tuple[str, ...] = field(default=())  # notes on what came from context
+    tense: str | None = None  # "now" (现在要几个人) or "past" (以前要几个人)
 
     @property
     def kind(self) -> IntentKind | None:
@@ -117,6 +118,7 @@ def understand(message: str, knowledge: Knowledge) -> Query:
         _grain(text),
         pronoun,
         ellipsis,
+        tense=_tense(text),
     )
 
 
@@ -392,6 +394,8 @@ def _counted(text: str, names: tuple[NameMatch, ...], terms: list[str]) -> tuple
     if not match:
         return ()
     rest = re.split(r"[了呢啊吗呀吧哈啦呗嘛哇喔哦?？!！。,，]", match["rest"])[0]
+    if rest.startswith("人") and not any(t.startswith("人") for t in terms):
+        return ("人",)  # 几个人看着: people are counted; what follows is what they do
     words = [n.surface for n in names if n.surface in rest]
     words += [t for t in terms if len(t) > 1 and t in rest]
     if len(rest) >= 2:
@@ -405,6 +409,16 @@ _GRAIN_PATTERNS = (
     ("month", re.compile(r"哪个?月|几月")),
     ("year", re.compile(r"哪一?年|几几年|哪年")),
 )
+
+
+def _tense(text: str) -> str | None:
+    """Whether the question asks about now or the past; sentences contrast the two."""
+    lx = lexicon()
+    if any(w in text for w in lx.time_now):
+        return "now"
+    if any(w in text for w in lx.time_past):
+        return "past"
+    return None
 
 
 def _grain(text: str) -> str | None:
