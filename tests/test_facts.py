@@ -134,6 +134,11 @@ def test_people_with_role_and_organisation() -> None:
     assert short.value == "陈旌"
     assert [f.value for f in facts("依托潘安栋教授团队的积累。", FactKind.PERSON)] == ["潘安栋"]
     assert [f.value for f in facts("1985年，艾立华以3700元起家。", FactKind.PERSON)] == ["艾立华"]
+    [ceo] = facts("云驰机器人创始人、首席执行官方一鸣介绍。", FactKind.PERSON)
+    assert (ceo.value, ceo.role) == ("方一鸣", "创始人、首席执行官")
+    # a kind of doctor is nobody's name; a name jieba knows as a name still is
+    assert facts("每万名常住人口拥有全科医生达到5.2名。", FactKind.PERSON) == []
+    assert [f.value for f in facts("王明医生说。", FactKind.PERSON)] == ["王明"]
 
 
 def test_organisations_and_places() -> None:
@@ -152,6 +157,16 @@ def test_common_words_are_not_places() -> None:
         for f in facts("力争完成地级城市中心城区体检，推动县级城市全面开展。", FactKind.PLACE)
     ]
     assert places == []
+    # a suffix that begins a word, a verb ending in a suffix, a description after 这座
+    assert "浙江省乡" not in [
+        f.value for f in facts("浙江省乡村振兴研究院副院长。", FactKind.PLACE)
+    ]
+    for sentence in (
+        "他从上海回乡创业，人员返乡后，群众节省了开支。",
+        "如今，这座浙西南山区县的产值达到86.5亿元。",
+    ):
+        found = [f.value for f in facts(sentence, FactKind.PLACE)]
+        assert not any(p.endswith(("回乡", "返乡", "节省", "山区县")) for p in found), found
 
 
 @settings(max_examples=300, deadline=None)

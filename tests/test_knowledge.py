@@ -26,6 +26,23 @@ def test_entities_have_short_aliases_and_people_belong_to_organisations(
     assert table.by_alias("信维").kind is EntityKind.ORG  # declared in synonyms.yaml
 
 
+def test_a_bare_company_name_is_the_company_it_shortens(tmp_path: Path, cache_dir: Path) -> None:
+    """菇源公司 in an article about 浙江菇源生物科技有限公司 is that company, and 菇源 too."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "001_page.txt").write_text(
+        "# 菇农的新路\n\n记者 王明\n\n"
+        "浙江菇源生物科技有限公司今年扩产。菇源公司投资1.6亿元建设菌棒工厂。\n\n"
+        "菇源公司董事长说，工厂明年投产。\n",
+        encoding="utf-8",
+    )
+    table = Builder(seeds, INTENTS, cache_dir).build().entities
+    company = table.by_alias("浙江菇源生物科技有限公司")
+    assert company is not None
+    assert table.by_alias("菇源公司") is company
+    assert table.by_alias("菇源") is company
+
+
 def test_index_finds_sentences_without_scanning(knowledge: Knowledge) -> None:
     index = knowledge.index
     keys = index.postings["@org:和天电子"]

@@ -390,6 +390,8 @@ def _people(s: str) -> Iterator[Fact]:
         name = _fit_name(s, m.start("name"), allow_followed_by=m["role"])
         if not name or name in seen or p.org_suffix.search(name[-2:]):
             continue
+        if len(name) == 2 and tokenizer.is_word(name) and name in tokenizer.common_nouns():
+            continue  # 全科医生: a kind of doctor, not a doctor called 全科
         seen.add(name)
         end = m.start("name") + len(name) + len(m["role"])
         yield Fact(
@@ -480,13 +482,18 @@ def _named(s: str, kind: FactKind) -> Iterator[Fact]:
     p = _patterns()
     pattern = p.org_suffix if kind is FactKind.ORG else p.place_suffix
     seen: set[str] = set()
-    false_words = lexicon().false_name_words
+    lx = lexicon()
+    false_words = lx.false_name_words
     for m in pattern.finditer(s):
+        if kind is FactKind.PLACE and s.startswith(lx.place_suffix_words, m.end() - 1):
+            continue  # 乡 of 乡村
         start = _name_start(s, m.start(), p, stop_at_verbs=kind is FactKind.PLACE)
         start = _trim_boundary_words(s, start, m.start())
         name = s[start : m.end()]
         core = len(name) - len(m.group(0))
         if core < 2 or len(name) > 24 or name in seen or name.endswith(false_words):
+            continue
+        if kind is FactKind.PLACE and _described(s, start, lx.describing_words):
             continue
         seen.add(name)
         yield Fact(kind, name, name, None, start, m.end())
@@ -496,6 +503,12 @@ def _named(s: str, kind: FactKind) -> Iterator[Fact]:
                 continue
             seen.add(m["region"])
             yield Fact(kind, m["region"], m["region"], None, m.start(), m.end())
+
+
+def _described(s: str, start: int, words: tuple[str, ...]) -> bool:
+    """``这座浙西南山区县``: a demonstrative and a measure word before the candidate (or as
+    its first character, when the walk stopped at 这) make it a description."""
+    return s[:start].endswith(words) or s[: start + 1].endswith(words)
 
 
 def _name_start(

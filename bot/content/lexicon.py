@@ -28,6 +28,8 @@ class Lexicon:
     double_surnames: frozenset[str]
     org_suffixes: tuple[str, ...]
     place_suffixes: tuple[str, ...]
+    place_suffix_words: tuple[str, ...]
+    describing_words: tuple[str, ...]
     regions: tuple[str, ...]
     org_stop_words: tuple[str, ...]
     false_name_words: tuple[str, ...]
@@ -66,6 +68,8 @@ def lexicon() -> Lexicon:
         double_surnames=frozenset(words("double_surnames")),
         org_suffixes=words("org_suffixes"),
         place_suffixes=words("place_suffixes"),
+        place_suffix_words=words("place_suffix_words"),
+        describing_words=words("describing_words"),
         regions=words("regions"),
         org_stop_words=words("org_stop_words"),
         false_name_words=words("false_name_words"),

@@ -31,6 +31,7 @@ _KIND_RANK = {EntityKind.ORG: 0, EntityKind.PERSON: 1, EntityKind.PLACE: 2, Enti
 _LEGAL_SUFFIX_RE = re.compile(r"(?:集团)?(?:股份有限公司|有限责任公司|有限公司|股份公司)$")
 _ADMIN_PREFIX_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}(?:省|市))")
 _AREA_SUFFIXES = ("经开区", "高新区", "开发区", "新区", "工业园", "产业园", "自贸区")
+_BARE_FORM_RE = re.compile(r"(?<=..)(?:公司|集团)$")  # 菇源公司: a short name and a bare form
 _TRADE_SUFFIX_RE = re.compile(r"(?:科技|技术|实业|控股|发展|股份)$")
 # Names ending like an institution (研究院, 大学, 海关) are not cut to a prefix.
 _ORG_SUFFIX_END_RE = re.compile(r"(?:院|所|校|学|局|厅|部|委|会|行|关|署|中心|基金|集团|政府)$")
@@ -293,7 +294,8 @@ def _aliases(
                     names.add(alias)
             for alias in _prefix_forms(core):
                 if usage.alone(alias, core[: len(alias) + 1], candidate.articles) and not any(
-                    o != surface and alias in o for o in neighbours(candidate)
+                    o != surface and alias in o and not _bare_form_of(o, alias)
+                    for o in neighbours(candidate)
                 ):
                     names.add(alias)
             prefix = _place_prefix(surface, places)
@@ -327,14 +329,22 @@ def _fold_bare_names(candidates: Mapping[str, _Candidate], aliases: dict[str, se
     for surface, candidate in candidates.items():
         if candidate.kind is not EntityKind.ORG:
             continue
+        stem = _BARE_FORM_RE.sub("", surface)
         longer = {
             other
             for position in candidate.articles
             for other in by_article.get(position, ())
-            if other != surface and other.endswith(surface)
+            if other != surface
+            and (other.endswith(surface) or (stem != surface and stem in aliases[other]))
         }
         if len(longer) == 1:
             aliases[longer.pop()].add(surface)
+
+
+def _bare_form_of(name: str, alias: str) -> bool:
+    """``菇源公司`` is the bare form of 菇源 (of 浙江菇源生物科技有限公司), not another company
+    whose name holds it."""
+    return name != alias and _BARE_FORM_RE.sub("", name) == alias
 
 
 def _org_short_forms(surface: str, places: set[str]) -> tuple[list[str], str]:

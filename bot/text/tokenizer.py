@@ -192,6 +192,13 @@ def proper_nouns() -> frozenset[str]:
 
 
 @cache
+def common_nouns() -> frozenset[str]:
+    """Two-character common nouns (全科, 春花): not names, though they may start with a
+    surname. Person names jieba knows (王明, 高峰) carry another tag."""
+    return _dictionary_words(frozenset({"n"}), min_length=2, max_length=2)
+
+
+@cache
 def boundary_words() -> frozenset[str]:
     """Short dictionary words that are verbs, adverbs, prepositions… (never part of a name).
 
