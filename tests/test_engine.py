@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings
@@ -154,3 +155,51 @@ def test_any_text_gets_an_answer_object(answerer: Answerer, text: str) -> None:
     if answer.quote is not None:
         assert len(answer.quote) <= 200
     json.dumps(answer.as_dict(), ensure_ascii=False)
+
+
+@pytest.fixture(scope="module")
+def fourth(cache_dir: Path) -> Answerer:
+    from tests_paths import FIXTURES, INTENTS
+
+    from bot.knowledge.build import build_knowledge
+
+    return Answerer(build_knowledge(FIXTURES / "pages4", INTENTS, cache_dir))
+
+
+@pytest.mark.parametrize(
+    "question",
+    [
+        "千岛湖去年一年接待了多少游客？",  # the page has only this year's holiday forecast
+        "杭州互联网法院审这个AI换声案用了多长时间？",  # 今天 is a date, not a duration
+        "庆元县有多少常住人口？",  # 每万名常住人口: a denominator, not a count
+    ],
+)
+def test_near_misses_of_time_and_ratio_are_declined(fourth: Answerer, question: str) -> None:
+    [answer] = ask(fourth, question)
+    assert not answer.answered, answer.summary
+
+
+@pytest.mark.parametrize(
+    ("question", "summary"),
+    [
+        ("庆元食用菌全产业链产值是多少？", "86.5亿元"),  # the result, not the 2027 target
+        ("庆元计划食用菌产值达到多少", "120亿元"),  # …unless the plan is asked for
+        ("云驰机器人的创始人是谁？", "方一鸣"),
+        ("菇源公司的数字化菌棒工厂投资了多少钱？", "1.6亿元"),
+    ],
+)
+def test_fourth_page_answers(fourth: Answerer, question: str, summary: str) -> None:
+    [answer] = ask(fourth, question)
+    assert answer.answered and summary in answer.summary, answer.summary
+
+
+def test_a_follow_up_swaps_the_counted_item(cache_dir: Path) -> None:
+    """ "入境游客呢？" after "…多少国内游客": 国内游客 goes, the rest of the question stays."""
+    from tests_paths import FIXTURES, INTENTS
+
+    from bot.knowledge.build import build_knowledge
+
+    third = Answerer(build_knowledge(FIXTURES / "pages3", INTENTS, cache_dir))
+    first, second = ask(third, "2025年四川接待了多少国内游客？", "入境游客呢？")
+    assert "9.8亿人次" in first.summary
+    assert "385万人次" in second.summary, second.summary

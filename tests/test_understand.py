@@ -92,3 +92,10 @@ def test_glued_fragments_are_recut() -> None:
     known = {"申请": 1, "专利": 1, "面积": 1}
     assert split_unknown("大面积", known, frozenset()) == ["大", "面积"]
     assert split_unknown("投了", known, frozenset({"了"})) == ["投"]
+
+
+def test_years_are_checked_not_matched(knowledge: Knowledge) -> None:
+    query = understand("2025年湖南城镇新增就业多少人？", knowledge)
+    assert query.year == 2025 and "2025" not in query.terms
+    assert understand("去年完成了多少户农村危房改造？", knowledge).year_offset == -1
+    assert understand("湖南计划新增多少就业？", knowledge).tense == "future"

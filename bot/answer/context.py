@@ -6,8 +6,9 @@ from collections import deque
 from dataclasses import dataclass, replace
 
 from bot.answer.retrieve import Need
+from bot.knowledge.analysis import CONCEPT_PREFIX
 from bot.knowledge.entities import Entity, EntityKind
-from bot.nlu.understand import Query
+from bot.nlu.understand import COUNTED_PHRASE, Query
 from bot.rules.model import AnswerType
 
 PERSON_PRONOUNS = ("他", "她")
@@ -58,6 +59,8 @@ def need_from_query(query: Query) -> Need:
         query.counted,
         query.grain,
         query.tense,
+        query.year,
+        query.year_offset,
     )
 
 
@@ -99,6 +102,19 @@ def _referent(query: Query, previous: Need) -> tuple[Entity, ...]:
     return tuple(ordered[:1])
 
 
+def _without_swapped(previous: Need, concepts: tuple[str, ...]) -> tuple[str, ...]:
+    """ "入境游客呢？" after "接待了多少国内游客": 国内游客 is the item swapped out, so its words
+    go; the rest of the question (接待) stays."""
+    keys = [c.removeprefix(CONCEPT_PREFIX) for c in concepts]
+    phrases = [w[1:] for w in previous.counted if w.startswith(COUNTED_PHRASE)]
+    return tuple(
+        t
+        for t in previous.terms
+        if not any(t in k for k in keys)
+        and not any(t in p and any(p[-2:] in k for k in keys) for p in phrases)
+    )
+
+
 def _with_names(need: Need, names: tuple[Entity, ...]) -> Need:
     merged = tuple(dict.fromkeys((*need.names, *names)))
     return replace(need, names=merged)
@@ -106,6 +122,8 @@ def _with_names(need: Need, names: tuple[Entity, ...]) -> Need:
 
 def _ellipsis(new: Need, previous: Need) -> Need:
     """Reuse the previous question, swapping in what the follow-up names."""
+    if new.year is None and new.year_offset is None:
+        new = replace(new, year=previous.year, year_offset=previous.year_offset)
     answer = (
         previous.answer if new.answer in (AnswerType.ANY, AnswerType.QUANTITY) else (new.answer)
     )
@@ -115,9 +133,9 @@ def _ellipsis(new: Need, previous: Need) -> Need:
         kinds = {e.kind for e in new.names}
         names = tuple(e for e in previous.names if e.kind not in kinds) + new.names
         concepts = new.concepts or previous.concepts
+        terms = previous.terms
         if new.concepts and not new.names:
             concepts = new.concepts
-        return replace(
-            new, answer=answer, unit=None, names=names, concepts=concepts, terms=previous.terms
-        )
+            terms = _without_swapped(previous, new.concepts)
+        return replace(new, answer=answer, unit=None, names=names, concepts=concepts, terms=terms)
     return replace(new, answer=answer, unit=None, names=new.names or previous.names)

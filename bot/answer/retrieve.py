@@ -72,6 +72,11 @@ _ROLE_RE = re.compile(
     )
 )
 CLAUSE_ENDS = "，,；;：:。！？!?、"
+_DEADLINE_RE = re.compile(r"到(?:19|20)\d\d年")
+PLAN_FIT = 0.7  # type fit of a target (力争…突破120亿元) when the question asks no plan
+PLANNED_KINDS = frozenset({FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT})
+# "每万名常住人口拥有…5.2名": what follows 每 is the denominator, not what is counted
+_PER_RE = re.compile(r"每[一二三四五六七八九十百千万亿\d]*[名个户人位家]?$")
 ANCHOR_GAP = 6  # a fact this close to a question word is about it even across a comma
 SINGLE_CHAR_WEIGHT = 0.3
 UNKNOWN_WORD_WEIGHT = 2.0
@@ -103,6 +108,8 @@ class Need:
     counted: tuple[str, ...] = ()  # a count must be of these words (多少"重大专项")
     grain: str | None = None  # a date must be this precise: day, month or year
     tense: str | None = None  # "now" / "past": the figure after / before a now-word
+    year: int | None = None  # the year asked about (2025年)…
+    year_offset: int | None = None  # …or relative to each article's date (去年: -1)
 
     @property
     def empty(self) -> bool:
@@ -321,8 +328,11 @@ class Retriever:
         )
 
     def _name_like(self, term: str) -> bool:
-        """The start of a known name (瑞驰 of 瑞驰电驱): it must be near the answer too."""
-        return term in self.k.entities.prefixes
+        """The start of a known name (瑞驰 of 瑞驰电驱), or a place or organisation jieba
+        knows that the parser did not pick out (千岛湖): it must be near the answer too."""
+        return term in self.k.entities.prefixes or (
+            len(term) >= 3 and term in tokenizer.proper_nouns()
+        )
 
     def score(self, need: Need, key: int) -> Candidate | None:
         partial = self._partial(need, key, self._plan(need))
@@ -420,6 +430,8 @@ class Retriever:
             words = lx.time_now if need.tense == "now" else lx.time_past
             anchors += [span for w in words for span in _spans(text, w)]
         facts, type_fit = self._type_fit(need, p.key, sentence, anchors, coverage)
+        if not _same_year(need, article, sentence):
+            facts, type_fit = (), 0.0  # "去年接待了多少游客" is not "今年春节预计接待…"
         if need.answer is AnswerType.DEFINITION and type_fit == 1.0:
             coverage = max(coverage, DEFINITION_COVERAGE)  # "X作为尖兵…" defines X outright
         gap = min((_gap(f, a) for f in facts for a in anchors), default=0)
@@ -526,12 +538,18 @@ class Retriever:
         surfaces = [s for w in words for s in self._surfaces(w) if s]
         surfaces += [a for e in need.names if set(words) & set(e.aliases) for a in e.aliases]
         norm = normalize(text)
-        if _anchored(text, fact, [sp for s in surfaces for sp in _spans(norm, s)]):
+        spans = [
+            sp for s in surfaces for sp in _spans(norm, s) if not _PER_RE.search(norm[: sp[0]])
+        ]
+        if _anchored(text, fact, spans):
             return True
         start, end = _clause_bounds(text, fact.start)
         clause = norm[start:end]
         return any(
-            w.startswith(COUNTED_PHRASE) and all(c in clause for c in w[1:]) for w in need.counted
+            w.startswith(COUNTED_PHRASE)
+            and all(c in clause for c in w[1:])
+            and not _only_per(clause, w[1:])
+            for w in need.counted
         )
 
     def _names_someone_else(self, need: Need, key: int) -> bool:
@@ -622,6 +640,10 @@ class Retriever:
                     or all(f.kind is FactKind.ORG for f in facts)
                 )  # the subject: 哪家
                 facts = anchored or (facts if single else ())
+            if facts and all(f.kind in PLANNED_KINDS for f in facts):
+                planned = [_planned(sentence.text, f) for f in facts]
+                if all(planned) if need.tense != "future" else not any(planned):
+                    return facts, PLAN_FIT  # a target answers only when no result does
             return facts, 1.0 if facts else 0.0
         if need.answer is AnswerType.DEFINITION and self._defines(need, sentence.text):
             return (), 1.0
@@ -667,13 +689,46 @@ def _grain_fits(fact: Fact, need: Need) -> bool:
     return fact.unit in _GRAINS.get(need.grain, ())
 
 
+def _same_year(need: Need, article: Article, sentence: Sentence) -> bool:
+    """A sentence dated in other years than the one asked about does not answer it; one
+    with no year of its own might."""
+    asked = need.year
+    if asked is None and need.year_offset is not None and article.date is not None:
+        asked = article.date.year + need.year_offset
+    if asked is None:
+        return True
+    years = {
+        int(f.value[:4])
+        for f in sentence.facts
+        if f.kind is FactKind.DATE
+        and isinstance(f.value, str)
+        and "/" not in f.value
+        and f.value[:4].isdigit()
+    }
+    return not years or asked in years
+
+
+def _planned(text: str, fact: Fact) -> bool:
+    """The fact is a target or forecast: a plan word in its clause, or a sentence that
+    opens with a deadline (到2027年，…)."""
+    start, end = _clause_bounds(text, fact.start)
+    clause = text[start:end]
+    return any(w in clause for w in lexicon().plan_words) or bool(_DEADLINE_RE.match(text))
+
+
+def _only_per(text: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``text`` only as a denominator (每万名常住人口)."""
+    spans = _spans(text, phrase)
+    return bool(spans) and all(_PER_RE.search(text[:a]) for a, _ in spans)
+
+
 def _same_day(fact: Fact) -> bool:
     """ "多久办完的？" — "当天下午…办结": a relative day answers how long it took."""
     return (
         fact.kind is FactKind.DATE
         and fact.unit == "day"
         and bool(fact.qualifier)
-        and (fact.qualifier in lexicon().relative_days)
+        and (fact.qualifier in lexicon().elapsed_days)  # not 今天: that is the page's date
     )
 
 

@@ -18,6 +18,8 @@ class Lexicon:
     people_measures: frozenset[str]
     time_now: tuple[str, ...]
     time_past: tuple[str, ...]
+    elapsed_days: tuple[str, ...]
+    plan_words: tuple[str, ...]
     duration_units: tuple[str, ...]
     roles_before_name: tuple[str, ...]
     roles_after_name: tuple[str, ...]
@@ -58,6 +60,8 @@ def lexicon() -> Lexicon:
         people_measures=frozenset(words("people_measures")),
         time_now=words("time_now"),
         time_past=words("time_past"),
+        elapsed_days=words("elapsed_days"),
+        plan_words=words("plan_words"),
         duration_units=words("duration_units"),
         roles_before_name=words("roles_before_name"),
         roles_after_name=words("roles_after_name"),

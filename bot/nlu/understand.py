@@ -55,7 +55,9 @@ class Query:
     pronoun: bool = False  # refers back: 他们, 该公司
     ellipsis: bool = False  # "研发团队呢？"
     inherited: tuple[str, ...] = field(default=())  # notes on what came from context
-    tense: str | None = None  # "now" (现在要几个人) or "past" (以前要几个人)
+    tense: str | None = None  # "now" (现在要几个人), "past" (以前…) or "future" (计划…)
+    year: int | None = None  # a year the question names (2025年)…
+    year_offset: int | None = None  # …or names relative to the article's date (去年: -1)
 
     @property
     def kind(self) -> IntentKind | None:
@@ -91,6 +93,9 @@ def understand(message: str, knowledge: Knowledge) -> Query:
     classification = classify(text, knowledge.rules)
     names = find_names(text, knowledge)
     covered = [(n.start, n.end) for n in names]
+    # a year is checked against each sentence's dates (Query.year), not matched as a word:
+    # "2025年…" is answered by "去年，…" on a 2026 page
+    covered += [m.span() for m in _YEAR_RE.finditer(text)]
     terms = _content_terms(text, covered, knowledge)
     language = knowledge.rules.language
     pronoun = any(p in text for p in language.pronouns)
@@ -119,6 +124,8 @@ def understand(message: str, knowledge: Knowledge) -> Query:
         pronoun,
         ellipsis,
         tense=_tense(text),
+        year=_year(text),
+        year_offset=_year_offset(text),
     )
 
 
@@ -411,9 +418,25 @@ _GRAIN_PATTERNS = (
 )
 
 
+_FUTURE_WORDS = ("明年", "将来", "未来", "今后", "打算", "准备", "要达到", "能达到")
+_YEAR_RE = re.compile(r"(?<!\d)(19\d\d|20\d\d)年")
+
+
+def _year(text: str) -> int | None:
+    match = _YEAR_RE.search(text)
+    return int(match.group(1)) if match else None
+
+
+def _year_offset(text: str) -> int | None:
+    relative = lexicon().relative_years
+    return next((offset for word, offset in relative.items() if word in text), None)
+
+
 def _tense(text: str) -> str | None:
     """Whether the question asks about now or the past; sentences contrast the two."""
     lx = lexicon()
+    if any(w in text for w in (*lx.plan_words, *_FUTURE_WORDS)):
+        return "future"
     if any(w in text for w in lx.time_now):
         return "now"
     if any(w in text for w in lx.time_past):
