@@ -36,7 +36,12 @@ def test_a_summary_skips_the_lead_in_before_a_colon() -> None:
     )
     assert summary_for(text, None).startswith("MLCC所需的精密化工与自动化基础")
     # a colon near the end introduces too little to stand alone
-    assert summary_for("他说：好的。", None).startswith("他说")
+    long_lead = "记者从今天召开的全省住房和城乡建设工作会议获悉：好的。"
+    assert summary_for(long_lead, None).startswith("记者从今天召开")
+    # an interviewee's label is no part of the answer
+    assert summary_for("周晓岚：全省已组建县域医共体162家，覆盖所有县（市、区）。", None) == (
+        "全省已组建县域医共体162家覆盖所有县（市、区）"
+    )
 
 
 RANKS = "益阳高新区作为尖兵，重点攻坚高端MLCC，着力打造国内最大、全球前三的研发生产基地。"
@@ -72,7 +77,7 @@ def test_a_summary_without_a_fact_starts_where_the_question_is_answered() -> Non
         "全流程智慧在线，关键质检由机器视觉完成的‘超级工厂’。”"
     )
     assert summary_for(text, None, words=["建"]).startswith("这次我们要建的是")
-    assert summary_for(text, None).startswith("“以前你看到的是")  # no word: from the top
+    assert summary_for(text, None).startswith("以前你看到的是")  # from the top, no lone “
 
 
 def test_the_agent_is_whoever_stands_between_you_and_the_verb() -> None:
@@ -93,6 +98,14 @@ def test_now_and_then_pick_the_figure_on_their_side_of_the_now_word() -> None:
     assert facts_of_the_time_asked([past, now], text, "now") == (now,)
     assert facts_of_the_time_asked([past, now], text, "past") == (past,)
     assert facts_of_the_time_asked([past, now], text, None) == (past, now)
+
+
+def test_a_cut_never_leaves_a_bracket_open() -> None:
+    text = "周晓岚：全省已组建县域医共体162家，覆盖所有县（市、区），服务群众。"
+    fact = Fact(FactKind.COUNT, "162家", 162.0, "家", 14, 18)
+    assert text[fact.start : fact.end] == fact.text
+    summary = summary_for(text, fact)
+    assert summary.count("（") == summary.count("）") and "周晓岚" not in summary
 
 
 def test_a_short_sentence_is_quoted_whole() -> None:

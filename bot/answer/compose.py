@@ -23,6 +23,9 @@ MAX_SUMMARY_CHARS = 90
 MIN_AFTER_LEAD_IN = 12  # a colon's remainder this long is the summary, not its lead-in
 _DROP_PUNCT_RE = re.compile(r"[，,。；;：:！？!?\s]+")
 _CLAUSE_RE = re.compile(f"[{CLAUSE_SEP}。！？!?]")
+_SPEAKER_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}[：:](?=.)")
+_PAIRS = (("（", "）"), ("(", ")"), ("“", "”"), ("‘", "’"), ("《", "》"), ("「", "」"))
+_BRACKETS = "（("
 _ORDINAL_ASKED = re.compile(r"第几|第多少|排第|排名|名次")
 _AGENT_RE = re.compile(f"由(?!此|于)(?=(?P<clause>[^{CLAUSE_SEP}。！？!?]*))")
 _AGENT_TRAIL_RE = re.compile(r"(联合|共同|一起|携手|负责|出资|主导)+$")
@@ -48,6 +51,7 @@ def choose_fact(
     aligned = _respectively(text, facts, focus)
     if aligned is not None:
         return aligned
+    facts = _most_asked_clause(norm, facts, words)
     for group in (words, focus):
         positions = [(norm.find(w), norm.find(w) + len(w)) for w in group if w and w in norm]
         if positions:
@@ -103,6 +107,24 @@ def agent_fact(text: str, words: Sequence[str]) -> Fact | None:
         if 2 <= len(agent) <= MAX_AGENT_CHARS:
             return Fact(FactKind.ORG, agent, agent, None, start, start + len(agent))
     return None
+
+
+def _most_asked_clause(norm: str, facts: Sequence[Fact], words: Sequence[str]) -> list[Fact]:
+    """The facts whose clause holds most of the question's words: "做成脆片能卖多少钱" →
+    “做成香菇脆片能卖到60元”, not the 8元 of “鲜香菇直接卖约8元” beside it."""
+    clauses = _clauses(norm)
+
+    def held(fact: Fact) -> int:
+        clause = next((c for s, e, c in clauses if s <= fact.start < e), "")
+        return sum(len(w) for w in set(words) if w and w in clause)
+
+    scores = [held(f) for f in facts]
+    best = max(scores, default=0)
+    return (
+        [f for f, score in zip(facts, scores, strict=True) if score == best]
+        if best
+        else list(facts)
+    )
 
 
 def _gap(fact: Fact, span: tuple[int, int]) -> int:
@@ -189,8 +211,22 @@ def context_clause(
         FactKind.RANK,
     ):
         joined = _without(joined, fact.text)
+    joined = _SPEAKER_RE.sub("", joined)  # 周晓岚：全省已组建… — the interviewee's label
     joined = _DROP_PUNCT_RE.sub("", strip_dateline(joined)).rstrip("、")
+    joined = _balanced(joined)
     return joined[:limit] + ("…" if len(joined) > limit else "")
+
+
+def _balanced(text: str) -> str:
+    """Mend what the cut left unclosed: a bracket's partial content goes (覆盖所有县（市 →
+    覆盖所有县) unless the bracket opens the text, then only the bracket; a quotation mark
+    goes alone (the quoted words stay)."""
+    for opening, closing in _PAIRS:
+        if text.count(opening) > text.count(closing):
+            at = text.rfind(opening)
+            cut_content = opening in _BRACKETS and at > 0
+            text = text[:at] if cut_content else text[:at] + text[at + 1 :]
+    return text.rstrip("、")
 
 
 def _without(text: str, part: str) -> str:

@@ -596,15 +596,14 @@ class Retriever:
                 facts = self._with_named_orgs(facts, need, key, sentence.text)
             if need.counted and need.answer in (AnswerType.COUNT, AnswerType.QUANTITY):
                 # 多少"鲜叶": a count of that noun, not a duration or a count of anything else
-                facts = tuple(
+                counts = tuple(
                     f
                     for f in facts
-                    if f.kind is FactKind.MONEY
-                    or (
-                        f.kind is FactKind.COUNT
-                        and self._counts_what_was_asked(need, sentence.text, f)
-                    )
+                    if f.kind is FactKind.COUNT
+                    and self._counts_what_was_asked(need, sentence.text, f)
                 )
+                # money answers "多少营收", not "多少菌棒" when the 菌棒 are counted here
+                facts = counts or tuple(f for f in facts if f.kind is FactKind.MONEY)
             people = [e for e in need.names if e.kind is EntityKind.PERSON]
             if need.answer is AnswerType.PERSON and people:
                 # "胡茹琰是什么职务": the fact must be about her, not whoever else is named

@@ -16,6 +16,8 @@ from bot.text import tokenizer
 from bot.text.normalize import normalize
 
 MAX_CANDIDATES = 8
+# Nouns jieba's dictionary tags as verbs too: they name an amount before a sum of money.
+_AMOUNT_NOUNS = frozenset({"收入", "支出", "开支"})
 MAX_PER_SECTION = 4
 
 # Answers a question; returns the key of the sentence it answers from, if in that section.
@@ -69,8 +71,14 @@ class Suggester:
             word = self._word_before(sentence.text, fact.start)
             if word in lexicon().money_verbs:
                 return responses.text("suggest_money", "zh", subject=subject, verb=word)
-            if word and tokenizer.is_word(word) and word not in lexicon().rank_words:
-                # a noun (经费, 营收): "信维电科的经费是多少？", not "信维电科经费了多少钱？"
+            if (
+                word
+                and tokenizer.is_word(word)
+                and word not in lexicon().rank_words
+                and (word not in tokenizer.boundary_words() or word in _AMOUNT_NOUNS)
+            ):
+                # a noun (经费, 营收): "信维电科的经费是多少？", not "信维电科经费了多少钱？";
+                # never a verb (完成15亿元融资 → not "…的完成是多少？")
                 return responses.text("suggest_amount", "zh", subject=subject, noun=word)
         if fact.kind is FactKind.RANK and "第" in fact.text:
             return responses.text("suggest_rank", "zh", subject=subject)
