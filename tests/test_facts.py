@@ -175,3 +175,36 @@ def test_any_text_gives_well_formed_facts(text: str) -> None:
     for fact in extract_facts(text, TODAY):
         assert 0 <= fact.start < fact.end <= len(text)
         assert text[fact.start : fact.end] == fact.text or fact.kind is FactKind.RANK
+
+
+@pytest.mark.parametrize(
+    ("sentence", "kind", "text", "value", "unit", "qualifier"),
+    [
+        ("吞吐量382.6万标准箱。", FactKind.COUNT, "382.6万标准箱", 3.826e6, "标准箱", None),
+        ("他在这里干了七八年。", FactKind.DURATION, "七八年", 7.0, "年", None),  # not 78
+        ("引进了十几台设备。", FactKind.COUNT, "十几台", 10.0, "台", None),
+        ("能量密度达到165瓦时。", FactKind.COUNT, "达到165瓦时", 165.0, "瓦时", "达到"),
+        ("最长不超过12个月。", FactKind.DURATION, "不超过12个月", 12.0, "个月", "不超过"),
+        ("网上销售额达到2.3亿元。", FactKind.MONEY, "达到2.3亿元", 2.3e8, "元", "达到"),
+        (
+            "今年1—2月，吞吐量增长。",
+            FactKind.DATE,
+            "1—2月",
+            "2026-01/2026-02",
+            "month-range",
+            None,
+        ),
+    ],
+)
+def test_numbers_newspapers_write(
+    sentence: str, kind: FactKind, text: str, value: object, unit: str, qualifier: str | None
+) -> None:
+    found = {
+        (f.text, f.value, f.unit, f.qualifier)
+        for f in facts(sentence, kind, DateContext(dt.date(2026, 3, 5)))
+    }
+    assert (text, value, unit, qualifier) in found, found
+
+
+def test_an_age_is_not_a_duration() -> None:
+    assert facts("年满16周岁的灵活就业人员可以缴存。", FactKind.DURATION) == []

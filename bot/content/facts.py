@@ -25,7 +25,10 @@ from bot.text import tokenizer
 from bot.text.chars import HAN
 from bot.text.tokenizer import boundary_words
 
-_PRE = r"(?P<pre>超过|超|近|约|逾|不到|不足|至少|达到|达|共|仅|将近|高于|低于|累计)?"
+_PRE = (
+    r"(?P<pre>不超过|不少于|不低于|最多|最少|超过|超|近|约|逾|不到|不足|至少|达到|达|共|仅"
+    r"|将近|高于|低于|累计)?"
+)
 _APPROX = r"(?P<q1>多|余|来)?"
 _MAG = r"(?P<mag>万亿|亿|万|千|百)?"
 _APPROX2 = r"(?P<q2>多|余)?"
@@ -41,6 +44,7 @@ class DateContext:
 @dataclass(frozen=True, slots=True)
 class _Patterns:
     date_range: re.Pattern[str]
+    month_range: re.Pattern[str]
     date_full: re.Pattern[str]
     date_month: re.Pattern[str]
     date_year: re.Pattern[str]
@@ -85,6 +89,9 @@ def _patterns() -> _Patterns:
     return _Patterns(
         date_range=re.compile(
             year + r"(?P<m>\d{1,2})(?:月)?(?:—|–|-|－|~|至|到)(?P<m2>\d{1,2})月"
+        ),
+        month_range=re.compile(
+            r"(?<![\d.])(?<!\d年)(?P<m>\d{1,2})(?:月)?(?:—|–|－|~|至|到)(?P<m2>\d{1,2})月"
         ),
         date_full=re.compile(year + r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]"),
         date_month=re.compile(year + r"(?P<m>\d{1,2})月(?P<part>上旬|中旬|下旬|底|初|末)?"),
@@ -138,7 +145,7 @@ def _patterns() -> _Patterns:
             + _APPROX
             + r"(?P<unit>个多世纪|个世纪|个多?小时|个多?钟头|个多?星期|个多?礼拜|"
             + durations
-            + r")(?P<q2>多|余)?"
+            + r")(?!岁)(?P<q2>多|余)?"  # 16周岁 is an age
         ),
         count=re.compile(
             not_digit_before
@@ -215,6 +222,14 @@ def _dates(s: str, ctx: DateContext) -> Iterator[Fact]:
     for m in p.date_range.finditer(s):
         y, m1, m2 = int(m["y"]), int(m["m"]), int(m["m2"])
         yield _fact(FactKind.DATE, m, f"{y:04d}-{m1:02d}/{y:04d}-{m2:02d}", "month-range")
+    for m in p.month_range.finditer(s):  # 今年1—2月: the year from the word before, or the page
+        first, last = int(m["m"]), int(m["m2"])
+        before = next((w for w in lx.relative_years if s[: m.start()].endswith(w)), None)
+        in_year = today.year + lx.relative_years[before] if today and before else None
+        in_year = in_year or _year_for_month(today, last)
+        if in_year is not None and 1 <= first < last <= 12:
+            months = f"{in_year:04d}-{first:02d}/{in_year:04d}-{last:02d}"
+            yield _fact(FactKind.DATE, m, months, "month-range")
     for m in p.date_full.finditer(s):
         value = _iso(int(m["y"]), int(m["m"]), int(m["d"]))
         yield _fact(FactKind.DATE, m, value, "day")

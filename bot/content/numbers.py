@@ -27,6 +27,7 @@ MAGNITUDES = {"万亿": 1e12, "亿": 1e8, "万": 1e4, "千": 1e3, "百": 1e2}
 NUMBER = (
     r"(?:\d+(?:,\d{3})*(?:\.\d+)?"
     r"|[零〇一二两三四五六七八九十百千]+(?:点[零〇一二三四五六七八九]+)?"
+    r"|[一二两三四五六七八九]?十几"
     r"|几(?:十|百|千)?|数(?:十|百|千)|数(?=万|亿)|半|个把|一两|两三|三五)"
 )
 NUMBER_RE = re.compile(NUMBER)
@@ -41,6 +42,8 @@ def parse_number(text: str) -> float | None:
         return float(plain)
     if text in _VAGUE:
         return _VAGUE[text]
+    if text.endswith("十几"):  # 十几台, 二十几年: at least the tens
+        return _chinese_integer(text[:-1])
     if text[0] in "几数":
         return float(_UNITS.get(text[1:], 1)) if len(text) > 1 else None
     if "点" in text:
@@ -52,6 +55,10 @@ def parse_number(text: str) -> float | None:
 
 
 def _chinese_integer(text: str) -> float | None:
+    if len(text) == 2 and all(c in _DIGITS for c in text):
+        low, high = _DIGITS[text[0]], _DIGITS[text[1]]
+        if high == low + 1 and low > 0:
+            return float(low)  # 七八年: seven or eight, not 78
     if text and all(c in _DIGITS for c in text) and len(text) > 1:
         return float("".join(str(_DIGITS[c]) for c in text))  # 二〇二五
     total = 0
@@ -70,7 +77,7 @@ def _chinese_integer(text: str) -> float | None:
 def scale(value: float | None, magnitude: str | None) -> float | None:
     if value is None:
         return MAGNITUDES.get(magnitude or "")
-    return value * MAGNITUDES.get(magnitude or "", 1.0)
+    return round(value * MAGNITUDES.get(magnitude or "", 1.0), 6)  # 2.3亿 is 230000000.0
 
 
 def is_not_a_count(number: str) -> bool:
