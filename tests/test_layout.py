@@ -112,3 +112,30 @@ def test_byline_and_dateline_credit_parsing() -> None:
         "黄炜信",
         "王璨",
     ]
+
+
+def test_a_page_from_another_paper() -> None:
+    """南方日报's habits: a running head, a plain kicker line, a —— subtitle as a level-2
+    heading, an interview whose title is level 2, and credits before the date."""
+    page = (
+        "南方日报 2026年3月5日 星期四 A06 经济·民生 责编：林晓岚 美编：黄敏\n\n"
+        "开年观察·稳外贸一线\n\n"
+        "# 南沙港前两月集装箱吞吐量同比增12.6%\n\n"
+        "南方日报讯（记者 黄嘉欣 通讯员 穗港宣）3月4日，记者从广州港集团获悉吞吐量增长。\n\n"
+        "# 昔日“黑臭河” 今朝白鹭飞\n\n"
+        "## ——练江流域综合整治回访\n\n"
+        "南方日报记者 林旭娜\n\n"
+        "早春时节，练江岸边白鹭成群。\n\n"
+        "## 灵活就业人员缴存公积金 4月起全省推开\n\n"
+        "——访省住房和城乡建设厅住房公积金监管处处长潘玉婷\n\n"
+        "南方日报记者 郭思琪\n\n"
+        "外卖骑手、网约车司机越来越多。\n"
+    )
+    port, river, interview = layout(page)
+    assert port.title == "南沙港前两月集装箱吞吐量同比增12.6%"
+    assert port.column == "开年观察·稳外贸一线"
+    assert port.byline == ["黄嘉欣", "穗港宣"] and port.dateline == (None, 3, 4)
+    assert "责编" not in " ".join(paragraphs(port))
+    assert river.subtitle == "——练江流域综合整治回访" and not river.sections[0].heading
+    assert interview.title == "灵活就业人员缴存公积金 4月起全省推开"
+    assert interview.subtitle.startswith("——访") and interview.byline == ["郭思琪"]

@@ -26,6 +26,10 @@ _CAPTION_PREFIX_RE = re.compile(r"^(?:图为|▲|△|■|（图片来源|\(图�
 _HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ \t\u3000]*(?P<text>.*?)[ \t\u3000#]*$")
 
 MAX_CAPTION_CHARS = 80
+MAX_FOLIO_CHARS = 80
+_WEEKDAY_RE = re.compile(r"星期[一二三四五六日天]|周[一二三四五六日]")
+_FULL_DATE_RE = re.compile(r"(?:19|20)\d\d年\d{1,2}月\d{1,2}日")
+_EDITORS_RE = re.compile(r"(?:责编|责任编辑|美编|版式|校对)[：:]")
 MAX_CAPTION_DESCRIPTION_CHARS = 40
 MAX_INTERRUPTING_CAPTION_CHARS = 60
 
@@ -84,6 +88,15 @@ def is_caption_line(text: str) -> bool:
     return len(text) <= MAX_CAPTION_CHARS and bool(_CAPTION_PREFIX_RE.match(text))
 
 
+def is_folio(text: str) -> bool:
+    """``南方日报 2026年3月5日 星期四 A06 经济·民生 责编：林晓岚 美编：黄敏``: a short line with
+    a weekday and a date, or with the page's editors, is the running head, not an article."""
+    if len(text) > MAX_FOLIO_CHARS:
+        return False
+    dated = bool(_WEEKDAY_RE.search(text)) and bool(_FULL_DATE_RE.search(text))
+    return dated or bool(_EDITORS_RE.search(text))
+
+
 def read_units(text: str) -> list[Unit]:
     """Split a page into units, drop photo captions and re-join what they interrupted."""
     raw = _raw_units(text)
@@ -98,6 +111,8 @@ def read_units(text: str) -> list[Unit]:
         if unit.kind is UnitKind.TEXT and is_caption_line(unit.text):
             after_caption = True
             continue
+        if unit.kind is UnitKind.TEXT and is_folio(unit.text):
+            continue  # the page's running head: paper, date, page number, editors
         if (
             after_caption
             and unit.kind is UnitKind.TEXT

@@ -25,6 +25,16 @@ DATELINE_RE = re.compile(
     r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
     r"(?:电|讯)[\s\u3000]*(?:[(（](?P<credits>[^()（）]{0,80})[)）])?"
 )
+# 南方日报讯（记者 赵映雪 通讯员 华轩）3月3日，…: the credits first, then the date
+_LATE_DATELINE_RE = re.compile(
+    r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:电|讯)[\s\u3000]*[(（](?P<credits>[^()（）]{0,80})[)）]"
+    r"[\s\u3000]*(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
+)
+
+
+def match_dateline(text: str) -> re.Match[str] | None:
+    """A dateline at the start of ``text`` (groups: pub, year, month, day, credits)."""
+    return DATELINE_RE.match(text) or _LATE_DATELINE_RE.match(text)
 _ROLE_WORDS = (
     "全媒体记者",
     "本报记者",
@@ -42,6 +52,7 @@ _ROLE_WORDS = (
 _NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 _SUBTITLE_RE = re.compile(r"^(?:——|—|－－|--)\s*\S")
 _COLUMN_MARK_RE = re.compile(r"[·•|｜]")
+_SENTENCE_PUNCT_RE = re.compile(r"[，。；！？,;!?：:]")
 
 MAX_BYLINE_CHARS = 40
 
@@ -58,6 +69,7 @@ class LayoutThresholds:
 
     ratio: float = 1.5
     margin: float = 0.03
+    max_kicker_chars: int = 24  # a plain line this short above a title is its kicker
 
 
 class TextKind(StrEnum):
@@ -117,7 +129,7 @@ class ArticleDraft:
 
 def classify(unit: Unit) -> TextKind:
     text = unit.text
-    if DATELINE_RE.match(text):
+    if match_dateline(text):
         return TextKind.DATELINE
     if _SUBTITLE_RE.match(text):
         return TextKind.SUBTITLE
@@ -156,7 +168,7 @@ def byline_names(text: str) -> list[str] | None:
 
 
 def dateline_credits(text: str) -> list[str]:
-    match = DATELINE_RE.match(text)
+    match = match_dateline(text)
     if not match or not match["credits"]:
         return []
     names: list[str] = []
@@ -204,6 +216,28 @@ class PageLayout:
                 return True
             j += 1
         return False
+
+    def _titles_byline(self, i: int) -> bool:
+        """The heading at i is followed (after a subtitle such as ——访…) by a byline: a new
+        article's title, since a section inside an article never carries one."""
+        j = i + 1
+        while self._kind(j) is TextKind.SUBTITLE or (
+            self._is_heading(j) and self.units[j].level >= 3
+        ):
+            j += 1
+        return self._kind(j) is TextKind.BYLINE
+
+    def _is_kicker_line(self, i: int) -> bool:
+        """A short unpunctuated line right above a title is its kicker, not a paragraph."""
+        text = self.units[i].text
+        return (
+            self._is_heading(i + 1)
+            and self.units[i + 1].level == 1
+            and len(text) <= self.thresholds.max_kicker_chars
+            and not _SENTENCE_PUNCT_RE.search(text)
+            and self._kind(i) is not TextKind.BYLINE
+            and (self.current is None or self.current.has_body())
+        )
 
     def _titles_dateline(self, i: int) -> bool:
         """The heading at i is followed (after subtitles/bylines) by a dateline paragraph."""
@@ -283,13 +317,13 @@ class PageLayout:
             return i + 2
         elif (
             current is not None
-            and unit.level >= 3
+            and (unit.level >= 3 or _SUBTITLE_RE.match(unit.text))
             and current.title is not None
             and not current.has_body()
             and current.subtitle is None
         ):
-            current.subtitle = unit.text
-        elif self._titles_dateline(i):
+            current.subtitle = unit.text  # ### 副题, or ## ——练江流域综合整治回访
+        elif self._titles_dateline(i) or self._titles_byline(i):
             self._new_article(unit.text, unit.line)
         elif current is not None and current.title is None and self.redirect is None:
             current.title = unit.text
@@ -324,6 +358,9 @@ class PageLayout:
         unit = self.units[i]
         kind = self.kinds[i]
         current = self.current
+        if self._is_kicker_line(i):
+            self.pending_heads.append(unit)  # 开年观察·稳外贸一线 above the next title
+            return
         if kind is TextKind.DATELINE and (
             current is None or current.has_body() or self.redirect is not None
         ):
@@ -355,7 +392,7 @@ class PageLayout:
         target.add_paragraph(unit)
 
     def _apply_dateline(self, article: ArticleDraft, text: str) -> None:
-        match = DATELINE_RE.match(text)
+        match = match_dateline(text)
         if match:
             year = int(match["year"]) if match["year"] else None
             article.dateline = (year, int(match["month"]), int(match["day"]))

@@ -10,14 +10,14 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
 
-from bot.content.layout import DATELINE_RE
+from bot.content.layout import match_dateline
 
 MAX_SUMMARY_CHARS = 140
 
 
 def strip_dateline(text: str) -> str:
-    match = DATELINE_RE.match(text)
-    return text[match.end() :].lstrip() if match else text
+    match = match_dateline(text)
+    return text[match.end() :].lstrip().lstrip("，,") if match else text
 
 
 def _bigrams(text: str) -> list[str]:
