@@ -203,3 +203,21 @@ def test_a_follow_up_swaps_the_counted_item(cache_dir: Path) -> None:
     first, second = ask(third, "2025年四川接待了多少国内游客？", "入境游客呢？")
     assert "9.8亿人次" in first.summary
     assert "385万人次" in second.summary, second.summary
+
+
+@pytest.mark.parametrize(
+    ("question", "summary"),
+    [
+        ("廖志鹏团队的成果转让金额是多少？", "1.6亿元"),  # 该成果, beside his university
+        ("这篇钠离子电池论文的通讯作者是谁？", "廖志鹏"),  # not the article's byline
+        ("论文第一作者是谁", "欧阳静怡"),
+    ],
+)
+def test_fifth_page_answers(cache_dir: Path, question: str, summary: str) -> None:
+    from tests_paths import FIXTURES, INTENTS
+
+    from bot.knowledge.build import build_knowledge
+
+    fifth = Answerer(build_knowledge(FIXTURES / "pages5", INTENTS, cache_dir))
+    [answer] = ask(fifth, question)
+    assert answer.answered and summary in answer.summary, answer.summary

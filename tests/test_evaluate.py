@@ -16,6 +16,7 @@ MIN_ANSWERABLE = 0.95
 MIN_DECLINED = 0.95
 MIN_SECOND_PAGE = 0.90
 MIN_HELD_OUT = 0.90
+MIN_BLIND_PAGE = 0.68  # the fifth page: measured 71.1 % overall after the fixes
 
 
 def test_seed_page_golden_questions(answerer: Answerer) -> None:
@@ -109,3 +110,17 @@ def test_fourth_page_written_by_someone_who_had_not_seen_the_rules(cache_dir: Pa
     knowledge = build_knowledge(FIXTURES / "pages4", INTENTS, cache_dir)
     report = evaluate(load_questions(QA / "fourth_page.yaml"), Answerer(knowledge))
     assert report.accuracy(report.results) >= MIN_SECOND_PAGE, render(report)
+
+
+def test_fifth_page_written_blind(cache_dir: Path) -> None:
+    """南方日报, 45 questions written by a helper who saw neither the code nor the rules:
+    63.9 % answerable / 66.7 % declined at first. Parser and answering fixes followed, none
+    keyed to its questions; its paraphrases and colloquial wording remain the weak spot, so
+    this guards against regressions only (MIN_BLIND_PAGE), not a target."""
+    from tests_paths import FIXTURES, INTENTS
+
+    from bot.knowledge.build import build_knowledge
+
+    knowledge = build_knowledge(FIXTURES / "pages5", INTENTS, cache_dir)
+    report = evaluate(load_questions(QA / "fifth_page.yaml"), Answerer(knowledge))
+    assert report.accuracy(report.results) >= MIN_BLIND_PAGE, render(report)

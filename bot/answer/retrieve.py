@@ -92,6 +92,7 @@ NEIGHBOURS = 6  # sentences after a name's mention that may still be about it (�
 AGENT_FIT = 0.6  # an organisation answering "谁" is plausible, a person would be better
 CUE_MISS = 0.2  # type fit of a cue-typed question whose sentence has no cue word
 CUE_HIT = 0.8  # …and with one (a definition that starts with the asked term scores 1.0)
+MAX_AFFILIATION_SENTENCES = 50  # sentences naming a person read for their organisations
 PARTIAL_PARAGRAPH = 0.5  # a content word found in the paragraph but not the sentence
 
 
@@ -178,6 +179,7 @@ class Retriever:
         self.t = knowledge.rules.thresholds
         self.index = knowledge.index
         self._org_names: dict[int, tuple[tuple[int, int, str, Entity], ...]] = {}
+        self._affiliated: dict[str, frozenset[str]] = {}
 
     # --- candidates ----------------------------------------------------------------------
 
@@ -553,16 +555,31 @@ class Retriever:
         )
 
     def _names_someone_else(self, need: Need, key: int) -> bool:
-        """The sentence is about another organisation or person than the one asked."""
+        """The sentence is about another organisation or person than the one asked. A
+        person's own organisation (named beside them: 华南理工大学…廖志鹏教授) is not
+        someone else: "该成果…转让金额" is still about 廖志鹏's team."""
         asked: set[str] = set()
         for entity in need.names:
             asked |= self.k.entities.group(entity.key)
+            if entity.kind is EntityKind.PERSON:
+                asked |= self._affiliations(entity.key)
         table = self.k.entities.entities
         return any(
             k not in asked and table[k].kind in REQUIRED_KINDS
             for k in self.index.mentions.get(key, ())
             if k in table
         )
+
+    def _affiliations(self, person: str) -> frozenset[str]:
+        """Organisations named in the sentences that name ``person``."""
+        cached = self._affiliated.get(person)
+        if cached is None:
+            found: set[str] = set()
+            for term in (ENTITY_PREFIX + k for k in self.k.entities.group(person)):
+                for key in self.index.postings.get(term, ())[:MAX_AFFILIATION_SENTENCES]:
+                    found |= self.index.mentions.get(key, frozenset())
+            cached = self._affiliated[person] = frozenset(found)
+        return cached
 
     def _term_proximity(
         self, term: str, key: int, ref: SentenceRef, text: str, paragraph: str
