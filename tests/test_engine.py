@@ -211,6 +211,8 @@ def test_a_follow_up_swaps_the_counted_item(cache_dir: Path) -> None:
         ("廖志鹏团队的成果转让金额是多少？", "1.6亿元"),  # 该成果, beside his university
         ("这篇钠离子电池论文的通讯作者是谁？", "廖志鹏"),  # not the article's byline
         ("论文第一作者是谁", "欧阳静怡"),
+        ("零下40℃能保持多少容量", "85%以上"),  # not 5000次 in the next clause
+        ("練江流域面積有多大", "1353平方公里"),  # 面积 is a concept word; not the 71.1公里 length
     ],
 )
 def test_fifth_page_answers(cache_dir: Path, question: str, summary: str) -> None:

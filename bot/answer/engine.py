@@ -88,7 +88,8 @@ class Answerer:
         facts = facts_of_the_time_asked(c.facts, c.sentence.text, need.tense)
         if need.answer is AnswerType.RANK:
             facts = ranks_asked(facts, query.text)
-        fact = choose_fact(c.sentence.text, facts, focus, list(need.terms))
+        words = self.retriever.words(need)  # terms, and each concept as written (面积)
+        fact = choose_fact(c.sentence.text, facts, focus, words)
         if need.answer is AnswerType.PERSON:
             fact = agent_fact(c.sentence.text, self.retriever.words(need)) or fact
         org_name = None

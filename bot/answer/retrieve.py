@@ -543,9 +543,10 @@ class Retriever:
         spans = [
             sp for s in surfaces for sp in _spans(norm, s) if not _PER_RE.search(norm[: sp[0]])
         ]
-        if _anchored(text, fact, spans):
-            return True
         start, end = _clause_bounds(text, fact.start)
+        # the counted noun shares the number's clause: "…的容量，循环寿命超过5000次" counts no 容量
+        if any(start <= a < end for a, _ in spans):
+            return True
         clause = norm[start:end]
         return any(
             w.startswith(COUNTED_PHRASE)
@@ -620,7 +621,9 @@ class Retriever:
                     and self._counts_what_was_asked(need, sentence.text, f)
                 )
                 # money answers "多少营收", not "多少菌棒" when the 菌棒 are counted here
-                facts = counts or tuple(f for f in facts if f.kind is FactKind.MONEY)
+                facts = counts or tuple(
+                    f for f in facts if f.kind in (FactKind.MONEY, FactKind.PERCENT)
+                )
             people = [e for e in need.names if e.kind is EntityKind.PERSON]
             if need.answer is AnswerType.PERSON and people:
                 # "胡茹琰是什么职务": the fact must be about her, not whoever else is named

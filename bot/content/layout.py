@@ -35,6 +35,8 @@ _LATE_DATELINE_RE = re.compile(
 def match_dateline(text: str) -> re.Match[str] | None:
     """A dateline at the start of ``text`` (groups: pub, year, month, day, credits)."""
     return DATELINE_RE.match(text) or _LATE_DATELINE_RE.match(text)
+
+
 _ROLE_WORDS = (
     "全媒体记者",
     "本报记者",
