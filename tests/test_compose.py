@@ -98,6 +98,7 @@ def test_now_and_then_pick_the_figure_on_their_side_of_the_now_word() -> None:
     assert facts_of_the_time_asked([past, now], text, "now") == (now,)
     assert facts_of_the_time_asked([past, now], text, "past") == (past,)
     assert facts_of_the_time_asked([past, now], text, None) == (past, now)
+    assert facts_of_the_time_asked([past, now], text, "future") == (past, now)
 
 
 def test_a_cut_never_leaves_a_bracket_open() -> None:

@@ -78,11 +78,13 @@ def facts_of_the_time_asked(
     by the figure after the sentence's now-word, "以前要几个人" (``past``) by one before it."""
     chosen = tuple(facts)
     now_at = min((at for w in lexicon().time_now if (at := text.find(w)) >= 0), default=-1)
-    if tense is None or now_at < 0 or len(chosen) < 2:
+    if now_at < 0 or len(chosen) < 2:
         return chosen
     if tense == "now":
         return tuple(f for f in chosen if f.start >= now_at) or chosen
-    return tuple(f for f in chosen if f.end <= now_at) or chosen
+    if tense == "past":
+        return tuple(f for f in chosen if f.end <= now_at) or chosen
+    return chosen
 
 
 def agent_fact(text: str, words: Sequence[str]) -> Fact | None:

@@ -91,7 +91,7 @@ class Answerer:
         words = self.retriever.words(need)  # terms, and each concept as written (面积)
         fact = choose_fact(c.sentence.text, facts, focus, words)
         if need.answer is AnswerType.PERSON:
-            fact = agent_fact(c.sentence.text, self.retriever.words(need)) or fact
+            fact = agent_fact(c.sentence.text, words) or fact
         org_name = None
         if fact is not None and fact.kind is FactKind.PERSON:
             person = self.knowledge.entities.by_alias(str(fact.value))

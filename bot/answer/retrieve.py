@@ -427,7 +427,7 @@ class Retriever:
         text = self.index.texts[p.key]
         anchors = [span for s in p.found for span in _spans(text, s)]
         anchors += [span for e in need.names for a in e.aliases for span in _spans(text, a)]
-        if need.tense is not None:  # "现在要几个人": 现在 was asked though it is no content
+        if need.tense in ("now", "past"):  # "现在要几个人": 现在 was asked though no content
             lx = lexicon()
             words = lx.time_now if need.tense == "now" else lx.time_past
             anchors += [span for w in words for span in _spans(text, w)]

@@ -433,7 +433,8 @@ def _year_offset(text: str) -> int | None:
 
 
 def _tense(text: str) -> str | None:
-    """Whether the question asks about now or the past; sentences contrast the two."""
+    """Whether the question asks about plans, now or the past: sentences contrast a target
+    with a result and today's figure with an earlier one."""
     lx = lexicon()
     if any(w in text for w in (*lx.plan_words, *_FUTURE_WORDS)):
         return "future"
