@@ -12,7 +12,15 @@ from pathlib import Path
 import pytest
 
 from bot.answer.context import resolve
-from bot.answer.retrieve import ENTITY_PREFIX, NEIGHBOURS, Need, Retriever
+from bot.answer.retrieve import (
+    CUES,
+    ENTITY_PREFIX,
+    NEIGHBOUR_SLOTS,
+    NEIGHBOURS,
+    REQUIRED_KINDS,
+    Need,
+    Retriever,
+)
 from bot.evaluate import load_questions
 from bot.knowledge.build import Knowledge
 from bot.nlu.understand import understand
@@ -40,6 +48,7 @@ def brute_force_pool(retriever: Retriever, need: Need) -> list[int]:
     limit = retriever.t.max_candidates
     items = []
     neighbours: dict[int, float] = {}
+    reserved: dict[int, float] = {}
     for entity in need.names:
         terms = [ENTITY_PREFIX + k for k in retriever.k.entities.group(entity.key)]
         weight = 2.0 * index.idf(terms[0])
@@ -47,9 +56,10 @@ def brute_force_pool(retriever: Retriever, need: Need) -> list[int]:
         for term in terms:
             for key in index.postings.get(term, ())[:limit]:
                 for step in range(1, NEIGHBOURS + 1):
-                    neighbours[key + step] = max(
-                        neighbours.get(key + step, 0.0), weight / (2 + step)
-                    )
+                    near = max(neighbours.get(key + step, 0.0), weight / (2 + step))
+                    neighbours[key + step] = near
+                    if entity.kind in REQUIRED_KINDS:
+                        reserved[key + step] = near
     items += [
         (index.df(t), index.idf(t), [t]) for t in (*need.concepts, *need.terms) if index.df(t)
     ]
@@ -62,9 +72,16 @@ def brute_force_pool(retriever: Retriever, need: Need) -> list[int]:
             for key in index.postings.get(term, ()):
                 scores[key] = scores.get(key, 0.0) + weight
     for key, weight in neighbours.items():
-        if key in index.refs and key not in scores:
-            scores[key] = weight
-    return sorted(scores, key=lambda k: (-scores[k], k))[:limit]
+        if key in index.refs:
+            scores[key] = scores.get(key, 0.0) + weight
+    pool = sorted(scores, key=lambda k: (-scores[k], k))[:limit]
+    if len(scores) > limit and need.answer in CUES:
+        extra = sorted(
+            (k for k in reserved if k not in pool and k in index.refs),
+            key=lambda k: (-reserved[k], k),
+        )
+        pool += extra[:NEIGHBOUR_SLOTS]
+    return pool
 
 
 @pytest.mark.parametrize("size", [3, 10, 40])

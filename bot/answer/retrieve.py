@@ -89,6 +89,7 @@ PARTIAL_CHARS = 0.5  # credit for an unknown word whose characters all occur in 
 WHOLE_SENTENCE_COVERAGE = 0.75
 DEFINITION_COVERAGE = 0.75
 NEIGHBOURS = 6  # sentences after a name's mention that may still be about it (这个平台…)
+NEIGHBOUR_SLOTS = 12  # such sentences kept in the pool for reason/method/definition questions
 AGENT_FIT = 0.6  # an organisation answering "谁" is plausible, a person would be better
 CUE_MISS = 0.2  # type fit of a cue-typed question whose sentence has no cue word
 CUE_HIT = 0.8  # …and with one (a definition that starts with the asked term scores 1.0)
@@ -169,8 +170,10 @@ class _Plan:
     name_like: tuple[str, ...]
 
 
-def _order(c: Candidate) -> tuple[float, float, int, int]:
-    return (-round(c.confidence, 6), -c.coverage, c.gap, c.key)
+def _order(c: Candidate) -> tuple[float, float, float, int, int]:
+    """Best first; of equals, the one nearer the names asked about (an archive holds many
+    sentences alike: "…的决心，更给了团队长期攻坚的信心" in another company's story)."""
+    return (-round(c.confidence, 6), -c.coverage, -c.proximity, c.gap, c.key)
 
 
 class Retriever:
@@ -188,6 +191,7 @@ class Retriever:
         limit = self.t.max_candidates
         items: list[tuple[int, float, list[str]]] = []
         neighbours: dict[int, float] = {}
+        reserved: dict[int, float] = {}  # after an organisation's or person's mention
         for entity in need.names:
             terms = [ENTITY_PREFIX + k for k in self.k.entities.group(entity.key)]
             df = sum(index.df(t) for t in terms)
@@ -196,9 +200,10 @@ class Retriever:
             for term in terms:
                 for key in index.postings.get(term, ())[:limit]:
                     for step in range(1, NEIGHBOURS + 1):
-                        neighbours[key + step] = max(
-                            neighbours.get(key + step, 0.0), weight / (2 + step)
-                        )
+                        near = max(neighbours.get(key + step, 0.0), weight / (2 + step))
+                        neighbours[key + step] = near
+                        if entity.kind in REQUIRED_KINDS:
+                            reserved[key + step] = near
         for item in (*need.concepts, *need.terms):
             df = index.df(item)
             if df:
@@ -208,8 +213,10 @@ class Retriever:
         dropped: set[int] = set()
         # what a sentence could still gain from the words after each one (summed afresh, so
         # rounding never makes it smaller than it is)
+        bonus = max(neighbours.values(), default=0.0)  # a neighbour's, added at the end
         rest = [
-            sum(w * len(t) for _, w, t in items[i + 1 :]) + _EPSILON for i in range(len(items))
+            sum(w * len(t) for _, w, t in items[i + 1 :]) + bonus + _EPSILON
+            for i in range(len(items))
         ]
         widen = True
         for position, (df, weight, terms) in enumerate(items):
@@ -245,11 +252,22 @@ class Retriever:
                     for key in hits:
                         scores[key] += weight
         for key, weight in neighbours.items():
-            if key in index.refs and key not in scores and key not in dropped:
-                scores[key] = weight
+            # a sentence right after a name's mention outranks its copies elsewhere, whether
+            # or not it holds a word of the question
+            if key in index.refs and key not in dropped:
+                scores[key] = scores.get(key, 0.0) + weight
         if len(scores) <= limit:
             return sorted(scores, key=lambda k: (-scores[k], k))
-        return [k for _, k in heapq.nsmallest(limit, ((-v, k) for k, v in scores.items()))]
+        pool = [k for _, k in heapq.nsmallest(limit, ((-v, k) for k, v in scores.items()))]
+        if need.answer in CUES and reserved:
+            # a reason or a method is often given a sentence or two after the company is
+            # named, without naming it again: those sentences keep a place in the pool
+            # however many others name the place or the words of the question
+            taken = set(pool)
+            extra = [k for k in reserved if k not in taken and k in index.refs]
+            extra.sort(key=lambda k: (-reserved[k], k))
+            pool += extra[:NEIGHBOUR_SLOTS]
+        return pool
 
     # --- scoring -------------------------------------------------------------------------
 
