@@ -93,6 +93,7 @@ NEIGHBOUR_SLOTS = 12  # such sentences kept in the pool for reason/method/defini
 AGENT_FIT = 0.6  # an organisation answering "谁" is plausible, a person would be better
 CUE_MISS = 0.2  # type fit of a cue-typed question whose sentence has no cue word
 CUE_HIT = 0.8  # …and with one (a definition that starts with the asked term scores 1.0)
+MIN_PROPER_NOUN_CHARS = 3  # jieba's two-character place names are too often other words
 MAX_AFFILIATION_SENTENCES = 50  # sentences naming a person read for their organisations
 PARTIAL_PARAGRAPH = 0.5  # a content word found in the paragraph but not the sentence
 
@@ -192,6 +193,7 @@ class Retriever:
         items: list[tuple[int, float, list[str]]] = []
         neighbours: dict[int, float] = {}
         reserved: dict[int, float] = {}  # after an organisation's or person's mention
+        keep_after_names = need.answer in CUES
         for entity in need.names:
             terms = [ENTITY_PREFIX + k for k in self.k.entities.group(entity.key)]
             df = sum(index.df(t) for t in terms)
@@ -202,7 +204,7 @@ class Retriever:
                     for step in range(1, NEIGHBOURS + 1):
                         near = max(neighbours.get(key + step, 0.0), weight / (2 + step))
                         neighbours[key + step] = near
-                        if entity.kind in REQUIRED_KINDS:
+                        if keep_after_names and entity.kind in REQUIRED_KINDS:
                             reserved[key + step] = near
         for item in (*need.concepts, *need.terms):
             df = index.df(item)
@@ -259,7 +261,7 @@ class Retriever:
         if len(scores) <= limit:
             return sorted(scores, key=lambda k: (-scores[k], k))
         pool = [k for _, k in heapq.nsmallest(limit, ((-v, k) for k, v in scores.items()))]
-        if need.answer in CUES and reserved:
+        if reserved:
             # a reason or a method is often given a sentence or two after the company is
             # named, without naming it again: those sentences keep a place in the pool
             # however many others name the place or the words of the question
@@ -351,7 +353,7 @@ class Retriever:
         """The start of a known name (瑞驰 of 瑞驰电驱), or a place or organisation jieba
         knows that the parser did not pick out (千岛湖): it must be near the answer too."""
         return term in self.k.entities.prefixes or (
-            len(term) >= 3 and term in tokenizer.proper_nouns()
+            len(term) >= MIN_PROPER_NOUN_CHARS and term in tokenizer.proper_nouns()
         )
 
     def score(self, need: Need, key: int) -> Candidate | None:
@@ -698,16 +700,15 @@ class Retriever:
         or the term as what something is called (``被喻为“工业大米”的微型元件``)."""
         norm = normalize(text)
         head = normalize(text[:40]).lstrip("“「‘\"'")
-        words = [w for item in (*need.terms, *need.concepts) for w in self._surfaces(item)]
-        words += [a for e in need.names for a in e.aliases]
+        named = [norm[m.end() :].lstrip("“「‘\"'") for m in _NAMED_AS_RE.finditer(norm)]
+        words = self.words(need) + [a for e in need.names for a in e.aliases]
         for word in sorted(words, key=len, reverse=True):
             if head.startswith(word):
                 rest = head[len(word) :].lstrip("”」’\"')")
                 if rest.startswith(("是", "指", "即", "就是", "也就是", "作为")):
                     return True
-            for match in _NAMED_AS_RE.finditer(norm):
-                if norm[match.end() :].lstrip("“「‘\"'").startswith(word):
-                    return True
+            if any(after.startswith(word) for after in named):
+                return True
         return False
 
 

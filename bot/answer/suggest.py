@@ -16,8 +16,6 @@ from bot.text import tokenizer
 from bot.text.normalize import normalize
 
 MAX_CANDIDATES = 8
-# Nouns jieba's dictionary tags as verbs too: they name an amount before a sum of money.
-_AMOUNT_NOUNS = frozenset({"收入", "支出", "开支"})
 MAX_PER_SECTION = 4
 
 # Answers a question; returns the key of the sentence it answers from, if in that section.
@@ -75,7 +73,7 @@ class Suggester:
                 word
                 and tokenizer.is_word(word)
                 and word not in lexicon().rank_words
-                and (word not in tokenizer.boundary_words() or word in _AMOUNT_NOUNS)
+                and (word not in tokenizer.boundary_words() or word in lexicon().amount_nouns)
             ):
                 # a noun (经费, 营收): "信维电科的经费是多少？", not "信维电科经费了多少钱？";
                 # never a verb (完成15亿元融资 → not "…的完成是多少？")

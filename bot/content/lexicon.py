@@ -20,6 +20,8 @@ class Lexicon:
     time_past: tuple[str, ...]
     elapsed_days: tuple[str, ...]
     plan_words: tuple[str, ...]
+    future_words: tuple[str, ...]
+    amount_nouns: frozenset[str]
     duration_units: tuple[str, ...]
     roles_before_name: tuple[str, ...]
     roles_after_name: tuple[str, ...]
@@ -62,6 +64,8 @@ def lexicon() -> Lexicon:
         time_past=words("time_past"),
         elapsed_days=words("elapsed_days"),
         plan_words=words("plan_words"),
+        future_words=words("future_words"),
+        amount_nouns=frozenset(words("amount_nouns")),
         duration_units=words("duration_units"),
         roles_before_name=words("roles_before_name"),
         roles_after_name=words("roles_after_name"),

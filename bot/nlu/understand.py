@@ -418,7 +418,6 @@ _GRAIN_PATTERNS = (
 )
 
 
-_FUTURE_WORDS = ("明年", "将来", "未来", "今后", "打算", "准备", "要达到", "能达到")
 _YEAR_RE = re.compile(r"(?<!\d)(19\d\d|20\d\d)年")
 
 
@@ -436,7 +435,7 @@ def _tense(text: str) -> str | None:
     """Whether the question asks about plans, now or the past: sentences contrast a target
     with a result and today's figure with an earlier one."""
     lx = lexicon()
-    if any(w in text for w in (*lx.plan_words, *_FUTURE_WORDS)):
+    if any(w in text for w in (*lx.plan_words, *lx.future_words)):
         return "future"
     if any(w in text for w in lx.time_now):
         return "now"
