@@ -105,10 +105,10 @@ def test_new_file_is_created_and_migrated(db_path: Path, clock: FakeClock) -> No
     )
 
 
-def test_empty_existing_file_is_migrated(tmp_path: Path, clock: FakeClock) -> None:
+def test_empty_existing_file_is_migrated_when_allowed(tmp_path: Path, clock: FakeClock) -> None:
     path = tmp_path / "empty.sqlite3"
-    path.touch()
-    with Store(path, clock=clock) as store:
+    path.touch()  # refused without allow_empty: see tests/test_store_open.py
+    with Store(path, clock=clock, allow_empty=True) as store:
         assert store.info().schema_version == SCHEMA_VERSION
 
 

@@ -113,14 +113,40 @@ def check_size(size: int | None) -> None:
         raise Rejected("admin_upload_too_large", size=f"{size:,}", limit=f"{MAX_UPLOAD_BYTES:,}")
 
 
+def page_key(name: str) -> str:
+    """The form two page names are compared in: NFKC (full-width ``ＥＢ７Ｅ`` is ``EB7E``,
+    compatibility ligatures are split) and case-folded.
+
+    Why: on a case-sensitive file system ``000_…EB7E….txt`` and the shipped
+    ``000_…eb7e….txt`` are two files, so an editor re-sending a page under a differently typed
+    name would silently add a second copy of every article instead of being asked whether to
+    replace it — and on a case-insensitive one (macOS, a Windows share) they are the same file.
+    """
+    return unicodedata.normalize("NFKC", name).casefold()
+
+
+def same_page(seeds: Path, name: str) -> str | None:
+    """The name on disk of the page ``name`` means (equal under :func:`page_key`), if any;
+    an exact match wins over one that differs in case or width."""
+    key = page_key(name)
+    found = [p.name for p in _pages(seeds) if page_key(p.name) == key]
+    if name in found:
+        return name
+    return found[0] if found else None
+
+
 def stem_clash(seeds: Path, name: str) -> str | None:
-    """Another page with the same stem (``x.md`` next to ``x.txt``) would share the sidecar
-    ``x.yaml``; its name, if there is one."""
-    stem = Path(name).stem
-    for path in page_files(seeds) if seeds.is_dir() else ():
-        if path.stem == stem and path.name != name:
+    """Another page with the same stem (``x.md`` next to ``x.txt``, compared with
+    :func:`page_key`) would share the sidecar ``x.yaml``; its name, if there is one."""
+    stem, key = page_key(Path(name).stem), page_key(name)
+    for path in _pages(seeds):
+        if page_key(path.stem) == stem and page_key(path.name) != key:
             return path.name
     return None
+
+
+def _pages(seeds: Path) -> list[Path]:
+    return page_files(seeds) if seeds.is_dir() else []
 
 
 # --- checking an upload ---------------------------------------------------------------------
@@ -130,19 +156,22 @@ def stem_clash(seeds: Path, name: str) -> str | None:
 class CheckedPage:
     """An upload that passed every check: the text to write and what it contains."""
 
-    name: str
+    name: str  # the existing page's name when the upload names it in another case or width
     text: str
     titles: tuple[str, ...]
-    exists: bool  # a page of this name is already in seeds/
+    exists: bool  # this page (under :func:`page_key`) is already in seeds/
 
 
 def check_upload(seeds: Path, name: str, raw: bytes) -> CheckedPage:
     """Check ``raw`` as page ``name`` of ``seeds``; :class:`Rejected` says why it cannot be.
 
     Runs the page parser (CPU work): call it off the event loop.  ``name`` must come from
-    :func:`safe_page_name`.
+    :func:`safe_page_name`.  A name equal to a page on disk under :func:`page_key` *is* that
+    page: the result carries the name on disk and ``exists``, so the caller asks before
+    replacing it rather than adding a duplicate.
     """
     check_size(len(raw))
+    name = same_page(seeds, name) or name
     other = stem_clash(seeds, name)
     if other is not None:
         raise Rejected("admin_upload_stem_taken", name=name, other=other)

@@ -11,15 +11,24 @@ import logging
 from bot.store.aio import AsyncStore
 from bot.store.db import Store
 from bot.store.errors import (
+    EmptyDatabaseError,
     InvalidArgumentError,
     InvalidSetting,
     SchemaError,
     SchemaTooNewError,
     StoreClosedError,
     StoreError,
+    StoreUnwritableError,
     UnknownChatError,
 )
-from bot.store.models import AuditEntry, Chat, QuestionStats, StoreInfo, UnansweredQuestion
+from bot.store.models import (
+    AuditEntry,
+    Chat,
+    Pruned,
+    QuestionStats,
+    StoreInfo,
+    UnansweredQuestion,
+)
 from bot.store.schema import SCHEMA_VERSION
 from bot.store.settings import (
     DEFAULT_DIGEST_TIME,
@@ -45,9 +54,11 @@ __all__ = [
     "Chat",
     "ChatType",
     "DeliveryKind",
+    "EmptyDatabaseError",
     "InvalidArgumentError",
     "InvalidSetting",
     "Language",
+    "Pruned",
     "QuestionStats",
     "SchemaError",
     "SchemaTooNewError",
@@ -55,6 +66,7 @@ __all__ = [
     "StoreClosedError",
     "StoreError",
     "StoreInfo",
+    "StoreUnwritableError",
     "UnansweredQuestion",
     "UnknownChatError",
     "parse_digest_time",

@@ -21,12 +21,22 @@ from types import TracebackType
 from typing import Final, Self, cast
 
 from bot.store.errors import (
+    EmptyDatabaseError,
     InvalidArgumentError,
+    SchemaError,
     StoreClosedError,
     StoreError,
+    StoreUnwritableError,
     UnknownChatError,
 )
-from bot.store.models import AuditEntry, Chat, QuestionStats, StoreInfo, UnansweredQuestion
+from bot.store.models import (
+    AuditEntry,
+    Chat,
+    Pruned,
+    QuestionStats,
+    StoreInfo,
+    UnansweredQuestion,
+)
 from bot.store.schedule import next_occurrence
 from bot.store.schema import migrate
 from bot.store.settings import (
@@ -125,6 +135,34 @@ def _check_finite(value: float, what: str) -> float:
     return number
 
 
+def _prepare_file(path: Path, *, allow_empty: bool) -> None:
+    """Create the directory, and refuse a 0-byte database file unless told to start afresh.
+
+    A database this store creates stops being 0 bytes within microseconds (switching it to WAL
+    writes its first page), so an empty file is almost always a truncated one.
+    """
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        size = path.stat().st_size if path.exists() else None
+    except OSError as exc:
+        raise StoreUnwritableError(path, exc.strerror or str(exc)) from exc
+    if size == 0:
+        if not allow_empty:
+            raise EmptyDatabaseError(path)
+        logger.warning("starting a fresh database in the empty file %s (--init-db)", path)
+
+
+_UNWRITABLE: Final = ("readonly", "read-only", "unable to open", "permission")
+
+
+def _open_error(path: Path | None, exc: Exception, fallback: str) -> StoreError:
+    """Name the real problem: a permission or read-only failure gets the path and the fix."""
+    text = str(exc)
+    if path is not None and any(word in text.lower() for word in _UNWRITABLE):
+        return StoreUnwritableError(path, text)
+    return StoreError(f"{fallback}: {text}")
+
+
 class Store:
     """Chats, subscriptions, the digest ledger and schedule, the question log and admin audit.
 
@@ -133,12 +171,23 @@ class Store:
     injected so schedules and statistics are deterministic in tests.
     """
 
-    def __init__(self, path: str | Path, *, clock: Callable[[], datetime] = utc_now) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        clock: Callable[[], datetime] = utc_now,
+        allow_empty: bool = False,
+    ) -> None:
+        """Open (creating if missing) and migrate the database at ``path``.
+
+        An existing 0-byte file is refused with :class:`EmptyDatabaseError` unless
+        ``allow_empty`` (the operator's ``--init-db``); a missing file is simply created.
+        """
         self._clock = clock
         self._lock = threading.RLock()
         self._path: Path | None = None if str(path) == MEMORY else Path(path)
         if self._path is not None:
-            self._path.parent.mkdir(parents=True, exist_ok=True)
+            _prepare_file(self._path, allow_empty=allow_empty)
         target = MEMORY if self._path is None else str(self._path)
         try:
             conn = sqlite3.connect(
@@ -148,14 +197,17 @@ class Store:
                 check_same_thread=False,  # AsyncStore uses it from its worker thread
             )
         except sqlite3.Error as exc:
-            raise StoreError(f"cannot open database {target}: {exc}") from exc
+            raise _open_error(self._path, exc, f"cannot open database {target}") from exc
         try:
             conn.row_factory = sqlite3.Row
             self._configure(conn)
             self._schema_version = migrate(conn)
-        except sqlite3.DatabaseError as exc:
+        except (sqlite3.DatabaseError, SchemaError) as exc:
             conn.close()
-            raise StoreError(f"{target} is not a usable SQLite database: {exc}") from exc
+            error = _open_error(self._path, exc, f"{target} is not a usable SQLite database")
+            if isinstance(exc, SchemaError) and not isinstance(error, StoreUnwritableError):
+                raise  # a failed or too-new migration says so itself
+            raise error from exc
         except BaseException:
             conn.close()
             raise
@@ -844,3 +896,18 @@ class Store:
             )
             for row in rows
         ]
+
+    # -- retention ---------------------------------------------------------------------------
+
+    def prune(self, before: datetime) -> Pruned:
+        """Delete question-log and audit rows older than ``before``, in one transaction.
+
+        Every question row goes, not only the declined ones with text: an answered row still
+        says which chat asked when.  ``/stats`` looks back seven days, so a retention shorter
+        than that shortens its week too.
+        """
+        stamp = to_epoch(before, "before")
+        with self._write() as conn:
+            questions = conn.execute("DELETE FROM questions WHERE asked_at < ?", (stamp,))
+            audit = conn.execute("DELETE FROM audit WHERE at < ?", (stamp,))
+            return Pruned(questions=questions.rowcount, audit=audit.rowcount)
