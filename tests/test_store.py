@@ -35,7 +35,7 @@ from bot.store import (
     UnknownChatError,
     parse_digest_time,
 )
-from bot.store.db import _SELECT_DUE
+from bot.store.rows import SELECT_DUE
 from bot.store.schema import MIGRATIONS, V1, migrate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -440,7 +440,7 @@ def test_due_chats_uses_the_index(store: Store, db_path: Path) -> None:
     try:
         # The store's own query text, so a change to it is checked too.
         plan = " ".join(
-            str(row[3]) for row in conn.execute(f"EXPLAIN QUERY PLAN {_SELECT_DUE}", (0, 500))
+            str(row[3]) for row in conn.execute(f"EXPLAIN QUERY PLAN {SELECT_DUE}", (0, 500))
         )
     finally:
         conn.close()
