@@ -105,6 +105,18 @@ def test_cli_refuses_an_empty_database_unless_told(tmp_path: Path) -> None:
     assert other.stat().st_size > 0
 
 
+def test_run_refuses_an_empty_database_before_talking_to_telegram(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    path = tmp_path / "newsbot.sqlite3"
+    path.touch()
+    env = {"TELEGRAM_BOT_TOKEN": "123:test", "NEWSBOT_CACHE": str(cache_dir)}
+    result = newsbot("run", "--log-level", "WARNING", "--db", str(path), env=env)
+    line = one_line_error(result)
+    assert line.startswith("newsbot run: the database file ") and "--init-db" in line
+    assert path.stat().st_size == 0
+
+
 # -- the read-only directory -----------------------------------------------------------------
 
 

@@ -2,6 +2,12 @@
 
 Use :class:`Store` from synchronous code (CLI, tests) and :class:`AsyncStore` from the bot's
 event loop. Nothing here imports ``telegram``: the store is part of the core.
+
+Layout: ``connection`` (the file, pragmas, migrations via ``schema``, transactions), one module
+per aggregate — ``chats``, ``subscriptions``, ``timetable`` (next digest times, due chats,
+digest runs; calendar arithmetic in ``schedule``), ``ledger``, ``questions``, ``audit`` —
+sharing ``rows`` (chat queries) and ``checks`` (argument checks); ``db`` is the thin
+:class:`Store` facade over them, ``aio`` its async twin, ``retention`` the pruning policy.
 """
 
 from __future__ import annotations
