@@ -62,6 +62,13 @@ def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
         default=default,
         help="DEBUG, INFO, WARNING or ERROR (env NEWSBOT_LOG_LEVEL)",
     )
+    group.add_argument(
+        "--init-db",
+        action="store_true",
+        default=argparse.SUPPRESS if suppress else False,
+        help="start a fresh database in an existing empty (0-byte) --db file instead of "
+        "refusing it (env NEWSBOT_INIT_DB=1); never erases a database with data",
+    )
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -120,6 +127,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=30.0,
         help="messages per second to all chats together, for replies and for digests "
         "(default 30, Telegram's limit; up to 1000 with paid broadcasts; 0: no overall cap)",
+    )
+    run.add_argument(
+        "--retention-days",
+        metavar="N",
+        type=int,
+        help="keep the question log and admin audit N days, pruned at start and daily "
+        "(env NEWSBOT_RETENTION_DAYS; default 90; 0 keeps them forever)",
     )
     check = add("check", "validate seeds and intents, print counts")
     check.add_argument("--json", action="store_true", help="print the full report as JSON")
@@ -297,7 +311,7 @@ def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     from bot.store import Store
 
-    with Store(settings.db) as store:
+    with Store(settings.db, allow_empty=settings.init_db) as store:
         entries = store.audit_log(args.limit)
     for entry in entries:
         if args.json:

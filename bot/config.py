@@ -31,7 +31,14 @@ ENVIRONMENT: Mapping[str, str] = {
     "NEWSBOT_FILE_URL": "Bot API file download base URL",
     "NEWSBOT_LOG_LEVEL": "Logging level: DEBUG, INFO, WARNING or ERROR",
     "NEWSBOT_WEBHOOK_SECRET": "Webhook mode: the secret token Telegram must send with updates",
+    "NEWSBOT_RETENTION_DAYS": "Days to keep the question log and admin audit (0 keeps them)",
+    "NEWSBOT_INIT_DB": "1: start a fresh database in an existing empty (0-byte) database file",
 }
+
+DEFAULT_RETENTION_DAYS = 90  # bot.store.retention uses these too
+MAX_RETENTION_DAYS = 36_500  # a century; more would overflow datetime arithmetic
+_TRUE = frozenset({"1", "true", "yes", "on"})
+_FALSE = frozenset({"", "0", "false", "no", "off"})
 
 
 class ConfigError(NewsbotError):
@@ -69,6 +76,31 @@ def parse_admins(raw: str | None) -> frozenset[int]:
     return frozenset(ids)
 
 
+def parse_retention_days(raw: object) -> int:
+    """Whole days from 0 (keep forever) to a century; anything else is a :class:`ConfigError`."""
+    text = str(raw).strip()
+    try:
+        days = int(text)
+    except ValueError:
+        days = -1
+    if not 0 <= days <= MAX_RETENTION_DAYS:
+        raise ConfigError(
+            "retention days (NEWSBOT_RETENTION_DAYS / --retention-days) must be a whole "
+            f"number from 0 (keep forever) to {MAX_RETENTION_DAYS}, got {text!r}"
+        )
+    return days
+
+
+def parse_flag(name: str, raw: str | None) -> bool:
+    """An on/off environment variable; a typo is refused rather than read as "off"."""
+    value = (raw or "").strip().lower()
+    if value in _TRUE:
+        return True
+    if value in _FALSE:
+        return False
+    raise ConfigError(f"{name} must be 1 or 0 (true/false, yes/no), got {raw!r}")
+
+
 @dataclass(frozen=True, slots=True)
 class Settings:
     seeds: Path
@@ -80,6 +112,10 @@ class Settings:
     file_url: str = DEFAULT_FILE_URL
     log_level: str = "INFO"
     token: str | None = field(default=None, repr=False)
+    #: Days the question log and audit are kept (0: forever); see bot.store.retention.
+    retention_days: int = DEFAULT_RETENTION_DAYS
+    #: Accept an existing 0-byte database file as a fresh database (see bot.store.errors).
+    init_db: bool = False
 
     @classmethod
     def load(
@@ -113,4 +149,9 @@ class Settings:
             file_url=file_url,
             log_level=level,
             token=env.get("TELEGRAM_BOT_TOKEN") or None,
+            retention_days=parse_retention_days(
+                pick("retention_days", "NEWSBOT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS)
+            ),
+            init_db=bool(options.get("init_db"))
+            or parse_flag("NEWSBOT_INIT_DB", env.get("NEWSBOT_INIT_DB")),
         )

@@ -4,6 +4,10 @@ Telegram allows one poller per token, and two instances on one database are the 
 cause of duplicate digests.  ``newsbot run`` holds an exclusive ``flock`` on
 ``<db>.lock``; the kernel releases it when the process dies, even after ``kill -9``, so a
 crash never leaves a stale lock behind.
+
+The lock file sits next to the database, so a directory the bot cannot write is found here
+first; that is reported as :class:`LockError` naming the path and the fix, never as a raw
+``PermissionError`` traceback.
 """
 
 from __future__ import annotations
@@ -16,8 +20,25 @@ from types import TracebackType
 from bot.errors import NewsbotError
 
 
-class AlreadyRunning(NewsbotError):
+class LockError(NewsbotError):
+    """The instance lock cannot be taken (see the message for why and what to do)."""
+
+
+class AlreadyRunning(LockError):
     """Another process holds the lock."""
+
+
+class LockUnwritableError(LockError):
+    """The lock file next to the database cannot be created or written."""
+
+    def __init__(self, path: Path, error: OSError) -> None:
+        self.path = path
+        reason = error.strerror or type(error).__name__
+        super().__init__(
+            f"cannot create the lock file {path} ({reason}); make {path.parent} writable "
+            "by the user running newsbot (the database and its -wal/-shm files live there "
+            "too), or point --db / NEWSBOT_DB at a writable directory"
+        )
 
 
 class InstanceLock:
@@ -26,8 +47,12 @@ class InstanceLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        """Take the lock or raise :class:`AlreadyRunning` / :class:`LockUnwritableError`."""
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise LockUnwritableError(self.path, exc) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -37,9 +62,14 @@ class InstanceLock:
                 f"another newsbot (pid {holder}) is already running on {self.path.with_suffix('')}"
                 "; stop it first — two bots on one database send duplicate digests"
             ) from None
-        os.ftruncate(fd, 0)
-        os.write(fd, f"{os.getpid()}\n".encode())
-        os.fsync(fd)
+        try:
+            os.ftruncate(fd, 0)
+            os.write(fd, f"{os.getpid()}\n".encode())
+            os.fsync(fd)
+        except OSError as exc:  # a full disk, say: the pid is only informative, but say so
+            fcntl.flock(fd, fcntl.LOCK_UN)
+            os.close(fd)
+            raise LockUnwritableError(self.path, exc) from None
         self._fd = fd
 
     def release(self) -> None:

@@ -44,3 +44,23 @@ def answerer(knowledge: Knowledge) -> Answerer:
 @pytest.fixture(scope="session")
 def second_knowledge(cache_dir: Path) -> Knowledge:
     return build_knowledge(SECOND_PAGE, INTENTS, cache_dir)
+
+
+@pytest.fixture
+def read_only_dir(tmp_path: Path) -> Iterator[Path]:
+    """A directory in which the test process cannot create files.
+
+    Mode bits bind ordinary users only, so as root (CI containers) sysfs stands in: it refuses
+    new files to everybody.  Checked before use, so the test never passes vacuously.
+    """
+    if os.geteuid() == 0:
+        directory = Path("/sys")
+    else:
+        directory = tmp_path / "read-only"
+        directory.mkdir()
+        directory.chmod(0o555)
+    with pytest.raises(OSError):
+        os.close(os.open(directory / "newsbot-probe", os.O_WRONLY | os.O_CREAT, 0o644))
+    yield directory
+    if directory != Path("/sys"):
+        directory.chmod(0o755)

@@ -35,7 +35,7 @@ from bot.store import (
     UnknownChatError,
     parse_digest_time,
 )
-from bot.store.db import _SELECT_DUE
+from bot.store.rows import SELECT_DUE
 from bot.store.schema import MIGRATIONS, V1, migrate
 
 REPO = Path(__file__).resolve().parents[1]
@@ -105,10 +105,10 @@ def test_new_file_is_created_and_migrated(db_path: Path, clock: FakeClock) -> No
     )
 
 
-def test_empty_existing_file_is_migrated(tmp_path: Path, clock: FakeClock) -> None:
+def test_empty_existing_file_is_migrated_when_allowed(tmp_path: Path, clock: FakeClock) -> None:
     path = tmp_path / "empty.sqlite3"
-    path.touch()
-    with Store(path, clock=clock) as store:
+    path.touch()  # refused without allow_empty: see tests/test_store_open.py
+    with Store(path, clock=clock, allow_empty=True) as store:
         assert store.info().schema_version == SCHEMA_VERSION
 
 
@@ -440,7 +440,7 @@ def test_due_chats_uses_the_index(store: Store, db_path: Path) -> None:
     try:
         # The store's own query text, so a change to it is checked too.
         plan = " ".join(
-            str(row[3]) for row in conn.execute(f"EXPLAIN QUERY PLAN {_SELECT_DUE}", (0, 500))
+            str(row[3]) for row in conn.execute(f"EXPLAIN QUERY PLAN {SELECT_DUE}", (0, 500))
         )
     finally:
         conn.close()

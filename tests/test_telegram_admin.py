@@ -222,6 +222,11 @@ async def test_non_admins_are_refused_and_audited_on_every_admin_path(
         assert bot.seed_names() == sorted(
             [*(p.name for p in SEEDS.iterdir()), NEW_PAGE.name]
         )  # nothing written
+
+        async def all_audited() -> bool:  # the refusal is sent first, then audited
+            return len(await bot.audit()) >= 9
+
+        await eventually(all_audited, "nine audit entries")
         entries = await bot.audit()
         assert [(e.user_id, e.action, e.result) for e in entries] == [
             (READER, "/reload", "refused"),
@@ -462,6 +467,28 @@ async def test_overwriting_needs_the_confirm_button(tmp_path: Path, cache_dir: P
         assert [b.read_bytes() for b in backups] == [original]
         results = [(e.action, e.result) for e in await bot.audit() if e.user_id == ADMIN]
         assert ("cancel", "cancelled") in results and ("upload", "ok") in results
+
+
+async def test_a_page_sent_under_another_case_asks_before_replacing_it(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """``000_…EB7E….txt`` is the shipped ``000_…eb7e….txt``: offered as an overwrite of that
+    file, and confirming replaces it; no second copy of its articles appears."""
+    async with running(tmp_path, cache_dir) as bot:
+        shipped = "000_1137eb7e6b31fe41.txt"
+        original = (bot.seeds / shipped).read_bytes()
+        edited = original.decode("utf-8").replace("4.56亿元", "4.57亿元").encode("utf-8")
+        articles = len(bot.service.knowledge.articles)
+        offer = await bot.upload("000_1137EB7E6B31FE41.txt", edited)
+        assert f"已有版面 {shipped}" in offer["text"]
+        assert labels(offer) == ["覆盖", "取消"]
+        assert (bot.seeds / shipped).read_bytes() == original
+        done = await bot.press(offer, "覆盖")
+        assert done["text"].startswith(f"已保存 {shipped}")
+        assert bot.seed_names() == [".trash", shipped, "000_1137eb7e6b31fe41.yaml"]
+        assert (bot.seeds / shipped).read_bytes() == edited
+        assert len(bot.service.knowledge.articles) == articles
+        assert "4.57亿元" in (await bot.send(OLD_QUESTION, user=READER))["text"]
 
 
 async def test_an_upload_whose_reload_fails_is_rolled_back(

@@ -17,7 +17,8 @@ Why these file operations:
   which the loader reports as an error — so a reload racing the removal keeps the old content
   instead of serving the page without its metadata.
 
-Nothing here imports ``telegram``.
+What an upload may be called, and which page on disk a name means, is
+:mod:`bot.admin.page_names`.  Nothing here imports ``telegram``.
 """
 
 from __future__ import annotations
@@ -28,14 +29,21 @@ import os
 import re
 import secrets
 import shutil
-import unicodedata
-from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Final
 
+from bot.admin.page_names import (
+    MAX_STEM_CHARS,
+    MAX_UPLOAD_BYTES,
+    Rejected,
+    check_size,
+    page_key,
+    safe_page_name,
+    same_page,
+    stem_clash,
+)
 from bot.content.loader import (
-    MAX_PAGE_BYTES,
     PAGE_SUFFIXES,
     decode_page,
     label_for,
@@ -49,78 +57,32 @@ from bot.knowledge.build import Knowledge
 
 logger = logging.getLogger(__name__)
 
-MAX_UPLOAD_BYTES: Final = min(1024 * 1024, MAX_PAGE_BYTES)
-MAX_STEM_CHARS: Final = 80  # 80 CJK characters are 240 bytes: within every file system's 255
+__all__ = [  # names and refusals live in bot.admin.page_names; importable from here too
+    "MAX_STEM_CHARS",
+    "MAX_UPLOAD_BYTES",
+    "PAGE_SUFFIXES",
+    "TRASH",
+    "CheckedPage",
+    "Moved",
+    "PageEntry",
+    "Rejected",
+    "Written",
+    "check_size",
+    "check_upload",
+    "list_pages",
+    "page_key",
+    "remove_page",
+    "remove_partial_writes",
+    "restore_moved",
+    "safe_page_name",
+    "same_page",
+    "stem_clash",
+    "undo_write",
+    "write_page",
+]
+
 TRASH: Final = ".trash"
-_UNSAFE_RE = re.compile(r"[^\w.\-]+")  # \w is Unicode: Chinese names stay readable
-_RUNS_RE = re.compile(r"_{2,}")
 _PARTIAL_RE = re.compile(r"\..+\.[0-9a-f]{8}\.tmp")  # what _atomic_write writes before renaming
-
-
-class Rejected(Exception):
-    """An upload or removal refused before anything changed on disk.
-
-    ``key`` is a responses key (the reason, in the admin's language), ``values`` its
-    placeholders; ``problems`` are the loader's ``file:line: message`` findings, if any.
-    """
-
-    def __init__(
-        self,
-        key: str,
-        problems: Sequence[Problem] = (),
-        **values: object,
-    ) -> None:
-        self.key = key
-        self.values: Mapping[str, object] = values
-        self.problems: tuple[Problem, ...] = tuple(problems)
-        super().__init__(key)
-
-
-# --- names ----------------------------------------------------------------------------------
-
-
-def safe_page_name(raw: str | None) -> str:
-    """The name to save an upload under, or :class:`Rejected`.
-
-    Refused outright (an attempt or a mistake, never silently "fixed"): no name, any path
-    separator or ``..``, a hidden name, an extension other than ``.txt``/``.md``.  Otherwise
-    characters other than letters, digits, ``_ - .`` become ``_`` and the stem is shortened;
-    the extension is kept (lower-cased).
-    """
-    if raw is None or not raw.strip():
-        raise Rejected("admin_upload_no_name")
-    name = unicodedata.normalize("NFC", raw.strip())
-    shown = name[:100]
-    if "/" in name or "\\" in name or "\x00" in name or ".." in name:
-        raise Rejected("admin_upload_unsafe_name", name=shown)
-    if name.startswith("."):
-        raise Rejected("admin_upload_hidden_name", name=shown)
-    stem, dot, suffix = name.rpartition(".")
-    suffix = f".{suffix.lower()}" if dot else ""
-    if suffix not in PAGE_SUFFIXES:
-        raise Rejected("admin_upload_bad_extension", name=shown, allowed=" / ".join(PAGE_SUFFIXES))
-    stem = _RUNS_RE.sub("_", _UNSAFE_RE.sub("_", stem)).strip("._- ")[:MAX_STEM_CHARS]
-    stem = stem.rstrip("._- ")
-    if not stem:
-        raise Rejected("admin_upload_unsafe_name", name=shown)
-    return stem + suffix
-
-
-def check_size(size: int | None) -> None:
-    """Refuse a file over :data:`MAX_UPLOAD_BYTES` (before downloading it, when Telegram
-    says its size, and again after)."""
-    if size is not None and size > MAX_UPLOAD_BYTES:
-        raise Rejected("admin_upload_too_large", size=f"{size:,}", limit=f"{MAX_UPLOAD_BYTES:,}")
-
-
-def stem_clash(seeds: Path, name: str) -> str | None:
-    """Another page with the same stem (``x.md`` next to ``x.txt``) would share the sidecar
-    ``x.yaml``; its name, if there is one."""
-    stem = Path(name).stem
-    for path in page_files(seeds) if seeds.is_dir() else ():
-        if path.stem == stem and path.name != name:
-            return path.name
-    return None
 
 
 # --- checking an upload ---------------------------------------------------------------------
@@ -130,19 +92,22 @@ def stem_clash(seeds: Path, name: str) -> str | None:
 class CheckedPage:
     """An upload that passed every check: the text to write and what it contains."""
 
-    name: str
+    name: str  # the existing page's name when the upload names it in another case or width
     text: str
     titles: tuple[str, ...]
-    exists: bool  # a page of this name is already in seeds/
+    exists: bool  # this page (under :func:`page_key`) is already in seeds/
 
 
 def check_upload(seeds: Path, name: str, raw: bytes) -> CheckedPage:
     """Check ``raw`` as page ``name`` of ``seeds``; :class:`Rejected` says why it cannot be.
 
     Runs the page parser (CPU work): call it off the event loop.  ``name`` must come from
-    :func:`safe_page_name`.
+    :func:`safe_page_name`.  A name equal to a page on disk under :func:`page_key` *is* that
+    page: the result carries the name on disk and ``exists``, so the caller asks before
+    replacing it rather than adding a duplicate.
     """
     check_size(len(raw))
+    name = same_page(seeds, name) or name
     other = stem_clash(seeds, name)
     if other is not None:
         raise Rejected("admin_upload_stem_taken", name=name, other=other)

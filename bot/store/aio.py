@@ -20,7 +20,14 @@ from typing import ParamSpec, Self, TypeVar
 
 from bot.store.db import Store
 from bot.store.errors import StoreClosedError
-from bot.store.models import AuditEntry, Chat, QuestionStats, StoreInfo, UnansweredQuestion
+from bot.store.models import (
+    AuditEntry,
+    Chat,
+    Pruned,
+    QuestionStats,
+    StoreInfo,
+    UnansweredQuestion,
+)
 from bot.store.settings import DeliveryKind
 
 logger = logging.getLogger(__name__)
@@ -196,3 +203,8 @@ class AsyncStore:
 
     async def audit_log(self, limit: int = 50) -> list[AuditEntry]:
         return await self._run(self._store.audit_log, limit)
+
+    # -- retention ---------------------------------------------------------------------------
+
+    async def prune(self, before: datetime) -> Pruned:
+        return await self._run(self._store.prune, before)

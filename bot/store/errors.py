@@ -8,12 +8,49 @@ instead of a bare ``sqlite3`` exception or a ``sys.exit``.
 from __future__ import annotations
 
 import logging
+from pathlib import Path
+
+from bot.errors import NewsbotError
 
 logger = logging.getLogger(__name__)
 
 
-class StoreError(Exception):
-    """Base class for every error the store raises on purpose."""
+class StoreError(NewsbotError):
+    """Base class for every error the store raises on purpose.
+
+    A :class:`NewsbotError`, so the CLI prints its message as one line and exits non-zero
+    instead of showing a traceback to the operator.
+    """
+
+
+class EmptyDatabaseError(StoreError):
+    """The database file exists but holds zero bytes.
+
+    SQLite would silently treat it as a brand-new database, and the bot would start with no
+    chats or subscriptions, so a truncated file (a failed copy or restore, a full disk, a stray
+    ``> newsbot.sqlite3``) would go unnoticed until readers complain.  Starting afresh in such
+    a file therefore needs the operator to say so.
+    """
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(
+            f"the database file {path} is empty (0 bytes), which usually means it was "
+            "truncated; restore it from a backup, or pass --init-db (NEWSBOT_INIT_DB=1) "
+            "to start a fresh database in it"
+        )
+
+
+class StoreUnwritableError(StoreError):
+    """The database file or its directory cannot be created or written by this process."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        super().__init__(
+            f"cannot write the database {path} ({reason}); make {path.parent} and the file "
+            "writable by this user (SQLite also creates -wal and -shm files next to it), "
+            "or point --db / NEWSBOT_DB at a writable place"
+        )
 
 
 class StoreClosedError(StoreError):

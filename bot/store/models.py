@@ -23,6 +23,7 @@ __all__ = [
     "ChatType",
     "DeliveryKind",
     "Language",
+    "Pruned",
     "QuestionStats",
     "StoreInfo",
     "UnansweredQuestion",
@@ -114,3 +115,15 @@ class StoreInfo:
     synchronous: int
     foreign_keys: bool
     busy_timeout_ms: int
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """Rows the retention policy deleted in one pass (see :mod:`bot.store.retention`)."""
+
+    questions: int
+    audit: int
+
+    @property
+    def total(self) -> int:
+        return self.questions + self.audit

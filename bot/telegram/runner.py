@@ -23,15 +23,17 @@ from bot.digest.pacing import PaceLimits
 from bot.lock import AlreadyRunning, InstanceLock
 from bot.service import NewsService
 from bot.store import AsyncStore, Store, StoreError
+from bot.store.retention import TICK as RETENTION_TICK
+from bot.store.retention import RetentionJob, RetentionPolicy
 from bot.telegram.admin import AdminFeature, AdminOptions
 from bot.telegram.app import allowed_updates, build_application
 from bot.telegram.deps import MAX_SEND_RATE, TELEGRAM_SEND_RATE, BotOptions
 from bot.telegram.digest_delivery import DigestOptions
 from bot.telegram.digests import digest_feature
 from bot.telegram.errors import install_redaction
-from bot.telegram.features import Feature
+from bot.telegram.features import Feature, JobSpec
 from bot.telegram.health_feature import health_feature
-from bot.telegram.ptb import App
+from bot.telegram.ptb import App, Ctx
 from bot.text import tokenizer
 
 logger = logging.getLogger(__name__)
@@ -102,11 +104,15 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     knowledge = service.load()  # InputError: the CLI prints file:line problems, exit 1
     logger.info("loaded %d articles (knowledge %s)", len(knowledge.articles), knowledge.version)
     try:
-        store = AsyncStore(Store(settings.db))
+        store = AsyncStore(Store(settings.db, allow_empty=settings.init_db))
     except StoreError as exc:
         print(f"newsbot run: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    features = [store_feature(store), *optional_features(args, settings, service, store)]
+    retention = RetentionJob(store, RetentionPolicy(settings.retention_days))
+    features = [
+        store_feature(store, retention),
+        *optional_features(args, settings, service, store),
+    ]
     options = BotOptions(send_rate=getattr(args, "send_rate", TELEGRAM_SEND_RATE))
     app = build_application(settings, service, store=store, features=features, options=options)
     try:
@@ -126,13 +132,30 @@ def _serve(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
-def store_feature(store: AsyncStore) -> Feature:
-    """Closes the store after the application has stopped."""
+def store_feature(store: AsyncStore, retention: RetentionJob | None = None) -> Feature:
+    """Applies the retention policy at start and daily (an hourly tick asks whether a day has
+    passed, by the job's clock); closes the store after the application has stopped."""
 
     async def close(app: App) -> None:
         await store.aclose()
 
-    return Feature(name="store", on_stop=close)
+    if retention is None:
+        return Feature(name="store", on_stop=close)
+
+    async def start(app: App) -> None:
+        try:
+            await retention.run()
+        except StoreError as exc:  # housekeeping: never the reason the bot does not start
+            logger.error("retention pass failed: %s", exc)
+
+    async def tick(context: Ctx) -> None:
+        try:
+            await retention.run_if_due()
+        except StoreError as exc:
+            logger.error("retention pass failed: %s", exc)
+
+    job = JobSpec("store-retention", tick, RETENTION_TICK, first=RETENTION_TICK)
+    return Feature(name="store", jobs=(job,), on_start=start, on_stop=close)
 
 
 def optional_features(
