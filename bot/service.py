@@ -42,7 +42,7 @@ META_INTENTS = frozenset(
 #: Told after a reload that added or changed articles: (diff, the snapshot that served before).
 #: Listeners run while the reload lock is held, so long work (a fan-out) must be scheduled,
 #: not awaited.
-ContentListener = Callable[[KnowledgeDiff, Knowledge | None], Awaitable[None]]
+ContentListener = Callable[[KnowledgeDiff, Knowledge | None], Awaitable[object]]
 
 
 class KnowledgeSource(Protocol):

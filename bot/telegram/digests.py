@@ -157,6 +157,7 @@ class Digests:
             on_start=self._start,
             on_stop=self._stop,
             subscribe=self.subscribe_hook,
+            on_content=self.runtime.announce,
         )
 
     # --- lifecycle and the job --------------------------------------------------------------
