@@ -13,6 +13,7 @@ import ast
 import asyncio
 import logging
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -203,3 +204,13 @@ def test_console_chat_is_one_service_conversation(cache_dir: Path) -> None:
     assert "超300人的国际化团队" in turns[1]  # resolved against 信维电科
     assert "上下文已清空" in turns[2]
     assert "超300人的国际化团队" not in turns[3]  # the same words alone mean something else
+
+
+def test_the_architecture_doc_names_real_files() -> None:
+    """docs/architecture.md says where each change goes; a file it names must exist, except
+    the ones it marks as planned."""
+    doc = (ROOT / "docs" / "architecture.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"(?:bot|intents|tests)/[\w/<>.]+\.(?:py|yaml)", doc))
+    planned = {"bot/answer/types/<type>.py", "intents/lexicon.yaml"}
+    assert planned <= named
+    assert sorted(p for p in named - planned if not (ROOT / p).exists()) == []
