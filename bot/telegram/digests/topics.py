@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Awaitable, Callable
 from typing import Final
 
 from telegram import Bot, InlineKeyboardMarkup, MaybeInaccessibleMessage, Update
@@ -65,11 +66,9 @@ class TopicCommands:
         topics = await self._topics_or_tell(request)
         if topics is None or not await ctx.allowed(request):
             return
-        lines = []
-        for topic in topics:
-            added = await ctx.store.subscribe(chat_id, topic.id)
-            key = "tg_subscribed" if added else "tg_already_subscribed"
-            lines.append(ctx.t(key, language, topic=topic.name(language)))
+        lines = await self._each(
+            request, topics, ctx.store.subscribe, "tg_subscribed", "tg_already_subscribed"
+        )
         chat = await ctx.store.get_chat(chat_id) or request.chat
         lines.append(ctx.schedule(chat, language))
         lines.append(ctx.t("tg_digest_now_hint", language))
@@ -89,12 +88,31 @@ class TopicCommands:
             key = "tg_digest_unsubscribed_all" if count else "digest_no_subscriptions"
             await ctx.say(request, key, count=count)
             return
-        lines = []
-        for topic in topics:
-            removed = await ctx.store.unsubscribe(chat_id, topic.id)
-            key = "tg_digest_unsubscribed" if removed else "tg_digest_not_subscribed"
-            lines.append(ctx.t(key, language, topic=topic.name(language)))
+        lines = await self._each(
+            request,
+            topics,
+            ctx.store.unsubscribe,
+            "tg_digest_unsubscribed",
+            "tg_digest_not_subscribed",
+        )
         await ctx.send(request, lines)
+
+    async def _each(
+        self,
+        request: Request,
+        topics: list[Topic],
+        change: Callable[[int, str], Awaitable[bool]],
+        changed: str,
+        unchanged: str,
+    ) -> list[str]:
+        """Apply ``change`` (subscribe or unsubscribe) per topic; one line each saying
+        whether it changed anything."""
+        language, lines = request.language, []
+        for topic in topics:
+            done = await change(request.chat.chat_id, topic.id)
+            key = changed if done else unchanged
+            lines.append(self.ctx.t(key, language, topic=topic.name(language)))
+        return lines
 
     # --- topic names ------------------------------------------------------------------------
 
