@@ -3,6 +3,10 @@
 Global options (``--seeds --intents --db --cache-dir --log-level``) may be written before or
 after the subcommand.  Imports are lazy so ``newsbot ask`` never loads python-telegram-bot.
 Exit status: 0 ok, 1 invalid content/rules or eval below threshold, 2 usage or setup error.
+
+``ask``, ``chat`` and ``eval`` put their questions to one loaded :class:`~bot.service.NewsService`
+(:func:`load_service`), the same object the Telegram bot answers from, so the console, the JSON
+contract and the accuracy report can never disagree with the bot.
 """
 
 from __future__ import annotations
@@ -20,8 +24,8 @@ from bot.config import ConfigError, Settings
 from bot.errors import InputError, NewsbotError
 
 if TYPE_CHECKING:
-    from bot.answer.engine import Answerer
     from bot.knowledge.build import Knowledge
+    from bot.service import NewsService
 
 logger = logging.getLogger(__name__)
 
@@ -199,6 +203,7 @@ def _configure_logging(level: str) -> None:
 
 
 def load_knowledge(settings: Settings) -> Knowledge:
+    """A snapshot for commands that read content but answer nothing (``check``, ``digest``)."""
     from bot.knowledge.build import Builder
     from bot.text import tokenizer
 
@@ -206,10 +211,15 @@ def load_knowledge(settings: Settings) -> Knowledge:
     return Builder(settings.seeds, settings.intents, settings.cache_dir).build()
 
 
-def _answerer(settings: Settings) -> Answerer:
-    from bot.answer.engine import Answerer
+def load_service(settings: Settings) -> NewsService:
+    """The loaded service every answering command uses (InputError on bad content)."""
+    from bot.service import NewsService
+    from bot.text import tokenizer
 
-    return Answerer(load_knowledge(settings))
+    tokenizer.configure(settings.cache_dir / "jieba")
+    service = NewsService(settings.seeds, settings.intents, settings.cache_dir)
+    service.load()
+    return service
 
 
 def _json_line(data: dict[str, Any]) -> str:
@@ -219,30 +229,27 @@ def _json_line(data: dict[str, Any]) -> str:
 def cmd_ask(args: argparse.Namespace, settings: Settings) -> int:
     from bot.console import render_answer
 
-    answerer = _answerer(settings)
+    service = load_service(settings)
     if args.question == ["-"]:
-        for line in sys.stdin:
-            question = line.rstrip("\r\n")
-            answer = answerer.answer(question)
+        for line in sys.stdin:  # each line alone: no conversation key, no context
+            answer = service.ask(line.rstrip("\r\n"))
             print(_json_line(answer.as_dict()) if args.json else render_answer(answer), flush=True)
         return EXIT_OK
-    answer = answerer.answer(" ".join(args.question))
+    answer = service.ask(" ".join(args.question))
     print(_json_line(answer.as_dict()) if args.json else render_answer(answer))
     return EXIT_OK
 
 
 def cmd_chat(args: argparse.Namespace, settings: Settings) -> int:
-    from bot.answer.context import Conversation
-    from bot.console import interactive_chat
+    from bot.console import CONSOLE_CONVERSATION, interactive_chat
 
-    answerer = _answerer(settings)
+    service = load_service(settings)
     if args.jsonl:
-        conversation = Conversation(answerer.knowledge.rules.thresholds.context_turns)
         for line in sys.stdin:
-            answer = answerer.answer(line.rstrip("\r\n"), conversation)
+            answer = service.ask(line.rstrip("\r\n"), CONSOLE_CONVERSATION)
             print(_json_line(answer.as_dict()), flush=True)
         return EXIT_OK
-    return interactive_chat(answerer, settings)
+    return interactive_chat(service, settings)
 
 
 def cmd_check(args: argparse.Namespace, settings: Settings) -> int:
@@ -274,7 +281,7 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
     from bot.evaluate import evaluate, load_questions, render
 
     items = load_questions(Path(args.file))
-    report = evaluate(items, _answerer(settings), args.file)
+    report = evaluate(items, load_service(settings), args.file)
     print(_json_line(report.as_dict()) if args.json else render(report))
     answerable = report.accuracy(report.answerable)
     declined = report.accuracy(report.declined)

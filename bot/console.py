@@ -1,4 +1,8 @@
-"""Console front end: readable answers and an interactive chat with history."""
+"""Console front end: readable answers and an interactive chat with history.
+
+The chat is one conversation of the shared :class:`~bot.service.NewsService` (key
+:data:`CONSOLE_CONVERSATION`), so follow-ups behave exactly as they do on Telegram.
+"""
 
 from __future__ import annotations
 
@@ -7,15 +11,15 @@ import sys
 from types import ModuleType
 from typing import TYPE_CHECKING
 
-from bot.answer.context import Conversation
 from bot.answer.model import Answer
 
 if TYPE_CHECKING:
-    from bot.answer.engine import Answerer
     from bot.config import Settings
+    from bot.service import NewsService
 
 HISTORY_LENGTH = 500
 PROMPT = "问> "
+CONSOLE_CONVERSATION = "console"  # the console's one conversation in the service
 
 
 def render_answer(answer: Answer, *, color: bool = False) -> str:
@@ -34,13 +38,12 @@ def render_answer(answer: Answer, *, color: bool = False) -> str:
     return "\n".join(lines)
 
 
-def interactive_chat(answerer: Answerer, settings: Settings) -> int:
+def interactive_chat(service: NewsService, settings: Settings) -> int:
     """A pleasant REPL: history across sessions, /reset, /quit, /help."""
     history = settings.cache_dir / "chat_history"
     readline = _setup_readline(history)
     color = sys.stdout.isatty()
-    conversation = Conversation(answerer.knowledge.rules.thresholds.context_turns)
-    count = len(answerer.knowledge.articles)
+    count = len(service.knowledge.articles)
     print(f"newsbot — {count} 篇报道已载入。直接提问；/reset 清空上下文，/quit 退出，/help 帮助。")
     try:
         while True:
@@ -53,14 +56,15 @@ def interactive_chat(answerer: Answerer, settings: Settings) -> int:
             if text in ("/quit", "/exit", "/q"):
                 break
             if text == "/reset":
-                conversation.reset()
+                service.reset(CONSOLE_CONVERSATION)
                 print("（上下文已清空）")
                 continue
             if text == "/help":
                 text = "帮助"
             if not text:
                 continue
-            print(render_answer(answerer.answer(text, conversation), color=color))
+            answer = service.ask(text, CONSOLE_CONVERSATION)
+            print(render_answer(answer, color=color))
             print()
     except KeyboardInterrupt:
         print()

@@ -5,6 +5,9 @@ File format (DESIGN "Question files for eval"): a YAML list of
 when the reply's quote contains one of the substrings; for ``null`` when the bot declines;
 for ``any`` when it answers at all.  Items sharing a ``dialog`` id are asked in order in one
 conversation, so follow-ups are tested as real dialogs.
+
+The questions go through :class:`~bot.service.NewsService` like every other front end's, so the
+figures measure what users get, not a private copy of the answerer.
 """
 
 from __future__ import annotations
@@ -17,10 +20,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from bot.answer.context import Conversation
-from bot.answer.engine import Answerer
 from bot.answer.model import Answer
 from bot.errors import InputError, Problem
+from bot.service import NewsService
 from bot.yamlsource import YamlFileError, YDict, YList, load_yaml, type_name
 
 ANY = "any"
@@ -183,20 +185,24 @@ def is_right(item: EvalItem, answer: Answer) -> bool:
     return answer.answered and any(s in (answer.quote or "") for s in item.expect)
 
 
-def evaluate(items: Sequence[EvalItem], answerer: Answerer, file: str = "") -> EvalReport:
+def evaluate(items: Sequence[EvalItem], service: NewsService, file: str = "") -> EvalReport:
+    """Ask every item through ``service``: items of one ``dialog`` share a conversation, any
+    other item has one of its own.  The conversations are dropped afterwards, so an eval run
+    leaves the service's conversations as it found them."""
     report = EvalReport(file)
-    dialogs: dict[str, Conversation] = {}
-    turns = answerer.knowledge.rules.thresholds.context_turns
-    for item in items:
-        conversation = (
-            dialogs.setdefault(item.dialog, Conversation(turns))
-            if item.dialog
-            else Conversation(turns)
-        )
+    run = object()  # keys of this run cannot collide with a chat's or another run's
+    keys: set[tuple[object, object]] = set()
+    for index, item in enumerate(items):
+        key: tuple[object, object] = (run, item.dialog if item.dialog else index)
+        keys.add(key)
         started = time.perf_counter()
-        answer = answerer.answer(item.question, conversation)
+        answer = service.ask(item.question, key)
         elapsed = (time.perf_counter() - started) * 1000
         report.results.append(EvalResult(item, answer, is_right(item, answer), elapsed))
+        if not item.dialog:
+            service.reset(key)
+    for key in keys:
+        service.reset(key)
     return report
 
 

@@ -15,6 +15,7 @@ from tests_paths import INTENTS, SECOND_PAGE, SEEDS
 
 from bot.answer.engine import Answerer
 from bot.knowledge.build import Knowledge, build_knowledge
+from bot.service import NewsService
 from bot.text import tokenizer
 
 
@@ -39,6 +40,12 @@ def knowledge(cache_dir: Path) -> Knowledge:
 @pytest.fixture(scope="session")
 def answerer(knowledge: Knowledge) -> Answerer:
     return Answerer(knowledge)
+
+
+@pytest.fixture(scope="session")
+def news(knowledge: Knowledge, answerer: Answerer) -> NewsService:
+    """The service every front end asks through, over the session's snapshot."""
+    return NewsService.serving(knowledge, answerer)
 
 
 @pytest.fixture(scope="session")

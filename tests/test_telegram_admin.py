@@ -24,8 +24,7 @@ import subprocess
 import sys
 import threading
 import time
-import types
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -52,6 +51,7 @@ from bot.store import AsyncStore, AuditEntry, Store, UnansweredQuestion
 from bot.telegram.admin import AdminFeature, AdminOptions
 from bot.telegram.app import build_application
 from bot.telegram.deps import BotOptions
+from bot.telegram.features import Feature
 from bot.telegram.format import format_lines
 
 ADMIN = 4242
@@ -153,7 +153,11 @@ def copy_content(tmp_path: Path, *extra_pages: Path) -> tuple[Path, Path]:
 
 @asynccontextmanager
 async def running(
-    tmp_path: Path, cache_dir: Path, *extra_pages: Path, **admin_options: Any
+    tmp_path: Path,
+    cache_dir: Path,
+    *extra_pages: Path,
+    features: Sequence[Feature] = (),
+    **admin_options: Any,
 ) -> AsyncIterator[Harness]:
     seeds, intents = copy_content(tmp_path, *extra_pages)
     service = NewsService(seeds, intents, cache_dir)
@@ -180,7 +184,7 @@ async def running(
             settings,
             service,
             store=store,
-            features=[admin.feature()],
+            features=[admin.feature(), *features],
             options=BotOptions(flood_limit=0, concurrent_updates=16),
         )
         try:
@@ -269,20 +273,19 @@ async def test_non_admins_are_refused_and_audited_on_every_admin_path(
 
 
 async def test_reload_names_a_new_page_and_then_answers_about_it(
-    tmp_path: Path, cache_dir: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, cache_dir: Path
 ) -> None:
+    """The admin feature knows no digests: its reload reaches a feature's ``on_content``
+    through the hook the wiring registered with the service."""
     announced: list[tuple[KnowledgeDiff, Any]] = []
     done = asyncio.Event()
 
-    async def announce_reload(application: Any, diff: KnowledgeDiff, previous: Any) -> None:
+    async def on_content(diff: KnowledgeDiff, previous: Any) -> None:
         announced.append((diff, previous))
         done.set()
 
-    digests = types.ModuleType("bot.telegram.digests")
-    digests.announce_reload = announce_reload  # type: ignore[attr-defined]
-    monkeypatch.setitem(sys.modules, "bot.telegram.digests", digests)
-
-    async with running(tmp_path, cache_dir) as bot:
+    listener = Feature(name="listener", on_content=on_content)
+    async with running(tmp_path, cache_dir, features=[listener]) as bot:
         before = await bot.send(NEW_QUESTION, user=READER)
         assert "王建国" not in before["text"]
         old_version = bot.service.knowledge.version
@@ -590,6 +593,11 @@ async def test_stats_and_unanswered(tmp_path: Path, cache_dir: Path) -> None:
         assert lines[1] == "3× 贛州的稀土產量是多少"
         assert lines[2].startswith("   也问成：赣州稀土产量多少 / 赣州的稀土产量是多少")
         assert lines[3] == "1× 北京冬奥会在哪一年举办？"
+
+        async def both_audited() -> bool:  # the audit row is written after the reply is sent
+            return len(await bot.audit()) >= 2
+
+        await eventually(both_audited, "the /unanswered audit entry")
         audited = [e.action for e in await bot.audit()]
         assert audited == ["/stats", "/unanswered"]
 

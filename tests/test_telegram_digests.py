@@ -46,7 +46,6 @@ from bot.digest import (
 from bot.knowledge.build import Knowledge
 from bot.service import NewsService
 from bot.store import AsyncStore, Store
-from bot.telegram.admin import announce_new_content
 from bot.telegram.app import build_application
 from bot.telegram.deps import BotOptions
 from bot.telegram.digest_delivery import DigestOptions, send_error
@@ -56,7 +55,7 @@ from bot.telegram.digest_render import (
     digest_layout,
     render_digest,
 )
-from bot.telegram.digests import Digests, announce_reload
+from bot.telegram.digests import Digests
 from bot.telegram.ptb import App
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -596,13 +595,12 @@ async def test_reload_notice_is_sent_once(
             encoding="utf-8",
         )
         previous = service.knowledge
-        diff = await service.reload()
         before = len(bot.fake.sent_messages(1001))
-        await announce_new_content(bot.app, diff, previous)  # the admin feature's call site
+        diff = await service.reload()  # any reload: the wiring registered the notice
         notice = (await bot.fake.wait_for_messages(1001, before + 1))[-1]
         assert notice["text"].startswith("新内容：你订阅的话题有1条新的或更新的报道")
         assert notice["entities"][0]["type"] == "bold"
-        assert await announce_reload(bot.app, diff, previous) == 0  # never twice
+        assert await bot.digests.runtime.announce(diff, previous) == 0  # never twice
         await bot.reply("/digest")
         changed = bot.digests_in(1001)[-1]
         assert len(bot.digests_in(1001)) == 2 and len(item_ids(changed)) == 1  # the edited one

@@ -2,10 +2,12 @@
 
 Why one object: whoever asks, a reload must do the same things in the same order — build off
 the event loop (the service does that and keeps serving the old snapshot meanwhile), keep the
-old snapshot on any error, audit the result, and tell the digests feature about new or changed
-articles.  Reloads and page edits are serialised by one lock, so an upload's check, write and
-reload are never interleaved with another reload (the content parser and the tokenizer are not
-safe to run twice at once), and every reload sees the files as the previous one left them.
+old snapshot on any error, and audit the result.  Who hears about new or changed articles is
+not this module's business: the service tells its content listeners (registered by the
+Telegram wiring), whichever path reloaded.  Reloads and page edits are serialised by one lock,
+so an upload's check, write and reload are never interleaved with another reload (the content
+parser and the tokenizer are not safe to run twice at once), and every reload sees the files
+as the previous one left them.
 
 ``before`` hooks run under the lock just before a build reads the files; the file watcher uses
 that to take its baseline, so a change made by an upload does not trigger a second reload.
@@ -22,14 +24,11 @@ from dataclasses import dataclass
 
 from bot.admin.audit import FAILED, OK, Auditor
 from bot.errors import InputError, Problem
-from bot.knowledge.build import Knowledge
 from bot.knowledge.diff import KnowledgeDiff
 from bot.service import NewsService
 
 logger = logging.getLogger(__name__)
 
-#: Told about a successful reload that added or changed articles: (diff, previous snapshot).
-ContentHook = Callable[[KnowledgeDiff, Knowledge | None], Awaitable[None]]
 BeforeHook = Callable[[], Awaitable[None]]
 
 
@@ -70,16 +69,9 @@ class ReloadOutcome:
 class Reloader:
     """Reloads ``service`` on request; see the module docstring."""
 
-    def __init__(
-        self,
-        service: NewsService,
-        auditor: Auditor,
-        *,
-        on_content: ContentHook | None = None,
-    ) -> None:
+    def __init__(self, service: NewsService, auditor: Auditor) -> None:
         self.service = service
         self.auditor = auditor
-        self.on_content = on_content
         self._before: list[BeforeHook] = []
         self._lock = asyncio.Lock()
 
@@ -115,7 +107,6 @@ class Reloader:
                 await hook()
             except Exception:
                 logger.exception("a before-reload hook failed (reloading anyway)")
-        previous = self.service.snapshot.knowledge
         started = time.perf_counter()
         try:
             diff = await self.service.reload()
@@ -145,17 +136,7 @@ class Reloader:
             await self.auditor.record(
                 user_id, "reload", f"{source} {detail}".strip(), outcome.result
             )
-        if outcome.diff is not None and (outcome.diff.added or outcome.diff.changed):
-            await self._announce(outcome.diff, previous)
         return outcome
-
-    async def _announce(self, diff: KnowledgeDiff, previous: Knowledge) -> None:
-        if self.on_content is None:
-            return
-        try:
-            await self.on_content(diff, previous)
-        except Exception:
-            logger.exception("the new-content notice failed (the reload itself succeeded)")
 
 
 class Session:

@@ -4,13 +4,14 @@ the reloads nobody types — SIGHUP and ``newsbot run --watch``.
 Thin glue, described as a :class:`~bot.telegram.features.Feature` so ``app`` wires it like any
 other: every admin command, button and the document upload is marked ``admin_only`` and goes
 through the one admin gate (refusal + audit for everybody else).  The work is done by the core:
-:class:`bot.admin.reload.Reloader` (one lock, off-loop build, audit, new-content hook),
+:class:`bot.admin.reload.Reloader` (one lock, off-loop build, audit),
 :mod:`bot.admin.pages`, :mod:`bot.admin.questions`, :mod:`bot.admin.report`,
 :class:`bot.watch.Watcher`.  Admin commands answer in private chats only: their replies name
 users' questions and the server's files.
 
-The digests feature's new-content notice is called from exactly one place,
-:func:`announce_new_content`, if that feature provides ``announce_reload``.
+This feature knows nothing of digests: a successful reload that added or changed articles is
+announced by the service to whatever ``Feature.on_content`` hooks :mod:`bot.telegram.app`
+registered (the digests feature's new-content notice in ``newsbot run``).
 """
 
 from __future__ import annotations
@@ -18,8 +19,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-import importlib
-import inspect
 import logging
 import signal
 from collections.abc import Callable
@@ -35,8 +34,6 @@ from bot.admin.questions import group_questions
 from bot.admin.reload import Reloader
 from bot.admin.report import StatsData, reload_lines, stats_lines, unanswered_lines
 from bot.config import Settings
-from bot.knowledge.build import Knowledge
-from bot.knowledge.diff import KnowledgeDiff
 from bot.rules.model import Responses
 from bot.service import NewsService
 from bot.store import AsyncStore, utc_now
@@ -49,9 +46,6 @@ from bot.telegram.send import reply
 from bot.watch import DEBOUNCE_SECONDS, POLL_SECONDS, Watcher, scan_directories
 
 logger = logging.getLogger(__name__)
-
-DIGESTS_MODULE = "bot.telegram.digests"
-ANNOUNCE_FUNCTION = "announce_reload"
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +78,7 @@ class AdminFeature:
         self.store = store
         self.options = options or AdminOptions()
         self.auditor = Auditor(store)
-        self.reloader = Reloader(service, self.auditor, on_content=self._on_content)
+        self.reloader = Reloader(service, self.auditor)
         self.pages = PageEditor(
             settings.seeds,
             service,
@@ -224,38 +218,3 @@ class AdminFeature:
     async def _system_reload(self, source: str) -> None:
         """A reload nobody typed: logged and audited as the system, no reply."""
         await self.reloader.reload(user_id=SYSTEM_USER, source=source)
-
-    async def _on_content(self, diff: KnowledgeDiff, previous: Knowledge | None) -> None:
-        if self._app is not None:
-            await announce_new_content(self._app, diff, previous)
-
-
-async def announce_new_content(app: App, diff: KnowledgeDiff, previous: Knowledge | None) -> None:
-    """THE call site of the digests feature's new-content notice after a reload that added or
-    changed articles.  The digests feature is built separately; until it provides
-    ``bot.telegram.digests.announce_reload(application, diff, previous)`` this does nothing
-    (logged at DEBUG).  The notice runs as a background task: a fan-out to many subscribers
-    must not hold up the admin's reply or the reload lock.
-    """
-    try:
-        module = importlib.import_module(DIGESTS_MODULE)
-    except ModuleNotFoundError as exc:
-        if exc.name != DIGESTS_MODULE:
-            logger.exception("the digests feature failed to import: no new-content notice")
-        else:
-            logger.debug("no digests feature: no new-content notice")
-        return
-    announce = getattr(module, ANNOUNCE_FUNCTION, None)
-    if not callable(announce):
-        logger.debug("%s has no %s: no new-content notice", DIGESTS_MODULE, ANNOUNCE_FUNCTION)
-        return
-
-    async def run() -> None:
-        try:
-            result = announce(app, diff, previous)
-            if inspect.isawaitable(result):
-                await result
-        except Exception:
-            logger.exception("the new-content notice failed")
-
-    app.create_task(run(), name="newsbot-new-content")

@@ -11,6 +11,11 @@ see every membership change.  Group -1 comes first: an admin's first message to 
 their own command menu be set (``menus.AdminMenus``).  Every admin path (commands, buttons,
 message specs marked ``admin_only``) goes through one ``guards.AdminGate``: a refusal plus an
 audit entry for non-admins.
+
+Features never import each other: what one feature must hear from another is a declared seam
+wired here.  A reload (the admin feature's) reaches the digests feature's new-content notice
+because ``_post_init`` registers every ``Feature.on_content`` with the service, and
+``_post_shutdown`` removes it again.
 """
 
 from __future__ import annotations
@@ -37,7 +42,9 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
-from bot.service import NewsService
+from bot.knowledge.build import Knowledge
+from bot.knowledge.diff import KnowledgeDiff
+from bot.service import ContentListener, NewsService
 from bot.store import AsyncStore
 from bot.telegram.buttons import Buttons
 from bot.telegram.chats import ChatEvents
@@ -60,6 +67,7 @@ logger = logging.getLogger(__name__)
 DEPS_KEY = "newsbot"  # app.bot_data[DEPS_KEY] is the BotDeps, for features that need it
 _FEATURES_KEY = "newsbot.features"
 _MENUS_KEY = "newsbot.admin_menus"
+_LISTENERS_KEY = "newsbot.content_listeners"  # what unregisters the features' on_content
 DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT = 512, 120
 
 #: What the handlers below use.  Edits and channel posts are not asked for (if a server sends
@@ -267,9 +275,35 @@ async def _post_init(app: App) -> None:
     for feature in features:
         if feature.on_start is not None:
             await feature.on_start(app)
+    app.bot_data[_LISTENERS_KEY] = [
+        deps.service.add_content_listener(_in_background(app, feature.name, feature.on_content))
+        for feature in features
+        if feature.on_content is not None
+    ]
+
+
+def _in_background(app: App, name: str, hook: ContentListener) -> ContentListener:
+    """``hook`` as a background task of the application: the service awaits its listeners
+    under the reload lock, and a fan-out to many subscribers must not hold that."""
+
+    async def listener(diff: KnowledgeDiff, previous: Knowledge | None) -> None:
+        async def run() -> None:
+            try:
+                await hook(diff, previous)
+            except Exception:
+                logger.exception("the %s feature's new-content hook failed", name)
+
+        if not app.running:  # stopping: its tasks would never be awaited
+            logger.warning("content changed while the bot is stopping: %s not told", name)
+            return
+        app.create_task(run(), name=f"newsbot-content-{name}")
+
+    return listener
 
 
 async def _post_shutdown(app: App) -> None:
+    for remove in app.bot_data.pop(_LISTENERS_KEY, ()):
+        remove()
     features: tuple[Feature, ...] = app.bot_data.get(_FEATURES_KEY, ())
     for feature in reversed(features):
         if feature.on_stop is not None:

@@ -2,7 +2,8 @@
 
 Why declarative: DESIGN says only one module wires handlers and jobs.  A feature therefore
 *describes* what it needs — commands, button actions, jobs, extra handlers, start/stop hooks, the
-subscribe hook — as a :class:`Feature`, and :mod:`bot.telegram.app` does all the wiring: flood
+subscribe hook, what to do when content changes — as a :class:`Feature`, and
+:mod:`bot.telegram.app` does all the wiring: flood
 protection and admin checks around commands, command menus in both languages, callback-data
 dispatch by action name, the job queue.
 
@@ -32,6 +33,7 @@ from telegram import Update
 from telegram.ext import BaseHandler
 from telegram.ext.filters import BaseFilter
 
+from bot.service import ContentListener
 from bot.telegram.callbacks import CallbackData
 from bot.telegram.ptb import App, Ctx, HandlerFn
 from bot.telegram.subscribe import SubscribeHook
@@ -115,3 +117,7 @@ class Feature:
     subscribe: SubscribeHook | None = None
     #: Update types the feature needs beyond the bot's own (``app.BASE_UPDATES``).
     update_types: tuple[str, ...] = ()
+    #: Told after any reload that added or changed articles (``/reload``, an upload, SIGHUP,
+    #: ``--watch``): ``app`` registers it with the service while the bot runs and runs each
+    #: call as a background task, so a fan-out never holds up the reload or the admin's reply.
+    on_content: ContentListener | None = None

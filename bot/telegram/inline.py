@@ -4,7 +4,8 @@ offers the articles.
 The first result is the answer to the query itself; the rest answer the related questions
 the core suggests, so a reader can pick the one they meant.  Inline messages have no buttons:
 a button on an inline message has no chat to post a follow-up in.  No conversation context is
-used (inline queries are not part of a chat).
+used (inline queries are not part of a chat).  The answers come from the same
+:class:`~bot.service.NewsService` as every other front end (``top_answers``).
 """
 
 from __future__ import annotations
@@ -73,39 +74,29 @@ class InlineAnswers:
         logger.info("inline query (%d chars): %d results", len(text), len(results))
 
     def answers(self, text: str, language: str) -> list[InlineQueryResultArticle]:
-        snapshot = self.deps.service.snapshot
-        responses = snapshot.knowledge.rules.responses
-        limit = snapshot.knowledge.rules.thresholds.max_question_chars
-        answerer = snapshot.answerer
-        first = answerer.answer(text[:limit], None, language)
-        found: list[tuple[str, Answer]] = [(first.summary, first)]
-        for question in first.suggestions:
-            if len(found) >= self.deps.options.inline_results:
-                break
-            answer = answerer.answer(question, None, language)
-            if answer.answered:
-                found.append((question, answer))
+        service = self.deps.service
+        responses = service.knowledge.rules.responses
+        found = service.top_answers(text, self.deps.options.inline_results, language)
         out = []
-        for position, (title, answer) in enumerate(found):
+        for position, (asked, answer) in enumerate(found):
+            title = answer.summary if position == 0 else asked
             description = answer.quote or (answer.summary if title != answer.summary else None)
             result_id = f"{position}-{text_check(title)}"
             out.append(result(result_id, title, description, answer, responses, language))
         return out
 
     def articles(self, language: str) -> list[InlineQueryResultArticle]:
-        snapshot = self.deps.service.snapshot
-        responses = snapshot.knowledge.rules.responses
+        service = self.deps.service
+        knowledge = service.knowledge
+        responses = knowledge.rules.responses
         out = []
-        for index, article in enumerate(snapshot.knowledge.articles[:MAX_RESULTS]):
-            answer = snapshot.answerer.meta.article_summary(
-                article.title, "summarize_article", article, language
-            )
+        for index, article in enumerate(knowledge.articles[:MAX_RESULTS]):
             out.append(
                 result(
                     f"a{index}-{text_check(article.id)}",
                     article.title,
                     article.summary,
-                    answer,
+                    service.article_summary(article, language),
                     responses,
                     language,
                 )

@@ -393,9 +393,10 @@ def answer_figures(
     question over ``rounds`` timed rounds."""
     from bot.answer.context import Conversation
     from bot.evaluate import evaluate
+    from bot.service import NewsService
 
     turns = answerer.knowledge.rules.thresholds.context_turns
-    report = evaluate(items, answerer)
+    report = evaluate(items, NewsService.serving(answerer.knowledge, answerer))
     right = [report.results[i].right for i in entity_items]
     answerable = report.answerable
     declined = report.declined
