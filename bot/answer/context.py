@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, replace
 
-from bot.answer.retrieve import Need
 from bot.knowledge.analysis import CONCEPT_PREFIX
 from bot.knowledge.entities import Entity, EntityKind
+from bot.nlu.need import Need, need_from_query
 from bot.nlu.understand import COUNTED_PHRASE, Query
 from bot.rules.model import AnswerType
 
@@ -35,33 +35,6 @@ class Conversation:
 
     def reset(self) -> None:
         self.turns.clear()
-
-
-def need_from_query(query: Query) -> Need:
-    answer = query.answer_type or AnswerType.ANY
-    named = query.named
-    if (
-        answer is AnswerType.DEFINITION
-        and named
-        and not query.terms
-        and all(n.entity.kind is EntityKind.PERSON for n in named)
-    ):
-        answer = AnswerType.PERSON  # "陈宏志是干什么的": what a person is, is their role
-    intent = query.classification.intent
-    requires = intent.requires if intent else ()
-    return Need(
-        answer,
-        query.unit,
-        tuple(n.entity for n in query.named),
-        query.concepts,
-        query.terms,
-        requires,
-        query.counted,
-        query.grain,
-        query.tense,
-        query.year,
-        query.year_offset,
-    )
 
 
 def resolve(query: Query, conversation: Conversation | None) -> tuple[Need, bool]:

@@ -5,15 +5,8 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 
-from bot.answer.compose import (
-    agent_fact,
-    choose_fact,
-    extend_with_cue,
-    facts_of_the_time_asked,
-    quote_for,
-    ranks_asked,
-    summary_for,
-)
+from bot.answer.choose import agent_fact, choose_fact, facts_of_the_time_asked, ranks_asked
+from bot.answer.compose import extend_with_cue, quote_for, summary_for
 from bot.answer.context import Conversation, Turn, resolve, with_previous_names
 from bot.answer.meta import MetaResponder
 from bot.answer.model import Answer, Source

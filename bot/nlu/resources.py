@@ -1,0 +1,50 @@
+"""The one place the pipeline reaches the segmenter and the lexicon.
+
+Every stage of ``bot/nlu`` and ``bot/answer`` calls these instead of importing
+``bot.text.tokenizer`` or ``bot.content.lexicon`` itself, so that switching them to the
+Knowledge snapshot's own segmenter and lexicon (issue 14) is an edit of this module only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.content.lexicon import Lexicon, alternation
+from bot.content.lexicon import lexicon as _lexicon
+from bot.text import tokenizer as _tokenizer
+
+__all__ = [
+    "alternation",
+    "boundary_words",
+    "cut",
+    "cut_with_offsets",
+    "is_word",
+    "lexicon",
+    "proper_nouns",
+]
+
+
+def lexicon() -> Lexicon:
+    """The word lists of facts and questions (plan words, measure words, roles…)."""
+    return _lexicon()
+
+
+def cut(text: str) -> list[str]:
+    return _tokenizer.cut(text)
+
+
+def cut_with_offsets(text: str) -> Iterator[tuple[str, int]]:
+    return _tokenizer.cut_with_offsets(text)
+
+
+def is_word(text: str) -> bool:
+    """Whether jieba's dictionary (with the corpus's user words) knows ``text``."""
+    return _tokenizer.is_word(text)
+
+
+def proper_nouns() -> frozenset[str]:
+    return _tokenizer.proper_nouns()
+
+
+def boundary_words() -> frozenset[str]:
+    return _tokenizer.boundary_words()
