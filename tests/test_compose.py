@@ -5,8 +5,10 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from bot.answer.choose import agent_fact, facts_of_the_time_asked, ranks_asked
+from bot.answer.choose import facts_of_the_time_asked
 from bot.answer.compose import MAX_QUOTE_CHARS, context_clause, quote_for, summary_for
+from bot.answer.types.person import agent as agent_fact
+from bot.answer.types.rank import ranks_asked
 from bot.content.model import Fact, FactKind
 
 SENTENCE = "这种被喻为“工业大米”的微型元件，是手机、汽车、AI服务器的“心脏”，曾长期被国外垄断。"

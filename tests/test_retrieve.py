@@ -13,7 +13,6 @@ import pytest
 
 from bot.answer.context import resolve
 from bot.answer.retrieve import (
-    CUES,
     ENTITY_PREFIX,
     NEIGHBOUR_SLOTS,
     NEIGHBOURS,
@@ -21,6 +20,7 @@ from bot.answer.retrieve import (
     Need,
     Retriever,
 )
+from bot.answer.types import kind_of
 from bot.evaluate import load_questions
 from bot.knowledge.build import Knowledge
 from bot.nlu.understand import understand
@@ -75,7 +75,7 @@ def brute_force_pool(retriever: Retriever, need: Need) -> list[int]:
         if key in index.refs:
             scores[key] = scores.get(key, 0.0) + weight
     pool = sorted(scores, key=lambda k: (-scores[k], k))[:limit]
-    if len(scores) > limit and need.answer in CUES:
+    if len(scores) > limit and kind_of(need.answer).cue is not None:
         extra = sorted(
             (k for k in reserved if k not in pool and k in index.refs),
             key=lambda k: (-reserved[k], k),

@@ -11,12 +11,6 @@ from bot.answer.clauses import clauses, gap
 from bot.content.model import Fact, FactKind
 from bot.nlu import resources
 from bot.text.chars import CLAUSE_SEP
-from bot.text.normalize import normalize
-
-_ORDINAL_ASKED = re.compile(r"第几|第多少|排第|排名|名次")
-_AGENT_RE = re.compile(f"由(?!此|于)(?=(?P<clause>[^{CLAUSE_SEP}。！？!?]*))")
-_AGENT_TRAIL_RE = re.compile(r"(联合|共同|一起|携手|负责|出资|主导)+$")
-MAX_AGENT_CHARS = 30
 
 
 def choose_fact(
@@ -27,7 +21,7 @@ def choose_fact(
     the question itself used is never its own answer (湖南 inside 湖南未来光电技术研究院)."""
     if not facts:
         return None
-    norm = normalize(text)
+    norm = resources.normalised(text)
     spans = [(norm.find(f), norm.find(f) + len(f)) for f in focus if f and f in norm]
     facts = [
         f
@@ -46,18 +40,6 @@ def choose_fact(
     return facts[0]
 
 
-def ranks_asked(facts: Sequence[Fact], question: str) -> tuple[Fact, ...]:
-    """Of a sentence's ranks, those the question asks for: its scope (全球第几 → 全球前三,
-    not 国内最大 beside it), then an ordinal when it asks for one (排第几 → 第七位, not
-    全省唯一)."""
-    chosen = tuple(facts)
-    scoped = tuple(f for f in chosen if f.qualifier and f.qualifier in question)
-    chosen = scoped or chosen
-    if _ORDINAL_ASKED.search(question):
-        chosen = tuple(f for f in chosen if "第" in f.text) or chosen
-    return chosen
-
-
 def facts_of_the_time_asked(
     facts: Sequence[Fact], text: str, tense: str | None
 ) -> tuple[Fact, ...]:
@@ -74,30 +56,6 @@ def facts_of_the_time_asked(
     if tense == "past":
         return tuple(f for f in chosen if f.end <= now_at) or chosen
     return chosen
-
-
-def agent_fact(text: str, words: Sequence[str]) -> Fact | None:
-    """``由益阳高新区和湖南师范大学联合共建`` answers "谁建的": whoever stands between 由 and
-    the question's verb did it, person or not (the sentence's 潘安栋教授 did not build it)."""
-    words = [w for w in words if w and w != "由"]
-    norm = normalize(text)
-    for match in _AGENT_RE.finditer(norm):
-        start = match.end()
-        # the agent ends where the word holding the verb begins (共建, not 建)
-        verb_at = next(
-            (
-                at
-                for token, at in resources.cut_with_offsets(match.group("clause"))
-                if at >= 2 and any(w in token for w in words)
-            ),
-            None,
-        )
-        if verb_at is None:
-            continue
-        agent = _AGENT_TRAIL_RE.sub("", text[start : start + verb_at])
-        if 2 <= len(agent) <= MAX_AGENT_CHARS:
-            return Fact(FactKind.ORG, agent, agent, None, start, start + len(agent))
-    return None
 
 
 def _most_asked_clause(norm: str, facts: Sequence[Fact], words: Sequence[str]) -> list[Fact]:
@@ -124,7 +82,7 @@ def _respectively(text: str, facts: Sequence[Fact], focus: Sequence[str]) -> Fac
     if at < 0:
         return None
     head = re.split(f"[{CLAUSE_SEP.replace('、', '')}。]", text[:at])[-1]
-    items = [normalize(i) for i in head.split("、") if i]
+    items = [resources.normalised(i) for i in head.split("、") if i]
     tail = re.search(f"[{CLAUSE_SEP.replace('、', '')}。]", text[at:])
     clause_end = at + tail.start() if tail else len(text)
     after = [f for f in facts if at < f.start < clause_end]

@@ -14,8 +14,8 @@ from functools import lru_cache
 
 from bot.content.model import Fact, FactKind
 from bot.content.summary import strip_dateline
+from bot.nlu import resources
 from bot.text.chars import CLAUSE_SEP
-from bot.text.normalize import normalize
 
 CLAUSE_ENDS = "，,；;：:。！？!?、"
 MAX_CONTEXT_CHARS = 44
@@ -87,7 +87,11 @@ def context_clause(
         return ""
     if fact is None:
         first = next(
-            (i for i, c in enumerate(parts) if any(w and w in normalize(c[2]) for w in words)),
+            (
+                i
+                for i, c in enumerate(parts)
+                if any(w and w in resources.normalised(c[2]) for w in words)
+            ),
             0,
         )
         parts = parts[first:]

@@ -11,7 +11,10 @@ import re
 from collections.abc import Sequence
 
 from bot.answer.clauses import MAX_CONTEXT_CHARS, clauses, context_clause
-from bot.content.model import Fact, FactKind, Paragraph
+from bot.answer.types import owner_of
+from bot.answer.types.base import SummaryInput
+from bot.content.model import Fact, Paragraph
+from bot.knowledge.build import Knowledge
 
 __all__ = [
     "MAX_CONTEXT_CHARS",
@@ -27,35 +30,23 @@ MAX_SUMMARY_CHARS = 90
 
 
 def summary_for(
-    text: str, fact: Fact | None, org_name: str | None = None, words: Sequence[str] = ()
+    text: str,
+    fact: Fact | None,
+    knowledge: Knowledge | None = None,
+    words: Sequence[str] = (),
 ) -> str:
-    """A one-line direct answer; ``words`` are the question's content words."""
-    if fact is not None and fact.kind is FactKind.PERSON:
-        role = fact.role or ""
-        org = org_name or fact.org or ""
-        if role and role.split("、")[-1] not in ("记者", "通讯员"):
-            return f"{fact.value} — {org}{role}" if org else f"{fact.value}（{role}）"
-        return f"{fact.value} — {context_clause(text, fact)}"
+    """A one-line direct answer; ``words`` are the question's content words.  The type that
+    owns the fact's kind may write the whole line (a person: name — organisation role) or
+    how the fact opens it (a date: resolved); else the fact, then the clauses around it."""
+    owner = owner_of(fact.kind) if fact is not None else None
+    if fact is not None and owner is not None and owner.summary is not None:
+        return owner.summary(SummaryInput(text, fact, knowledge))
     context = context_clause(text, fact, words=words)
     if fact is None:
         return context or text[:MAX_SUMMARY_CHARS]
-    lead = _date_label(fact) if fact.kind is FactKind.DATE else fact.text
+    lead = owner.lead(fact) if owner is not None and owner.lead is not None else fact.text
     summary = f"{lead} — {context}" if context else lead
     return summary[:MAX_SUMMARY_CHARS]
-
-
-def _date_label(fact: Fact) -> str:
-    """``去年9月`` → ``2025年9月（去年9月）``: relative dates are shown resolved."""
-    value = fact.value if isinstance(fact.value, str) else None
-    if not value or not fact.qualifier or "/" in value:
-        return fact.text
-    parts = value.split("-")
-    label = f"{int(parts[0])}年"
-    if len(parts) > 1:
-        label += f"{int(parts[1])}月"
-    if len(parts) > 2:
-        label += f"{int(parts[2])}日"
-    return label if label == fact.text else f"{label}（{fact.text}）"
 
 
 def extend_with_cue(

@@ -10,9 +10,9 @@ from bot.answer.model import Answer, Source
 from bot.content.model import Article
 from bot.knowledge.analysis import ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
+from bot.nlu import resources
 from bot.nlu.understand import Query
 from bot.rules.model import Intent
-from bot.text.normalize import normalize
 
 _EPOCH = dt.date(1, 1, 1)
 TEXT_CANDIDATES = 50  # articles whose text is searched for a summary request
@@ -206,8 +206,8 @@ class MetaResponder:
         if self._head_cache is None:
             self._head_cache = [
                 (
-                    normalize(a.title),
-                    normalize(
+                    resources.normalised(a.title),
+                    resources.normalised(
                         " ".join(
                             filter(None, [a.title, a.kicker, a.column, a.subtitle, *a.byline])
                         )
@@ -220,7 +220,9 @@ class MetaResponder:
     def _body(self, position: int) -> str:
         body = self._body_cache.get(position)
         if body is None:
-            body = self._body_cache[position] = normalize(self.k.articles[position].text)
+            body = self._body_cache[position] = resources.normalise_long(
+                self.k.articles[position].text
+            )
         return body
 
     def _articles_with(self, query: Query, words: list[str]) -> set[int]:

@@ -11,8 +11,8 @@ from __future__ import annotations
 import heapq
 from collections.abc import Iterable
 
-from bot.answer.fit import CUES
 from bot.answer.names import REQUIRED_KINDS
+from bot.answer.types import kind_of
 from bot.knowledge.analysis import ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.nlu.need import Need
@@ -33,7 +33,8 @@ class Pool:
         items: list[tuple[int, float, list[str]]] = []
         neighbours: dict[int, float] = {}
         reserved: dict[int, float] = {}  # after an organisation's or person's mention
-        keep_after_names = need.answer in CUES
+        # a reason or a method is often given right after the name, without naming it again
+        keep_after_names = kind_of(need.answer).cue is not None
         for entity in need.names:
             terms = [ENTITY_PREFIX + k for k in self.k.entities.group(entity.key)]
             df = sum(index.df(t) for t in terms)

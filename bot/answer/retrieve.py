@@ -12,19 +12,17 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.answer.fit import CUES, FACT_KINDS, TypeFit
 from bot.answer.names import REQUIRED_KINDS, NameRules
 from bot.answer.pool import NEIGHBOUR_SLOTS, NEIGHBOURS, Pool
 from bot.answer.score import Candidate, Scorer, order
 from bot.answer.surfaces import asked_words
+from bot.answer.types import kind_of
 from bot.knowledge.analysis import ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.nlu.need import Need
 
 __all__ = [
-    "CUES",
     "ENTITY_PREFIX",
-    "FACT_KINDS",
     "NEIGHBOURS",
     "NEIGHBOUR_SLOTS",
     "REQUIRED_KINDS",
@@ -42,9 +40,8 @@ class Retriever:
         self.t = knowledge.rules.thresholds
         self.index = knowledge.index
         self.names = NameRules(knowledge)
-        self.fit = TypeFit(knowledge, self.names)
         self.pool = Pool(knowledge)
-        self.scorer = Scorer(knowledge, self.names, self.fit)
+        self.scorer = Scorer(knowledge, self.names)
 
     def candidates(self, need: Need) -> list[int]:
         return self.pool.candidates(need)
@@ -104,13 +101,14 @@ class Retriever:
             return False
         if need.requires and not any(w in c.sentence.text for w in need.requires):
             return False
+        fact_typed = kind_of(need.answer).fact_typed
         if need.concepts or need.terms:
-            floor = t.min_coverage if need.answer in FACT_KINDS else t.min_coverage_open
+            floor = t.min_coverage if fact_typed else t.min_coverage_open
             if c.coverage < floor:
                 return False
         if self.names.required(need) and c.proximity < t.min_entity:
             return False
-        return not (need.answer in FACT_KINDS and not c.facts and c.type_fit < 1.0)
+        return not (fact_typed and not c.facts and c.type_fit < 1.0)
 
 
 def _only_numbers(need: Need) -> bool:

@@ -15,9 +15,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.answer.clauses import gap, spans
-from bot.answer.fit import FACT_KINDS, TypeFit
 from bot.answer.names import REQUIRED_KINDS, NameRules
 from bot.answer.surfaces import surfaces
+from bot.answer.types import kind_of
+from bot.answer.types.base import FitInput, FitTools
 from bot.content.model import Article, Fact, FactKind, Sentence
 from bot.knowledge.analysis import CONCEPT_PREFIX
 from bot.knowledge.build import Knowledge
@@ -25,7 +26,6 @@ from bot.knowledge.entities import Entity
 from bot.knowledge.index import SentenceRef
 from bot.nlu import resources
 from bot.nlu.need import Need
-from bot.rules.model import AnswerType
 
 SINGLE_CHAR_WEIGHT = 0.3
 UNKNOWN_WORD_WEIGHT = 2.0
@@ -94,12 +94,12 @@ def order(c: Candidate) -> tuple[float, float, float, int, int]:
 
 
 class Scorer:
-    def __init__(self, knowledge: Knowledge, names: NameRules, fit: TypeFit) -> None:
+    def __init__(self, knowledge: Knowledge, names: NameRules) -> None:
         self.k = knowledge
         self.t = knowledge.rules.thresholds
         self.index = knowledge.index
         self.names = names
-        self.fit = fit
+        self.tools = FitTools(knowledge, names)
 
     def plan(self, need: Need) -> _Plan:
         """What scoring needs from the question, worked out once rather than per sentence."""
@@ -181,7 +181,7 @@ class Scorer:
         closeness = (sum(hard) + SOFT_NAME_WEIGHT * sum(soft)) / weights if weights else None
         partial = _Partial(key, ref, coverage, proximity, closeness, tuple(matched), found, 0.0)
         best_coverage = coverage
-        if need.answer is AnswerType.DEFINITION:
+        if kind_of(need.answer).defines:
             best_coverage = max(coverage, DEFINITION_COVERAGE)
         partial.bound = self._confidence(best_coverage, closeness, 1.0)
         return partial
@@ -198,10 +198,12 @@ class Scorer:
             lx = resources.lexicon()
             words = lx.time_now if need.tense == "now" else lx.time_past
             anchors += [span for w in words for span in spans(text, w)]
-        facts, type_fit = self.fit.type_fit(need, p.key, sentence, anchors, coverage)
+        kind = kind_of(need.answer)
+        fit_input = FitInput(need, p.key, sentence, text, anchors, coverage, self.tools)
+        facts, type_fit = kind.fit(fit_input)
         if not _same_year(need, article, sentence):
             facts, type_fit = (), 0.0  # "去年接待了多少游客" is not "今年春节预计接待…"
-        if need.answer is AnswerType.DEFINITION and type_fit == 1.0:
+        if kind.defines and type_fit == 1.0:
             coverage = max(coverage, DEFINITION_COVERAGE)  # "X作为尖兵…" defines X outright
         nearest = min((gap(f, a) for f in facts for a in anchors), default=0)
         return Candidate(
@@ -235,7 +237,7 @@ class Scorer:
         if len(item) == 1:
             weight *= SINGLE_CHAR_WEIGHT
         elif (
-            need.answer not in FACT_KINDS
+            not kind_of(need.answer).fact_typed
             and not item.startswith(CONCEPT_PREFIX)
             and not self.index.df(item)
         ):

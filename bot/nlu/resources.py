@@ -8,10 +8,12 @@ Knowledge snapshot's own segmenter and lexicon (issue 14) is an edit of this mod
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 from bot.content.lexicon import Lexicon, alternation
 from bot.content.lexicon import lexicon as _lexicon
 from bot.text import tokenizer as _tokenizer
+from bot.text.normalize import normalize
 
 __all__ = [
     "alternation",
@@ -20,6 +22,8 @@ __all__ = [
     "cut_with_offsets",
     "is_word",
     "lexicon",
+    "normalise_long",
+    "normalised",
     "proper_nouns",
 ]
 
@@ -48,3 +52,18 @@ def proper_nouns() -> frozenset[str]:
 
 def boundary_words() -> frozenset[str]:
     return _tokenizer.boundary_words()
+
+
+# SNAPSHOT: the one place corpus text is normalised at question time.  The index already
+# holds each sentence's normalised text (``knowledge.index.texts[key]``) and the stages use
+# it where they have the key; this covers the texts read without one (a section's sentences
+# for suggestions, a fact's clause).  Replace with the snapshot's precomputed accessor.
+@lru_cache(maxsize=8192)
+def normalised(text: str) -> str:
+    """``text`` in the form the index and the question share (simplified, half width)."""
+    return normalize(text)
+
+
+def normalise_long(text: str) -> str:
+    """A whole article's text, normalised uncached: its caller keeps the result."""
+    return normalize(text)
