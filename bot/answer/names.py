@@ -16,8 +16,6 @@ from bot.nlu import resources
 from bot.nlu.need import Need
 
 REQUIRED_KINDS = frozenset({EntityKind.ORG, EntityKind.PERSON})
-MIN_PROPER_NOUN_CHARS = 3  # jieba's two-character place names are too often other words
-MAX_AFFILIATION_SENTENCES = 50  # sentences naming a person read for their organisations
 
 
 class NameRules:
@@ -27,6 +25,7 @@ class NameRules:
     def __init__(self, knowledge: Knowledge) -> None:
         self.k = knowledge
         self.t = knowledge.rules.thresholds
+        self.w = knowledge.rules.scoring
         self.index = knowledge.index
         self._org_names: dict[int, tuple[tuple[int, int, str, Entity], ...]] = {}
         self._affiliated: dict[str, frozenset[str]] = {}
@@ -61,7 +60,7 @@ class NameRules:
         """The start of a known name (瑞驰 of 瑞驰电驱), or a place or organisation jieba
         knows that the parser did not pick out (千岛湖): it must be near the answer too."""
         return term in self.k.entities.prefixes or (
-            len(term) >= MIN_PROPER_NOUN_CHARS and term in resources.proper_nouns()
+            len(term) >= self.w.min_proper_noun_chars and term in resources.proper_nouns()
         )
 
     def proximity(
@@ -119,7 +118,7 @@ class NameRules:
         if cached is None:
             found: set[str] = set()
             for term in (ENTITY_PREFIX + k for k in self.k.entities.group(person)):
-                for key in self.index.postings.get(term, ())[:MAX_AFFILIATION_SENTENCES]:
+                for key in self.index.postings.get(term, ())[: self.w.max_affiliation_sentences]:
                     found |= self.index.mentions.get(key, frozenset())
             cached = self._affiliated[person] = frozenset(found)
         return cached

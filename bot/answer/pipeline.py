@@ -24,8 +24,6 @@ from bot.knowledge.build import Knowledge
 from bot.nlu.need import Need
 from bot.nlu.understand import Query, understand
 
-CONTEXT_MARGIN = 0.05  # a follow-up reading wins unless the standalone one is this much better
-
 
 @dataclass(frozen=True, slots=True)
 class Found:
@@ -63,8 +61,9 @@ class Pipeline:
         bare = None if used_context else with_previous_names(query, conversation)
         if bare is not None:
             in_context = self.retriever.best(bare)
+            margin = self.k.rules.scoring.context_margin
             if in_context is not None and (
-                candidate is None or in_context.confidence >= candidate.confidence - CONTEXT_MARGIN
+                candidate is None or in_context.confidence >= candidate.confidence - margin
             ):
                 return Found(bare, in_context, True)
         return Found(need, candidate, used_context)
@@ -81,13 +80,14 @@ class Pipeline:
         words = self.retriever.words(need)  # terms, and each concept as written (面积)
         fact = choose_fact(text, facts, focus, words)
         if kind.choose is not None:
-            fact = kind.choose(text, words) or fact
+            fact = kind.choose(text, words, self.k.rules.scoring) or fact
         section = c.article.sections[c.ref.section]
         paragraph = section.paragraphs[c.ref.paragraph]
         quote = quote_for(text, fact)
-        if c.type_fit < 1.0 and kind.cue is not None and quote == text:
+        if c.type_fit < 1.0 and kind.cued and quote == text:
             # the sentence lacks the cue word: the next one may give the reason or method
-            quote = extend_with_cue(paragraph, c.ref.index, kind.cue) or quote
+            cue = self.k.rules.scoring.cue(need.answer.value)
+            quote = extend_with_cue(paragraph, c.ref.index, cue) or quote
         source = Source(
             c.article.id,
             c.article.title,

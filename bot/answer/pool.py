@@ -17,8 +17,8 @@ from bot.knowledge.analysis import ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.nlu.need import Need
 
-NEIGHBOURS = 6  # sentences after a name's mention that may still be about it (这个平台…)
-NEIGHBOUR_SLOTS = 12  # such sentences kept in the pool for reason/method/definition questions
+# Added to every bound so that float rounding never prunes a sentence that could reach
+# the pool: a numerical tolerance, not a weight.
 _EPSILON = 1e-9
 
 
@@ -26,24 +26,26 @@ class Pool:
     def __init__(self, knowledge: Knowledge) -> None:
         self.k = knowledge
         self.index = knowledge.index
+        self.w = knowledge.rules.scoring
 
     def candidates(self, need: Need) -> list[int]:
-        index = self.index
+        index, w = self.index, self.w
         limit = self.k.rules.thresholds.max_candidates
         items: list[tuple[int, float, list[str]]] = []
         neighbours: dict[int, float] = {}
         reserved: dict[int, float] = {}  # after an organisation's or person's mention
         # a reason or a method is often given right after the name, without naming it again
-        keep_after_names = kind_of(need.answer).cue is not None
+        keep_after_names = kind_of(need.answer).cued
         for entity in need.names:
             terms = [ENTITY_PREFIX + k for k in self.k.entities.group(entity.key)]
             df = sum(index.df(t) for t in terms)
-            weight = 2.0 * index.idf(terms[0])
+            weight = w.name_weight * index.idf(terms[0])
             items.append((df, weight, terms))
             for term in terms:
                 for key in index.postings.get(term, ())[:limit]:
-                    for step in range(1, NEIGHBOURS + 1):
-                        near = max(neighbours.get(key + step, 0.0), weight / (2 + step))
+                    for step in range(1, w.neighbours + 1):
+                        decayed = weight / (w.neighbour_decay + step)
+                        near = max(neighbours.get(key + step, 0.0), decayed)
                         neighbours[key + step] = near
                         if keep_after_names and entity.kind in REQUIRED_KINDS:
                             reserved[key + step] = near
@@ -58,12 +60,12 @@ class Pool:
         # rounding never makes it smaller than it is)
         bonus = max(neighbours.values(), default=0.0)  # a neighbour's, added at the end
         rest = [
-            sum(w * len(t) for _, w, t in items[i + 1 :]) + bonus + _EPSILON
+            sum(v * len(t) for _, v, t in items[i + 1 :]) + bonus + _EPSILON
             for i in range(len(items))
         ]
         widen = True
         for position, (df, weight, terms) in enumerate(items):
-            if position >= 2 and len(scores) >= limit and df > index.size // 10:
+            if position >= 2 and len(scores) >= limit and df > index.size // w.common_word_per:
                 break  # the pool is full and a common word weighs too little to change it
             remaining = rest[position]
             if widen:
@@ -109,7 +111,7 @@ class Pool:
             taken = set(pool)
             extra = [k for k in reserved if k not in taken and k in index.refs]
             extra.sort(key=lambda k: (-reserved[k], k))
-            pool += extra[:NEIGHBOUR_SLOTS]
+            pool += extra[: w.neighbour_slots]
         return pool
 
 

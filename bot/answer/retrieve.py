@@ -13,7 +13,7 @@ import re
 from collections.abc import Sequence
 
 from bot.answer.names import REQUIRED_KINDS, NameRules
-from bot.answer.pool import NEIGHBOUR_SLOTS, NEIGHBOURS, Pool
+from bot.answer.pool import Pool
 from bot.answer.score import Candidate, Scorer, order
 from bot.answer.surfaces import asked_words
 from bot.answer.types import kind_of
@@ -23,8 +23,6 @@ from bot.nlu.need import Need
 
 __all__ = [
     "ENTITY_PREFIX",
-    "NEIGHBOURS",
-    "NEIGHBOUR_SLOTS",
     "REQUIRED_KINDS",
     "Candidate",
     "Need",

@@ -27,13 +27,6 @@ from bot.knowledge.index import SentenceRef
 from bot.nlu import resources
 from bot.nlu.need import Need
 
-SINGLE_CHAR_WEIGHT = 0.3
-UNKNOWN_WORD_WEIGHT = 2.0
-SOFT_NAME_WEIGHT = 0.25  # a place in the question weighs this much against an org/person
-PARTIAL_CHARS = 0.5  # credit for an unknown word whose characters all occur in the sentence
-PARTIAL_PARAGRAPH = 0.5  # a content word found in the paragraph but not the sentence
-DEFINITION_COVERAGE = 0.75  # a sentence that defines the asked term covers at least this
-
 
 @dataclass(frozen=True, slots=True)
 class Candidate:
@@ -97,6 +90,7 @@ class Scorer:
     def __init__(self, knowledge: Knowledge, names: NameRules) -> None:
         self.k = knowledge
         self.t = knowledge.rules.thresholds
+        self.w = knowledge.rules.scoring
         self.index = knowledge.index
         self.names = names
         self.tools = FitTools(knowledge, names)
@@ -123,7 +117,7 @@ class Scorer:
     def partial(self, need: Need, key: int, plan: _Plan) -> _Partial | None:
         """Everything but the type fit, and the confidence the candidate would have if its
         type fitted perfectly (an upper bound for :meth:`rank`)."""
-        index = self.index
+        index, w = self.index, self.w
         ref = index.refs.get(key)
         if ref is None:
             return None
@@ -153,12 +147,12 @@ class Scorer:
                 )
                 head = index.heads.get((ref.article_id, ref.section), "")
             if any(s in paragraph for s in written):
-                got += item.weight * PARTIAL_PARAGRAPH
+                got += item.weight * w.partial_paragraph
             elif any(s in head for s in written):
-                got += item.weight * PARTIAL_PARAGRAPH  # the title or column says it (专家点评)
+                got += item.weight * w.partial_paragraph  # the title or column says it (专家点评)
             elif item.unknown and all(ch in text for ch in item.item):
                 # a word the corpus never uses whose characters all occur (新厂 ~ 新工厂)
-                got += item.weight * PARTIAL_CHARS
+                got += item.weight * w.partial_chars
         coverage = got / plan.total if plan.total else 1.0
         hard: list[float] = []
         soft: list[float] = []
@@ -177,12 +171,12 @@ class Scorer:
             and self.names.names_someone_else(need, key)
         ):
             proximity = 0.0  # "奥士康…投资" answered by a sentence about 信维: not about it
-        weights = len(hard) + SOFT_NAME_WEIGHT * len(soft)
-        closeness = (sum(hard) + SOFT_NAME_WEIGHT * sum(soft)) / weights if weights else None
+        weights = len(hard) + w.soft_name_weight * len(soft)
+        closeness = (sum(hard) + w.soft_name_weight * sum(soft)) / weights if weights else None
         partial = _Partial(key, ref, coverage, proximity, closeness, tuple(matched), found, 0.0)
         best_coverage = coverage
         if kind_of(need.answer).defines:
-            best_coverage = max(coverage, DEFINITION_COVERAGE)
+            best_coverage = max(coverage, w.definition_coverage)
         partial.bound = self._confidence(best_coverage, closeness, 1.0)
         return partial
 
@@ -204,7 +198,7 @@ class Scorer:
         if not _same_year(need, article, sentence):
             facts, type_fit = (), 0.0  # "去年接待了多少游客" is not "今年春节预计接待…"
         if kind.defines and type_fit == 1.0:
-            coverage = max(coverage, DEFINITION_COVERAGE)  # "X作为尖兵…" defines X outright
+            coverage = max(coverage, self.w.definition_coverage)  # "X作为尖兵…" defines X outright
         nearest = min((gap(f, a) for f in facts for a in anchors), default=0)
         return Candidate(
             p.key,
@@ -235,13 +229,13 @@ class Scorer:
         and counts more."""
         weight = self.index.idf(item)
         if len(item) == 1:
-            weight *= SINGLE_CHAR_WEIGHT
+            weight *= self.w.single_char_weight
         elif (
             not kind_of(need.answer).fact_typed
             and not item.startswith(CONCEPT_PREFIX)
             and not self.index.df(item)
         ):
-            weight *= UNKNOWN_WORD_WEIGHT  # open questions have no fact type to check
+            weight *= self.w.unknown_word_weight  # open questions have no fact type to check
         return weight
 
 

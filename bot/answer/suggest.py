@@ -15,9 +15,6 @@ from bot.knowledge.build import Knowledge
 from bot.knowledge.entities import EntityKind
 from bot.nlu import resources
 
-MAX_CANDIDATES = 8
-MAX_PER_SECTION = 4
-
 # Answers a question; returns the key of the sentence it answers from, if in that section.
 Verifier = Callable[[str, str, int], int | None]
 
@@ -35,6 +32,7 @@ class Suggester:
         self.answers: dict[str, int] = {}  # suggestion → the sentence it leads to
 
     def for_section(self, article_id: str, section: int) -> tuple[str, ...]:
+        w = self.k.rules.scoring
         article = self.k.article(article_id)
         if article is None or section >= len(article.sections):
             return ()
@@ -45,15 +43,15 @@ class Suggester:
                     question = self._question(sentence, fact)
                     if question and question not in candidates:
                         candidates.append(question)
-                if len(candidates) >= MAX_CANDIDATES:
+                if len(candidates) >= w.suggest_candidates:
                     break
         verified = []
-        for question in candidates[:MAX_CANDIDATES]:
+        for question in candidates[: w.suggest_candidates]:
             key = self.verify(question, article_id, section)
             if key is not None and key not in self.answers.values():
                 self.answers[question] = key
                 verified.append(question)
-        return tuple(verified[:MAX_PER_SECTION])
+        return tuple(verified[: w.suggest_per_section])
 
     def _question(self, sentence: Sentence, fact: Fact) -> str | None:
         """The question the type owning the fact's kind asks about it (a person's role, an

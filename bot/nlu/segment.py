@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from bot.knowledge.build import Knowledge
 from bot.nlu import resources
+from bot.rules.weights import Scoring
 
 WORD_RE = re.compile(r"\w")
 # "贵不贵", "多不多", "有没有": a yes/no cue, not something the answer must contain
@@ -45,7 +46,7 @@ def content_terms(
             ):
                 continue
             if len(piece) >= 2 and piece not in postings and not piece.isascii():
-                pieces = split_unknown(piece, postings, stopwords)
+                pieces = split_unknown(piece, postings, stopwords, knowledge.rules.scoring)
                 known_only = all(p in postings for p in pieces)
                 # a glued fragment (投了) or a word made of corpus words (关键在于) is re-cut;
                 # a real word the articles never use (毕业, 天气) stays whole
@@ -77,6 +78,7 @@ def split_unknown(
     token: str,
     known: Mapping[str, object],
     stopwords: frozenset[str],
+    w: Scoring,
 ) -> list[str]:
     """Re-cut a fragment jieba glued together (投了, 上花, 大面积) into words the corpus
     uses and stopwords.  Real dictionary words the articles never use (天气, 毕业) are not
@@ -84,19 +86,19 @@ def split_unknown(
     """
     n = len(token)
     best: list[tuple[float, list[str]] | None] = [None] * (n + 1)
-    best[0] = (0.0, [])
+    best[0] = (0, [])
     for end in range(1, n + 1):
-        for start in range(max(0, end - 8), end):
+        for start in range(max(0, end - w.split_window), end):
             previous = best[start]
             if previous is None:
                 continue
             piece = token[start:end]
             if piece in known or piece in stopwords:
-                gain = float(len(piece) ** 2) if len(piece) > 1 else 0.6
+                gain = float(len(piece) ** 2) if len(piece) > 1 else w.split_single_known
             elif len(piece) >= 2 and resources.is_word(piece):
-                gain = 1.0  # a real word kept whole (毕业) beats two stray characters
+                gain = w.split_real_word  # a real word kept whole (毕业) beats stray characters
             elif len(piece) == 1:
-                gain = 0.25
+                gain = w.split_stray_char
             else:
                 continue
             candidate = (previous[0] + gain, [*previous[1], piece])

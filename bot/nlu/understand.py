@@ -98,11 +98,8 @@ def understand(message: str, knowledge: Knowledge) -> Query:
         slots.counted(text, names, terms),
         slots.grain(text),
         slots.pronoun(text, language.pronouns),
-        slots.ellipsis(text, language.followup_markers, FOLLOWUP_MAX_CHARS),
+        slots.ellipsis(text, language.followup_markers, rules.scoring.followup_max_chars),
         tense=slots.tense(text),
         year=slots.year(text),
         year_offset=slots.year_offset(text),
     )
-
-
-FOLLOWUP_MAX_CHARS = 14

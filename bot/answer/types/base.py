@@ -19,20 +19,16 @@ from bot.knowledge.build import Knowledge
 from bot.nlu import resources
 from bot.nlu.need import Need
 from bot.rules.model import AnswerType, Responses
+from bot.rules.weights import Scoring
 
 Fit = tuple[tuple[Fact, ...], float]  # the facts of the asked kind, and how well they fit
 
 _DEADLINE_RE = re.compile(r"到(?:19|20)\d\d年")
-PLAN_FIT = 0.7  # type fit of a target (力争…突破120亿元) when the question asks no plan
 PLANNED_KINDS = frozenset({FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT})
-ANCHOR_GAP = 6  # a fact this close to a question word is about it even across a comma
 # Facts that may answer from anywhere in a sentence that holds every asked word.
 WHOLE_SENTENCE_KINDS = frozenset(
     {FactKind.DURATION, FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT, FactKind.PERSON}
 )
-WHOLE_SENTENCE_COVERAGE = 0.75
-CUE_MISS = 0.2  # type fit of a cue-typed question whose sentence has no cue word
-CUE_HIT = 0.8  # …and with one (a definition that starts with the asked term scores 1.0)
 
 
 class FitTools:
@@ -41,6 +37,10 @@ class FitTools:
     def __init__(self, knowledge: Knowledge, names: NameRules) -> None:
         self.k = knowledge
         self.names = names
+        self.w = knowledge.rules.scoring
+
+    def cue(self, answer: AnswerType) -> re.Pattern[str]:
+        return self.w.cue(answer.value)
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,13 +75,13 @@ class AnswerKind:
     fit: Callable[[FitInput], Fit]
     kinds: frozenset[FactKind] = frozenset()  # facts that answer it; empty: an open question
     owns: FactKind | None = None  # writes the summaries and suggestions of this fact kind
-    cue: re.Pattern[str] | None = None  # words a sentence answering it holds (因为, 通过)
+    cued: bool = False  # scored on its cue words (intents/scoring.yaml: cues), not a fact
     defines: bool = False  # a sentence that fits it covers the asked term outright
     lead: Callable[[Fact], str] | None = None  # how one of its facts opens a summary
     summary: Callable[[SummaryInput], str] | None = None  # the whole summary line
     suggest: Callable[[SuggestInput], str | None] | None = None  # a related question
     narrow: Callable[[Sequence[Fact], str], tuple[Fact, ...]] | None = None  # facts asked
-    choose: Callable[[str, Sequence[str]], Fact | None] | None = None  # a fact read anew
+    choose: Callable[[str, Sequence[str], Scoring], Fact | None] | None = None  # read anew
     inherits: bool = False  # a follow-up of this type asks what the previous turn asked
     followup: AnswerType | None = None  # what a bare follow-up ("…呢？") after it asks
 
@@ -102,14 +102,14 @@ def about_the_question(inp: FitInput, facts: tuple[Fact, ...]) -> Fit:
     them, the facts anchored to those words answer, or a single fact of a sentence that
     says everything asked.  A target (力争…) answers only when the question asks a plan.
     """
-    need, text = inp.need, inp.sentence.text
+    need, text, w = inp.need, inp.sentence.text, inp.tools.w
     if not inp.anchors and (need.concepts or need.terms):
         return (), 0.0  # no word of the question here: its numbers are about else
     if inp.anchors and not need.empty:
-        anchored = tuple(f for f in facts if anchored_to(text, f, inp.anchors))
+        anchored = tuple(f for f in facts if anchored_to(inp, f))
         # a sentence that says everything asked, with one fact of the kind: that
         # fact is the answer even far from the words ("…，历时长达三年")
-        whole = inp.coverage >= WHOLE_SENTENCE_COVERAGE
+        whole = inp.coverage >= w.whole_sentence_coverage
         single = whole and (
             (len(facts) == 1 and facts[0].kind in WHOLE_SENTENCE_KINDS)
             or all(f.kind is FactKind.ORG for f in facts)
@@ -118,23 +118,26 @@ def about_the_question(inp: FitInput, facts: tuple[Fact, ...]) -> Fit:
     if facts and all(f.kind in PLANNED_KINDS for f in facts):
         planned = [_planned(text, f) for f in facts]
         if all(planned) if need.tense != "future" else not any(planned):
-            return facts, PLAN_FIT  # a target answers only when no result does
+            return facts, w.plan_fit  # a target answers only when no result does
     return facts, 1.0 if facts else 0.0
 
 
-def by_cue(inp: FitInput, cue: re.Pattern[str]) -> Fit:
+def by_cue(inp: FitInput) -> Fit:
     """An open question fits a sentence that holds one of its cue words better."""
-    return (), CUE_HIT if cue.search(inp.sentence.text) else CUE_MISS
+    w = inp.tools.w
+    cue = inp.tools.cue(inp.need.answer)
+    return (), w.cue_hit if cue.search(inp.sentence.text) else w.cue_miss
 
 
-def anchored_to(text: str, fact: Fact, anchors: list[tuple[int, int]]) -> bool:
+def anchored_to(inp: FitInput, fact: Fact) -> bool:
     """The fact is about what was asked: it shares a clause with a word of the question, or
     sits right next to one (在益阳高新区，湖南未来光电技术研究院…).  A date opening the
     sentence ("2008年，奥士康…回迁") dates the whole sentence."""
-    start, end = clause_bounds(text, fact.start)
+    start, end = clause_bounds(inp.sentence.text, fact.start)
     if fact.kind is FactKind.DATE and start == 0 and end - fact.end <= 1:
         return True
-    return any((start <= a < end) or gap(fact, (a, b)) <= ANCHOR_GAP for a, b in anchors)
+    near = inp.tools.w.anchor_gap
+    return any((start <= a < end) or gap(fact, (a, b)) <= near for a, b in inp.anchors)
 
 
 def _planned(text: str, fact: Fact) -> bool:

@@ -9,9 +9,8 @@ from bot.answer.surfaces import asked_words
 from bot.answer.types.base import AnswerKind, Fit, FitInput, by_cue
 from bot.rules.model import AnswerType
 
-CUE = re.compile(r"是指|指的是|即|被喻为|称为|又称|也就是|是.{2,60}的|是一|作为")
+# "…被喻为“工业大米”的微型元件": the sentence says what the asked term names
 _NAMED_AS_RE = re.compile(r"(?:被喻为|被誉为|被称为|被称作|又称|俗称|号称|简称|称之为)")
-_HEAD_CHARS = 40  # the asked term opens the sentence within this many characters
 _OPEN_QUOTES = "“「‘\"'"
 _CLOSE_QUOTES = "”」’\"')"
 _COPULAS = ("是", "指", "即", "就是", "也就是", "作为")
@@ -20,14 +19,14 @@ _COPULAS = ("是", "指", "即", "就是", "也就是", "作为")
 def fit(inp: FitInput) -> Fit:
     if _defines(inp):
         return (), 1.0
-    return by_cue(inp, CUE)
+    return by_cue(inp)
 
 
 def _defines(inp: FitInput) -> bool:
     """``“自报享惠”是……`` / ``MLCC（多层陶瓷电容器）是……``: the asked term, then 是/指;
     or the term as what something is called (``被喻为“工业大米”的微型元件``)."""
     norm = inp.text
-    head = norm[:_HEAD_CHARS].lstrip(_OPEN_QUOTES)
+    head = norm[: inp.tools.w.definition_head_chars].lstrip(_OPEN_QUOTES)
     named = [norm[m.end() :].lstrip(_OPEN_QUOTES) for m in _NAMED_AS_RE.finditer(norm)]
     need = inp.need
     words = asked_words(inp.tools.k, need) + [a for e in need.names for a in e.aliases]
@@ -41,4 +40,4 @@ def _defines(inp: FitInput) -> bool:
     return False
 
 
-KIND = AnswerKind(AnswerType.DEFINITION, fit, cue=CUE, defines=True)
+KIND = AnswerKind(AnswerType.DEFINITION, fit, cued=True, defines=True)

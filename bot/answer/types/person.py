@@ -21,10 +21,10 @@ from bot.content.model import Fact, FactKind
 from bot.knowledge.entities import EntityKind
 from bot.nlu import resources
 from bot.rules.model import AnswerType
+from bot.rules.weights import Scoring
 from bot.text.chars import CLAUSE_SEP
 
 KINDS = frozenset({FactKind.PERSON})
-AGENT_FIT = 0.6  # an organisation answering "谁" is plausible, a person would be better
 _LEXICON = resources.lexicon()
 _ROLE_RE = re.compile(
     "|".join(
@@ -33,7 +33,6 @@ _ROLE_RE = re.compile(
 )
 _AGENT_RE = re.compile(f"由(?!此|于)(?=(?P<clause>[^{CLAUSE_SEP}。！？!?]*))")
 _AGENT_TRAIL_RE = re.compile(r"(联合|共同|一起|携手|负责|出资|主导)+$")
-MAX_AGENT_CHARS = 30
 _NOT_ROLES = ("记者", "通讯员")  # a byline's credit is not what the person is
 
 
@@ -55,9 +54,9 @@ def fit(inp: FitInput) -> Fit:
             for f in inp.sentence.facts
             if f.kind is FactKind.ORG
             and resources.normalised(str(f.value)) not in asked
-            and (not inp.anchors or anchored_to(text, f, inp.anchors))
+            and (not inp.anchors or anchored_to(inp, f))
         )
-        return facts, AGENT_FIT if facts else 0.0
+        return facts, inp.tools.w.agent_fit if facts else 0.0
     return about_the_question(inp, facts)
 
 
@@ -65,7 +64,7 @@ def _describes(text: str) -> bool:
     return bool(_ROLE_RE.search(text)) and text.lstrip("（(").startswith(("作者", "系"))
 
 
-def agent(text: str, words: Sequence[str]) -> Fact | None:
+def agent(text: str, words: Sequence[str], w: Scoring) -> Fact | None:
     """``由益阳高新区和湖南师范大学联合共建`` answers "谁建的": whoever stands between 由 and
     the question's verb did it, person or not (the sentence's 潘安栋教授 did not build it)."""
     words = [w for w in words if w and w != "由"]
@@ -84,7 +83,7 @@ def agent(text: str, words: Sequence[str]) -> Fact | None:
         if verb_at is None:
             continue
         agent = _AGENT_TRAIL_RE.sub("", text[start : start + verb_at])
-        if 2 <= len(agent) <= MAX_AGENT_CHARS:
+        if 2 <= len(agent) <= w.max_agent_chars:
             return Fact(FactKind.ORG, agent, agent, None, start, start + len(agent))
     return None
 
