@@ -19,7 +19,10 @@ from bot.text.chars import CLAUSE_SEP
 
 CLAUSE_ENDS = "，,；;：:。！？!?、"
 MAX_CONTEXT_CHARS = 44
+# Presentation lengths: how much text a summary's context shows.  They shape the line, not
+# whether or what the bot answers, so they stay here rather than in intents/scoring.yaml.
 MIN_AFTER_LEAD_IN = 12  # a colon's remainder this long is the summary, not its lead-in
+LEAD_IN_MAX_PERCENT = 60  # …when the colon comes within this share of the text
 _DROP_PUNCT_RE = re.compile(r"[，,。；;：:！？!?\s]+")
 _CLAUSE_RE = re.compile(f"[{CLAUSE_SEP}。！？!?]")
 _SPEAKER_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}[：:](?=.)")
@@ -169,6 +172,6 @@ def _after_lead_in(text: str) -> str:
     """``企业相关负责人坦言，实地考察后，团队改变了看法：MLCC所需的…``: what follows the
     colon is the substance; the lead-in before it only says who said it."""
     at = min((i for i in (text.find("："), text.find(":")) if i >= 0), default=-1)
-    if 0 < at <= len(text) * 0.6 and len(text) - at - 1 >= MIN_AFTER_LEAD_IN:
+    if 0 < at * 100 <= len(text) * LEAD_IN_MAX_PERCENT and len(text) - at - 1 >= MIN_AFTER_LEAD_IN:
         return text[at + 1 :]
     return text
