@@ -46,9 +46,11 @@ class Suggester:
                 if len(candidates) >= w.suggest_candidates:
                     break
         verified = []
+        taken: set[int] = set()  # one suggestion per sentence: two would answer the same
         for question in candidates[: w.suggest_candidates]:
             key = self.verify(question, article_id, section)
-            if key is not None and key not in self.answers.values():
+            if key is not None and key not in taken:
+                taken.add(key)
                 self.answers[question] = key
                 verified.append(question)
         return tuple(verified[: w.suggest_per_section])

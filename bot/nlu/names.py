@@ -29,7 +29,7 @@ class NameMatch:
     start: int
     end: int
     fuzzy: bool = False
-    score: float = 100.0
+    score: float = 100  # rapidfuzz's scale: an exact match
 
 
 def find_names(text: str, knowledge: Knowledge) -> tuple[NameMatch, ...]:
