@@ -4,18 +4,16 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
+from tests_paths import INTENTS
 
-from bot.answer.compose import (
-    MAX_QUOTE_CHARS,
-    agent_fact,
-    context_clause,
-    facts_of_the_time_asked,
-    quote_for,
-    ranks_asked,
-    summary_for,
-)
+from bot.answer.choose import facts_of_the_time_asked
+from bot.answer.compose import MAX_QUOTE_CHARS, context_clause, quote_for, summary_for
+from bot.answer.types.person import agent as agent_fact
+from bot.answer.types.rank import ranks_asked
 from bot.content.model import Fact, FactKind
+from bot.rules.loader import load_rules
 
+SCORING = load_rules(INTENTS).scoring
 SENTENCE = "这种被喻为“工业大米”的微型元件，是手机、汽车、AI服务器的“心脏”，曾长期被国外垄断。"
 
 
@@ -82,12 +80,15 @@ def test_a_summary_without_a_fact_starts_where_the_question_is_answered() -> Non
 
 def test_the_agent_is_whoever_stands_between_you_and_the_verb() -> None:
     text = "该研究院于去年9月成立，由益阳高新区和湖南师范大学联合共建，依托潘安栋教授团队。"
-    agent = agent_fact(text, ["建"])
+    agent = agent_fact(text, ["建"], SCORING)
     assert agent is not None and agent.text == "益阳高新区和湖南师范大学"
     assert text[agent.start : agent.end] == agent.text
-    assert agent_fact("该项目由江西南岭再生资源有限公司投资12亿元建设。", ["投资"]) is not None
-    assert agent_fact("资阳区由此发展成为产业园区。", ["发展"]) is None  # 由此: thereby
-    assert agent_fact(text, ["收费"]) is None  # not the verb asked about
+    assert (
+        agent_fact("该项目由江西南岭再生资源有限公司投资12亿元建设。", ["投资"], SCORING)
+        is not None
+    )
+    assert agent_fact("资阳区由此发展成为产业园区。", ["发展"], SCORING) is None  # 由此: thereby
+    assert agent_fact(text, ["收费"], SCORING) is None  # not the verb asked about
 
 
 def test_now_and_then_pick_the_figure_on_their_side_of_the_now_word() -> None:

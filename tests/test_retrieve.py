@@ -13,14 +13,12 @@ import pytest
 
 from bot.answer.context import resolve
 from bot.answer.retrieve import (
-    CUES,
     ENTITY_PREFIX,
-    NEIGHBOUR_SLOTS,
-    NEIGHBOURS,
     REQUIRED_KINDS,
     Need,
     Retriever,
 )
+from bot.answer.types import kind_of
 from bot.evaluate import load_questions
 from bot.knowledge.build import Knowledge
 from bot.nlu.understand import understand
@@ -46,17 +44,19 @@ def brute_force_pool(retriever: Retriever, need: Need) -> list[int]:
     """Every sentence holding any of the words, scored in full, the same cut-offs."""
     index = retriever.index
     limit = retriever.t.max_candidates
+    w = retriever.k.rules.scoring
     items = []
     neighbours: dict[int, float] = {}
     reserved: dict[int, float] = {}
     for entity in need.names:
         terms = [ENTITY_PREFIX + k for k in retriever.k.entities.group(entity.key)]
-        weight = 2.0 * index.idf(terms[0])
+        weight = w.name_weight * index.idf(terms[0])
         items.append((sum(index.df(t) for t in terms), weight, terms))
         for term in terms:
             for key in index.postings.get(term, ())[:limit]:
-                for step in range(1, NEIGHBOURS + 1):
-                    near = max(neighbours.get(key + step, 0.0), weight / (2 + step))
+                for step in range(1, w.neighbours + 1):
+                    decayed = weight / (w.neighbour_decay + step)
+                    near = max(neighbours.get(key + step, 0.0), decayed)
                     neighbours[key + step] = near
                     if entity.kind in REQUIRED_KINDS:
                         reserved[key + step] = near
@@ -66,7 +66,7 @@ def brute_force_pool(retriever: Retriever, need: Need) -> list[int]:
     items.sort(key=lambda x: x[0])
     scores: dict[int, float] = {}
     for position, (df, weight, terms) in enumerate(items):
-        if position >= 2 and len(scores) >= limit and df > index.size // 10:
+        if position >= 2 and len(scores) >= limit and df > index.size // w.common_word_per:
             break
         for term in terms:
             for key in index.postings.get(term, ()):
@@ -75,12 +75,12 @@ def brute_force_pool(retriever: Retriever, need: Need) -> list[int]:
         if key in index.refs:
             scores[key] = scores.get(key, 0.0) + weight
     pool = sorted(scores, key=lambda k: (-scores[k], k))[:limit]
-    if len(scores) > limit and need.answer in CUES:
+    if len(scores) > limit and kind_of(need.answer).cued:
         extra = sorted(
             (k for k in reserved if k not in pool and k in index.refs),
             key=lambda k: (-reserved[k], k),
         )
-        pool += extra[:NEIGHBOUR_SLOTS]
+        pool += extra[: w.neighbour_slots]
     return pool
 
 

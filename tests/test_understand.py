@@ -88,10 +88,11 @@ def test_long_input_is_cut_before_reading(knowledge: Knowledge) -> None:
     assert len(query.text) == knowledge.rules.thresholds.max_question_chars
 
 
-def test_glued_fragments_are_recut() -> None:
+def test_glued_fragments_are_recut(knowledge: Knowledge) -> None:
     known = {"申请": 1, "专利": 1, "面积": 1}
-    assert split_unknown("大面积", known, frozenset()) == ["大", "面积"]
-    assert split_unknown("投了", known, frozenset({"了"})) == ["投"]
+    w = knowledge.rules.scoring
+    assert split_unknown("大面积", known, frozenset(), w) == ["大", "面积"]
+    assert split_unknown("投了", known, frozenset({"了"}), w) == ["投"]
 
 
 def test_years_are_checked_not_matched(knowledge: Knowledge) -> None:

@@ -5,9 +5,10 @@ from __future__ import annotations
 from collections import deque
 from dataclasses import dataclass, replace
 
-from bot.answer.retrieve import Need
+from bot.answer.types import kind_of
 from bot.knowledge.analysis import CONCEPT_PREFIX
 from bot.knowledge.entities import Entity, EntityKind
+from bot.nlu.need import Need, need_from_query
 from bot.nlu.understand import COUNTED_PHRASE, Query
 from bot.rules.model import AnswerType
 
@@ -37,33 +38,6 @@ class Conversation:
         self.turns.clear()
 
 
-def need_from_query(query: Query) -> Need:
-    answer = query.answer_type or AnswerType.ANY
-    named = query.named
-    if (
-        answer is AnswerType.DEFINITION
-        and named
-        and not query.terms
-        and all(n.entity.kind is EntityKind.PERSON for n in named)
-    ):
-        answer = AnswerType.PERSON  # "陈宏志是干什么的": what a person is, is their role
-    intent = query.classification.intent
-    requires = intent.requires if intent else ()
-    return Need(
-        answer,
-        query.unit,
-        tuple(n.entity for n in query.named),
-        query.concepts,
-        query.terms,
-        requires,
-        query.counted,
-        query.grain,
-        query.tense,
-        query.year,
-        query.year_offset,
-    )
-
-
 def resolve(query: Query, conversation: Conversation | None) -> tuple[Need, bool]:
     """The need of ``query`` with pronouns and ellipsis filled from the previous turn.
 
@@ -73,9 +47,7 @@ def resolve(query: Query, conversation: Conversation | None) -> tuple[Need, bool
     previous = conversation.last() if conversation else None
     if previous is None:
         return need, False
-    if query.ellipsis and (
-        query.classification.intent is None or need.answer in (AnswerType.ANY, AnswerType.QUANTITY)
-    ):
+    if query.ellipsis and (query.classification.intent is None or kind_of(need.answer).inherits):
         return _ellipsis(need, previous.need), True
     if query.pronoun:
         return _with_names(need, _referent(query, previous.need)), True
@@ -124,11 +96,9 @@ def _ellipsis(new: Need, previous: Need) -> Need:
     """Reuse the previous question, swapping in what the follow-up names."""
     if new.year is None and new.year_offset is None:
         new = replace(new, year=previous.year, year_offset=previous.year_offset)
-    answer = (
-        previous.answer if new.answer in (AnswerType.ANY, AnswerType.QUANTITY) else (new.answer)
-    )
-    if previous.answer is AnswerType.COUNT and new.answer is AnswerType.ANY:
-        answer = AnswerType.QUANTITY  # "研发团队呢？" after "多少项专利": a number, any unit
+    answer = previous.answer if kind_of(new.answer).inherits else new.answer
+    if new.answer is AnswerType.ANY:
+        answer = kind_of(previous.answer).followup or answer  # "研发团队呢？" after a count
     if not new.terms:
         kinds = {e.kind for e in new.names}
         names = tuple(e for e in previous.names if e.kind not in kinds) + new.names

@@ -5,31 +5,23 @@ from __future__ import annotations
 import logging
 from collections import OrderedDict
 
-from bot.answer.compose import (
-    agent_fact,
-    choose_fact,
-    extend_with_cue,
-    facts_of_the_time_asked,
-    quote_for,
-    ranks_asked,
-    summary_for,
-)
-from bot.answer.context import Conversation, Turn, resolve, with_previous_names
+from bot.answer.context import Conversation, Turn
 from bot.answer.meta import MetaResponder
-from bot.answer.model import Answer, Source
-from bot.answer.retrieve import CUES, Candidate, Need, Retriever
+from bot.answer.model import Answer
+from bot.answer.pipeline import Pipeline
+from bot.answer.retrieve import Candidate
 from bot.answer.suggest import Suggester
-from bot.content.model import FactKind
 from bot.knowledge.build import Knowledge
-from bot.nlu.understand import Query, understand
+from bot.nlu import resources
+from bot.nlu.need import Need
+from bot.nlu.understand import Query
 from bot.rules.model import AnswerType, IntentKind
-from bot.text import tokenizer
 from bot.text.normalize import clean_control
 
 logger = logging.getLogger(__name__)
 
 SUGGESTION_CACHE_SIZE = 512
-CONTEXT_MARGIN = 0.05  # a follow-up reading wins unless the standalone one is this much better
+VERIFIED_CACHE_SIZE = 4096  # generated questions remembered with where they are answered
 
 
 class Answerer:
@@ -37,11 +29,13 @@ class Answerer:
 
     def __init__(self, knowledge: Knowledge) -> None:
         self.knowledge = knowledge
-        self.retriever = Retriever(knowledge)
+        self.pipeline = Pipeline(knowledge)
+        self.retriever = self.pipeline.retriever
         self.meta = MetaResponder(knowledge)
         self.suggester = Suggester(knowledge, self._verify)
         self._suggestions: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
-        tokenizer.proper_nouns()  # loaded now, not on the first question (≈0.1 s)
+        self._verified: OrderedDict[str, tuple[str, int, int] | None] = OrderedDict()
+        resources.proper_nouns()  # loaded now, not on the first question (≈0.1 s)
 
     # --- public --------------------------------------------------------------------------
 
@@ -52,7 +46,7 @@ class Answerer:
         responses = self.knowledge.rules.responses
         if not question.strip():
             return Answer(question, True, "empty", 1.0, responses.text("empty", language))
-        query = understand(question, self.knowledge)
+        query = self.pipeline.read(question)
         intent = query.classification.intent
         if intent is not None and intent.kind is not IntentKind.QUESTION:
             meta = self.meta.respond(query, intent, language)
@@ -61,63 +55,20 @@ class Answerer:
                     Turn(Need(AnswerType.ANY, None, (), (), ()), True, meta.source.article_id)
                 )
             return meta
-        need, used_context = resolve(query, conversation)
-        candidate = self.retriever.best(need)
-        bare = None if used_context else with_previous_names(query, conversation)
-        if bare is not None:
-            # "是哪一年成立的？" / "向哪个海关申报的？": about the previous turn's names, unless
-            # the question stands much better on its own.
-            in_context = self.retriever.best(bare)
-            if in_context is not None and (
-                candidate is None or in_context.confidence >= candidate.confidence - CONTEXT_MARGIN
-            ):
-                candidate, need = in_context, bare
+        found = self.pipeline.find(query, conversation)
+        need, candidate = found.need, found.candidate
         if conversation is not None:
             conversation.record(
                 Turn(need, candidate is not None, candidate.ref.article_id if candidate else None)
             )
         if candidate is None:
             return self._decline(query, need, language)
-        return self._answered(query, need, candidate, language)
+        return self._answered(query, need, candidate)
 
     # --- composing -----------------------------------------------------------------------
 
-    def _answered(self, query: Query, need: Need, c: Candidate, language: str) -> Answer:
-        focus = [n.surface for n in query.names] + list(query.terms)
-        focus += [a for e in need.names for a in e.aliases]
-        facts = facts_of_the_time_asked(c.facts, c.sentence.text, need.tense)
-        if need.answer is AnswerType.RANK:
-            facts = ranks_asked(facts, query.text)
-        words = self.retriever.words(need)  # terms, and each concept as written (面积)
-        fact = choose_fact(c.sentence.text, facts, focus, words)
-        if need.answer is AnswerType.PERSON:
-            fact = agent_fact(c.sentence.text, words) or fact
-        org_name = None
-        if fact is not None and fact.kind is FactKind.PERSON:
-            person = self.knowledge.entities.by_alias(str(fact.value))
-            if person is not None:
-                org_name = next(
-                    (
-                        self.knowledge.entities.entities[o].name
-                        for _, o in person.roles
-                        if o in self.knowledge.entities.entities
-                    ),
-                    None,
-                )
-        section = c.article.sections[c.ref.section]
-        paragraph = section.paragraphs[c.ref.paragraph]
-        quote = quote_for(c.sentence.text, fact)
-        if c.type_fit < 1.0 and need.answer in CUES and quote == c.sentence.text:
-            quote = extend_with_cue(paragraph, c.ref.index, CUES[need.answer]) or quote
-        source = Source(
-            c.article.id,
-            c.article.title,
-            section.heading,
-            c.article.file,
-            c.sentence.line,
-            c.ref.section,
-            c.ref.paragraph,
-        )
+    def _answered(self, query: Query, need: Need, c: Candidate) -> Answer:
+        composed = self.pipeline.compose(query, need, c)
         intent = query.classification.intent
         topics = self.knowledge.topics.by_section.get((c.article.id, c.ref.section), ())
         return Answer(
@@ -125,19 +76,12 @@ class Answerer:
             answered=True,
             intent=intent.id if intent else "ask_general",
             confidence=min(1.0, c.confidence),
-            summary=summary_for(c.sentence.text, fact, org_name, need.terms),
-            quote=quote,
-            source=source,
+            summary=composed.summary,
+            quote=composed.quote,
+            source=composed.source,
             suggestions=self._related(c, query.raw),
             topic=topics[0] if topics else None,
         )
-
-    def _organisation_of(self, person_name: str) -> str | None:
-        table = self.knowledge.entities
-        person = table.by_alias(person_name)
-        if person is None:
-            return None
-        return next((table.entities[o].name for _, o in person.roles if o in table.entities), None)
 
     def _decline(self, query: Query, need: Need, language: str) -> Answer:
         responses = self.knowledge.rules.responses
@@ -235,16 +179,26 @@ class Answerer:
     def _verify(self, question: str, article_id: str, section: int) -> int | None:
         """A suggestion is offered only if the bot itself answers it from that section;
         returns the key of the sentence it answers from."""
-        query = understand(question, self.knowledge)
-        intent = query.classification.intent
-        if intent is None or intent.kind is not IntentKind.QUESTION:
-            return None
-        need, _ = resolve(query, None)
-        candidate = self.retriever.best(need)
-        if (
-            candidate is not None
-            and candidate.ref.article_id == article_id
-            and candidate.ref.section == section
-        ):
-            return candidate.key
+        found = self._answered_from(question)
+        if found is not None and found[:2] == (article_id, section):
+            return found[2]
         return None
+
+    def _answered_from(self, question: str) -> tuple[str, int, int] | None:
+        """Where the bot answers ``question`` from (article, section, sentence key), read
+        once per snapshot: sections generate the same questions ("…投资了多少钱？") and a
+        section whose suggestions left the cache asks them all again."""
+        if question in self._verified:
+            self._verified.move_to_end(question)
+            return self._verified[question]
+        query = self.pipeline.read(question)
+        intent = query.classification.intent
+        found = None
+        if intent is not None and intent.kind is IntentKind.QUESTION:
+            candidate = self.pipeline.find(query, None).candidate
+            if candidate is not None:
+                found = (candidate.ref.article_id, candidate.ref.section, candidate.key)
+        self._verified[question] = found
+        if len(self._verified) > VERIFIED_CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return found

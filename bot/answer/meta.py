@@ -10,17 +10,17 @@ from bot.answer.model import Answer, Source
 from bot.content.model import Article
 from bot.knowledge.analysis import ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
+from bot.nlu import resources
 from bot.nlu.understand import Query
 from bot.rules.model import Intent
-from bot.text.normalize import normalize
 
 _EPOCH = dt.date(1, 1, 1)
-TEXT_CANDIDATES = 50  # articles whose text is searched for a summary request
 
 
 class MetaResponder:
     def __init__(self, knowledge: Knowledge) -> None:
         self.k = knowledge
+        self.w = knowledge.rules.scoring
         self._positions = {a.id: i for i, a in enumerate(knowledge.articles)}
         self._head_cache: list[tuple[str, str]] | None = None
         self._body_cache: dict[int, str] = {}
@@ -169,19 +169,20 @@ class MetaResponder:
         head_scores = self._head_hits(unique)
         best: tuple[float, int] | None = None
         chosen: Article | None = None
+        w = self.w
         for position in sorted(candidates | head_scores.keys()):
             score = head_scores.get(position, 0.0)
             if position in candidates:
                 body = self._body(position)
-                score += sum(min(body.count(w), 5) * 0.2 for w in unique)
+                score += sum(min(body.count(u), w.body_word_cap) * w.body_word for u in unique)
             if score > 0 and (best is None or (score, -position) > best):
                 best = (score, -position)
                 chosen = self.k.articles[position]
         return chosen
 
     def _head_hits(self, words: list[str]) -> dict[int, float]:
-        """3 points per word an article's title, kicker, column or byline holds, found by
-        searching all of them at once rather than article by article."""
+        """``title_word`` points per word an article's title, kicker, column or byline
+        holds, found by searching all of them at once rather than article by article."""
         if self._head_blob is None:
             heads = [h for _, h in self._heads()]
             starts, at = [], 0
@@ -198,7 +199,7 @@ class MetaResponder:
                 seen.add(bisect_right(starts, at) - 1)
                 at = blob.find(word, at + 1)
             for position in seen:
-                scores[position] = scores.get(position, 0.0) + 3.0
+                scores[position] = scores.get(position, 0.0) + self.w.title_word
         return scores
 
     def _heads(self) -> list[tuple[str, str]]:
@@ -206,8 +207,8 @@ class MetaResponder:
         if self._head_cache is None:
             self._head_cache = [
                 (
-                    normalize(a.title),
-                    normalize(
+                    resources.normalised(a.title),
+                    resources.normalised(
                         " ".join(
                             filter(None, [a.title, a.kicker, a.column, a.subtitle, *a.byline])
                         )
@@ -220,12 +221,14 @@ class MetaResponder:
     def _body(self, position: int) -> str:
         body = self._body_cache.get(position)
         if body is None:
-            body = self._body_cache[position] = normalize(self.k.articles[position].text)
+            body = self._body_cache[position] = resources.normalise_long(
+                self.k.articles[position].text
+            )
         return body
 
     def _articles_with(self, query: Query, words: list[str]) -> set[int]:
         """Positions of the articles whose sentences mention the question's names and words
-        most often (at most ``TEXT_CANDIDATES``): only their text is counted exactly."""
+        most often (at most the ``text_candidates`` weight): only their text is counted exactly."""
         index = self.k.index
         terms = [
             ENTITY_PREFIX + key for n in query.names for key in self.k.entities.group(n.entity.key)
@@ -236,7 +239,7 @@ class MetaResponder:
         )
         return {
             self._positions[i]
-            for i, _ in hits.most_common(TEXT_CANDIDATES)
+            for i, _ in hits.most_common(self.w.text_candidates)
             if i in self._positions
         }
 

@@ -8,15 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.content.lexicon import lexicon
-from bot.content.model import Fact, FactKind, Sentence
+from bot.answer.types import owner_of
+from bot.answer.types.base import SuggestInput
+from bot.content.model import Fact, Sentence
 from bot.knowledge.build import Knowledge
 from bot.knowledge.entities import EntityKind
-from bot.text import tokenizer
-from bot.text.normalize import normalize
-
-MAX_CANDIDATES = 8
-MAX_PER_SECTION = 4
+from bot.nlu import resources
 
 # Answers a question; returns the key of the sentence it answers from, if in that section.
 Verifier = Callable[[str, str, int], int | None]
@@ -35,6 +32,7 @@ class Suggester:
         self.answers: dict[str, int] = {}  # suggestion → the sentence it leads to
 
     def for_section(self, article_id: str, section: int) -> tuple[str, ...]:
+        w = self.k.rules.scoring
         article = self.k.article(article_id)
         if article is None or section >= len(article.sections):
             return ()
@@ -45,48 +43,34 @@ class Suggester:
                     question = self._question(sentence, fact)
                     if question and question not in candidates:
                         candidates.append(question)
-                if len(candidates) >= MAX_CANDIDATES:
+                if len(candidates) >= w.suggest_candidates:
                     break
         verified = []
-        for question in candidates[:MAX_CANDIDATES]:
+        taken: set[int] = set()  # one suggestion per sentence: two would answer the same
+        for question in candidates[: w.suggest_candidates]:
             key = self.verify(question, article_id, section)
-            if key is not None and key not in self.answers.values():
+            if key is not None and key not in taken:
+                taken.add(key)
                 self.answers[question] = key
                 verified.append(question)
-        return tuple(verified[:MAX_PER_SECTION])
+        return tuple(verified[: w.suggest_per_section])
 
     def _question(self, sentence: Sentence, fact: Fact) -> str | None:
-        responses = self.k.rules.responses
-        if fact.kind is FactKind.PERSON and fact.role and fact.org:
-            role = fact.role.split("、")[-1]
-            if role in ("记者", "通讯员"):
-                return None
-            return responses.text("suggest_person", "zh", org=fact.org, role=role)
-        subject = self._subject(sentence, fact)
-        if subject is None:
+        """The question the type owning the fact's kind asks about it (a person's role, an
+        amount, a rank), if any."""
+        owner = owner_of(fact.kind)
+        if owner is None or owner.suggest is None:
             return None
-        if fact.kind is FactKind.MONEY:
-            word = self._word_before(sentence.text, fact.start)
-            if word in lexicon().money_verbs:
-                return responses.text("suggest_money", "zh", subject=subject, verb=word)
-            if (
-                word
-                and tokenizer.is_word(word)
-                and word not in lexicon().rank_words
-                and (word not in tokenizer.boundary_words() or word in lexicon().amount_nouns)
-            ):
-                # a noun (经费, 营收): "信维电科的经费是多少？", not "信维电科经费了多少钱？";
-                # never a verb (完成15亿元融资 → not "…的完成是多少？")
-                return responses.text("suggest_amount", "zh", subject=subject, noun=word)
-        if fact.kind is FactKind.RANK and "第" in fact.text:
-            return responses.text("suggest_rank", "zh", subject=subject)
-        return None
+        responses = self.k.rules.responses
+        return owner.suggest(
+            SuggestInput(sentence, fact, responses, lambda: self._subject(sentence, fact))
+        )
 
     def _subject(self, sentence: Sentence, fact: Fact) -> str | None:
         """Who the fact is about: the organisation or person named closest before it (a
         person stands for their organisation: 陈宏志告诉记者，新工厂投资… is about 和天电子),
         else a place."""
-        text = normalize(sentence.text)
+        text = resources.normalised(sentence.text)
         table = self.k.entities
         named: list[tuple[int, str]] = []
         places: list[tuple[int, str]] = []
@@ -105,11 +89,3 @@ class Suggester:
             named.append((match.start, sentence.text[match.start : match.end]))
         chosen = max(named or places, default=None)
         return chosen[1] if chosen else None
-
-    @staticmethod
-    def _word_before(text: str, position: int) -> str | None:
-        tokens = tokenizer.cut(text[max(0, position - 8) : position])
-        word = tokens[-1] if tokens else ""
-        if len(word) == 2 and all("\u4e00" <= c <= "\u9fff" for c in word):
-            return word
-        return None

@@ -2,6 +2,7 @@
 
 A pattern match is strong evidence, a keyword hit weaker; priority breaks ties.  The match
 span is returned too, so question words (多少钱, 是谁) are not mistaken for content words.
+The scores are weights of ``intents/scoring.yaml``.
 """
 
 from __future__ import annotations
@@ -9,12 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.rules.model import Intent, IntentKind, Rules
-
-PATTERN_SCORE = 1.0
-KEYWORD_SCORE = 0.6  # one keyword; each further keyword adds KEYWORD_STEP, up to KEYWORD_MAX
-KEYWORD_STEP = 0.05
-KEYWORD_MAX = 0.8
-PRIORITY_STEP = 0.1
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +22,7 @@ class Classification:
 
 def classify(text: str, rules: Rules) -> Classification:
     """The best intent for a normalised message (None when nothing matches)."""
+    w = rules.scoring
     scored: list[tuple[float, int, Intent, tuple[tuple[int, int], ...]]] = []
     for order, intent in enumerate(rules.intents):
         spans: list[tuple[int, int]] = []
@@ -34,7 +30,7 @@ def classify(text: str, rules: Rules) -> Classification:
         for pattern in intent.patterns:
             match = pattern.search(text)
             if match:
-                score = max(score, PATTERN_SCORE)
+                score = max(score, w.pattern_score)
                 spans.append(match.span())
         hits = 0
         for keyword in intent.keywords:
@@ -42,10 +38,12 @@ def classify(text: str, rules: Rules) -> Classification:
             if at >= 0:
                 hits += 1
                 spans.append((at, at + len(keyword)))
-        if hits and score < PATTERN_SCORE:
-            score = min(KEYWORD_MAX, KEYWORD_SCORE + KEYWORD_STEP * (hits - 1))
+        if hits and score < w.pattern_score:
+            score = min(w.keyword_max, w.keyword_score + w.keyword_step * (hits - 1))
         if score > 0:
-            scored.append((score + intent.priority * PRIORITY_STEP, -order, intent, tuple(spans)))
+            scored.append(
+                (score + intent.priority * w.priority_step, -order, intent, tuple(spans))
+            )
     if not scored:
         return Classification(None, 0.0, ())
     scored.sort(key=lambda item: (item[0], item[1]), reverse=True)

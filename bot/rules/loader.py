@@ -1,7 +1,8 @@
 """Load and validate ``intents/*.yaml``; every problem is reported as ``file:line: message``.
 
 Each file is a mapping with ``version: 1`` and any of the sections ``intents``, ``synonyms``,
-``topics``, ``responses``, ``thresholds`` and ``language``.  All problems in all files are
+``topics``, ``responses``, ``thresholds``, ``language``, ``scoring`` and ``cues`` (the
+answerer's weights, :mod:`bot.rules.weights`).  All problems in all files are
 collected before raising, so an editor fixes them in one round instead of one per reload.
 """
 
@@ -27,11 +28,21 @@ from bot.rules.model import (
     Topic,
 )
 from bot.rules.regexsafety import UnsafePattern, check_pattern
+from bot.rules.weights import OPEN_TYPES, build_scoring, read_cues, read_weights
 from bot.text.normalize import normalize
 from bot.yamlsource import YamlFileError, YDict, YList, load_yaml, type_name
 
 RULES_VERSION = 1
-SECTIONS = ("intents", "synonyms", "topics", "responses", "thresholds", "language")
+SECTIONS = (
+    "intents",
+    "synonyms",
+    "topics",
+    "responses",
+    "thresholds",
+    "language",
+    "scoring",
+    "cues",
+)
 SYNONYM_KINDS = ("concept", "org", "person", "place")
 _INTENT_KEYS = {
     "id",
@@ -99,6 +110,9 @@ def load_rules(directory: Path) -> Rules:
     responses: dict[str, dict[str, str]] = {}
     thresholds: dict[str, float | int] = {}
     language = LanguageRules()
+    weights: dict[str, float | int] = {}
+    cues: dict[str, re.Pattern[str]] = {}
+    weights_at: tuple[str, int] | None = None
     digest = hashlib.sha256()
     labels = []
     for path in files:
@@ -134,6 +148,14 @@ def load_rules(directory: Path) -> Rules:
             )
         if "language" in data:
             language = _language(data["language"], data.line_of("language"), label, problems)
+        if "scoring" in data:
+            weights_at = (label, data.line_of("scoring"))
+            problems.problems += read_weights(data["scoring"], weights_at[1], label, weights)
+        if "cues" in data:
+            answers = frozenset(a.value for a in AnswerType)
+            problems.problems += read_cues(
+                data["cues"], data.line_of("cues"), label, answers, cues
+            )
     _check_unique(intents, "intent", problems)
     _check_unique(topics, "topic", problems)
     if not problems.problems:
@@ -155,7 +177,10 @@ def load_rules(directory: Path) -> Rules:
                 intent.line,
                 f"intent {intent.id!r} uses response {intent.response!r}, which no file defines",
             )
-    if problems.problems:
+    scoring, missing = build_scoring(weights, cues, weights_at or (labels[0], 1), OPEN_TYPES)
+    if loaded_all:
+        problems.problems += missing
+    if problems.problems or scoring is None:
         raise RuleError(problems.problems)
     return Rules(
         intents=tuple(sorted(intents, key=lambda i: -i.priority)),
@@ -167,6 +192,7 @@ def load_rules(directory: Path) -> Rules:
         ),
         thresholds=Thresholds(**thresholds),  # type: ignore[arg-type]
         language=language,
+        scoring=scoring,
         files=tuple(labels),
         fingerprint=digest.hexdigest()[:16],
     )

@@ -1,0 +1,94 @@
+"""Stage 9 — choose the fact: of the facts of the asked kind in the chosen sentence, the one
+that answers (the clause holding the asked words, the item a 分别 list aligns with).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from bot.answer.clauses import clauses, gap
+from bot.content.model import Fact, FactKind
+from bot.nlu import resources
+from bot.text.chars import CLAUSE_SEP
+
+
+def choose_fact(
+    text: str, facts: Sequence[Fact], focus: Sequence[str], words: Sequence[str] = ()
+) -> Fact | None:
+    """The fact that answers: aligned by 分别 when the sentence lists several, else the one
+    nearest to the question's plain words (``团队`` → 300人), else to its names.  A name
+    the question itself used is never its own answer (湖南 inside 湖南未来光电技术研究院)."""
+    if not facts:
+        return None
+    norm = resources.normalised(text)
+    spans = [(norm.find(f), norm.find(f) + len(f)) for f in focus if f and f in norm]
+    facts = [
+        f
+        for f in facts
+        if not any(s <= f.start and f.end <= e for s, e in spans)
+        or f.kind not in (FactKind.PLACE, FactKind.ORG, FactKind.PERSON)
+    ] or list(facts)
+    aligned = _respectively(text, facts, focus)
+    if aligned is not None:
+        return aligned
+    facts = _most_asked_clause(norm, facts, words)
+    for group in (words, focus):
+        positions = [(norm.find(w), norm.find(w) + len(w)) for w in group if w and w in norm]
+        if positions:
+            return min(facts, key=lambda f: (min(gap(f, p) for p in positions), f.start))
+    return facts[0]
+
+
+def facts_of_the_time_asked(
+    facts: Sequence[Fact], text: str, tense: str | None
+) -> tuple[Fact, ...]:
+    """``过去一条产线要60多名工人，现在只需要12个人``: "现在要几个人" (tense ``now``) is answered
+    by the figure after the sentence's now-word, "以前要几个人" (``past``) by one before it."""
+    chosen = tuple(facts)
+    now_at = min(
+        (at for w in resources.lexicon().time_now if (at := text.find(w)) >= 0), default=-1
+    )
+    if now_at < 0 or len(chosen) < 2:
+        return chosen
+    if tense == "now":
+        return tuple(f for f in chosen if f.start >= now_at) or chosen
+    if tense == "past":
+        return tuple(f for f in chosen if f.end <= now_at) or chosen
+    return chosen
+
+
+def _most_asked_clause(norm: str, facts: Sequence[Fact], words: Sequence[str]) -> list[Fact]:
+    """The facts whose clause holds most of the question's words: "做成脆片能卖多少钱" →
+    “做成香菇脆片能卖到60元”, not the 8元 of “鲜香菇直接卖约8元” beside it."""
+    parts = clauses(norm)
+
+    def held(fact: Fact) -> int:
+        clause = next((c for s, e, c in parts if s <= fact.start < e), "")
+        return sum(len(w) for w in set(words) if w and w in clause)
+
+    scores = [held(f) for f in facts]
+    best = max(scores, default=0)
+    return (
+        [f for f, score in zip(facts, scores, strict=True) if score == best]
+        if best
+        else list(facts)
+    )
+
+
+def _respectively(text: str, facts: Sequence[Fact], focus: Sequence[str]) -> Fact | None:
+    """``电容器、PCB产业集群产值分别同比增长11.8%、16.5%``: PCB → 16.5%."""
+    at = text.find("分别")
+    if at < 0:
+        return None
+    head = re.split(f"[{CLAUSE_SEP.replace('、', '')}。]", text[:at])[-1]
+    items = [resources.normalised(i) for i in head.split("、") if i]
+    tail = re.search(f"[{CLAUSE_SEP.replace('、', '')}。]", text[at:])
+    clause_end = at + tail.start() if tail else len(text)
+    after = [f for f in facts if at < f.start < clause_end]
+    if len(items) < 2 or len(after) != len(items):
+        return None
+    for position, item in enumerate(items):
+        if any(f and f in item for f in focus):
+            return after[position]
+    return None

@@ -1,0 +1,136 @@
+"""Name rules of scoring: how near a sentence is to the names a question asks about.
+
+Organisations and people named in a question must be near the answer (same sentence,
+paragraph, the one before, the section); places are often only the setting ("在益阳哪个区")
+and count toward confidence without blocking it.  A sentence about someone else than the
+one asked is not near it, and a name the articles never mention is reported as unknown.
+"""
+
+from __future__ import annotations
+
+from bot.knowledge.analysis import ENTITY_PREFIX
+from bot.knowledge.build import Knowledge
+from bot.knowledge.entities import Entity, EntityKind
+from bot.knowledge.index import SentenceRef
+from bot.nlu import resources
+from bot.nlu.need import Need
+
+REQUIRED_KINDS = frozenset({EntityKind.ORG, EntityKind.PERSON})
+
+
+class NameRules:
+    """Per snapshot: caches the organisations named in each sentence and each person's
+    affiliations, which the same questions ask about again and again."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.k = knowledge
+        self.t = knowledge.rules.thresholds
+        self.w = knowledge.rules.scoring
+        self.index = knowledge.index
+        self._org_names: dict[int, tuple[tuple[int, int, str, Entity], ...]] = {}
+        self._affiliated: dict[str, frozenset[str]] = {}
+
+    def foreign_names(self, need: Need) -> list[str]:
+        """Names the question uses that the articles never mention: places and organisations
+        jieba knows (宜宾), or words no dictionary knows written with characters the articles
+        never use (赣晟磁材 on a page about 益阳)."""
+        proper = resources.proper_nouns()
+        chars = self.index.chars
+        return [
+            t
+            for t in need.terms
+            if not self.index.df(t)
+            and t not in self.index.postings
+            and (
+                t in proper
+                or (
+                    len(t) >= 2
+                    and not resources.is_word(t)
+                    and any("\u4e00" <= c <= "\u9fff" and c not in chars for c in t)
+                )
+            )
+        ]
+
+    def required(self, need: Need) -> bool:
+        return any(e.kind in REQUIRED_KINDS for e in need.names) or any(
+            self.name_like(t) for t in need.terms
+        )
+
+    def name_like(self, term: str) -> bool:
+        """The start of a known name (瑞驰 of 瑞驰电驱), or a place or organisation jieba
+        knows that the parser did not pick out (千岛湖): it must be near the answer too."""
+        return term in self.k.entities.prefixes or (
+            len(term) >= self.w.min_proper_noun_chars and term in resources.proper_nouns()
+        )
+
+    def proximity(
+        self, entity: Entity, group: frozenset[str], key: int, ref: SentenceRef, text: str
+    ) -> float:
+        t = self.t
+        index = self.index
+        if group & index.mentions.get(key, frozenset()) or any(a in text for a in entity.aliases):
+            return t.entity_sentence
+        aid, s_i, p_i = ref.article_id, ref.section, ref.paragraph
+        if group & index.paragraph_mentions.get((aid, s_i, p_i), frozenset()):
+            return t.entity_paragraph
+        previous = index.paragraph_mentions.get((aid, s_i, p_i - 1)) if p_i else None
+        if previous and group & previous:
+            return t.entity_previous_paragraph
+        if group & index.section_mentions.get((aid, s_i), frozenset()):
+            return t.entity_section
+        if group & index.article_mentions.get(aid, frozenset()):
+            return t.entity_article
+        return 0.0
+
+    def orgs_named_in(self, key: int) -> tuple[tuple[int, int, str, Entity], ...]:
+        """Organisation names in sentence ``key`` (its normalised text keeps the original's
+        offsets), looked up once per sentence and snapshot: "哪家" questions score the same
+        sentences again and again."""
+        cached = self._org_names.get(key)
+        if cached is None:
+            found = []
+            for match in self.k.lexicons.aliases.find(self.index.texts[key]):
+                entity = self.k.entities.by_alias(match.phrase)
+                if entity is not None and entity.kind is EntityKind.ORG:
+                    found.append((match.start, match.end, match.phrase, entity))
+            cached = self._org_names[key] = tuple(found)
+        return cached
+
+    def names_someone_else(self, need: Need, key: int) -> bool:
+        """The sentence is about another organisation or person than the one asked. A
+        person's own organisation (named beside them: 华南理工大学…廖志鹏教授) is not
+        someone else: "该成果…转让金额" is still about 廖志鹏's team."""
+        asked: set[str] = set()
+        for entity in need.names:
+            asked |= self.k.entities.group(entity.key)
+            if entity.kind is EntityKind.PERSON:
+                asked |= self._affiliations(entity.key)
+        table = self.k.entities.entities
+        return any(
+            k not in asked and table[k].kind in REQUIRED_KINDS
+            for k in self.index.mentions.get(key, ())
+            if k in table
+        )
+
+    def _affiliations(self, person: str) -> frozenset[str]:
+        """Organisations named in the sentences that name ``person``."""
+        cached = self._affiliated.get(person)
+        if cached is None:
+            found: set[str] = set()
+            for term in (ENTITY_PREFIX + k for k in self.k.entities.group(person)):
+                for key in self.index.postings.get(term, ())[: self.w.max_affiliation_sentences]:
+                    found |= self.index.mentions.get(key, frozenset())
+            cached = self._affiliated[person] = frozenset(found)
+        return cached
+
+    def term_proximity(
+        self, term: str, key: int, ref: SentenceRef, text: str, paragraph: str
+    ) -> float:
+        if term in text:
+            return self.t.entity_sentence
+        if term in paragraph:
+            return self.t.entity_paragraph
+        previous = self.index.paragraph_texts.get(
+            (ref.article_id, ref.section, ref.paragraph - 1), ""
+        )
+        return self.t.entity_previous_paragraph if term in previous else 0.0

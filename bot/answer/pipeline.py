@@ -1,0 +1,100 @@
+"""The staged answering pipeline over one typed message.
+
+    normalise → segment → names → slots → classify      (bot.nlu.understand)
+    → need (+ conversation)                              (bot.nlu.need, bot.answer.context)
+    → candidate pool → score → accept                    (bot.answer.retrieve)
+    → choose fact → compose                              (bot.answer.choose, bot.answer.compose)
+
+Each stage is its own module with one job; this one only runs them in order and hands the
+answer type's own behaviour (narrowing facts, reading an agent, quoting the next sentence)
+from the registry (:mod:`bot.answer.types`) to the stages that use it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answer.choose import choose_fact, facts_of_the_time_asked
+from bot.answer.compose import extend_with_cue, quote_for, summary_for
+from bot.answer.context import Conversation, resolve, with_previous_names
+from bot.answer.model import Source
+from bot.answer.retrieve import Candidate, Retriever
+from bot.answer.types import kind_of
+from bot.knowledge.build import Knowledge
+from bot.nlu.need import Need
+from bot.nlu.understand import Query, understand
+
+
+@dataclass(frozen=True, slots=True)
+class Found:
+    """What the retrieval stages made of a question: its need and the accepted sentence."""
+
+    need: Need
+    candidate: Candidate | None
+    used_context: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Composed:
+    summary: str
+    quote: str
+    source: Source
+
+
+class Pipeline:
+    """Per snapshot: the stages and their caches."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.k = knowledge
+        self.retriever = Retriever(knowledge)
+
+    def read(self, question: str) -> Query:
+        return understand(question, self.k)
+
+    def find(self, query: Query, conversation: Conversation | None) -> Found:
+        """The need (with pronouns and ellipsis resolved) and the sentence that answers it.
+
+        A bare follow-up ("是哪一年成立的？" / "向哪个海关申报的？") is read as being about the
+        previous turn's names, unless the question stands much better on its own."""
+        need, used_context = resolve(query, conversation)
+        candidate = self.retriever.best(need)
+        bare = None if used_context else with_previous_names(query, conversation)
+        if bare is not None:
+            in_context = self.retriever.best(bare)
+            margin = self.k.rules.scoring.context_margin
+            if in_context is not None and (
+                candidate is None or in_context.confidence >= candidate.confidence - margin
+            ):
+                return Found(bare, in_context, True)
+        return Found(need, candidate, used_context)
+
+    def compose(self, query: Query, need: Need, c: Candidate) -> Composed:
+        """Choose the fact, then write the summary and cut the quote."""
+        kind = kind_of(need.answer)
+        text = c.sentence.text
+        focus = [n.surface for n in query.names] + list(query.terms)
+        focus += [a for e in need.names for a in e.aliases]
+        facts = facts_of_the_time_asked(c.facts, text, need.tense)
+        if kind.narrow is not None:
+            facts = kind.narrow(facts, query.text)
+        words = self.retriever.words(need)  # terms, and each concept as written (面积)
+        fact = choose_fact(text, facts, focus, words)
+        if kind.choose is not None:
+            fact = kind.choose(text, words, self.k.rules.scoring) or fact
+        section = c.article.sections[c.ref.section]
+        paragraph = section.paragraphs[c.ref.paragraph]
+        quote = quote_for(text, fact)
+        if c.type_fit < 1.0 and kind.cued and quote == text:
+            # the sentence lacks the cue word: the next one may give the reason or method
+            cue = self.k.rules.scoring.cue(need.answer.value)
+            quote = extend_with_cue(paragraph, c.ref.index, cue) or quote
+        source = Source(
+            c.article.id,
+            c.article.title,
+            section.heading,
+            c.article.file,
+            c.sentence.line,
+            c.ref.section,
+            c.ref.paragraph,
+        )
+        return Composed(summary_for(text, fact, self.k, need.terms), quote, source)

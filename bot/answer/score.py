@@ -1,0 +1,258 @@
+"""Stage 8 — score: each candidate on explicit, named features.
+
+* coverage — the IDF-weighted share of the question's content words the sentence holds;
+* proximity — how close each named organisation/person/place (or rare word) of the
+  question is to the sentence: same sentence, paragraph, previous paragraph, section;
+* type fit — whether the sentence holds a fact of the asked kind (:mod:`bot.answer.fit`).
+
+Confidence is their weighted sum (weights in ``intents/``).  Scoring is split in two so
+that ranking can stop early: :meth:`Scorer.partial` computes everything but the type fit
+and an upper bound of the confidence; :meth:`Scorer.finish` adds the type fit.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.answer.clauses import gap, spans
+from bot.answer.names import REQUIRED_KINDS, NameRules
+from bot.answer.surfaces import surfaces
+from bot.answer.types import kind_of
+from bot.answer.types.base import FitInput, FitTools
+from bot.content.model import Article, Fact, FactKind, Sentence
+from bot.knowledge.analysis import CONCEPT_PREFIX
+from bot.knowledge.build import Knowledge
+from bot.knowledge.entities import Entity
+from bot.knowledge.index import SentenceRef
+from bot.nlu import resources
+from bot.nlu.need import Need
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    key: int
+    ref: SentenceRef
+    article: Article
+    sentence: Sentence
+    confidence: float
+    coverage: float
+    proximity: float
+    type_fit: float
+    facts: tuple[Fact, ...]  # facts of the asked kind, in sentence order
+    matched: tuple[str, ...]  # question items found in the sentence
+    gap: int = 0  # characters between the nearest fact and a word of the question
+
+    @property
+    def fact_typed(self) -> bool:
+        return bool(self.facts)
+
+
+@dataclass(slots=True)
+class _Partial:
+    """A candidate scored on everything but its type fit (see :meth:`Retriever.rank`)."""
+
+    key: int
+    ref: SentenceRef
+    coverage: float
+    proximity: float
+    closeness: float | None  # weighted mean closeness of the question's names; None: no names
+    matched: tuple[str, ...]
+    found: list[str]  # the question's words written in the sentence (anchors for facts)
+    bound: float  # confidence with a perfect type fit
+
+
+@dataclass(frozen=True, slots=True)
+class _Item:
+    item: str  # a content word or ≈concept of the question
+    weight: float
+    surfaces: tuple[str, ...]
+    concept: bool
+    unknown: bool  # a plain word the corpus never uses
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    """A need prepared for scoring many sentences."""
+
+    items: tuple[_Item, ...]
+    total: float
+    names: tuple[tuple[Entity, frozenset[str], bool], ...]  # entity, its group, required
+    name_like: tuple[str, ...]
+
+
+def order(c: Candidate) -> tuple[float, float, float, int, int]:
+    """Best first; of equals, the one nearer the names asked about (an archive holds many
+    sentences alike: "…的决心，更给了团队长期攻坚的信心" in another company's story)."""
+    return (-round(c.confidence, 6), -c.coverage, -c.proximity, c.gap, c.key)
+
+
+class Scorer:
+    def __init__(self, knowledge: Knowledge, names: NameRules) -> None:
+        self.k = knowledge
+        self.t = knowledge.rules.thresholds
+        self.w = knowledge.rules.scoring
+        self.index = knowledge.index
+        self.names = names
+        self.tools = FitTools(knowledge, names)
+
+    def plan(self, need: Need) -> _Plan:
+        """What scoring needs from the question, worked out once rather than per sentence."""
+        index = self.index
+        items = tuple(
+            _Item(
+                item,
+                self._weight(item, need),
+                surfaces(self.k, item),
+                item.startswith(CONCEPT_PREFIX),
+                not item.startswith(CONCEPT_PREFIX) and not index.df(item),
+            )
+            for item in (*need.concepts, *need.terms)
+        )
+        names = tuple(
+            (e, self.k.entities.group(e.key), e.kind in REQUIRED_KINDS) for e in need.names
+        )
+        name_like = tuple(t for t in need.terms if self.names.name_like(t))
+        return _Plan(items, sum(i.weight for i in items), names, name_like)
+
+    def partial(self, need: Need, key: int, plan: _Plan) -> _Partial | None:
+        """Everything but the type fit, and the confidence the candidate would have if its
+        type fitted perfectly (an upper bound for :meth:`rank`)."""
+        index, w = self.index, self.w
+        ref = index.refs.get(key)
+        if ref is None:
+            return None
+        text = index.texts[key]
+        # the paragraph and heading are looked up only when a word is missing from the
+        # sentence: most candidates of a large archive contain every word they were found by
+        paragraph: str | None = None
+        head = ""
+        matched: list[str] = []
+        found: list[str] = []
+        got = 0.0
+        for item in plan.items:
+            written = item.surfaces
+            here: tuple[str, ...]
+            if len(written) == 1:
+                here = written if written[0] in text else ()
+            else:
+                here = tuple(s for s in written if s in text)
+            if here or (item.concept and index.has(item.item, key)):
+                got += item.weight
+                matched.append(item.item)
+                found += here
+                continue
+            if paragraph is None:
+                paragraph = index.paragraph_texts.get(
+                    (ref.article_id, ref.section, ref.paragraph), ""
+                )
+                head = index.heads.get((ref.article_id, ref.section), "")
+            if any(s in paragraph for s in written):
+                got += item.weight * w.partial_paragraph
+            elif any(s in head for s in written):
+                got += item.weight * w.partial_paragraph  # the title or column says it (专家点评)
+            elif item.unknown and all(ch in text for ch in item.item):
+                # a word the corpus never uses whose characters all occur (新厂 ~ 新工厂)
+                got += item.weight * w.partial_chars
+        coverage = got / plan.total if plan.total else 1.0
+        hard: list[float] = []
+        soft: list[float] = []
+        for entity, group, required in plan.names:
+            near = self.names.proximity(entity, group, key, ref, text)
+            (hard if required else soft).append(near)
+        if plan.name_like and paragraph is None:
+            paragraph = index.paragraph_texts.get((ref.article_id, ref.section, ref.paragraph), "")
+        hard += [
+            self.names.term_proximity(t, key, ref, text, paragraph or "") for t in plan.name_like
+        ]
+        proximity = min(hard) if hard else 1.0
+        if (
+            hard
+            and proximity < self.t.entity_sentence
+            and self.names.names_someone_else(need, key)
+        ):
+            proximity = 0.0  # "奥士康…投资" answered by a sentence about 信维: not about it
+        weights = len(hard) + w.soft_name_weight * len(soft)
+        closeness = (sum(hard) + w.soft_name_weight * sum(soft)) / weights if weights else None
+        partial = _Partial(key, ref, coverage, proximity, closeness, tuple(matched), found, 0.0)
+        best_coverage = coverage
+        if kind_of(need.answer).defines:
+            best_coverage = max(coverage, w.definition_coverage)
+        partial.bound = self._confidence(best_coverage, closeness, 1.0)
+        return partial
+
+    def finish(self, need: Need, p: _Partial) -> Candidate:
+        ref = p.ref
+        article = self.k.by_id[ref.article_id]
+        sentence = article.sections[ref.section].paragraphs[ref.paragraph].sentences[ref.index]
+        coverage = p.coverage
+        text = self.index.texts[p.key]
+        anchors = [span for s in p.found for span in spans(text, s)]
+        anchors += [span for e in need.names for a in e.aliases for span in spans(text, a)]
+        if need.tense in ("now", "past"):  # "现在要几个人": 现在 was asked though no content
+            lx = resources.lexicon()
+            words = lx.time_now if need.tense == "now" else lx.time_past
+            anchors += [span for w in words for span in spans(text, w)]
+        kind = kind_of(need.answer)
+        fit_input = FitInput(need, p.key, sentence, text, anchors, coverage, self.tools)
+        facts, type_fit = kind.fit(fit_input)
+        if not _same_year(need, article, sentence):
+            facts, type_fit = (), 0.0  # "去年接待了多少游客" is not "今年春节预计接待…"
+        if kind.defines and type_fit == 1.0:
+            coverage = max(coverage, self.w.definition_coverage)  # "X作为尖兵…" defines X outright
+        nearest = min((gap(f, a) for f in facts for a in anchors), default=0)
+        return Candidate(
+            p.key,
+            ref,
+            article,
+            sentence,
+            self._confidence(coverage, p.closeness, type_fit),
+            coverage,
+            p.proximity,
+            type_fit,
+            facts,
+            p.matched,
+            nearest,
+        )
+
+    def _confidence(self, coverage: float, closeness: float | None, type_fit: float) -> float:
+        """Without any name in the question, coverage takes the names' share of the weight."""
+        t = self.t
+        if closeness is None:
+            return (t.weight_coverage + t.weight_entity) * coverage + t.weight_type * type_fit
+        return (
+            t.weight_coverage * coverage + t.weight_entity * closeness + t.weight_type * type_fit
+        )
+
+    def _weight(self, item: str, need: Need) -> float:
+        """IDF; single characters (大, 投) say little on their own and count less, while a
+        real word the articles never use (毕业, 当上) is what a near-miss question hinges on
+        and counts more."""
+        weight = self.index.idf(item)
+        if len(item) == 1:
+            weight *= self.w.single_char_weight
+        elif (
+            not kind_of(need.answer).fact_typed
+            and not item.startswith(CONCEPT_PREFIX)
+            and not self.index.df(item)
+        ):
+            weight *= self.w.unknown_word_weight  # open questions have no fact type to check
+        return weight
+
+
+def _same_year(need: Need, article: Article, sentence: Sentence) -> bool:
+    """A sentence dated in other years than the one asked about does not answer it; one
+    with no year of its own might."""
+    asked = need.year
+    if asked is None and need.year_offset is not None and article.date is not None:
+        asked = article.date.year + need.year_offset
+    if asked is None:
+        return True
+    years = {
+        int(f.value[:4])
+        for f in sentence.facts
+        if f.kind is FactKind.DATE
+        and isinstance(f.value, str)
+        and "/" not in f.value
+        and f.value[:4].isdigit()
+    }
+    return not years or asked in years

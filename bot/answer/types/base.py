@@ -1,0 +1,149 @@
+"""What an answer type declares, and the fact-fitting steps most types share.
+
+An :class:`AnswerKind` is one entry of the registry (:mod:`bot.answer.types`): the fact
+kinds that answer it, how a sentence fits it, how its facts are summarised and suggested,
+and how a bare follow-up after it is read.  Every hook is optional; an empty one means
+"the generic behaviour", so a new type writes only what is particular to it.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from bot.answer.clauses import clause_bounds, gap
+from bot.answer.names import NameRules
+from bot.content.model import Fact, FactKind, Sentence
+from bot.knowledge.build import Knowledge
+from bot.nlu import resources
+from bot.nlu.need import Need
+from bot.rules.model import AnswerType, Responses
+from bot.rules.weights import Scoring
+
+Fit = tuple[tuple[Fact, ...], float]  # the facts of the asked kind, and how well they fit
+
+_DEADLINE_RE = re.compile(r"到(?:19|20)\d\d年")
+PLANNED_KINDS = frozenset({FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT})
+# Facts that may answer from anywhere in a sentence that holds every asked word.
+WHOLE_SENTENCE_KINDS = frozenset(
+    {FactKind.DURATION, FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT, FactKind.PERSON}
+)
+
+
+class FitTools:
+    """What fit functions may read besides the sentence: the snapshot and its name cache."""
+
+    def __init__(self, knowledge: Knowledge, names: NameRules) -> None:
+        self.k = knowledge
+        self.names = names
+        self.w = knowledge.rules.scoring
+
+    def cue(self, answer: AnswerType) -> re.Pattern[str]:
+        return self.w.cue(answer.value)
+
+
+@dataclass(frozen=True, slots=True)
+class FitInput:
+    need: Need
+    key: int  # the sentence's index key
+    sentence: Sentence
+    text: str  # the sentence as the index holds it (normalised, same offsets)
+    anchors: list[tuple[int, int]]  # where the question's words are written in it
+    coverage: float
+    tools: FitTools
+
+
+@dataclass(frozen=True, slots=True)
+class SummaryInput:
+    text: str  # the sentence
+    fact: Fact
+    knowledge: Knowledge | None  # None: no entity table to look the person's organisation up
+
+
+@dataclass(frozen=True, slots=True)
+class SuggestInput:
+    sentence: Sentence
+    fact: Fact
+    responses: Responses
+    subject: Callable[[], str | None]  # who the fact is about, worked out on demand
+
+
+@dataclass(frozen=True, slots=True)
+class AnswerKind:
+    answer: AnswerType
+    fit: Callable[[FitInput], Fit]
+    kinds: frozenset[FactKind] = frozenset()  # facts that answer it; empty: an open question
+    owns: FactKind | None = None  # writes the summaries and suggestions of this fact kind
+    cued: bool = False  # scored on its cue words (intents/scoring.yaml: cues), not a fact
+    defines: bool = False  # a sentence that fits it covers the asked term outright
+    lead: Callable[[Fact], str] | None = None  # how one of its facts opens a summary
+    summary: Callable[[SummaryInput], str] | None = None  # the whole summary line
+    suggest: Callable[[SuggestInput], str | None] | None = None  # a related question
+    narrow: Callable[[Sequence[Fact], str], tuple[Fact, ...]] | None = None  # facts asked
+    choose: Callable[[str, Sequence[str], Scoring], Fact | None] | None = None  # read anew
+    inherits: bool = False  # a follow-up of this type asks what the previous turn asked
+    followup: AnswerType | None = None  # what a bare follow-up ("…呢？") after it asks
+
+    @property
+    def fact_typed(self) -> bool:
+        """Declined when no candidate holds a fact of its kinds."""
+        return bool(self.kinds)
+
+
+def select(inp: FitInput, kinds: frozenset[FactKind]) -> tuple[Fact, ...]:
+    return tuple(f for f in inp.sentence.facts if f.kind in kinds)
+
+
+def about_the_question(inp: FitInput, facts: tuple[Fact, ...]) -> Fit:
+    """The facts that are about what was asked, and how well they fit.
+
+    A sentence without any word of the question is about something else; of one with
+    them, the facts anchored to those words answer, or a single fact of a sentence that
+    says everything asked.  A target (力争…) answers only when the question asks a plan.
+    """
+    need, text, w = inp.need, inp.sentence.text, inp.tools.w
+    if not inp.anchors and (need.concepts or need.terms):
+        return (), 0.0  # no word of the question here: its numbers are about else
+    if inp.anchors and not need.empty:
+        anchored = tuple(f for f in facts if anchored_to(inp, f))
+        # a sentence that says everything asked, with one fact of the kind: that
+        # fact is the answer even far from the words ("…，历时长达三年")
+        whole = inp.coverage >= w.whole_sentence_coverage
+        single = whole and (
+            (len(facts) == 1 and facts[0].kind in WHOLE_SENTENCE_KINDS)
+            or all(f.kind is FactKind.ORG for f in facts)
+        )  # the subject: 哪家
+        facts = anchored or (facts if single else ())
+    if facts and all(f.kind in PLANNED_KINDS for f in facts):
+        planned = [_planned(text, f) for f in facts]
+        if all(planned) if need.tense != "future" else not any(planned):
+            return facts, w.plan_fit  # a target answers only when no result does
+    return facts, 1.0 if facts else 0.0
+
+
+def by_cue(inp: FitInput) -> Fit:
+    """An open question fits a sentence that holds one of its cue words better."""
+    w = inp.tools.w
+    cue = inp.tools.cue(inp.need.answer)
+    return (), w.cue_hit if cue.search(inp.sentence.text) else w.cue_miss
+
+
+def anchored_to(inp: FitInput, fact: Fact) -> bool:
+    """The fact is about what was asked: it shares a clause with a word of the question, or
+    sits right next to one (在益阳高新区，湖南未来光电技术研究院…).  A date opening the
+    sentence ("2008年，奥士康…回迁") dates the whole sentence."""
+    start, end = clause_bounds(inp.sentence.text, fact.start)
+    if fact.kind is FactKind.DATE and start == 0 and end - fact.end <= 1:
+        return True
+    near = inp.tools.w.anchor_gap
+    return any((start <= a < end) or gap(fact, (a, b)) <= near for a, b in inp.anchors)
+
+
+def _planned(text: str, fact: Fact) -> bool:
+    """The fact is a target or forecast: a plan word in its clause, or a sentence that
+    opens with a deadline (到2027年，…)."""
+    start, end = clause_bounds(text, fact.start)
+    clause = text[start:end]
+    plan_words = resources.lexicon().plan_words
+    return any(w in clause for w in plan_words) or bool(_DEADLINE_RE.match(text))

@@ -1,0 +1,81 @@
+"""多少家 / 几个 / 多少人: a count with a measure word, of what the question counts."""
+
+from __future__ import annotations
+
+import re
+
+from bot.answer.clauses import clause_bounds, spans
+from bot.answer.surfaces import surfaces
+from bot.answer.types.base import AnswerKind, Fit, FitInput, about_the_question
+from bot.content.model import Fact, FactKind
+from bot.nlu import resources
+from bot.nlu.need import Need
+from bot.nlu.slots import COUNTED_PHRASE
+from bot.rules.model import AnswerType
+
+KINDS = frozenset({FactKind.COUNT})
+# "每万名常住人口拥有…5.2名": what follows 每 is the denominator, not what is counted
+_PER_RE = re.compile(r"每[一二三四五六七八九十百千万亿\d]*[名个户人位家]?$")
+
+
+def fit(inp: FitInput) -> Fit:
+    return about_the_question(inp, of_what_was_counted(inp, in_units(inp, KINDS)))
+
+
+def in_units(inp: FitInput, kinds: frozenset[FactKind]) -> tuple[Fact, ...]:
+    """The facts of ``kinds``, a count only in the measure asked (多少辆)."""
+    return tuple(f for f in inp.sentence.facts if f.kind in kinds and unit_fits(f, inp.need))
+
+
+def of_what_was_counted(inp: FitInput, facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
+    """多少"鲜叶": a count of that noun, not a duration or a count of anything else; money
+    answers "多少营收", not "多少菌棒" when the 菌棒 are counted here."""
+    if not inp.need.counted:
+        return facts
+    counts = tuple(f for f in facts if f.kind is FactKind.COUNT and _counts_asked(inp, f))
+    return counts or tuple(f for f in facts if f.kind in (FactKind.MONEY, FactKind.PERCENT))
+
+
+def _counts_asked(inp: FitInput, fact: Fact) -> bool:
+    """The count is of the asked noun: its words near the number, or, for an abbreviation
+    (保租房), all its characters in the number's clause."""
+    need = inp.need
+    words = [w for w in need.counted if not w.startswith(COUNTED_PHRASE)]
+    written = [s for w in words for s in surfaces(inp.tools.k, w) if s]
+    written += [a for e in need.names if set(words) & set(e.aliases) for a in e.aliases]
+    norm = inp.text
+    found = [sp for s in written for sp in spans(norm, s) if not _PER_RE.search(norm[: sp[0]])]
+    start, end = clause_bounds(inp.sentence.text, fact.start)
+    # the counted noun shares the number's clause: "…的容量，循环寿命超过5000次" counts no 容量
+    if any(start <= a < end for a, _ in found):
+        return True
+    clause = norm[start:end]
+    return any(
+        w.startswith(COUNTED_PHRASE)
+        and all(c in clause for c in w[1:])
+        and not _only_per(clause, w[1:])
+        for w in need.counted
+    )
+
+
+def _only_per(text: str, phrase: str) -> bool:
+    """Whether ``phrase`` occurs in ``text`` only as a denominator (每万名常住人口)."""
+    found = spans(text, phrase)
+    return bool(found) and all(_PER_RE.search(text[:a]) for a, _ in found)
+
+
+def unit_fits(fact: Fact, need: Need) -> bool:
+    """A count answers "多少辆" only in 辆 ("多少人" in any measure of people: 名, 位…); a
+    bare number (型号 0201) answers no count."""
+    if fact.kind is not FactKind.COUNT:
+        return True
+    if fact.unit is None:
+        return False
+    if need.unit is None or fact.unit.startswith(need.unit) or fact.unit.endswith(need.unit):
+        return True
+    people = resources.lexicon().people_measures
+    return need.unit in people and fact.unit in people
+
+
+# "研发团队呢？" after "多少项专利": the follow-up asks for a number in any unit
+KIND = AnswerKind(AnswerType.COUNT, fit, KINDS, owns=FactKind.COUNT, followup=AnswerType.QUANTITY)

@@ -1,0 +1,13 @@
+"""为什么 / 原因是什么: a reason, told by its cue words (因为, 源于, 得益于…)."""
+
+from __future__ import annotations
+
+from bot.answer.types.base import AnswerKind, Fit, FitInput, by_cue
+from bot.rules.model import AnswerType
+
+
+def fit(inp: FitInput) -> Fit:
+    return by_cue(inp)
+
+
+KIND = AnswerKind(AnswerType.REASON, fit, cued=True)

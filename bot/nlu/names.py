@@ -1,0 +1,186 @@
+"""Stage 3 — names: the organisations, people, places and concepts a message mentions.
+
+Each is grounded to a corpus entity: exactly (a dictionary lookup of the message's
+substrings), by sound (信为电科 → 信维电科, the homophones pinyin input produces), or by one
+wrong character (罗建民 ~ 罗建明).  What is not grounded stays a plain word for stage 2,
+and the answer stage reports it as unknown when the articles never mention it.
+"""
+
+from __future__ import annotations
+
+import heapq
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+from rapidfuzz import fuzz
+
+from bot.knowledge.build import Knowledge
+from bot.knowledge.entities import Entity
+from bot.knowledge.fuzzy import MIN_EDIT_CHARS, MIN_SOUND_CHARS, FuzzyIndex, masks
+from bot.nlu import resources
+from bot.nlu.segment import WORD_RE, word_bounds
+from bot.text import pinyin
+
+
+@dataclass(frozen=True, slots=True)
+class NameMatch:
+    entity: Entity
+    surface: str  # as written in the message
+    start: int
+    end: int
+    fuzzy: bool = False
+    score: float = 100  # rapidfuzz's scale: an exact match
+
+
+def find_names(text: str, knowledge: Knowledge) -> tuple[NameMatch, ...]:
+    """Names in the message: exact or same-sounding (longest first), then near-spellings."""
+    sounds = pinyin.syllables(text)
+    bounds = word_bounds(text)
+    found = _names_by_text_or_sound(text, sounds, bounds, knowledge)
+    taken = bytearray(len(text))
+    for name in found:
+        taken[name.start : name.end] = b"\x01" * (name.end - name.start)
+    found += _names_by_spelling(text, sounds, bounds, taken, knowledge)
+    found.sort(key=lambda n: n.start)
+    unique: dict[str, NameMatch] = {}
+    for name in found:
+        unique.setdefault(name.entity.key, name)
+    return tuple(unique.values())
+
+
+def _names_by_text_or_sound(
+    text: str, sounds: list[str], bounds: frozenset[int], knowledge: Knowledge
+) -> list[NameMatch]:
+    """Leftmost-longest names, where a window matches a name by its text or by its sound.
+
+    Sound keys catch the homophones pinyin input produces (信为电科, 湘西洲); because the
+    longest window wins, 湘西洲 is read as 湘西州 rather than the shorter alias 湘西.
+    """
+    aliases = knowledge.lexicons.aliases
+    by_sound = knowledge.fuzzy.by_sound
+    table = knowledge.entities
+    lengths = sorted(set(knowledge.fuzzy.lengths) | set(aliases.lengths()) | {2}, reverse=True)
+    result: list[NameMatch] = []
+    i = 0
+    n = len(text)
+    while i < n - 1:
+        exact = _exact_name(text, i, lengths, knowledge)
+        hit = exact
+        for length in lengths:
+            end = i + length
+            if end > n or (exact is not None and end <= exact.end):
+                continue
+            window = text[i:end]
+            if i not in bounds or end not in bounds:
+                continue  # a same-sounding name must be whole words: not 新工 of 新工厂
+            if length >= MIN_SOUND_CHARS or (length == 2 and not resources.is_word(window)):
+                # a two-character dictionary word (培育) is that word, not a name (沛宇)
+                same = by_sound.get(" ".join(sounds[i:end]))
+                entity = table.by_alias(same[0]) if same else None
+                if entity is None or not same:
+                    continue
+                if exact is not None and entity.key != exact.entity.key:
+                    continue  # 湖南这 is 湖南 and a word, not someone called 胡楠哲
+                score = max(
+                    fuzz.ratio(window, same[0]), knowledge.rules.thresholds.fuzzy_min_pinyin
+                )
+                hit = NameMatch(entity, window, i, end, True, score)
+                break
+        if hit is not None:
+            result.append(hit)
+            i = hit.end
+        else:
+            i += 1
+    return result
+
+
+def _exact_name(text: str, i: int, lengths: list[int], knowledge: Knowledge) -> NameMatch | None:
+    """The longest known name written exactly at position ``i``."""
+    aliases = knowledge.lexicons.aliases
+    for length in lengths:
+        end = i + length
+        if end <= len(text) and (window := text[i:end]) in aliases:
+            entity = knowledge.entities.by_alias(window)
+            if entity is not None:
+                return NameMatch(entity, window, i, end)
+    return None
+
+
+def _names_by_spelling(
+    text: str,
+    sounds: list[str],
+    bounds: frozenset[int],
+    taken: bytearray,
+    knowledge: Knowledge,
+) -> list[NameMatch]:
+    """Names with one wrong character: nearly the same sound (罗建民 ~ 罗建明, compared by
+    pinyin) or, for longer names, nearly the same spelling (rapidfuzz on the characters)."""
+    index = knowledge.fuzzy
+    min_score = knowledge.rules.thresholds.fuzzy_min_score
+    min_sound = knowledge.rules.thresholds.fuzzy_min_pinyin
+    result: list[NameMatch] = []
+    i = 0
+    n = len(text)
+    while i < n:
+        if taken[i] or not WORD_RE.match(text[i]) or i not in bounds:
+            i += 1
+            continue
+        best = None
+        for length in index.lengths:
+            end = i + length
+            if end > n or any(taken[i:end]) or end not in bounds:
+                continue
+            best = _sound_candidate(text[i:end], sounds[i:end], index, min_sound)
+            if best is None and length >= MIN_EDIT_CHARS:
+                best = _edit_candidate(text[i:end], index.by_bigram, min_score)
+            if best is not None:
+                break
+        entity = knowledge.entities.by_alias(best[2]) if best else None
+        if best is not None and entity is not None:
+            score, length, _ = best
+            result.append(NameMatch(entity, text[i : i + length], i, i + length, True, score))
+            taken[i : i + length] = b"\x01" * length
+            i += length
+            continue
+        i += 1
+    return result
+
+
+def _sound_candidate(
+    window: str, syllables: list[str], index: FuzzyIndex, min_score: float
+) -> tuple[float, int, str] | None:
+    """A same-length name starting with the same syllable whose sound is nearly the same and
+    that differs in one character only: with hundreds of names, sound alone pairs ordinary
+    words with some name (长说要 ~ 张曙敖)."""
+    if len(syllables) < MIN_SOUND_CHARS:
+        return None
+    key = " ".join(syllables)
+    best: tuple[float, int, str] | None = None
+    near = {name for masked in masks(window) for name in index.by_mask.get(masked, ())}
+    for name in sorted(near):
+        sounds = pinyin.syllables(name)
+        if sounds[0] != syllables[0]:
+            continue
+        score = fuzz.ratio(key, " ".join(sounds))
+        if score >= min_score and (best is None or score > best[0]):
+            best = (score, len(syllables), name)
+    return best
+
+
+def _edit_candidate(
+    window: str, by_bigram: Mapping[tuple[str, int], tuple[str, ...]], min_score: float
+) -> tuple[float, int, str] | None:
+    """The closest same-length name sharing enough bigrams with ``window``, if close enough."""
+    length = len(window)
+    counts: dict[str, int] = {}
+    for gram in {window[k : k + 2] for k in range(length - 1)}:
+        for name in by_bigram.get((gram, length), ()):
+            counts[name] = counts.get(name, 0) + 1
+    needed = max(1, (length - 1) // 2)
+    best: tuple[float, int, str] | None = None
+    shortlist = heapq.nsmallest(20, ((-c, n) for n, c in counts.items() if c >= needed))
+    for _, name in shortlist:
+        score = fuzz.ratio(window, name)
+        if score >= min_score and (best is None or score > best[0]):
+            best = (score, length, name)
+    return best

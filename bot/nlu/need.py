@@ -1,0 +1,62 @@
+"""Stage 6 — need: what an answer must satisfy, from a Query (and, for follow-ups, the
+conversation, see :mod:`bot.answer.context`).
+
+The Need is all the answer stages read of the question: its answer type, the names that
+must be near the answer, the words it must cover and the slots that narrow the facts.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.knowledge.entities import Entity, EntityKind
+from bot.nlu.understand import Query
+from bot.rules.model import AnswerType
+
+
+@dataclass(frozen=True, slots=True)
+class Need:
+    """What an answer must satisfy; built from a Query plus conversation context."""
+
+    answer: AnswerType
+    unit: str | None
+    names: tuple[Entity, ...]  # organisations, people, places: must be near the answer
+    concepts: tuple[str, ...]  # ≈concept keys: count toward coverage
+    terms: tuple[str, ...]  # plain content words: count toward coverage
+    requires: tuple[str, ...] = ()  # the intent's cue words: one must be in the answer
+    counted: tuple[str, ...] = ()  # a count must be of these words (多少"重大专项")
+    grain: str | None = None  # a date must be this precise: day, month or year
+    tense: str | None = None  # "now" / "past": the figure after / before a now-word
+    year: int | None = None  # the year asked about (2025年)…
+    year_offset: int | None = None  # …or relative to each article's date (去年: -1)
+
+    @property
+    def empty(self) -> bool:
+        return not (self.names or self.concepts or self.terms)
+
+
+def need_from_query(query: Query) -> Need:
+    answer = query.answer_type or AnswerType.ANY
+    named = query.named
+    if (
+        answer is AnswerType.DEFINITION
+        and named
+        and not query.terms
+        and all(n.entity.kind is EntityKind.PERSON for n in named)
+    ):
+        answer = AnswerType.PERSON  # "陈宏志是干什么的": what a person is, is their role
+    intent = query.classification.intent
+    requires = intent.requires if intent else ()
+    return Need(
+        answer,
+        query.unit,
+        tuple(n.entity for n in query.named),
+        query.concepts,
+        query.terms,
+        requires,
+        query.counted,
+        query.grain,
+        query.tense,
+        query.year,
+        query.year_offset,
+    )

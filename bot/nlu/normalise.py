@@ -1,0 +1,26 @@
+"""Stage 1 — normalise: one canonical form of the message before anything reads it.
+
+Traditional → simplified, full width → half width, case; and a hard length cap, applied
+before normalising so that a 100 KB message costs no more than a long question.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.text.normalize import normalize
+
+
+@dataclass(frozen=True, slots=True)
+class Normalised:
+    raw: str  # the message as received
+    text: str  # normalised and cut to the limit
+    truncated: bool  # the message was longer than the limit
+
+
+def normalise(message: str, limit: int) -> Normalised:
+    """``limit`` is the ``max_question_chars`` threshold (the raw message is first cut at
+    four times it: normalising never makes a text more than that much shorter)."""
+    text = normalize(message[: limit * 4])
+    truncated = len(message) > limit * 4 or len(text) > limit
+    return Normalised(message, text[:limit], truncated)

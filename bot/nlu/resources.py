@@ -1,0 +1,69 @@
+"""The one place the pipeline reaches the segmenter and the lexicon.
+
+Every stage of ``bot/nlu`` and ``bot/answer`` calls these instead of importing
+``bot.text.tokenizer`` or ``bot.content.lexicon`` itself, so that switching them to the
+Knowledge snapshot's own segmenter and lexicon (issue 14) is an edit of this module only.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from functools import lru_cache
+
+from bot.content.lexicon import Lexicon, alternation
+from bot.content.lexicon import lexicon as _lexicon
+from bot.text import tokenizer as _tokenizer
+from bot.text.normalize import normalize
+
+__all__ = [
+    "alternation",
+    "boundary_words",
+    "cut",
+    "cut_with_offsets",
+    "is_word",
+    "lexicon",
+    "normalise_long",
+    "normalised",
+    "proper_nouns",
+]
+
+
+def lexicon() -> Lexicon:
+    """The word lists of facts and questions (plan words, measure words, roles…)."""
+    return _lexicon()
+
+
+def cut(text: str) -> list[str]:
+    return _tokenizer.cut(text)
+
+
+def cut_with_offsets(text: str) -> Iterator[tuple[str, int]]:
+    return _tokenizer.cut_with_offsets(text)
+
+
+def is_word(text: str) -> bool:
+    """Whether jieba's dictionary (with the corpus's user words) knows ``text``."""
+    return _tokenizer.is_word(text)
+
+
+def proper_nouns() -> frozenset[str]:
+    return _tokenizer.proper_nouns()
+
+
+def boundary_words() -> frozenset[str]:
+    return _tokenizer.boundary_words()
+
+
+# SNAPSHOT: the one place corpus text is normalised at question time.  The index already
+# holds each sentence's normalised text (``knowledge.index.texts[key]``) and the stages use
+# it where they have the key; this covers the texts read without one (a section's sentences
+# for suggestions, a fact's clause).  Replace with the snapshot's precomputed accessor.
+@lru_cache(maxsize=8192)
+def normalised(text: str) -> str:
+    """``text`` in the form the index and the question share (simplified, half width)."""
+    return normalize(text)
+
+
+def normalise_long(text: str) -> str:
+    """A whole article's text, normalised uncached: its caller keeps the result."""
+    return normalize(text)
