@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from tests_paths import QA, ROOT
 
-from bot.answer.types import all_kinds, kind_of, owner_of
+from bot.answer.types import MODULES, all_kinds, kind_of, owner_of
 from bot.content.model import FactKind
 from bot.evaluate import load_questions
 from bot.knowledge.build import Knowledge
@@ -40,6 +40,8 @@ def golden_types(knowledge: Knowledge) -> dict[AnswerType, list[str]]:
 
 
 def test_every_answer_type_has_one_module() -> None:
+    type_files = {p.stem for p in (ROOT / "bot" / "answer" / "types").glob("*.py")}
+    assert {m.__name__.rsplit(".", 1)[1] for m in MODULES} == type_files - {"__init__", "base"}
     assert {k.answer for k in all_kinds()} == set(AnswerType)
     assert all(kind_of(k.answer) is k for k in all_kinds())
 
