@@ -50,7 +50,7 @@ async def test_an_outage_of_getupdates_is_ridden_out(
             await wait_for_health(health, 200)
             began = time.time()
             fake.fail_for("getUpdates", kind, outage)
-            await fake.wait_for(lambda: any(r.fault == kind for r in fake.requests), 10)
+            await fake.wait_for(lambda: any(r.fault == kind for r in fake.requests), 30)
             fake.push_message(QUESTION)  # asked while getUpdates is refused
             stale = await wait_for_health(health, 503, timeout=outage)
             unhealthy_after = time.time() - began
