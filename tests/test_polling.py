@@ -39,9 +39,9 @@ def getupdates_ok_after(fake: FakeBotAPI, moment: float) -> bool:
 async def test_an_outage_of_getupdates_is_ridden_out(
     kind: str, tmp_path: Path, cache_dir: Path
 ) -> None:
-    """8 s of 404 (or 401) from getUpdates: a question asked meanwhile is answered afterwards,
+    """10 s of 404 (or 401) from getUpdates: a question asked meanwhile is answered afterwards,
     /healthz is 503 during the outage (no fetch for 3 s) and 200 again after it."""
-    outage = 8.0
+    outage = 10.0
     health = free_port()
     with FakeBotAPI() as fake:
         process = start_bot(fake, tmp_path, cache_dir, *FAST, "--health-port", str(health))
