@@ -255,3 +255,28 @@ async def test_sighup_during_start_up_does_not_kill_and_reloads_once_ready(
     text = logs(tmp_path)
     assert "SIGHUP arrived during start-up: reloading now" in text
     assert text.count("SIGHUP: reloading") == 2
+
+
+async def test_webhook_port_in_use_exits_1_with_a_plain_message(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    with socket.socket() as taken, FakeBotAPI() as fake:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = start(
+            fake,
+            tmp_path,
+            cache_dir,
+            "--webhook-url",
+            f"http://127.0.0.1:{port}/hook",
+            "--port",
+            str(port),
+            "--secret-token",
+            "s3cret",
+        )
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1, stderr[-2000:]
+    assert f"newsbot run: cannot listen on 127.0.0.1:{port}" in stderr
+    assert "Traceback" not in stderr
+    assert fake.calls("setWebhook") == []  # never told Telegram to deliver to a dead port

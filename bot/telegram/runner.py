@@ -76,11 +76,17 @@ def run_bot(
 
 
 def polling_limits(args: argparse.Namespace) -> PollingLimits:
+    """``--poll-timeout``, ``--api-outage-limit``, ``--stale-after``; defaults where unset."""
     defaults = PollingLimits()
+
+    def option(name: str, default: float) -> float:
+        value = getattr(args, name, None)
+        return default if value is None else float(value)
+
     return PollingLimits(
-        poll_timeout=getattr(args, "poll_timeout", None) or defaults.poll_timeout,
-        outage_limit=getattr(args, "api_outage_limit", None) or defaults.outage_limit,
-        stale_after=getattr(args, "stale_after", None) or defaults.stale_after,
+        poll_timeout=option("poll_timeout", defaults.poll_timeout),
+        outage_limit=option("api_outage_limit", defaults.outage_limit),
+        stale_after=option("stale_after", defaults.stale_after),
     )
 
 
@@ -153,6 +159,11 @@ def _serve(args: argparse.Namespace, settings: Settings, hangups: StartupHangups
         print(
             f"newsbot run: cannot reach the Bot API at {settings.api_url}: {exc}", file=sys.stderr
         )
+        return EXIT_FAILED
+    except OSError as exc:  # the webhook port is taken, or the address is not ours
+        if receiver is None:
+            raise
+        print(f"newsbot run: cannot listen on {args.listen}:{args.port}: {exc}", file=sys.stderr)
         return EXIT_FAILED
     if watch.failure is not None:
         print(f"newsbot run: polling gave up: {watch.failure}", file=sys.stderr)
