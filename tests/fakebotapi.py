@@ -1883,6 +1883,13 @@ class FakeBotAPI:
             chat_title=chat_title,
         )
 
+    def push_raw_update(self, kind: str, payload: JSONDict) -> JSONDict:
+        """Queue an update of ``kind`` with ``payload`` exactly as given, unchecked — for
+        updates a client must survive even though Telegram would not send them (a malformed
+        message from a buggy self-hosted server or proxy)."""
+        with self._lock:
+            return self._enqueue(kind, payload)
+
     def push_edited_message(
         self, message: JSONDict | int, text: str, *, chat_id: int = 1001
     ) -> JSONDict:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import signal
 import time
 from pathlib import Path
@@ -167,3 +168,39 @@ def test_the_watch_tracks_freshness_and_the_outage_limit() -> None:
     assert watch.failure is not None and "HTTP 401" in watch.failure
     watch.succeeded()
     assert not watch.healthy()  # once given up, it stays given up
+
+
+async def test_a_malformed_update_is_skipped_without_its_text_and_polling_goes_on(
+    tmp_path: Path, cache_dir: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """One update PTB cannot parse used to stop polling for good: PTB logged the whole batch
+    (users' texts) at CRITICAL and fetched it again at once, hundreds of times a second, and no
+    update was handled.  Now it is skipped with one short line and the next question answered."""
+    from polling_support import polling
+    from reliability_support import make_settings
+    from tests_paths import INTENTS, SEEDS
+
+    from bot.service import NewsService
+    from bot.telegram.app import build_application
+
+    marker = "用户隐私标记-polling"
+    caplog.set_level(logging.INFO)
+    service = NewsService(SEEDS, INTENTS, cache_dir)
+    service.load()
+    with FakeBotAPI() as fake:
+        app = build_application(make_settings(fake, tmp_path, cache_dir), service)
+        async with polling(app, timeout=1):
+            await fake.wait_for_calls("getUpdates", timeout=30)
+            chat = {"id": 1001, "type": "private"}
+            bad_entity = [{"type": "bold"}]  # no offset, no length
+            content = {"message_id": 1, "date": 1, "chat": chat, "text": marker}
+            broken = fake.push_raw_update("message", {**content, "entities": bad_entity})
+            fake.push_message(QUESTION)
+            (message,) = await fake.wait_for_messages(1001, 1, timeout=30)
+            polls = len(fake.calls("getUpdates"))
+        assert ANSWER in message["text"]
+        assert fake.rejected() == []
+    assert polls < 10  # not a tight loop
+    assert marker not in caplog.text
+    assert f"update {broken['update_id']} could not be parsed (TypeError); skipped" in caplog.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR]

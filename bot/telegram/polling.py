@@ -20,6 +20,7 @@ else), which
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Awaitable, Callable
@@ -27,6 +28,7 @@ from dataclasses import dataclass
 from http import HTTPStatus
 from typing import Any
 
+from telegram import Update
 from telegram.error import TelegramError
 from telegram.request import HTTPXRequest
 
@@ -172,7 +174,7 @@ class WatchedRequest(HTTPXRequest):
                 raise
             if code == HTTPStatus.OK:
                 self.watch.succeeded()
-                return code, payload
+                return code, screen_updates(payload)
             await self._failed(f"HTTP {code}")
             if code not in RIDDEN_OUT:  # 5xx, 409, 429: PTB's own back-off and retry
                 return code, payload
@@ -195,3 +197,35 @@ class WatchedRequest(HTTPXRequest):
     async def _failed(self, error: str) -> None:
         if self.watch.failed(error) and self.watch.on_give_up is not None:
             await asyncio.Event().wait()  # parked until PTB's stop cancels this call
+
+
+def screen_updates(payload: bytes) -> bytes:
+    """Replace each update PTB cannot parse by its bare ``update_id``.
+
+    Why: PTB parses a whole ``getUpdates`` batch at once; one malformed update (a buggy
+    self-hosted server or proxy) made it log the batch — users' texts — at CRITICAL and fetch
+    the same batch again at once, for ever: hundreds of lines a second, no update handled.  A
+    bare id parses, moves the offset past the broken update and matches no handler; the good
+    updates of the batch are handled.  One short WARNING line per broken update, no content.
+    """
+    try:
+        data = json.loads(payload)
+        updates = data["result"]
+    except (ValueError, KeyError, TypeError, RecursionError):
+        return payload  # not a batch we can screen: PTB reports it as it would
+    if not isinstance(updates, list):
+        return payload
+    changed = False
+    for index, raw in enumerate(updates):
+        try:
+            Update.de_json(raw, None)
+        except Exception as exc:  # anything de_json raises on a malformed update
+            update_id = raw.get("update_id") if isinstance(raw, dict) else None
+            if not isinstance(update_id, int):
+                continue  # no id to skip it by: left to PTB
+            logger.warning(
+                "update %d could not be parsed (%s); skipped", update_id, type(exc).__name__
+            )
+            updates[index] = {"update_id": update_id}
+            changed = True
+    return json.dumps(data).encode() if changed else payload
