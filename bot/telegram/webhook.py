@@ -36,6 +36,10 @@ MAX_BODY_BYTES = 1024 * 1024
 #: Time for the head, then for the body, to arrive.
 READ_TIMEOUT_S = 10.0
 SECRET_HEADER = "x-telegram-bot-api-secret-token"
+#: After a refusal, what is still arriving of an unread body is discarded for at most this long
+#: and this much before the socket is closed (see ``_linger``).
+LINGER_S = 1.0
+LINGER_BYTES = 64 * 1024
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +114,7 @@ class WebhookServer:
                 + body
             )
             await writer.drain()
+            await _linger(reader, writer)
         except ConnectionError:
             pass
         finally:
@@ -156,6 +161,31 @@ class WebhookServer:
             app.bot.insert_callback_data(update)
         self.received += 1
         await app.update_queue.put(update)
+
+
+async def _linger(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+    """Half-close, then discard a little of what the client still sends before closing.
+
+    Why: closing a socket with unread data makes the kernel send a reset, which can destroy
+    the answer (the 403 or 413) before the client has read it.  Bounded in time and bytes, so
+    a client that keeps sending its 100 MB gets its reset soon enough.
+    """
+    if writer.can_write_eof():
+        writer.write_eof()
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + LINGER_S
+    discarded = 0
+    while discarded < LINGER_BYTES:
+        remaining = deadline - loop.time()
+        if remaining <= 0:
+            return
+        try:
+            chunk = await asyncio.wait_for(reader.read(16 * 1024), remaining)
+        except TimeoutError:
+            return
+        if not chunk:
+            return
+        discarded += len(chunk)
 
 
 async def _read_head(reader: asyncio.StreamReader) -> tuple[str, str, dict[str, str]]:
