@@ -222,6 +222,11 @@ async def test_non_admins_are_refused_and_audited_on_every_admin_path(
         assert bot.seed_names() == sorted(
             [*(p.name for p in SEEDS.iterdir()), NEW_PAGE.name]
         )  # nothing written
+
+        async def all_audited() -> bool:  # the refusal is answered before it is audited
+            return len(await bot.audit()) >= 9
+
+        await eventually(all_audited, "nine audited refusals")
         entries = await bot.audit()
         assert [(e.user_id, e.action, e.result) for e in entries] == [
             (READER, "/reload", "refused"),

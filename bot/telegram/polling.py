@@ -30,7 +30,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.request import HTTPXRequest
+from telegram.request import HTTPXRequest, RequestData
 
 logger = logging.getLogger(__name__)
 
@@ -161,6 +161,9 @@ class WatchedRequest(HTTPXRequest):
         super().__init__(connection_pool_size=POOL_SIZE)
         self.watch = watch
         self.sleep = sleep
+        self._offset: object = None  # the offset asked for last, and whether updates came
+        self._had_updates = False
+        install_parse_log_screen()
 
     async def do_request(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         if self.watch.failure is not None:  # PTB's last getUpdates while stopping
@@ -174,12 +177,21 @@ class WatchedRequest(HTTPXRequest):
                 raise
             if code == HTTPStatus.OK:
                 self.watch.succeeded()
-                return code, screen_updates(payload)
+                return code, self._screened(kwargs.get("request_data"), payload)
             await self._failed(f"HTTP {code}")
             if code not in RIDDEN_OUT:  # 5xx, 409, 429: PTB's own back-off and retry
                 return code, payload
             await self.sleep(min(delay, max(self.watch.remaining(), 0.01)))
             delay = min(delay * BACKOFF_FACTOR, BACKOFF_MAX_S)
+
+    def _screened(self, request_data: RequestData | None, payload: bytes) -> bytes:
+        """The payload, screened when PTB did not take the previous batch: the same offset
+        asked for again after updates came means PTB failed to parse them (parsing every batch
+        twice would cost about as much as PTB's own parsing, on every update)."""
+        offset = request_data.parameters.get("offset") if request_data is not None else None
+        retried = self._had_updates and offset == self._offset
+        self._offset, self._had_updates = offset, b'"update_id"' in payload
+        return screen_updates(payload) if retried else payload
 
     async def _last_call(self, *args: Any, **kwargs: Any) -> tuple[int, bytes]:
         """After giving up, PTB's stop still calls getUpdates once to confirm the last offset.
@@ -204,9 +216,10 @@ def screen_updates(payload: bytes) -> bytes:
 
     Why: PTB parses a whole ``getUpdates`` batch at once; one malformed update (a buggy
     self-hosted server or proxy) made it log the batch — users' texts — at CRITICAL and fetch
-    the same batch again at once, for ever: hundreds of lines a second, no update handled.  A
-    bare id parses, moves the offset past the broken update and matches no handler; the good
-    updates of the batch are handled.  One short WARNING line per broken update, no content.
+    the same batch again at once, for ever: hundreds of lines a second, no update handled.  When
+    a batch comes back (see ``WatchedRequest._screened``), a bare id replaces the broken update:
+    it parses, moves the offset past it and matches no handler; the good updates of the batch
+    are handled.  One short WARNING line per broken update, no content.
     """
     try:
         data = json.loads(payload)
@@ -229,3 +242,38 @@ def screen_updates(payload: bytes) -> bytes:
             updates[index] = {"update_id": update_id}
             changed = True
     return json.dumps(data).encode() if changed else payload
+
+
+#: PTB's log lines about a batch it could not parse: the first carries the batch (users' texts).
+_PARSE_FAILURES = (
+    ("telegram.ext.ExtBot", "Error while parsing updates!"),
+    ("telegram.Bot", "Error while parsing updates!"),
+    ("telegram.ext.Updater", "Something went wrong processing the data received from Telegram"),
+)
+
+
+class _ParseFailureScreen(logging.Filter):
+    """Turns PTB's CRITICAL lines about an unparsable batch into one short WARNING without the
+    data or the traceback (whose message can quote it); the batch is screened on its retry."""
+
+    def __init__(self, prefix: str) -> None:
+        super().__init__()
+        self.prefix = prefix
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.msg, str) and record.msg.startswith(self.prefix):
+            error = record.exc_info[1] if record.exc_info else None
+            record.msg = "PTB could not parse a getUpdates batch (%s); it will be screened"
+            record.args = (type(error).__name__ if error is not None else "?",)
+            record.exc_info, record.exc_text = None, None
+            record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
+def install_parse_log_screen() -> None:
+    """Put :class:`_ParseFailureScreen` on PTB's loggers once (logger filters see every record
+    those loggers create, whatever handlers are configured later)."""
+    for name, prefix in _PARSE_FAILURES:
+        target = logging.getLogger(name)
+        if not any(isinstance(f, _ParseFailureScreen) for f in target.filters):
+            target.addFilter(_ParseFailureScreen(prefix))
