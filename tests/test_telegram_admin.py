@@ -568,6 +568,11 @@ async def test_stats_and_unanswered(tmp_path: Path, cache_dir: Path) -> None:
         assert lines[1] == "3× 贛州的稀土產量是多少"
         assert lines[2].startswith("   也问成：赣州稀土产量多少 / 赣州的稀土产量是多少")
         assert lines[3] == "1× 北京冬奥会在哪一年举办？"
+
+        async def both_audited() -> bool:  # the reply is sent before the audit is written
+            return len(await bot.audit()) >= 2
+
+        await eventually(both_audited, "two audit entries")
         audited = [e.action for e in await bot.audit()]
         assert audited == ["/stats", "/unanswered"]
 
