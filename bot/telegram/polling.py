@@ -14,7 +14,9 @@ else), which
 * when the outage outlasts the limit, logs one clear ERROR line, asks the application to stop
   (``on_give_up``) and parks the polling call until PTB's stop cancels it, so shutdown runs the
   normal hooks and ``newsbot run`` can exit with status 1 for the supervisor to restart it;
-* records each success, which is what :meth:`FetchWatch.healthy` reports on.
+* records each success, which is what :meth:`FetchWatch.healthy` reports on;
+* screens a batch PTB failed to parse (:func:`screen_updates`): one malformed update used to
+  stop polling in a tight loop that logged users' texts at CRITICAL.
 """
 
 from __future__ import annotations
