@@ -125,6 +125,26 @@ def build_parser() -> argparse.ArgumentParser:
         "--watch", action="store_true", help="reload when files under seeds/ or intents/ change"
     )
     run.add_argument(
+        "--api-outage-limit",
+        metavar="S",
+        type=float,
+        help="give up and exit with status 1 after getUpdates has failed (401/404, network "
+        "errors, 5xx) for S seconds in a row (default 300)",
+    )
+    run.add_argument(
+        "--stale-after",
+        metavar="S",
+        type=float,
+        help="/healthz answers 503 when the last successful getUpdates is older than S "
+        "seconds (default 60)",
+    )
+    run.add_argument(
+        "--poll-timeout",
+        metavar="S",
+        type=float,
+        help="long-poll timeout of each getUpdates (default 10)",
+    )
+    run.add_argument(
         "--send-rate",
         metavar="N",
         type=float,
@@ -297,6 +317,10 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
+    from bot.hangup import StartupHangups
+
+    hangups = StartupHangups()  # before the slow imports: SIGHUP must not kill a starting bot
+    hangups.install()
     if not settings.token:
         print(
             "newsbot run: TELEGRAM_BOT_TOKEN is not set (create a bot with @BotFather, then "
@@ -306,7 +330,7 @@ def cmd_run(args: argparse.Namespace, settings: Settings) -> int:
         return EXIT_USAGE
     from bot.telegram.runner import run_bot
 
-    return run_bot(args, settings)
+    return run_bot(args, settings, hangups)
 
 
 def cmd_digest(args: argparse.Namespace, settings: Settings) -> int:

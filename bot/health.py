@@ -2,7 +2,10 @@
 
 A minimal HTTP/1.1 server on asyncio streams: two GET routes, no request bodies, loopback
 only — nothing here is meant to face the internet.  ``/healthz`` answers 200 with the content
-version and uptime while the bot's update source (polling or webhook) is alive, 503 otherwise.
+version and uptime while the bot's update source is really delivering — for long polling, a
+successful ``getUpdates`` within the staleness threshold, not merely a polling task that exists
+— and 503 otherwise; the source's own figures (seconds since the last fetch, the threshold) are
+in the body so an operator can see why.
 """
 
 from __future__ import annotations
@@ -12,7 +15,8 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from bot.metrics import Metrics
 
@@ -24,12 +28,15 @@ REQUEST_TIMEOUT_S = 5.0
 
 @dataclass
 class HealthState:
-    """What the endpoint reports; the front end keeps ``alive`` and ``version`` current."""
+    """What the endpoint reports; the front end keeps ``alive``, ``version`` and ``details``
+    current (``details``: extra fields of the update source, e.g. seconds since the last
+    successful ``getUpdates``)."""
 
     alive: Callable[[], bool]
     version: Callable[[], str]
     metrics: Metrics
     started: float = 0.0
+    details: Callable[[], dict[str, Any]] = field(default=dict)
 
     def __post_init__(self) -> None:
         self.started = self.started or time.monotonic()
@@ -91,6 +98,7 @@ class HealthServer:
                 "status": "ok" if alive else "unavailable",
                 "version": self.state.version(),
                 "uptime_s": round(time.monotonic() - self.state.started, 1),
+                **self.state.details(),
             }
             return (200 if alive else 503), "application/json", json.dumps(payload).encode()
         if path == "/metrics":

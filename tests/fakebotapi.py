@@ -97,7 +97,7 @@ WEBHOOK_CONFLICT = (
 )
 
 FAULT_KINDS = frozenset(
-    {"429", "500", "502", "timeout", "reset", "403", "409", "400-not-modified"}
+    {"429", "500", "502", "timeout", "reset", "401", "403", "404", "409", "400-not-modified"}
 )
 
 #: Update types delivered when ``allowed_updates`` is empty or was never given (Telegram default).
@@ -991,6 +991,7 @@ class _Fault:
     retry_after: int
     chat_id: int | str | None
     delay: float | None
+    until: float | None = None  # time.monotonic() deadline of a fault_for() outage
 
 
 @dataclass
@@ -1794,6 +1795,25 @@ class FakeBotAPI:
                 _FaultRate(canonical, kind, rate, random.Random(seed), retry_after, chat_id, delay)
             )
 
+    def fail_for(
+        self,
+        method: str,
+        kind: str,
+        seconds: float,
+        *,
+        chat_id: int | str | None = None,
+        delay: float | None = None,
+    ) -> None:
+        """Fail every matching request with ``kind`` for the next ``seconds`` (an outage: a
+        self-hosted Bot API server or a proxy restarting answers 404 or 401 for a while).
+        ``clear_faults`` ends it early."""
+        if kind not in FAULT_KINDS:
+            raise ValueError(f"unknown fault kind {kind!r}; use one of {sorted(FAULT_KINDS)}")
+        canonical = "*" if method == "*" else _CANONICAL.get(method.lower(), method)
+        until = time.monotonic() + seconds
+        with self._lock:
+            self._faults.append(_Fault(canonical, kind, 1, 1, chat_id, delay, until))
+
     def clear_faults(self) -> None:
         with self._lock:
             self._faults.clear()
@@ -1806,7 +1826,13 @@ class FakeBotAPI:
             return rule_chat is None or str(params.get("chat_id")) == str(rule_chat)
 
         with self._lock:
+            now = time.monotonic()
+            self._faults = [f for f in self._faults if f.until is None or f.until > now]
             for fault in self._faults:
+                if fault.until is not None:
+                    if matches(fault.method, fault.chat_id):
+                        return fault
+                    continue
                 if fault.remaining > 0 and matches(fault.method, fault.chat_id):
                     fault.remaining -= 1
                     if fault.remaining == 0:
@@ -1856,6 +1882,13 @@ class FakeBotAPI:
             is_topic_message=is_topic_message,
             chat_title=chat_title,
         )
+
+    def push_raw_update(self, kind: str, payload: JSONDict) -> JSONDict:
+        """Queue an update of ``kind`` with ``payload`` exactly as given, unchecked — for
+        updates a client must survive even though Telegram would not send them (a malformed
+        message from a buggy self-hosted server or proxy)."""
+        with self._lock:
+            return self._enqueue(kind, payload)
 
     def push_edited_message(
         self, message: JSONDict | int, text: str, *, chat_id: int = 1001
@@ -2445,7 +2478,9 @@ class FakeBotAPI:
                 {"retry_after": fault.retry_after},
             ),
             "500": ApiError(500, "Internal Server Error"),
+            "401": ApiError(401, "Unauthorized"),
             "403": ApiError(403, BLOCKED),
+            "404": ApiError(404, "Not Found"),
             "409": ApiError(409, POLL_CONFLICT),
             "400-not-modified": ApiError(400, NOT_MODIFIED),
         }

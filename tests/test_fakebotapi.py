@@ -815,6 +815,24 @@ def test_fault_502_reset_and_matching(fake: FakeBotAPI, api: Call) -> None:
     assert fake.rejected() == []
 
 
+def test_fault_for_a_while_answers_401_and_404(fake: FakeBotAPI, api: Call) -> None:
+    """An outage (a self-hosted Bot API server or proxy restarting): every matching request
+    fails until the time is up or the faults are cleared; other methods are untouched."""
+    fake.fail_for("getUpdates", "404", 60)
+    for _ in range(3):
+        assert error_of(api("getUpdates", timeout=0)) == (404, "Not Found")
+    assert api("getMe").status_code == 200
+    fake.clear_faults()
+    assert api("getUpdates", timeout=0).status_code == 200
+    fake.fail_for("getUpdates", "401", 60)
+    assert error_of(api("getUpdates", timeout=0)) == (401, "Unauthorized")
+    fake.clear_faults()
+    fake.fail_for("getUpdates", "401", 0)  # already over
+    assert api("getUpdates", timeout=0).status_code == 200
+    assert [r.fault for r in fake.requests].count("404") == 3
+    assert fake.rejected() == []
+
+
 def test_fault_timeout(fake: FakeBotAPI) -> None:
     fake.add_chat(1001)
     url = f"{fake.base_url}{fake.token}/sendMessage"

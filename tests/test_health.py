@@ -74,3 +74,27 @@ async def test_garbage_request_is_refused_not_crashing() -> None:
         assert (await get(server.port, "/healthz"))[0] == 200
     finally:
         await server.stop()
+
+
+async def test_healthz_carries_the_update_sources_figures() -> None:
+    """Why it is 503 is in the body: seconds since the last successful getUpdates and the
+    threshold (from :class:`bot.telegram.polling.FetchWatch` in ``newsbot run``)."""
+    from bot.telegram.polling import FetchWatch, PollingLimits
+
+    now = {"t": 50.0}
+    watch = FetchWatch(PollingLimits(poll_timeout=1, stale_after=3), lambda: now["t"])
+    server = HealthServer(
+        HealthState(watch.healthy, lambda: "v", Metrics(), details=watch.report), 0
+    )
+    await server.start()
+    try:
+        watch.succeeded()
+        status, body = await get(server.port, "/healthz")
+        assert status == 200 and json.loads(body)["last_fetch_s"] == 0
+        now["t"] += 3.5
+        status, body = await get(server.port, "/healthz")
+        payload = json.loads(body)
+        assert status == 503 and payload["status"] == "unavailable"
+        assert payload["last_fetch_s"] == 3.5 and payload["stale_after_s"] == 3
+    finally:
+        await server.stop()

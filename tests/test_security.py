@@ -7,6 +7,8 @@
 - group subscription changes need a chat admin, checked on every press, also for forged or
   replayed buttons, and callback data never reaches another chat's settings;
 - webhook mode refuses updates without the secret token, and refuses to start without one;
+  requests are refused on their headers (secret, size) before a body is read, and an update
+  that does not parse is logged without its text;
 - the token never appears in logs or error messages, at DEBUG, through every failure; user
   text is not logged at INFO;
 - all SQL is parameterised (a static scan of the code);
@@ -19,8 +21,10 @@ import ast
 import json
 import random
 import signal
+import socket
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
@@ -31,6 +35,7 @@ import pytest
 from fakebotapi import FakeBotAPI
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from polling_support import wait_for_port
 from reliability_support import (
     ADMIN,
     ANSWER,
@@ -304,6 +309,7 @@ async def test_webhook_refuses_updates_without_the_secret(tmp_path: Path, cache_
         process = start_bot(fake, tmp_path, cache_dir, *hook, "--secret-token", "s3cret-Token_1")
         try:
             await fake.wait_for(lambda: fake.webhook_url != "", timeout=60, what="setWebhook")
+            await wait_for_port(port)
             # A forged "/reload" as the admin, and a forged question: refused without the secret.
             for n, secret in enumerate((None, "", "wrong", "s3cret-token_1", "s3cret-Token_")):
                 assert (
@@ -330,6 +336,81 @@ async def test_webhook_refuses_updates_without_the_secret(tmp_path: Path, cache_
             check=False,
         )
         assert result.returncode == 2 and "secret token" in result.stderr, result.stderr
+
+
+def raw_request(port: int, head: str, body: bytes = b"") -> str:
+    """Send a request head (and maybe part of a body) and read the answer; a server that waits
+    for the rest of a body it should have refused unread times out here."""
+    with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
+        sock.sendall(head.encode() + b"\r\n\r\n" + body)
+        try:
+            return sock.recv(4096).decode("latin-1")
+        except TimeoutError:
+            return "(no answer within 5 s)"
+
+
+def webhook_head(length: int, secret: str | None, path: str = "/hook") -> str:
+    lines = [f"POST {path} HTTP/1.1", "Host: bot", "Content-Type: application/json"]
+    lines.append(f"Content-Length: {length}")
+    if secret is not None:
+        lines.append(f"X-Telegram-Bot-Api-Secret-Token: {secret}")
+    return "\r\n".join(lines)
+
+
+async def test_webhook_refuses_before_reading_and_never_logs_update_text(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """A stranger's 100 MB POST is refused on its headers — no secret: 403; the right secret
+    but over the 1 MiB cap: 413 — without the body being read (PTB's server read up to 100 MB
+    first).  An update that does not parse is answered 400 and logged as one short line: no
+    text from it (PTB logged the whole update at CRITICAL).  The receiver keeps serving."""
+    port = free_port()
+    secret = "s3cret-Token_1"
+    marker = "用户隐私标记-webhook"
+    with FakeBotAPI() as fake:
+        fake.add_chat(1001)
+        hook = ("--webhook-url", f"http://127.0.0.1:{port}/hook", "--port", str(port))
+        process = start_bot(fake, tmp_path, cache_dir, *hook, "--secret-token", secret)
+        try:
+            await fake.wait_for(lambda: fake.webhook_url != "", timeout=60, what="setWebhook")
+            await wait_for_port(port)
+            huge = 100_000_000
+            began = time.perf_counter()
+            assert raw_request(port, webhook_head(huge, None), b"{" * 1000).startswith(
+                "HTTP/1.1 403"
+            )
+            assert raw_request(port, webhook_head(huge, "wrong")).startswith("HTTP/1.1 403")
+            assert raw_request(port, webhook_head(huge, secret)).startswith("HTTP/1.1 413")
+            refusals_ms = (time.perf_counter() - began) * 1000 / 3
+            assert raw_request(port, webhook_head(2, secret, "/other")).startswith("HTTP/1.1 404")
+            chat = {"id": 1001, "type": "private"}
+            for broken in (
+                {"update_id": 7, "message": {"message_id": 1, "date": 1, "chat": marker}},
+                {
+                    "update_id": 8,
+                    "message": {
+                        "message_id": 1,
+                        "date": 1,
+                        "chat": chat,
+                        "text": marker,
+                        "entities": [{"type": "bold"}],
+                    },
+                },
+            ):
+                body = json.dumps(broken, ensure_ascii=False).encode()
+                answer = raw_request(port, webhook_head(len(body), secret), body)
+                assert answer.startswith("HTTP/1.1 400"), answer
+            assert post_update(port, forged_update(950, 1001, 1001, QUESTION), secret) == 200
+            await fake.wait_for_messages(1001, 1, timeout=30)
+        finally:
+            assert stop_bot(process, signal.SIGINT) == 0
+        assert fake.rejected() == []
+    text = (tmp_path / "run-0.err").read_text(encoding="utf-8")
+    assert marker not in text
+    assert "webhook update 7 could not be parsed" in text
+    assert "webhook update 8 could not be parsed" in text
+    assert "CRITICAL" not in text
+    print("WEBHOOK-REFUSAL", json.dumps({"claimed_bytes": huge, "ms": round(refusals_ms, 1)}))
 
 
 def clean_env() -> dict[str, str]:

@@ -28,6 +28,7 @@ from bot.telegram import send
 from bot.telegram.app import build_application
 from bot.telegram.deps import BotOptions
 from bot.telegram.ptb import App
+from bot.telegram.webhook import WebhookOptions, WebhookServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS, INTENTS = ROOT / "seeds", ROOT / "intents"
@@ -491,16 +492,11 @@ async def test_webhook_mode_checks_the_secret_token(
         app = build_application(settings, service, store=store)
         port = free_port()
         url = f"http://127.0.0.1:{port}/hook"
+        receiver = WebhookServer(WebhookOptions("127.0.0.1", port, "/hook", "s3cret-Token"))
         async with app:
             await app.start()
-            assert app.updater is not None
-            await app.updater.start_webhook(
-                listen="127.0.0.1",
-                port=port,
-                url_path="hook",
-                webhook_url=url,
-                secret_token="s3cret-Token",
-            )
+            await receiver.start(app)  # the receiver `newsbot run --webhook-url` uses
+            await app.bot.set_webhook(url, secret_token="s3cret-Token")
             assert fake.webhook_url == url
             fake.push_message(QUESTION)
             (message,) = await fake.wait_for_messages(1001, 1)
@@ -520,7 +516,7 @@ async def test_webhook_mode_checks_the_secret_token(
                     url, json=body, headers={"X-Telegram-Bot-Api-Secret-Token": "no"}
                 )
             assert (forged.status_code, wrong.status_code) == (403, 403)
-            await app.updater.stop()
+            await receiver.stop()
             await app.stop()
         await store.aclose()
         assert fake.rejected() == []

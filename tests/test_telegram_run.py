@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 from fakebotapi import FakeBotAPI
+from polling_support import wait_for_health, wait_for_port
 
 from bot.cli import main
 
@@ -115,6 +116,7 @@ async def test_webhook_until_sigint(tmp_path: Path, cache_dir: Path) -> None:
         )
         try:
             await fake.wait_for(lambda: fake.webhook_url != "", timeout=30, what="setWebhook")
+            await wait_for_port(port)  # listening before setWebhook, and checked here
             assert fake.calls("setWebhook")[-1]["secret_token"] == "s3cret"
             fake.push_message("/start")
             (message,) = await fake.wait_for_messages(1001, 1, timeout=15)
@@ -137,7 +139,6 @@ def test_run_without_a_token_exits_2(
 async def test_health_endpoint_and_single_instance(tmp_path: Path, cache_dir: Path) -> None:
     """`--health-port` serves /healthz while polling runs; a second bot on the same database
     refuses to start with a plain message."""
-    import json
     import urllib.request
 
     port = free_port()
@@ -145,10 +146,10 @@ async def test_health_endpoint_and_single_instance(tmp_path: Path, cache_dir: Pa
         process = start(fake, tmp_path, cache_dir, "--health-port", str(port))
         try:
             await fake.wait_for_calls("getUpdates", timeout=30)
-            with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as reply:
-                assert reply.status == 200
-                health = json.loads(reply.read())
+            # the first getUpdates can come before the application counts as running: wait
+            health = await wait_for_health(port, 200)
             assert health["status"] == "ok" and len(health["version"]) == 12
+            assert health["source"] == "polling" and health["stale_after_s"] == 60
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=5) as reply:
                 assert b"newsbot_questions_total" in reply.read()
             second = start(fake, tmp_path, cache_dir)
@@ -224,3 +225,58 @@ def test_digests_keep_to_the_send_rate(cache_dir: Path) -> None:
     assert gentle.pace.messages_per_second == 10
     assert uncapped.pace.messages_per_second == 1000  # Telegram's ceiling, paid broadcasts
     assert gentle.pace.chat_interval == 1  # per-chat limit unchanged
+
+
+async def test_sighup_during_start_up_does_not_kill_and_reloads_once_ready(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """``systemctl reload`` while the bot starts: the SIGHUP used to end the process (its
+    default action) because the reload handler is installed only once the bot is ready.  Now it
+    is held and replayed: the bot starts, reloads once, and answers."""
+    from reliability_support import QUESTION, logs, start_bot, stop_bot, wait_until
+
+    with FakeBotAPI() as fake:
+        # setMyCommands held for 3 s: the bot is in post_init, reload handler not installed
+        fake.fail_next("setMyCommands", "timeout", delay=3)
+        process = start_bot(fake, tmp_path, cache_dir)
+        try:
+            await fake.wait_for_calls("setMyCommands", timeout=60)
+            process.send_signal(signal.SIGHUP)
+            await fake.wait_for_calls("getUpdates", timeout=60)
+            await wait_until(lambda: "SIGHUP: reloading" in logs(tmp_path), "the held reload")
+            assert process.poll() is None
+            fake.push_message(QUESTION)
+            (message,) = await fake.wait_for_messages(1001, 1, timeout=30)
+            assert "4.56亿元" in message["text"]
+            process.send_signal(signal.SIGHUP)  # and once running, SIGHUP reloads as before
+            await wait_until(lambda: logs(tmp_path).count("SIGHUP: reloading") == 2, "reload")
+        finally:
+            assert stop_bot(process, signal.SIGTERM) == 0
+    text = logs(tmp_path)
+    assert "SIGHUP arrived during start-up: reloading now" in text
+    assert text.count("SIGHUP: reloading") == 2
+
+
+async def test_webhook_port_in_use_exits_1_with_a_plain_message(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    with socket.socket() as taken, FakeBotAPI() as fake:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        process = start(
+            fake,
+            tmp_path,
+            cache_dir,
+            "--webhook-url",
+            f"http://127.0.0.1:{port}/hook",
+            "--port",
+            str(port),
+            "--secret-token",
+            "s3cret",
+        )
+        _, stderr = process.communicate(timeout=120)
+    assert process.returncode == 1, stderr[-2000:]
+    assert f"newsbot run: cannot listen on 127.0.0.1:{port}" in stderr
+    assert "Traceback" not in stderr
+    assert fake.calls("setWebhook") == []  # never told Telegram to deliver to a dead port

@@ -58,6 +58,7 @@ from bot.telegram.handlers import Commands, Questions
 from bot.telegram.incoming import AddressedToBot, CommandForUs
 from bot.telegram.inline import InlineAnswers
 from bot.telegram.menus import MENU_LANGUAGES, AdminMenus, bot_commands
+from bot.telegram.polling import FetchWatch, PollingLimits, WatchedRequest
 from bot.telegram.ptb import App
 from bot.telegram.send import NO_PREVIEW
 from bot.telegram.subscribe import StoreSubscriptions, SubscribeHook
@@ -68,6 +69,7 @@ DEPS_KEY = "newsbot"  # app.bot_data[DEPS_KEY] is the BotDeps, for features that
 _FEATURES_KEY = "newsbot.features"
 _MENUS_KEY = "newsbot.admin_menus"
 _LISTENERS_KEY = "newsbot.content_listeners"  # what unregisters the features' on_content
+_WATCH_KEY = "newsbot.fetch_watch"
 DESCRIPTION_LIMIT, SHORT_DESCRIPTION_LIMIT = 512, 120
 
 #: What the handlers below use.  Edits and channel posts are not asked for (if a server sends
@@ -85,15 +87,20 @@ def build_application(
     store: AsyncStore | None = None,
     features: Sequence[Feature] = (),
     options: BotOptions | None = None,
+    watch: FetchWatch | None = None,
 ) -> App:
     """The configured bot: handlers, error handler, jobs, command menus set on start.
 
     ``service`` must be loaded.  With a ``store`` chats and questions are recorded and, unless a
-    feature provides a subscribe hook, the 订阅 buttons subscribe on the store.
+    feature provides a subscribe hook, the 订阅 buttons subscribe on the store.  Every
+    ``getUpdates`` is reported to ``watch`` (see :mod:`bot.telegram.polling`; default limits
+    when none is given), which rides out 401/404 outages and tells ``/healthz`` how fresh
+    polling is.
     """
     if not settings.token:
         raise ValueError("a bot token is required")
     options = options or BotOptions()
+    watch = watch or FetchWatch(PollingLimits())
     deps = BotDeps(
         service=service,
         settings=settings,
@@ -107,6 +114,7 @@ def build_application(
         .token(settings.token)
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
+        .get_updates_request(WatchedRequest(watch))
         .rate_limiter(overall_rate_limiter(options))
         .concurrent_updates(options.concurrent_updates)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
@@ -115,6 +123,7 @@ def build_application(
         .build()
     )
     app.bot_data[DEPS_KEY] = deps
+    app.bot_data[_WATCH_KEY] = watch
     app.bot_data[_FEATURES_KEY] = _wire(app, deps, features)
     return app
 
@@ -319,6 +328,12 @@ async def _optional(what: str, call: Any) -> None:
         await call
     except TelegramError as exc:
         logger.warning("%s failed (continuing without it): %s", what, exc)
+
+
+def fetch_watch(app: App) -> FetchWatch:
+    """The :class:`FetchWatch` every ``getUpdates`` of ``app`` reports to."""
+    watch: FetchWatch = app.bot_data[_WATCH_KEY]
+    return watch
 
 
 def allowed_updates(app: App) -> list[str]:
