@@ -163,6 +163,7 @@ class Digests:
 
     async def _start(self, app: App) -> None:
         app.bot_data[DIGESTS_KEY] = self
+        self.runtime.gate = cast(BotDeps, app.bot_data[DEPS_KEY]).limiter.bulk_turn
         await self.runtime.start()
 
     async def _stop(self, app: App) -> None:

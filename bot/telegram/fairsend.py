@@ -53,10 +53,15 @@ class SendPolicy:
     global_after_chats: int = 3
     global_window: float = 2.0
     hold_margin: float = 0.1  # seconds added to every retry_after
+    #: Digests and notices take turns only when no reply waits, except that at least one
+    #: turn in this many goes to them while they wait (so a reply flood cannot starve them).
+    bulk_share: int = 5
 
     def __post_init__(self) -> None:
         if self.rate < 0 or self.retries < 0 or self.group_messages < 1:
             raise ValueError("rate and retries must be >= 0, group_messages >= 1")
+        if self.bulk_share < 1:
+            raise ValueError("bulk_share must be >= 1")
         if self.global_after_chats < 1 or self.global_window < 0 or self.group_window < 0:
             raise ValueError("global_after_chats must be >= 1, windows >= 0")
 
@@ -102,6 +107,8 @@ class FairLimiter(BaseRateLimiter[int]):
         self._sleep = sleep
         self._spacing = 1.0 / self.policy.rate if self.policy.rate > 0 else 0.0
         self._lanes: dict[int | str, _Lane] = {}
+        self._bulk = _Lane("bulk", group=False)  # digests and notices: below every reply
+        self._since_bulk = 0  # reply turns since the bulk lane was last served
         self._order = itertools.count()
         self._next_turn = float("-inf")
         self._hold_until = float("-inf")  # bot-wide hold
@@ -116,10 +123,17 @@ class FairLimiter(BaseRateLimiter[int]):
         """Nothing to open: the dispatcher starts with the first queued request."""
 
     async def shutdown(self) -> None:
+        """Stop the dispatcher and let every waiting turn go (unpaced: the bot is stopping, and
+        a digest fan-out finishing its last message must not hang on a turn never granted)."""
         task, self._dispatcher = self._dispatcher, None
         if task is not None:
             task.cancel()
             await asyncio.gather(task, return_exceptions=True)
+        for lane in (*self._lanes.values(), self._bulk):
+            while lane.waiting:
+                _, future = lane.waiting.popleft()
+                if not future.done():
+                    future.set_result(None)
 
     async def process_request(
         self,
@@ -155,6 +169,20 @@ class FairLimiter(BaseRateLimiter[int]):
             finally:
                 if lane is not None:
                     lane.in_flight -= 1
+
+    async def bulk_turn(self) -> None:
+        """Wait for a turn below every waiting reply (digests call this before each send), so
+        replies and digests share one overall rate and replies go first."""
+        future: asyncio.Future[None] = asyncio.get_running_loop().create_future()
+        entry = (next(self._order), future)
+        self._bulk.waiting.append(entry)
+        self._wake()
+        try:
+            await future
+        except asyncio.CancelledError:
+            with contextlib.suppress(ValueError):
+                self._bulk.waiting.remove(entry)
+            raise
 
     # --- what the rest of the bot may ask --------------------------------------------------
 
@@ -225,7 +253,7 @@ class FairLimiter(BaseRateLimiter[int]):
     # --- the dispatcher ---------------------------------------------------------------------
 
     async def _dispatch(self) -> None:
-        while self._lanes:
+        while self._lanes or self._bulk.waiting:
             now = self._clock()
             delay = max(self._next_turn, self._hold_until) - now
             if delay > 0:
@@ -233,7 +261,7 @@ class FairLimiter(BaseRateLimiter[int]):
                 continue
             lane, ready_at = self._pick(now)
             if lane is None:
-                if not self._lanes:
+                if not self._lanes and not self._bulk.waiting:
                     break
                 await self._idle(ready_at - now if ready_at is not None else None)
                 continue
@@ -242,12 +270,12 @@ class FairLimiter(BaseRateLimiter[int]):
                 continue
             future.set_result(None)
             self.turns += 1
+            self._since_bulk = 0 if lane is self._bulk else self._since_bulk + 1
             lane.last_served = now
             if lane.group:
                 lane.recent.append(now)
             self._next_turn = now + self._spacing
-            if self._spacing == 0:
-                await asyncio.sleep(0)  # let the granted caller run
+            await asyncio.sleep(0)  # let the granted caller start its request first
 
     def _pick(self, now: float) -> tuple[_Lane | None, float | None]:
         """The ready lane served least recently (ties: the oldest waiting turn), and when the
@@ -256,6 +284,9 @@ class FairLimiter(BaseRateLimiter[int]):
         best_rank: tuple[float, int] | None = None
         soonest: float | None = None
         window = self.policy.group_window
+        bulk = self._bulk if self._bulk.waiting else None
+        if bulk is not None and self._since_bulk >= self.policy.bulk_share - 1:
+            return bulk, None  # its share, even while replies wait
         for key in list(self._lanes):
             lane = self._lanes[key]
             if not lane.waiting:
@@ -272,7 +303,7 @@ class FairLimiter(BaseRateLimiter[int]):
             rank = (lane.last_served, lane.waiting[0][0])
             if best_rank is None or rank < best_rank:
                 best, best_rank = lane, rank
-        return best, soonest
+        return best or bulk, soonest
 
     def _forget_if_idle(self, key: int | str) -> None:
         """Drop an empty lane once nothing about it still matters (hold over, group window
