@@ -32,15 +32,16 @@ class BotOptions:
     button_limit: int = 30  # button presses per user per window (a budget of their own)
     inline_limit: int = 30  # inline queries per user per window (cached answers are free)
     admin_limit: int = 120  # an admin's messages per window (uploads, /reload, questions)
-    chat_backlog: int = 8  # updates of one chat in progress at once; more are dropped, told
+    chat_backlog: int = 5  # updates of one chat in progress at once; more are dropped, told
     clock: Clock = time.monotonic  # for the flood windows and the inline cache
     inline_results: int = 5  # answers per inline query
     inline_cache_seconds: int = 30  # how long Telegram may cache an inline answer
     inline_ttl: float = 20.0  # how long the bot reuses its own answer to the same query
     inline_cache_size: int = 1024  # distinct queries kept
-    # updates handled at once: a handler waiting for its chat's send turn holds a slot, so
-    # there must be room for every chat's backlog (chat_backlog bounds each)
-    concurrent_updates: int = 256
+    # updates handled at once: a handler waiting for its chat's send turn holds a slot, and
+    # slots are handed out first come, first served, so there must be room for every busy
+    # chat's backlog (chat_backlog bounds each) or an uninvolved user queues behind a flood
+    concurrent_updates: int = 4096
     rate_limit_retries: int = 3  # resends after a 429 (that chat is held meanwhile)
     # messages per second to all chats together: Telegram's limit for ordinary bots is about
     # 30; bots with paid broadcasts may send up to 1,000 (0: no overall cap)

@@ -126,13 +126,17 @@ class _Backlog:
 
 
 class ChatBacklog:
-    """Updates of each chat in progress; ``limit <= 0`` disables the bound."""
+    """Updates of each chat in progress; ``limit <= 0`` disables the bound.
+
+    Keys are chat ids, or (chat id, kind) pairs so that button presses piling up in a chat do
+    not use up the room (or the one notice) its messages have.
+    """
 
     def __init__(self, limit: int) -> None:
         self.limit = limit
-        self._chats: dict[int, _Backlog] = {}
+        self._chats: dict[object, _Backlog] = {}
 
-    def enter(self, chat_id: int) -> Verdict:
+    def enter(self, chat_id: object) -> Verdict:
         """ALLOW (then call :meth:`leave`), or NOTIFY once per episode, then DROP."""
         state = self._chats.get(chat_id)
         if state is None:
@@ -143,10 +147,10 @@ class ChatBacklog:
         if state.notified:
             return Verdict.DROP
         state.notified = True
-        logger.info("chat %d has %d updates in progress: dropping more", chat_id, state.count)
+        logger.info("%r has %d updates in progress: dropping more", chat_id, state.count)
         return Verdict.NOTIFY
 
-    def leave(self, chat_id: int) -> None:
+    def leave(self, chat_id: object) -> None:
         state = self._chats.get(chat_id)
         if state is None:
             return
@@ -154,6 +158,6 @@ class ChatBacklog:
         if state.count <= 0:  # episode over: the next overflow is told again
             del self._chats[chat_id]
 
-    def in_progress(self, chat_id: int) -> int:
+    def in_progress(self, chat_id: object) -> int:
         state = self._chats.get(chat_id)
         return state.count if state is not None else 0

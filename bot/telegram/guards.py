@@ -45,7 +45,8 @@ def flood_guarded(deps: BotDeps, handler: HandlerFn, kind: Kind = Kind.MESSAGE) 
         if chat is None or kind is Kind.INLINE:
             await handler(update, context)
             return
-        verdict = deps.backlog.enter(chat.id)
+        key = chat.id if kind is Kind.MESSAGE else (chat.id, kind)
+        verdict = deps.backlog.enter(key)
         if verdict is not Verdict.ALLOW:
             told = verdict is Verdict.NOTIFY or admin
             await _refuse(deps, update, "tg_backlog" if told else None)
@@ -53,7 +54,7 @@ def flood_guarded(deps: BotDeps, handler: HandlerFn, kind: Kind = Kind.MESSAGE) 
         try:
             await handler(update, context)
         finally:
-            deps.backlog.leave(chat.id)
+            deps.backlog.leave(key)
 
     return guarded
 
