@@ -170,12 +170,11 @@ def test_send_rate_out_of_range_exits_2(
 
 def test_send_rate_sets_the_overall_limit(tmp_path: Path, cache_dir: Path) -> None:
     """30 messages/s to all chats by default (Telegram's limit); 0 lifts the overall cap."""
-    from bot.telegram.fairsend import FairLimiter
-
     from bot.config import Settings
     from bot.service import NewsService
     from bot.telegram.app import build_application
     from bot.telegram.deps import BotOptions
+    from bot.telegram.fairsend import FairLimiter
 
     service = NewsService(ROOT / "seeds", ROOT / "intents", cache_dir)
     service.load()
