@@ -19,7 +19,9 @@ from fakebotapi import FakeBotAPI
 from reliability_support import (
     ADMIN,
     ANSWER,
+    DUE,
     QUESTION,
+    WallClock,
     data_of,
     labels,
     make_settings,
@@ -285,3 +287,56 @@ async def test_command_arguments_are_cut_to_the_question_limit(
             note = bot.service.knowledge.rules.responses.text("too_long", "zh", limit=limit)
             assert note.split("{")[0][:8] in asked["text"]
         assert fake.rejected() == []
+
+
+async def test_replies_go_ahead_of_a_digest_fan_out_within_one_overall_rate(
+    service: NewsService, tmp_path: Path, cache_dir: Path
+) -> None:
+    """A 60-chat digest fan-out at the real 30 messages/s; 30 users ask meanwhile.  Replies
+    go first (digests keep one turn in five while replies wait), and replies and digests
+    together keep to 30 messages a second (before, each had 30/s of its own)."""
+    topics = [t.id for t in service.knowledge.rules.topics]
+    digest_chats = {410_000 + n: topics[n % len(topics)] for n in range(60)}
+    with FakeBotAPI() as fake:
+        settings = make_settings(fake, tmp_path, cache_dir)
+        clock = WallClock()
+        options = BotOptions()
+        async with running(
+            fake, service, settings, options=options, clock=clock, real_pace=True
+        ) as bot:
+            assert bot.digests is not None
+            for chat_id, topic in digest_chats.items():
+                fake.add_chat(chat_id)
+                await bot.store.upsert_chat(chat_id, "private", None, "zh")
+                await bot.store.subscribe(chat_id, topic)
+            clock.now = DUE
+            tick = asyncio.create_task(bot.digests.runtime.tick())
+            await wait_sends(fake, dict.fromkeys(list(digest_chats)[:5], 1), timeout=30)
+            asked = {30_500 + n: time.time() for n in range(30)}
+            for user in asked:
+                fake.push_message(QUESTION, chat_id=user, user_id=user)
+            await wait_sends(fake, dict.fromkeys(asked, 1), timeout=60)
+            report = await tick
+            assert report.messages_sent >= len(digest_chats)
+            await bot.idle()
+        assert fake.rejected() == []
+    got = sends(fake)
+    replied = [got[user][0] for user in asked]
+    latency = [got[user][0] - at for user, at in asked.items()]
+    first_ask, last_reply = min(asked.values()), max(replied)
+    digests_meanwhile = sum(
+        first_ask <= t <= last_reply for chat in digest_chats for t in got.get(chat, [])
+    )
+    times = sorted(t for chat_times in got.values() for t in chat_times)
+    busiest = max(sum(1 for u in times[i:] if u < t + 1.0) for i, t in enumerate(times))
+    figures = {
+        "replies": len(latency),
+        "reply_p50_s": round(statistics.median(latency), 3),
+        "reply_max_s": round(max(latency), 3),
+        "digest_messages_while_replies_waited": digests_meanwhile,
+        "busiest_second": busiest,
+    }
+    print("FLOOD-DIGESTS", json.dumps(figures))
+    assert digests_meanwhile <= len(asked) // 2
+    assert busiest <= 32  # 30 a second, plus a message at each edge of the window
+    assert max(latency) < 3.0
