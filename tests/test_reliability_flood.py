@@ -175,12 +175,14 @@ async def test_a_chats_backlog_is_bounded_and_the_rest_is_refused_with_a_notice(
     service: NewsService, tmp_path: Path, cache_dir: Path
 ) -> None:
     """12 messages at once from one user (under the 20 a minute): 5 are answered, the chat
-    is told once that the rest were skipped; afterwards it is served again."""
+    is told once that the rest were skipped; afterwards it is served again.  (The first
+    reply gets a 429, so the chat's backlog cannot drain while the 12 arrive.)"""
     with FakeBotAPI() as fake:
         settings = make_settings(fake, tmp_path, cache_dir)
         async with running(fake, service, settings, options=BotOptions()) as bot:
-            for n in range(12):
-                fake.push_message(f"{QUESTION}{n}", chat_id=5201, user_id=5201)
+            fake.fail_next("sendMessage", "429", retry_after=2, chat_id=5201)
+            for _n in range(12):
+                fake.push_message(QUESTION, chat_id=5201, user_id=5201)
             await fake.wait_for_messages(5201, 6)
             await bot.idle()
             texts = [m["text"] for m in fake.sent_messages(5201)]
