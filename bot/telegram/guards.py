@@ -110,6 +110,9 @@ class AdminGate:
         user_id = user.id if user is not None else -1
         chat = update.effective_chat
         logger.info("admin action %s refused for user %d", action, user_id)
+        detail = f"chat {chat.id}" if chat is not None else ""
+        # audited before the refusal goes out: once it is seen, the attempt is on record
+        await self.auditor.record(user_id, action, detail, REFUSED)
         refusal = self.deps.text("tg_admin_refused", interface_language(user))
         if update.callback_query is not None:
             await answer_query(update.callback_query, refusal, alert=True)
@@ -120,8 +123,6 @@ class AdminGate:
                 logger.debug("inline query not answered: %s", exc)
         elif update.effective_message is not None:
             await reply(update.effective_message, format_text(refusal))
-        detail = f"chat {chat.id}" if chat is not None else ""
-        await self.auditor.record(user_id, action, detail, REFUSED)
 
 
 def cut_arguments(deps: BotDeps, handler: HandlerFn) -> HandlerFn:
