@@ -56,12 +56,15 @@ class SendPolicy:
     #: Digests and notices take turns only when no reply waits, except that at least one
     #: turn in this many goes to them while they wait (so a reply flood cannot starve them).
     bulk_share: int = 5
+    #: Requests in flight at once (messages and button/inline answers together): without a
+    #: bound, a burst of button presses opens a connection each.
+    max_in_flight: int = 16
 
     def __post_init__(self) -> None:
         if self.rate < 0 or self.retries < 0 or self.group_messages < 1:
             raise ValueError("rate and retries must be >= 0, group_messages >= 1")
-        if self.bulk_share < 1:
-            raise ValueError("bulk_share must be >= 1")
+        if self.bulk_share < 1 or self.max_in_flight < 1:
+            raise ValueError("bulk_share and max_in_flight must be >= 1")
         if self.global_after_chats < 1 or self.global_window < 0 or self.group_window < 0:
             raise ValueError("global_after_chats must be >= 1, windows >= 0")
 
@@ -114,6 +117,7 @@ class FairLimiter(BaseRateLimiter[int]):
         self._hold_until = float("-inf")  # bot-wide hold
         self._recent_429: deque[tuple[float, int | str]] = deque()  # (when, chat)
         self._wakeup = asyncio.Event()
+        self._in_flight = asyncio.Semaphore(self.policy.max_in_flight)
         self._dispatcher: asyncio.Task[None] | None = None
         self.turns = 0  # granted, for figures and tests
 
@@ -156,7 +160,8 @@ class FairLimiter(BaseRateLimiter[int]):
                 lane = await self._turn(*key, retry=attempt > 0)
                 lane.in_flight += 1
             try:
-                return await callback(*args, **kwargs)
+                async with self._in_flight:
+                    return await callback(*args, **kwargs)
             except RetryAfter as exc:
                 seconds = retry_seconds(exc) + self.policy.hold_margin
                 self._on_429(lane, seconds, endpoint)
