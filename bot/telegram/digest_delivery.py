@@ -6,8 +6,8 @@ errors into the core's: ``Forbidden`` → :class:`ChatUnreachable`, ``ChatMigrat
 :class:`ChatMoved`, ``RetryAfter`` → :class:`RetryLater`, ``TimedOut``/``NetworkError`` →
 :class:`TransientSendError`.
 
-Why a bot of its own: the application's bot sits behind ``AIORateLimiter(max_retries=…)``,
-which resends a message after a 429 by itself (sleeping in real time, unseen by the core), and
+Why a bot of its own: the application's bot sits behind its fair limiter (``fairsend``),
+which resends a message after a 429 by itself (waiting in real time, unseen by the core), and
 ``send.send_html`` follows migrations and resends after 5xx.  Either would make one core
 "attempt" several HTTP requests and hide the outcome the ledger depends on.  So digests and
 notices go out through a plain :class:`telegram.Bot` on the same token and API URL: one
