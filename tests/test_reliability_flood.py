@@ -343,3 +343,33 @@ async def test_replies_go_ahead_of_a_digest_fan_out_within_one_overall_rate(
     assert digests_meanwhile <= len(asked) // 2
     assert busiest <= 32  # 30 a second, plus a message at each edge of the window
     assert max(latency) < 3.0
+
+
+async def test_every_upload_over_an_admins_budget_gets_a_reply(
+    service: NewsService, tmp_path: Path, cache_dir: Path
+) -> None:
+    """25 uploads in a minute (each refused for its encoding, so nothing is written) all get
+    their own reply; over a budget of 2, every further upload is told, not silently lost."""
+    page = b"\x00\xff" * 10
+    before = sorted(p.name for p in SEEDS.iterdir())
+    with FakeBotAPI() as fake:
+        settings = make_settings(fake, tmp_path, cache_dir)
+        async with running(fake, service, settings, options=BotOptions()) as bot:
+            flood = bot.service.knowledge.rules.responses.text("tg_flood", "zh")
+            for n in range(25):
+                fake.push_document(f"p{n}.txt", page, chat_id=ADMIN, user_id=ADMIN)
+                sent = await fake.wait_for_messages(ADMIN, n + 1, timeout=20)
+                assert sent[n]["text"] != flood
+        assert fake.rejected() == []
+    with FakeBotAPI() as fake:
+        settings = make_settings(fake, tmp_path / "again", cache_dir)
+        (tmp_path / "again").mkdir()
+        async with running(fake, service, settings, options=BotOptions(admin_limit=2)) as bot:
+            flood = bot.service.knowledge.rules.responses.text("tg_flood", "zh")
+            texts = []
+            for n in range(4):
+                fake.push_document(f"p{n}.txt", page, chat_id=ADMIN, user_id=ADMIN)
+                texts.append((await fake.wait_for_messages(ADMIN, n + 1, timeout=20))[n]["text"])
+            assert [t == flood for t in texts] == [False, False, True, True]
+        assert fake.rejected() == []
+    assert sorted(p.name for p in SEEDS.iterdir()) == before
