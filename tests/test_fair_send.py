@@ -188,3 +188,5 @@ def test_a_chat_backlog_is_bounded_and_told_once_per_episode() -> None:
     backlog.leave(1)
     assert backlog.in_progress(1) == 0
     assert [backlog.enter(1) for _ in range(3)][-1] is Verdict.NOTIFY  # a new episode
+    groups = ChatBacklog(2, group_limit=4)
+    assert [groups.enter(-5, group=True) for _ in range(5)][-2:] == [Verdict.ALLOW, Verdict.NOTIFY]

@@ -92,7 +92,7 @@ def build_application(
         settings=settings,
         options=options,
         flood=options.floods(),
-        backlog=ChatBacklog(options.chat_backlog),
+        backlog=ChatBacklog(options.chat_backlog, options.group_backlog),
         limiter=limiter,
         store=store,
         subscribe=_subscribe_hook(features, store),

@@ -32,7 +32,8 @@ class BotOptions:
     button_limit: int = 30  # button presses per user per window (a budget of their own)
     inline_limit: int = 30  # inline queries per user per window (cached answers are free)
     admin_limit: int = 120  # an admin's messages per window (uploads, /reload, questions)
-    chat_backlog: int = 5  # updates of one chat in progress at once; more are dropped, told
+    chat_backlog: int = 5  # messages of one chat in progress at once; more are dropped, told
+    group_backlog: int = 20  # the same for a group (a minute of Telegram's 20/min per group)
     clock: Clock = time.monotonic  # for the flood windows and the inline cache
     inline_results: int = 5  # answers per inline query
     inline_cache_seconds: int = 30  # how long Telegram may cache an inline answer

@@ -6,10 +6,11 @@ the window has passed.  Messages, button presses and inline queries have budgets
 and admins have their own, higher budget (and hear about every refusal: an upload that is
 refused silently looks lost).
 
-Per chat (:class:`ChatBacklog`): at most ``limit`` updates of one chat in progress at once —
-being answered or waiting for their send turn.  Beyond it an update is dropped before any work
-is done, with one notice per episode; without a bound one chat's backlog grows without limit
-while fair sending (``fairsend``) serves it a turn at a time.
+Per chat (:class:`ChatBacklog`): at most ``limit`` messages of one chat in progress at once —
+being answered or waiting for their send turn (button presses are bounded by their budget).
+Beyond it a message is dropped before any work is done, with one notice per episode; without a
+bound one chat's backlog grows without limit while fair sending (``fairsend``) serves it a
+turn at a time.
 
 Why here and not only Telegram's limits: Telegram throttles what the bot *sends*; a user (or a
 script) can still make the bot do work for every message.  A sliding window per user keeps the
@@ -126,31 +127,33 @@ class _Backlog:
 
 
 class ChatBacklog:
-    """Updates of each chat in progress; ``limit <= 0`` disables the bound.
+    """Messages of each chat in progress; a limit ``<= 0`` disables the bound.
 
-    Keys are chat ids, or (chat id, kind) pairs so that button presses piling up in a chat do
-    not use up the room (or the one notice) its messages have.
+    Groups have a bound of their own: several members may ask at once, and Telegram lets a
+    group have 20 messages a minute, so a minute's worth may wait.
     """
 
-    def __init__(self, limit: int) -> None:
+    def __init__(self, limit: int, group_limit: int | None = None) -> None:
         self.limit = limit
-        self._chats: dict[object, _Backlog] = {}
+        self.group_limit = limit if group_limit is None else group_limit
+        self._chats: dict[int, _Backlog] = {}
 
-    def enter(self, chat_id: object) -> Verdict:
+    def enter(self, chat_id: int, *, group: bool = False) -> Verdict:
         """ALLOW (then call :meth:`leave`), or NOTIFY once per episode, then DROP."""
         state = self._chats.get(chat_id)
         if state is None:
             state = self._chats[chat_id] = _Backlog()
-        if self.limit <= 0 or state.count < self.limit:
+        limit = self.group_limit if group else self.limit
+        if limit <= 0 or state.count < limit:
             state.count += 1
             return Verdict.ALLOW
         if state.notified:
             return Verdict.DROP
         state.notified = True
-        logger.info("%r has %d updates in progress: dropping more", chat_id, state.count)
+        logger.info("chat %d has %d messages in progress: dropping more", chat_id, state.count)
         return Verdict.NOTIFY
 
-    def leave(self, chat_id: object) -> None:
+    def leave(self, chat_id: int) -> None:
         state = self._chats.get(chat_id)
         if state is None:
             return
@@ -158,6 +161,6 @@ class ChatBacklog:
         if state.count <= 0:  # episode over: the next overflow is told again
             del self._chats[chat_id]
 
-    def in_progress(self, chat_id: object) -> int:
+    def in_progress(self, chat_id: int) -> int:
         state = self._chats.get(chat_id)
         return state.count if state is not None else 0

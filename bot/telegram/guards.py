@@ -16,7 +16,7 @@ from bot.telegram.deps import BotDeps
 from bot.telegram.features import ButtonFn
 from bot.telegram.flood import Kind, Verdict
 from bot.telegram.format import format_text
-from bot.telegram.incoming import interface_language
+from bot.telegram.incoming import GROUP_TYPES, interface_language
 from bot.telegram.ptb import Ctx, HandlerFn
 from bot.telegram.send import answer_query, reply
 
@@ -27,10 +27,10 @@ _COMMAND_ARGUMENTS = re.compile(r"(\S+\s+)(.*)", re.DOTALL)  # "/cmd@bot " and t
 
 
 def flood_guarded(deps: BotDeps, handler: HandlerFn, kind: Kind = Kind.MESSAGE) -> HandlerFn:
-    """Run ``handler`` unless the user is over their ``kind`` budget or the chat's backlog is
-    full: then one notice (every time, for an admin), then silence.  Pressed buttons are
-    still answered, silently, so they stop spinning; inline queries go unanswered (the client
-    shows no results)."""
+    """Run ``handler`` unless the user is over their ``kind`` budget or (for messages) the
+    chat's backlog is full: then one notice (every time, for an admin), then silence.  Pressed
+    buttons are still answered, silently, so they stop spinning; inline queries go unanswered
+    (the client shows no results)."""
 
     async def guarded(update: Update, context: Ctx) -> None:
         user = update.effective_user
@@ -42,11 +42,10 @@ def flood_guarded(deps: BotDeps, handler: HandlerFn, kind: Kind = Kind.MESSAGE) 
             await _refuse(deps, update, "tg_flood" if verdict is Verdict.NOTIFY else None)
             return
         chat = update.effective_chat
-        if chat is None or kind is Kind.INLINE:
+        if chat is None or kind is not Kind.MESSAGE:  # presses: their budget bounds them
             await handler(update, context)
             return
-        key = chat.id if kind is Kind.MESSAGE else (chat.id, kind)
-        verdict = deps.backlog.enter(key)
+        verdict = deps.backlog.enter(chat.id, group=chat.type in GROUP_TYPES)
         if verdict is not Verdict.ALLOW:
             told = verdict is Verdict.NOTIFY or admin
             await _refuse(deps, update, "tg_backlog" if told else None)
@@ -54,7 +53,7 @@ def flood_guarded(deps: BotDeps, handler: HandlerFn, kind: Kind = Kind.MESSAGE) 
         try:
             await handler(update, context)
         finally:
-            deps.backlog.leave(key)
+            deps.backlog.leave(chat.id)
 
     return guarded
 
