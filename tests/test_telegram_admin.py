@@ -563,6 +563,11 @@ async def test_stats_and_unanswered(tmp_path: Path, cache_dir: Path) -> None:
         assert lines[1] == "3× 贛州的稀土產量是多少"
         assert lines[2].startswith("   也问成：赣州稀土产量多少 / 赣州的稀土产量是多少")
         assert lines[3] == "1× 北京冬奥会在哪一年举办？"
+
+        async def both_audited() -> bool:  # the audit is written after the reply is sent
+            return len(await bot.audit()) >= 2
+
+        await eventually(both_audited, "both admin actions to be audited")
         audited = [e.action for e in await bot.audit()]
         assert audited == ["/stats", "/unanswered"]
 
