@@ -13,8 +13,9 @@ from typing import Any
 import pytest
 from telegram.error import RetryAfter
 
-from bot.telegram.fairsend import FairLimiter, SendPolicy
+from bot.telegram.fairsend import FairLimiter
 from bot.telegram.flood import ChatBacklog, Verdict
+from bot.telegram.sendpolicy import SendPolicy
 
 
 class Virtual:

@@ -12,8 +12,9 @@ from bot.knowledge.build import Knowledge
 from bot.rules.model import Responses
 from bot.service import NewsService
 from bot.store import AsyncStore
-from bot.telegram.fairsend import FairLimiter, SendPolicy
+from bot.telegram.fairsend import FairLimiter
 from bot.telegram.flood import Budget, ChatBacklog, Clock, Floods, Kind
+from bot.telegram.sendpolicy import SendPolicy
 from bot.telegram.subscribe import SubscribeHook
 
 logger = logging.getLogger(__name__)
