@@ -220,8 +220,10 @@ async def running(
     admin_options: AdminOptions | None = None,
     real_pace: bool = False,
     poll_timeout: float = 5,
+    extra: tuple[Feature, ...] = (),
 ) -> AsyncIterator[Harness]:
-    """The bot as ``newsbot run`` wires it (admin and digests features), polling the fake."""
+    """The bot as ``newsbot run`` wires it (admin and digests features, plus ``extra``),
+    polling the fake."""
     flood = FloodClock()
     clock = clock or WallClock()
     for admin_id in settings.admins:
@@ -240,6 +242,7 @@ async def running(
             digest_options = replace(digest_options, monotonic=pace.monotonic, sleep=pace.sleep)
         digest_feature = Digests(settings, service, store, digest_options)
         features.append(digest_feature.feature())
+    features.extend(extra)
     options = replace(options or BotOptions(), clock=flood)
     app = build_application(settings, service, store=store, features=features, options=options)
     try:

@@ -171,12 +171,11 @@ def test_send_rate_out_of_range_exits_2(
 
 def test_send_rate_sets_the_overall_limit(tmp_path: Path, cache_dir: Path) -> None:
     """30 messages/s to all chats by default (Telegram's limit); 0 lifts the overall cap."""
-    from telegram.ext import AIORateLimiter
-
     from bot.config import Settings
     from bot.service import NewsService
     from bot.telegram.app import build_application
     from bot.telegram.deps import BotOptions
+    from bot.telegram.fairsend import FairLimiter
 
     service = NewsService(ROOT / "seeds", ROOT / "intents", cache_dir)
     service.load()
@@ -190,26 +189,39 @@ def test_send_rate_sets_the_overall_limit(tmp_path: Path, cache_dir: Path) -> No
     limited = build_application(settings, service).bot.rate_limiter
     unlimited = build_application(settings, service, options=BotOptions(send_rate=0))
     lifted = unlimited.bot.rate_limiter
-    assert isinstance(limited, AIORateLimiter) and isinstance(lifted, AIORateLimiter)
-    assert limited._base_limiter is not None and limited._base_limiter.max_rate == 30
-    assert lifted._base_limiter is None
+    assert isinstance(limited, FairLimiter) and isinstance(lifted, FairLimiter)
+    assert limited.policy.rate == 30 and lifted.policy.rate == 0
 
 
 async def test_a_send_rate_below_one_message_per_second_still_sends() -> None:
-    """0.5/s is one message every two seconds; a bucket smaller than one message would make
-    every send fail."""
+    """0.5/s is one message every two seconds (in virtual time here); the first goes at once."""
+    import asyncio
+
     from bot.telegram.app import overall_rate_limiter
     from bot.telegram.deps import BotOptions
+    from bot.telegram.fairsend import FairLimiter
 
-    limiter = overall_rate_limiter(BotOptions(send_rate=0.5))
-    assert limiter._base_limiter is not None and limiter._base_limiter.time_period == 2
+    assert overall_rate_limiter(BotOptions(send_rate=0.5)).policy.rate == 0.5
+    now = [0.0]
+
+    async def sleep(seconds: float) -> None:
+        now[0] += seconds
+        await asyncio.sleep(0)
+
+    limiter = FairLimiter(
+        overall_rate_limiter(BotOptions(send_rate=0.5)).policy, clock=lambda: now[0], sleep=sleep
+    )
     await limiter.initialize()
+    sent_at: list[float] = []
 
     async def send(*_: object, **__: object) -> bool:
+        sent_at.append(now[0])
         return True
 
-    sent = await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": 1}, None)
-    assert sent is True
+    for chat in (1, 2):
+        sent = await limiter.process_request(send, (), {}, "sendMessage", {"chat_id": chat}, None)
+        assert sent is True
+    assert sent_at == [0.0, 2.0]
     await limiter.shutdown()
 
 

@@ -85,8 +85,9 @@ class Pacer:
     def hold(self, seconds: float) -> None:
         """Grant no slot for ``seconds`` from now: Telegram said 429, retry_after=seconds.
 
-        Flood control is counted per bot, not per chat, so every sender waits, which is also
-        what python-telegram-bot's AIORateLimiter does.
+        Every digest sender waits (a fan-out that earns one 429 is likely to earn more); replies
+        are paced apart by the application's fair limiter, which holds only the chat a 429 is
+        about unless several chats get one at once.
         """
         until = self._clock() + max(0.0, seconds)
         if until > self._hold_until:

@@ -29,7 +29,6 @@ from telegram import Update
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 from telegram.ext import (
-    AIORateLimiter,
     ApplicationBuilder,
     CallbackQueryHandler,
     ChatMemberHandler,
@@ -50,10 +49,11 @@ from bot.telegram.buttons import Buttons
 from bot.telegram.chats import ChatEvents
 from bot.telegram.deps import BotDeps, BotOptions
 from bot.telegram.errors import ErrorHandler
+from bot.telegram.fairsend import FairLimiter
 from bot.telegram.features import Feature
-from bot.telegram.flood import FloodGuard
+from bot.telegram.flood import ChatBacklog, Kind
 from bot.telegram.format import plain
-from bot.telegram.guards import AdminGate, flood_guarded
+from bot.telegram.guards import AdminGate, cut_arguments, flood_guarded
 from bot.telegram.handlers import Commands, Questions
 from bot.telegram.incoming import AddressedToBot, CommandForUs
 from bot.telegram.inline import InlineAnswers
@@ -101,11 +101,14 @@ def build_application(
         raise ValueError("a bot token is required")
     options = options or BotOptions()
     watch = watch or FetchWatch(PollingLimits())
+    limiter = overall_rate_limiter(options)
     deps = BotDeps(
         service=service,
         settings=settings,
         options=options,
-        flood=FloodGuard(options.flood_limit, options.flood_window, options.clock),
+        flood=options.floods(),
+        backlog=ChatBacklog(options.chat_backlog, options.group_backlog),
+        limiter=limiter,
         store=store,
         subscribe=_subscribe_hook(features, store),
     )
@@ -115,7 +118,7 @@ def build_application(
         .base_url(settings.api_url)
         .base_file_url(settings.file_url)
         .get_updates_request(WatchedRequest(watch))
-        .rate_limiter(overall_rate_limiter(options))
+        .rate_limiter(limiter)
         .concurrent_updates(options.concurrent_updates)
         .defaults(Defaults(parse_mode=ParseMode.HTML, link_preview_options=NO_PREVIEW))
         .post_init(_post_init)
@@ -128,20 +131,10 @@ def build_application(
     return app
 
 
-def overall_rate_limiter(options: BotOptions) -> AIORateLimiter:
-    """The limiter for everything the application's bot sends, at ``options.send_rate``.
-
-    A rate below one message per second is expressed as one message per ``1/rate`` seconds:
-    the limiter's bucket must hold at least one whole message, or every send would fail.
-    """
-    rate = options.send_rate
-    if 0 < rate < 1:
-        return AIORateLimiter(
-            overall_max_rate=1,
-            overall_time_period=1 / rate,
-            max_retries=options.rate_limit_retries,
-        )
-    return AIORateLimiter(overall_max_rate=rate, max_retries=options.rate_limit_retries)
+def overall_rate_limiter(options: BotOptions) -> FairLimiter:
+    """The limiter for everything the application's bot sends, at ``options.send_rate``:
+    per-chat queues served fairly, a 429 holding only its chat (``fairsend``)."""
+    return options.limiter()
 
 
 def _subscribe_hook(features: Sequence[Feature], store: AsyncStore | None) -> SubscribeHook | None:
@@ -178,7 +171,8 @@ def _wire(app: App, deps: BotDeps, extra: Sequence[Feature]) -> tuple[Feature, .
             if spec.admin_only:
                 handler = gate.wrap(f"/{spec.name}", handler)
             where = NEW_MESSAGE if spec.groups else NEW_MESSAGE & PRIVATE
-            app.add_handler(CommandHandler(spec.name, flood_guarded(deps, handler), filters=where))
+            handler = flood_guarded(deps, cut_arguments(deps, handler))
+            app.add_handler(CommandHandler(spec.name, handler, filters=where))
     for feature in features:
         for extra_handler in feature.handlers:
             app.add_handler(extra_handler)
@@ -217,10 +211,11 @@ def _wire(app: App, deps: BotDeps, extra: Sequence[Feature]) -> tuple[Feature, .
             for b in f.buttons
         },
     )
-    app.add_handler(CallbackQueryHandler(flood_guarded(deps, buttons.on_callback)))
-    # Inline queries count against the same per-user flood window (each answers up to five
-    # questions); over it they go unanswered, which the client shows as no results.
-    app.add_handler(InlineQueryHandler(flood_guarded(deps, InlineAnswers(deps).on_inline)))
+    # Button presses and inline queries have flood budgets of their own (a press every few
+    # seconds must not use up the messages' budget); inline answers from the bot's short
+    # cache are free, fresh ones over the budget go unanswered (the client shows no results).
+    app.add_handler(CallbackQueryHandler(flood_guarded(deps, buttons.on_callback, Kind.BUTTON)))
+    app.add_handler(InlineQueryHandler(InlineAnswers(deps).on_inline))
 
     # before everything else (group -1): an admin's first message lets their menu be set
     menus = AdminMenus(deps, features)

@@ -6,14 +6,16 @@ errors into the core's: ``Forbidden`` → :class:`ChatUnreachable`, ``ChatMigrat
 :class:`ChatMoved`, ``RetryAfter`` → :class:`RetryLater`, ``TimedOut``/``NetworkError`` →
 :class:`TransientSendError`.
 
-Why a bot of its own: the application's bot sits behind ``AIORateLimiter(max_retries=…)``,
-which resends a message after a 429 by itself (sleeping in real time, unseen by the core), and
+Why a bot of its own: the application's bot sits behind its fair limiter (``fairsend``),
+which resends a message after a 429 by itself (waiting in real time, unseen by the core), and
 ``send.send_html`` follows migrations and resends after 5xx.  Either would make one core
 "attempt" several HTTP requests and hide the outcome the ledger depends on.  So digests and
 notices go out through a plain :class:`telegram.Bot` on the same token and API URL: one
 ``sendMessage`` per attempt, every outcome reported, pacing by the shared :class:`Pacer`
 (30 messages/s overall, 1/s per chat, 20/min per group).  Replies to users keep the
-application's bot and its rate limiter.
+application's bot and its fair limiter; once the application runs, every digest message also
+waits for a turn of that limiter's (:attr:`DigestRuntime.gate`, below every waiting reply),
+so replies and digests share one overall rate and a reply never waits behind a fan-out.
 
 Time is injected (:class:`DigestOptions`): the wall clock decides which chats are due, the
 pacer's clock and sleep decide waits, so tests move a fake clock and never sleep.
@@ -24,7 +26,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Final
@@ -155,6 +157,8 @@ class DigestRuntime:
             base_file_url=settings.file_url,
             request=HTTPXRequest(connection_pool_size=pool, pool_timeout=5.0),
         )
+        #: Awaited before every send (the application's fair limiter's bulk turn; None: none).
+        self.gate: Callable[[], Awaitable[None]] | None = None
         self.ticks_completed = 0
         self.last_report: FanoutReport | None = None
         self._tick_lock = asyncio.Lock()
@@ -297,6 +301,8 @@ class DigestRuntime:
         self, chat_id: int, html: str, keyboard: InlineKeyboardMarkup | None = None
     ) -> None:
         """Exactly one ``sendMessage``; its failure as the core's error (others propagate)."""
+        if self.gate is not None:
+            await self.gate()
         try:
             await self.bot.send_message(
                 chat_id,

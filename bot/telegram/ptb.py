@@ -12,7 +12,7 @@ from telegram.ext import Application, ContextTypes, ExtBot, JobQueue
 logger = logging.getLogger(__name__)
 
 Ctx: TypeAlias = ContextTypes.DEFAULT_TYPE
-#: The application ``build_application`` returns (AIORateLimiter makes the bot ``ExtBot[int]``).
+#: The application ``build_application`` returns (its rate limiter makes the bot ``ExtBot[int]``).
 App: TypeAlias = Application[
     ExtBot[int], Ctx, dict[Any, Any], dict[Any, Any], dict[Any, Any], JobQueue[Ctx]
 ]

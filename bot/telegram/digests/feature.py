@@ -8,10 +8,13 @@ Nothing is decided here; it only names the parts (:mod:`.topics`, :mod:`.schedul
 from __future__ import annotations
 
 import logging
+from typing import cast
 
 from bot.config import Settings
 from bot.service import NewsService
 from bot.store import AsyncStore
+from bot.telegram.app import DEPS_KEY
+from bot.telegram.deps import BotDeps
 from bot.telegram.digest_delivery import DigestOptions, DigestRuntime
 from bot.telegram.digest_render import AskRef, ToggleRef
 from bot.telegram.digests.common import CommandBody, DigestContext
@@ -88,6 +91,9 @@ class Digests:
         )
 
     async def _start(self, app: App) -> None:
+        # Digest messages take their turns from the replies' fair send queue (behind waiting
+        # replies, with a share kept for digests), so both keep to one overall rate.
+        self.runtime.gate = cast(BotDeps, app.bot_data[DEPS_KEY]).limiter.bulk_turn
         await self.runtime.start()
 
     async def _stop(self, app: App) -> None:
