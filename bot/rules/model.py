@@ -10,6 +10,8 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from bot.content.lexicon import Lexicon
+
 
 class IntentKind(StrEnum):
     CHITCHAT = "chitchat"
@@ -134,6 +136,7 @@ class Rules:
     responses: Responses
     thresholds: Thresholds
     language: LanguageRules
+    lexicon: Lexicon
     files: tuple[str, ...] = ()
     fingerprint: str = ""
     synonym_kinds: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))

@@ -77,14 +77,15 @@ class InlineAnswers:
         responses = snapshot.knowledge.rules.responses
         limit = snapshot.knowledge.rules.thresholds.max_question_chars
         answerer = snapshot.answerer
-        first = answerer.answer(text[:limit], None, language)
-        found: list[tuple[str, Answer]] = [(first.summary, first)]
-        for question in first.suggestions:
-            if len(found) >= self.deps.options.inline_results:
-                break
-            answer = answerer.answer(question, None, language)
-            if answer.answered:
-                found.append((question, answer))
+        with snapshot.knowledge.bound():  # this snapshot's words, even during a reload
+            first = answerer.answer(text[:limit], None, language)
+            found: list[tuple[str, Answer]] = [(first.summary, first)]
+            for question in first.suggestions:
+                if len(found) >= self.deps.options.inline_results:
+                    break
+                answer = answerer.answer(question, None, language)
+                if answer.answered:
+                    found.append((question, answer))
         out = []
         for position, (title, answer) in enumerate(found):
             description = answer.quote or (answer.summary if title != answer.summary else None)
