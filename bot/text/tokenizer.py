@@ -29,7 +29,7 @@ import jieba
 
 logger = logging.getLogger(__name__)
 
-_lock = threading.Lock()
+_lock = threading.RLock()  # current() makes a Segmenter, which loads the base, under it
 _base: jieba.Tokenizer | None = None
 _cache_dir: Path | None = None
 USER_WORD_FREQ = 20_000  # high enough that a name is cut as one word
