@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import logging
 import time
 from collections.abc import Hashable, Sequence
@@ -21,20 +20,17 @@ from bot.content.loader import LoadResult, PageCache, load_seeds
 from bot.content.model import Article
 from bot.errors import ContentError, InputError, Problem, RuleError
 from bot.knowledge.analysis import (
-    AnalysisCache,
     Lexicons,
-    TextAnalysis,
-    cache_key,
     resolve_mentions,
 )
 from bot.knowledge.entities import EntityMemo, EntityTable, build_entities, quoted_terms
 from bot.knowledge.fuzzy import FuzzyIndex
 from bot.knowledge.incremental import PATCH_MIN_ARTICLES, PATCH_SHARE, Previous, make_index
 from bot.knowledge.inputs import content_key, make_lexicons, person_names, user_words, version_of
-from bot.knowledge.parallel import analyse_many
+from bot.knowledge.rulesread import RulesReader
 from bot.knowledge.snapshot import Knowledge
+from bot.knowledge.tokens import ArticleTokens
 from bot.knowledge.topics import tag_sections
-from bot.rules.loader import load_rules, rule_files
 from bot.rules.model import Rules
 from bot.text import tokenizer
 from bot.text.normalize import normalize
@@ -74,23 +70,21 @@ class Builder:
     seeds: Path
     intents: Path
     cache_dir: Path | None = None
-    _cache: AnalysisCache = field(init=False)
+    _tokens: ArticleTokens = field(init=False)
+    _rules: RulesReader = field(init=False)
     _pages: PageCache = field(default_factory=PageCache, init=False)
     _slots: dict[str, int] = field(default_factory=dict, init=False)
-    _current_keys: list[str] = field(default_factory=list, init=False)
     _entity_memo: EntityMemo = field(default_factory=EntityMemo, init=False)
     _texts: dict[Hashable, str] = field(default_factory=dict, init=False)
     _quoted: dict[Hashable, frozenset[str]] = field(default_factory=dict, init=False)
-    _cache_keys: dict[Hashable, str] = field(default_factory=dict, init=False)
-    _cache_keys_for: Lexicons | None = field(default=None, init=False)
     _previous: Previous | None = field(default=None, init=False)
     _lexicon_seen: str = field(default="", init=False)  # what the caches were parsed with
-    _rules_read: tuple[Hashable, Rules] | None = field(default=None, init=False)
     patched: bool = field(default=False, init=False)  # the last build patched the index
     reindexed: int = field(default=0, init=False)  # articles the last build (re)indexed
 
     def __post_init__(self) -> None:
-        self._cache = AnalysisCache(self.cache_dir / "analysis" if self.cache_dir else None)
+        self._tokens = ArticleTokens(self.cache_dir / "analysis" if self.cache_dir else None)
+        self._rules = RulesReader(self.intents)
 
     def build(self) -> Knowledge:
         """Load, validate and index everything; raise InputError listing every problem."""
@@ -98,7 +92,7 @@ class Builder:
         problems: list[Problem] = []
         rules: Rules | None = None
         try:
-            rules = self._rules()
+            rules = self._rules.read()
         except RuleError as exc:
             problems.extend(exc.problems)
         if rules is None:  # only the seeds' problems are wanted, parsed with any lexicon
@@ -121,28 +115,12 @@ class Builder:
             finally:
                 if collecting:
                     gc.enable()
-        self._cache.retain(self._current_keys)
+        self._tokens.retain_cache()
         _settle()
         # unbound callers (code not answering through a snapshot yet) follow the last build
         tokenizer.publish(knowledge.segmenter)
         lexicon_module.publish(rules.lexicon)
         return knowledge
-
-    def _rules(self) -> Rules:
-        """The rules, parsed again only when a rule file was added, removed or changed (the
-        files are small: hashing them costs far less than parsing the YAML)."""
-        try:
-            stamp: Hashable = tuple(
-                (p.name, hashlib.sha1(p.read_bytes(), usedforsecurity=False).digest())
-                for p in rule_files(self.intents)
-            )
-        except OSError:
-            stamp = None
-        if stamp is not None and self._rules_read is not None and self._rules_read[0] == stamp:
-            return self._rules_read[1]
-        rules = load_rules(self.intents)
-        self._rules_read = (stamp, rules) if stamp is not None else None
-        return rules
 
     def _assemble(self, loaded: LoadResult, rules: Rules, started: float) -> Knowledge:
         articles = loaded.articles
@@ -195,8 +173,9 @@ class Builder:
         articles = loaded.articles
         entities, quoted, same_names = names.entities, names.quoted, names.same
         lexicons, fuzzy, segmenter = names.lexicons, names.fuzzy, names.segmenter
-        hits_before, misses_before = self._cache.hits, self._cache.misses
-        analyses = self._analyses(articles, keys, texts, lexicons)
+        cache = self._tokens.cache
+        hits_before, misses_before = cache.hits, cache.misses
+        analyses = self._tokens.analyses(articles, keys, texts, lexicons)
         mentions = {}
         for article, key in zip(articles, keys, strict=True):
             analysis = analyses[article.id]
@@ -249,8 +228,8 @@ class Builder:
             built_at=dt.datetime.now(dt.UTC),
             build_seconds=elapsed,
             segmenter=segmenter,
-            cache_hits=self._cache.hits - hits_before,
-            cache_misses=self._cache.misses - misses_before,
+            cache_hits=cache.hits - hits_before,
+            cache_misses=cache.misses - misses_before,
             by_id={a.id: a for a in articles},
             slots=slots,
             normalised_texts={a.id: t for a, t in zip(articles, texts, strict=True)},
@@ -285,41 +264,12 @@ class Builder:
             found = self._quoted[key] = frozenset(quoted_terms(p.text for p in article.paragraphs))
         return found
 
-    def _analyses(
-        self,
-        articles: Sequence[Article],
-        keys: Sequence[Hashable],
-        texts: Sequence[str],
-        lexicons: Lexicons,
-    ) -> dict[str, TextAnalysis]:
-        """Each article's tokens: from the cache, else analysed (in parallel when many)."""
-        if lexicons is not self._cache_keys_for:
-            self._cache_keys.clear()  # they depend on the user words and synonyms
-            self._cache_keys_for = lexicons
-        analyses: dict[str, TextAnalysis] = {}
-        self._current_keys = []
-        todo: list[tuple[Article, str]] = []
-        for article, key, text in zip(articles, keys, texts, strict=True):
-            analysis_key = self._cache_keys.get(key)
-            if analysis_key is None:
-                analysis_key = self._cache_keys[key] = cache_key(article, lexicons, text)
-            self._current_keys.append(analysis_key)
-            analysis = self._cache.get(analysis_key)
-            if analysis is None:
-                todo.append((article, analysis_key))
-            else:
-                analyses[article.id] = analysis
-        fresh = analyse_many([a for a, _ in todo], [k for _, k in todo], lexicons)
-        for (article, _), analysis in zip(todo, fresh, strict=True):
-            analyses[article.id] = self._cache.put(analysis)
-        return analyses
-
     def _retain(self, keys: Sequence[Hashable]) -> None:
         """Forget what belongs to articles that are gone."""
         wanted = set(keys)
         self._texts = {k: v for k, v in self._texts.items() if k in wanted}
         self._quoted = {k: v for k, v in self._quoted.items() if k in wanted}
-        self._cache_keys = {k: v for k, v in self._cache_keys.items() if k in wanted}
+        self._tokens.retain(wanted)
         self._entity_memo.retain(wanted)
 
     def _assign_slots(self, articles: Sequence[Article]) -> dict[str, int]:
