@@ -67,21 +67,15 @@ def test_wrong_types_empty_lists_and_duplicates_are_located(intents: Path) -> No
     edit(intents, "十四五: [2021, 2025]", "十四五: [2025, 2021]")
     edit(intents, "staff_roles: [记者, 通讯员]", "staff_roles: 记者")
     found = problems(intents)
-    assert f"intents/lexicon.yaml:{line_of(intents, 'time_now:')}: " + (
-        "lexicon time_now must not be empty"
-    ) in found
-    assert f"intents/lexicon.yaml:{line_of(intents, 'amount_nouns:')}: " + (
-        "lexicon amount_nouns: '收入' is listed twice"
-    ) in found
-    assert f"intents/lexicon.yaml:{line_of(intents, 'relative_years:')}: " + (
-        "lexicon relative_years: '今年' must be a whole number"
-    ) in found
-    assert f"intents/lexicon.yaml:{line_of(intents, '十四五: [2025')}: " + (
-        "lexicon plan_periods: '十四五' must be [first year, last year]"
-    ) in found
-    assert f"intents/lexicon.yaml:{line_of(intents, 'staff_roles:')}: " + (
-        "lexicon staff_roles must be a list, got text"
-    ) in found
+    expected = [
+        ("time_now:", "lexicon time_now must not be empty"),
+        ("amount_nouns:", "lexicon amount_nouns: '收入' is listed twice"),
+        ("relative_years:", "lexicon relative_years: '今年' must be a whole number"),
+        ("十四五: [2025", "lexicon plan_periods: '十四五' must be [first year, last year]"),
+        ("staff_roles:", "lexicon staff_roles must be a list, got text"),
+    ]
+    for text, message in expected:
+        assert f"intents/lexicon.yaml:{line_of(intents, text)}: {message}" in found
 
 
 def test_a_rules_directory_needs_exactly_one_lexicon(intents: Path) -> None:
