@@ -153,11 +153,11 @@ class Builder:
             return self._finish(loaded, rules, started, previous, keys, texts, names)
 
     def _segmenter(self, words: Sequence[str]) -> Segmenter:
-        """The new snapshot's segmenter; the last one when the words are the same.  The live
-        snapshot's segmenter is never changed, so a build that fails leaves it as it was."""
-        if self._previous is None:
-            return Segmenter(words)
-        return self._previous.knowledge.segmenter.with_words(words)
+        """The new snapshot's segmenter; the last one (this builder's, else the current one)
+        when the words are the same.  Segmenters are never changed once made, so a build
+        that fails leaves the live snapshot's as it was."""
+        last = self._previous.knowledge.segmenter if self._previous else tokenizer.current()
+        return last.with_words(words)
 
     def _finish(
         self,

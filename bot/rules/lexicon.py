@@ -84,9 +84,7 @@ def parse_lexicon(raw: Any, line: int, label: str, problems: Collector) -> Lexic
     if len(problems.problems) != before:
         return None
     digest = hashlib.sha256(repr(sorted((k, _stable(v)) for k, v in values.items())).encode())
-    return Lexicon(
-        **values, fingerprint=digest.hexdigest()[:16], source=f"{label}:{line}"
-    )
+    return Lexicon(**values, fingerprint=digest.hexdigest()[:16], source=f"{label}:{line}")
 
 
 def load_lexicon_file(path: Path) -> Lexicon:
