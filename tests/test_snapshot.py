@@ -198,3 +198,19 @@ def test_normalised_texts_are_the_snapshots(cache_dir: Path, restore_published: 
     assert knowledge.normalised(ref.key) == normalize(sentence.text)
     assert knowledge.normalised_text(article.id) == normalize(article.text)
     assert knowledge.normalised_title(article.id) == normalize(article.title)
+
+
+def test_a_segmenter_made_from_another_cuts_like_a_fresh_one(knowledge: Any) -> None:
+    """A reload derives the next segmenter from the last one's table (removing the words
+    that went, adding the new ones); it must cut every text exactly as one made afresh."""
+    words = sorted(knowledge.segmenter.words)
+    dropped = set(words[::3])  # names of a removed page, and their prefixes' entries
+    wanted = (set(words) - dropped) | {"一趟下来", "民受益", "城市更新让"}
+    derived = knowledge.segmenter.with_words(wanted)
+    fresh = tokenizer.Segmenter(wanted)
+    assert derived.words == fresh.words and derived is not knowledge.segmenter
+    texts = [*knowledge.index.texts.values(), PARAPHRASE, STRADDLING]
+    assert [derived.cut(t) for t in texts] == [fresh.cut(t) for t in texts]
+    assert [derived.cut_for_search(t) for t in texts] == [fresh.cut_for_search(t) for t in texts]
+    assert any(derived.cut(t) != knowledge.segmenter.cut(t) for t in texts)
+    assert knowledge.segmenter.with_words(words) is knowledge.segmenter
