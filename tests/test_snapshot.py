@@ -24,6 +24,7 @@ from bot.content import lexicon as lexicon_module
 from bot.errors import InputError
 from bot.evaluate import load_questions
 from bot.knowledge.build import Builder
+from bot.knowledge.diff import diff
 from bot.service import NewsService
 from bot.text import tokenizer
 
@@ -181,6 +182,9 @@ def test_a_changed_lexicon_changes_the_new_snapshot_only(
     assert "户" in old.lexicon.measure_words and "户" not in new.lexicon.measure_words
     assert not {f.text for a in new.articles for f in a.facts if f.unit == "户"}
     assert {f.text for a in old.articles for f in a.facts if f.unit == "户"} == counted
+    change = diff(old, new)
+    assert change.lexicon_changed and change.rules_changed
+    assert "lexicon changed" in change.lines()[-2]
     with old.bound():
         assert "户" in lexicon_module.lexicon().measure_words
     with new.bound():
