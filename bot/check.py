@@ -9,6 +9,7 @@ from typing import Any
 from bot.content.loader import load_seeds
 from bot.content.model import Article
 from bot.errors import InputError, Problem, RuleError
+from bot.rules.lexicon import FIELDS
 from bot.rules.loader import load_rules
 from bot.rules.model import Rules
 
@@ -75,13 +76,15 @@ def shared_keywords(rules: Rules) -> list[Problem]:
 
 def run_check(seeds: Path, intents: Path) -> tuple[dict[str, Any], list[Problem]]:
     """Everything ``check`` reports; problems are errors (exit status 1)."""
-    loaded = load_seeds(seeds)
-    problems = list(loaded.problems)
+    problems: list[Problem] = []
     rules = None
     try:
         rules = load_rules(intents)
     except RuleError as exc:
         problems.extend(exc.problems)
+    # pages are parsed with the rules' lexicon, as a build would (else the bundled one)
+    loaded = load_seeds(seeds, None, rules.lexicon if rules else None)
+    problems[:0] = loaded.problems
     report: dict[str, Any] = {
         "articles": [article_json(a) for a in loaded.articles],
         "errors": [p.as_dict() for p in problems],
@@ -94,6 +97,11 @@ def run_check(seeds: Path, intents: Path) -> tuple[dict[str, Any], list[Problem]
             "synonyms": len(rules.synonyms),
             "topics": len(rules.topics),
             "responses": len(rules.responses.templates),
+            "lexicon": {
+                "source": rules.lexicon.source,
+                "lists": len(FIELDS),
+                "words": rules.lexicon.word_count(),
+            },
         }
     return report, problems
 
@@ -143,6 +151,8 @@ def render(report: dict[str, Any]) -> str:
             f"{r['topics']} topics, {r['responses']} responses "
             f"({len(r['files'])} files)"
         )
+        lx = r["lexicon"]
+        lines.append(f"lexicon: {lx['lists']} word lists, {lx['words']} words ({lx['source']})")
     for warning in report.get("warnings", []):
         lines.append(f"warning: {warning['file']}:{warning['line']}: {warning['message']}")
     for error in report["errors"]:

@@ -9,6 +9,8 @@ both references in one assignment, so no request ever sees half of a reload.  On
 runs at a time.  After a reload that added or changed articles the service tells its content
 listeners (the Telegram wiring registers the digests feature's new-content notice there), so
 the reloading code never needs to know who listens.
+A question is answered with its snapshot bound (``Knowledge.bound``), so the word segmenter
+and lexicon it reads are that snapshot's even while a reload builds or swaps in another.
 """
 
 from __future__ import annotations
@@ -108,7 +110,7 @@ class NewsService:
     def load(self) -> Knowledge:
         """First build, synchronous (start-up); raises InputError on bad content."""
         knowledge = self.builder.build()
-        self._snapshot = Snapshot(knowledge, Answerer(knowledge))
+        self._snapshot = Snapshot(knowledge, _answerer(knowledge))
         return knowledge
 
     @property
@@ -132,7 +134,7 @@ class NewsService:
             except InputError:
                 self.metrics.inc("reload_failures_total")
                 raise
-            answerer = await asyncio.to_thread(Answerer, knowledge)
+            answerer = await asyncio.to_thread(_answerer, knowledge)
             self._snapshot = Snapshot(knowledge, answerer)
             result = diff(old.knowledge if old else None, knowledge)
             self.metrics.inc("reloads_total")
@@ -200,7 +202,8 @@ class NewsService:
             self.conversation(conversation_key) if conversation_key is not None else None
         )
         started = time.perf_counter()
-        answer = snapshot.answerer.answer(question, conversation, language)
+        with snapshot.knowledge.bound():
+            answer = snapshot.answerer.answer(question, conversation, language)
         if answer.intent not in META_INTENTS:
             self.metrics.observe_answer(answer.answered, (time.perf_counter() - started) * 1000)
         return answer
@@ -240,3 +243,9 @@ class NewsService:
 
     def reset(self, conversation_key: object) -> None:
         self._conversations.pop(conversation_key, None)
+
+
+def _answerer(knowledge: Knowledge) -> Answerer:
+    """An answerer made with its snapshot bound (it may read words and lists on start)."""
+    with knowledge.bound():
+        return Answerer(knowledge)

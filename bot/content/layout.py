@@ -10,53 +10,35 @@ laid out, never about a particular page; a sidecar can correct what they cannot 
 
 from __future__ import annotations
 
-import math
-import re
-from dataclasses import dataclass, field
-from enum import StrEnum
-from itertools import pairwise
+from dataclasses import dataclass
 
 from bot.content.blocks import Unit, UnitKind
-from bot.content.lexicon import lexicon
+from bot.content.drafts import ArticleDraft, SectionDraft
+from bot.content.likeness import similarities
+from bot.content.lines import (
+    COLUMN_MARK_RE,
+    DATELINE_RE,
+    SENTENCE_PUNCT_RE,
+    SUBTITLE_RE,
+    TextKind,
+    byline_names,
+    classify,
+    dateline_credits,
+    match_dateline,
+)
 from bot.content.model import LayoutFix
 from bot.text.chars import paragraph_is_finished, starts_as_continuation
 
-DATELINE_RE = re.compile(
-    r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
-    r"(?:电|讯)[\s\u3000]*(?:[(（](?P<credits>[^()（）]{0,80})[)）])?"
-)
-# 南方日报讯（记者 赵映雪 通讯员 华轩）3月3日，…: the credits first, then the date
-_LATE_DATELINE_RE = re.compile(
-    r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:电|讯)[\s\u3000]*[(（](?P<credits>[^()（）]{0,80})[)）]"
-    r"[\s\u3000]*(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
-)
-
-
-def match_dateline(text: str) -> re.Match[str] | None:
-    """A dateline at the start of ``text`` (groups: pub, year, month, day, credits)."""
-    return DATELINE_RE.match(text) or _LATE_DATELINE_RE.match(text)
-
-
-_ROLE_WORDS = (
-    "全媒体记者",
-    "本报记者",
-    "特约记者",
-    "实习记者",
-    "记者",
-    "通讯员",
-    "实习生",
-    "撰稿",
-    "编辑",
-    "作者",
-    "文",
-    "摄影",
-)
-_NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
-_SUBTITLE_RE = re.compile(r"^(?:——|—|－－|--)\s*\S")
-_COLUMN_MARK_RE = re.compile(r"[·•|｜]")
-_SENTENCE_PUNCT_RE = re.compile(r"[，。；！？,;!?：:]")
-
-MAX_BYLINE_CHARS = 40
+__all__ = [
+    "DATELINE_RE",
+    "ArticleDraft",
+    "LayoutThresholds",
+    "PageLayout",
+    "SectionDraft",
+    "byline_names",
+    "dateline_credits",
+    "match_dateline",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,116 +54,6 @@ class LayoutThresholds:
     ratio: float = 1.5
     margin: float = 0.03
     max_kicker_chars: int = 24  # a plain line this short above a title is its kicker
-
-
-class TextKind(StrEnum):
-    BODY = "body"
-    DATELINE = "dateline"
-    BYLINE = "byline"
-    SUBTITLE = "subtitle"
-    AUTHOR = "author"
-
-
-@dataclass
-class SectionDraft:
-    heading: str | None
-    line: int
-    paragraphs: list[Unit] = field(default_factory=list)
-
-
-@dataclass
-class ArticleDraft:
-    """An article while the page is being read; frozen into an Article afterwards."""
-
-    title: str | None
-    line: int
-    kicker: str | None = None
-    column: str | None = None
-    subtitle: str | None = None
-    byline: list[str] = field(default_factory=list)
-    dateline: tuple[int | None, int, int] | None = None  # (year, month, day)
-    sections: list[SectionDraft] = field(default_factory=list)
-    truncated: bool = False
-
-    def has_body(self) -> bool:
-        return any(s.paragraphs for s in self.sections)
-
-    def add_paragraph(self, unit: Unit) -> None:
-        if not self.sections:
-            self.sections.append(SectionDraft(None, unit.line))
-        self.sections[-1].paragraphs.append(unit)
-
-    def last_paragraph(self) -> Unit | None:
-        for section in reversed(self.sections):
-            if section.paragraphs:
-                return section.paragraphs[-1]
-        return None
-
-    def replace_last_paragraph(self, unit: Unit) -> None:
-        for section in reversed(self.sections):
-            if section.paragraphs:
-                section.paragraphs[-1] = unit
-                return
-
-    def text(self) -> str:
-        parts = [self.title or ""]
-        parts += [p.text for s in self.sections for p in s.paragraphs]
-        return "\n".join(parts)
-
-
-def classify(unit: Unit) -> TextKind:
-    text = unit.text
-    if match_dateline(text):
-        return TextKind.DATELINE
-    if _SUBTITLE_RE.match(text):
-        return TextKind.SUBTITLE
-    if byline_names(text) is not None:
-        return TextKind.BYLINE
-    if _NAME_RE.match(text) and _starts_with_surname(text):
-        return TextKind.AUTHOR
-    return TextKind.BODY
-
-
-def _starts_with_surname(text: str) -> bool:
-    lx = lexicon()
-    return text[0] in lx.surnames or text[:2] in lx.double_surnames
-
-
-def byline_names(text: str) -> list[str] | None:
-    """Names in a byline such as ``湖南日报全媒体记者 谢卓芳 张佳伟``; None if not a byline."""
-    if len(text) > MAX_BYLINE_CHARS or any(c in text for c in "，。；！？,;!?"):
-        return None
-    names: list[str] = []
-    saw_role = False
-    for token in re.split(r"[\s\u3000]+", text.strip()):
-        role = next((r for r in _ROLE_WORDS if r in token), None)
-        if role:
-            saw_role = True
-            rest = token[token.index(role) + len(role) :].lstrip("：:")
-            if rest:
-                if not _NAME_RE.match(rest):
-                    return None
-                names.append(rest)
-        elif _NAME_RE.match(token):
-            names.append(token)
-        else:
-            return None
-    return names if saw_role and names else None
-
-
-def dateline_credits(text: str) -> list[str]:
-    match = match_dateline(text)
-    if not match or not match["credits"]:
-        return []
-    names: list[str] = []
-    for token in re.split(r"[\s\u3000、,，]+", match["credits"]):
-        for role in _ROLE_WORDS:
-            if token.startswith(role) or role in token:
-                token = token[token.index(role) + len(role) :]
-                break
-        if _NAME_RE.match(token):
-            names.append(token)
-    return names
 
 
 class PageLayout:
@@ -236,7 +108,7 @@ class PageLayout:
             self._is_heading(i + 1)
             and self.units[i + 1].level == 1
             and len(text) <= self.thresholds.max_kicker_chars
-            and not _SENTENCE_PUNCT_RE.search(text)
+            and not SENTENCE_PUNCT_RE.search(text)
             and self._kind(i) is not TextKind.BYLINE
             and (self.current is None or self.current.has_body())
         )
@@ -294,7 +166,7 @@ class PageLayout:
     def _new_article(self, title: str | None, line: int) -> ArticleDraft:
         article = ArticleDraft(title, line)
         for head in self.pending_heads:
-            if _COLUMN_MARK_RE.search(head.text) and article.column is None:
+            if COLUMN_MARK_RE.search(head.text) and article.column is None:
                 article.column = head.text
             elif article.kicker is None:
                 article.kicker = head.text
@@ -319,7 +191,7 @@ class PageLayout:
             return i + 2
         elif (
             current is not None
-            and (unit.level >= 3 or _SUBTITLE_RE.match(unit.text))
+            and (unit.level >= 3 or SUBTITLE_RE.match(unit.text))
             and current.title is not None
             and not current.has_body()
             and current.subtitle is None
@@ -417,7 +289,7 @@ class PageLayout:
         others = [a for a in self.articles if a is not current]
         if not others or not block:
             return current
-        scores = _similarities(block, [current, *others])
+        scores = similarities(block, [current, *others])
         best = max(range(1, len(scores)), key=lambda k: scores[k])
         t = self.thresholds
         if scores[best] > scores[0] * t.ratio and scores[best] - scores[0] >= t.margin:
@@ -442,32 +314,3 @@ class PageLayout:
             parts.append(self.units[j].text)
             j += 1
         return "\n".join(parts)
-
-
-def _bigrams(text: str) -> set[str]:
-    chars = [c for c in text if c.isalnum()]
-    return {a + b for a, b in pairwise(chars)}
-
-
-def _similarities(block: str, articles: list[ArticleDraft]) -> list[float]:
-    """Cosine similarity of character-bigram sets, so long articles get no head start, plus
-    a strong bonus when the block continues an interview: the same speakers (记者：/唐晓梅：)."""
-    block_grams = _bigrams(block)
-    block_speakers = _speakers(block)
-    scores = []
-    for article in articles:
-        grams = _bigrams(article.text())
-        denominator = math.sqrt(len(grams) * len(block_grams)) or 1.0
-        score = len(grams & block_grams) / denominator
-        if block_speakers and block_speakers & _speakers(article.text()):
-            score += SPEAKER_BONUS
-        scores.append(score)
-    return scores
-
-
-_SPEAKER_RE = re.compile(r"(?:^|\n|[。！？”])([\u4e00-\u9fff]{2,4})：")
-SPEAKER_BONUS = 0.5
-
-
-def _speakers(text: str) -> set[str]:
-    return set(_SPEAKER_RE.findall(text))

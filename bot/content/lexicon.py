@@ -1,15 +1,27 @@
-"""Load the general-language lexicon (``lexicon.yaml``) that the fact extractor relies on."""
+"""The general-language lexicon the content parser and the fact extractor rely on.
+
+The word lists live in the rules pack (``intents/lexicon.yaml``, parsed and validated by
+:mod:`bot.rules.lexicon`) and each snapshot carries its own (``Knowledge.lexicon``), so a
+reload that changes a list changes the new snapshot only.
+
+:func:`lexicon` is a compatibility shim for code that does not hold a snapshot (the answer
+and nlu modules, and the parser's helpers): it returns the lexicon bound to the current
+context with :func:`active` (a build binds its rules' lexicon while it parses, the service
+binds the snapshot a question is answered from), else the one a successful build last
+:func:`publish`-ed, else the bundled ``intents/lexicon.yaml``.
+"""
 
 from __future__ import annotations
 
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 
-from bot.yamlsource import load_yaml
-
-LEXICON_PATH = Path(__file__).with_name("lexicon.yaml")
+BUNDLED_LEXICON = Path(__file__).resolve().parents[2] / "intents" / "lexicon.yaml"
 
 
 @dataclass(frozen=True, slots=True)
@@ -43,6 +55,16 @@ class Lexicon:
     relative_years: dict[str, int]
     relative_days: dict[str, int]
     plan_periods: dict[str, tuple[int, int]]
+    fingerprint: str = ""  # of the lists, for caches of what was parsed with them
+    source: str = ""  # file:line of the section it was read from
+
+    def word_count(self) -> int:
+        """How many words (and characters, for surnames) the lists hold, for reports."""
+        return sum(
+            len(v)
+            for v in (getattr(self, f) for f in self.__dataclass_fields__)
+            if isinstance(v, tuple | frozenset | dict)
+        )
 
 
 def alternation(words: tuple[str, ...] | frozenset[str]) -> str:
@@ -50,41 +72,36 @@ def alternation(words: tuple[str, ...] | frozenset[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
-@cache
+_bound: ContextVar[Lexicon | None] = ContextVar("newsbot_lexicon", default=None)
+_published: Lexicon | None = None
+_lock = threading.Lock()
+
+
+def publish(lexicon_: Lexicon) -> None:
+    """Make ``lexicon_`` the one unbound callers use (a successful build calls this)."""
+    global _published
+    _published = lexicon_
+
+
+@contextmanager
+def active(lexicon_: Lexicon) -> Iterator[Lexicon]:
+    """Bind ``lexicon_`` for :func:`lexicon` in this context (thread, task)."""
+    token = _bound.set(lexicon_)
+    try:
+        yield lexicon_
+    finally:
+        _bound.reset(token)
+
+
 def lexicon() -> Lexicon:
-    data = load_yaml(LEXICON_PATH)
+    """The bound lexicon, else the published one, else the bundled file's."""
+    global _published
+    found = _bound.get() or _published
+    if found is None:
+        with _lock:
+            if _published is None:
+                from bot.rules.lexicon import load_lexicon_file  # the parser imports this module
 
-    def words(key: str) -> tuple[str, ...]:
-        return tuple(str(w) for w in data[key])
-
-    return Lexicon(
-        measure_words=words("measure_words"),
-        people_measures=frozenset(words("people_measures")),
-        time_now=words("time_now"),
-        time_past=words("time_past"),
-        elapsed_days=words("elapsed_days"),
-        plan_words=words("plan_words"),
-        future_words=words("future_words"),
-        amount_nouns=frozenset(words("amount_nouns")),
-        duration_units=words("duration_units"),
-        roles_before_name=words("roles_before_name"),
-        roles_after_name=words("roles_after_name"),
-        roles_leading=words("roles_leading"),
-        staff_roles=frozenset(words("staff_roles")),
-        speech_verbs=words("speech_verbs"),
-        surnames=frozenset(str(data["surnames"])),
-        double_surnames=frozenset(words("double_surnames")),
-        org_suffixes=words("org_suffixes"),
-        place_suffixes=words("place_suffixes"),
-        place_suffix_words=words("place_suffix_words"),
-        describing_words=words("describing_words"),
-        regions=words("regions"),
-        org_stop_words=words("org_stop_words"),
-        false_name_words=words("false_name_words"),
-        rank_scopes=words("rank_scopes"),
-        rank_words=words("rank_words"),
-        money_verbs=frozenset(words("money_verbs")),
-        relative_years={str(k): int(v) for k, v in data["relative_years"].items()},
-        relative_days={str(k): int(v) for k, v in data["relative_days"].items()},
-        plan_periods={str(k): (int(v[0]), int(v[1])) for k, v in data["plan_periods"].items()},
-    )
+                _published = load_lexicon_file(BUNDLED_LEXICON)
+            found = _published
+    return found

@@ -12,6 +12,8 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from bot.content import lexicon as lexicon_module
+from bot.content.lexicon import Lexicon
 from bot.content.model import Article, PageMeta
 from bot.content.page import parse_page
 from bot.content.sidecar import load_sidecar
@@ -167,12 +169,16 @@ class PageCache:
         self.pages = {k: v for k, v in self.pages.items() if k in labels}
 
 
-def load_seeds(seeds: Path, cache: PageCache | None = None) -> LoadResult:
+def load_seeds(
+    seeds: Path, cache: PageCache | None = None, lexicon: Lexicon | None = None
+) -> LoadResult:
     """Every page in ``seeds``; problems are collected so ``check`` can report them all.
 
-    Unchanged pages come from ``cache``; the rest are parsed, in worker processes when
-    there are many (a cold start on thousands of pages).
+    Unchanged pages come from ``cache`` (which must hold pages parsed with the same
+    ``lexicon``); the rest are parsed with ``lexicon`` (default: the current one), in worker
+    processes when there are many (a cold start on thousands of pages).
     """
+    lexicon = lexicon or lexicon_module.lexicon()
     if not seeds.is_dir():
         return LoadResult((), (Problem(str(seeds), 0, "seeds directory does not exist"),))
     problems: list[Problem] = []
@@ -186,7 +192,7 @@ def load_seeds(seeds: Path, cache: PageCache | None = None) -> LoadResult:
             found[label] = cached
         else:
             todo.append((path, label))
-    for (path, label), result in zip(todo, _parse_all(todo), strict=True):
+    for (path, label), result in zip(todo, _parse_all(todo, lexicon), strict=True):
         if isinstance(result, Page):
             found[label] = result
             if cache is not None:
@@ -212,16 +218,17 @@ def load_seeds(seeds: Path, cache: PageCache | None = None) -> LoadResult:
     return LoadResult(tuple(pages), tuple(problems))
 
 
-def _parse_all(todo: list[tuple[Path, str]]) -> list[Page | tuple[Problem, ...]]:
+def _parse_all(todo: list[tuple[Path, str]], lexicon: Lexicon) -> list[Page | tuple[Problem, ...]]:
     workers = min(os.cpu_count() or 1, MAX_WORKERS)
     if len(todo) < PARALLEL_MIN_PAGES or workers < 2:
-        return [_load_or_problems(str(p), label) for p, label in todo]
+        with lexicon_module.active(lexicon):
+            return [_load_or_problems(str(p), label) for p, label in todo]
     context = multiprocessing.get_context("spawn")  # no fork of a threaded event loop
     with ProcessPoolExecutor(
         max_workers=workers,
         mp_context=context,
-        initializer=exit_with_parent,
-        initargs=(os.getpid(),),
+        initializer=_start_parser,
+        initargs=(os.getpid(), lexicon),
     ) as pool:
         return list(
             pool.map(
@@ -231,6 +238,12 @@ def _parse_all(todo: list[tuple[Path, str]]) -> list[Page | tuple[Problem, ...]]
                 chunksize=8,
             )
         )
+
+
+def _start_parser(parent: int, lexicon: Lexicon) -> None:
+    """Parser worker initializer: the build's lexicon, and exit with the parent."""
+    exit_with_parent(parent)
+    lexicon_module.publish(lexicon)
 
 
 def exit_with_parent(parent: int) -> None:

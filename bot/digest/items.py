@@ -320,7 +320,9 @@ class Catalog:
             from bot.answer.engine import Answerer
 
             answerer = self._answerer = Answerer(self.knowledge)
-        for question in answerer.suggestions_for(article.id, section_index):
+        with self.knowledge.bound():
+            questions = answerer.suggestions_for(article.id, section_index)
+        for question in questions:
             if len(question) <= MAX_QUESTION_CHARS:
                 return question
         responses = self.knowledge.rules.responses

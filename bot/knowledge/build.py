@@ -9,94 +9,51 @@ from __future__ import annotations
 
 import datetime as dt
 import gc
-import hashlib
 import logging
 import time
-from collections import Counter
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bot.content.loader import LoadResult, Page, PageCache, load_seeds
+from bot.content import lexicon as lexicon_module
+from bot.content.loader import LoadResult, PageCache, load_seeds
 from bot.content.model import Article
 from bot.errors import ContentError, InputError, Problem, RuleError
 from bot.knowledge.analysis import (
-    ENTITY_PREFIX,
-    AnalysisCache,
     Lexicons,
-    TextAnalysis,
-    cache_key,
     resolve_mentions,
 )
-from bot.knowledge.entities import (
-    EntityKind,
-    EntityMemo,
-    EntityTable,
-    build_entities,
-    quoted_terms,
-)
+from bot.knowledge.entities import EntityMemo, EntityTable, build_entities, quoted_terms
 from bot.knowledge.fuzzy import FuzzyIndex
-from bot.knowledge.index import SENTENCES_PER_SLOT, SentenceIndex, build_index, patch_index
-from bot.knowledge.matcher import PhraseMatcher
-from bot.knowledge.parallel import analyse_many
-from bot.knowledge.topics import TopicTags, tag_sections
-from bot.rules.loader import load_rules, rule_files
+from bot.knowledge.incremental import PATCH_MIN_ARTICLES, PATCH_SHARE, Previous, make_index
+from bot.knowledge.inputs import content_key, make_lexicons, person_names, user_words, version_of
+from bot.knowledge.rulesread import RulesReader
+from bot.knowledge.snapshot import Knowledge
+from bot.knowledge.tokens import ArticleTokens
+from bot.knowledge.topics import tag_sections
 from bot.rules.model import Rules
 from bot.text import tokenizer
 from bot.text.normalize import normalize
+from bot.text.tokenizer import Segmenter
+
+__all__ = ["PATCH_MIN_ARTICLES", "PATCH_SHARE", "Builder", "Knowledge", "build_knowledge"]
 
 logger = logging.getLogger(__name__)
 
 # Organisation words that ``该…`` / ``这家…`` refer back to.
 COREF_SUFFIXES = ("研究院", "中心", "集团", "公司", "企业", "平台", "基金", "海关", "大学")
-# A reload patches the previous index when at most this many articles (or this share of
-# them) changed; beyond that a fresh build is about as fast.
-PATCH_MIN_ARTICLES = 16
-PATCH_SHARE = 0.2
 
 
 @dataclass(frozen=True, slots=True)
-class Knowledge:
-    """Everything the answerer needs, immutable; reload builds a new one and swaps it in."""
+class _Names:
+    """What a build found out about names, before anything is tokenised."""
 
-    articles: tuple[Article, ...]
-    pages: tuple[Page, ...]
-    rules: Rules
     entities: EntityTable
-    index: SentenceIndex
-    topics: TopicTags
+    quoted: frozenset[str]
+    same: bool  # the same names as the previous build's
     lexicons: Lexicons
     fuzzy: FuzzyIndex
-    version: str
-    built_at: dt.datetime
-    build_seconds: float
-    cache_hits: int = 0
-    cache_misses: int = 0
-    by_id: Mapping[str, Article] = field(default_factory=dict)
-    slots: Mapping[str, int] = field(default_factory=dict)
-
-    def article(self, article_id: str) -> Article | None:
-        return self.by_id.get(article_id)
-
-    @property
-    def fact_count(self) -> int:
-        return sum(len(a.facts) for a in self.articles)
-
-
-@dataclass
-class _Previous:
-    """What the last successful build made, for the next build to reuse where its inputs
-    are unchanged (everything here is per article, keyed by article id)."""
-
-    rules_fingerprint: str
-    knowledge: Knowledge
-    quoted: frozenset[str]
-    content_keys: dict[str, Hashable]
-    analyses: dict[str, TextAnalysis]
-    mentions: dict[str, tuple[tuple[str, ...], ...]]
-    topics: dict[str, tuple[tuple[str, ...], ...]]
-    chars: dict[str, str]  # article id → its distinct characters
-    char_counts: Counter[str]
+    segmenter: Segmenter
 
 
 @dataclass
@@ -113,22 +70,21 @@ class Builder:
     seeds: Path
     intents: Path
     cache_dir: Path | None = None
-    _cache: AnalysisCache = field(init=False)
+    _tokens: ArticleTokens = field(init=False)
+    _rules: RulesReader = field(init=False)
     _pages: PageCache = field(default_factory=PageCache, init=False)
     _slots: dict[str, int] = field(default_factory=dict, init=False)
-    _current_keys: list[str] = field(default_factory=list, init=False)
     _entity_memo: EntityMemo = field(default_factory=EntityMemo, init=False)
     _texts: dict[Hashable, str] = field(default_factory=dict, init=False)
     _quoted: dict[Hashable, frozenset[str]] = field(default_factory=dict, init=False)
-    _cache_keys: dict[Hashable, str] = field(default_factory=dict, init=False)
-    _cache_keys_for: Lexicons | None = field(default=None, init=False)
-    _previous: _Previous | None = field(default=None, init=False)
-    _rules_read: tuple[Hashable, Rules] | None = field(default=None, init=False)
+    _previous: Previous | None = field(default=None, init=False)
+    _lexicon_seen: str = field(default="", init=False)  # what the caches were parsed with
     patched: bool = field(default=False, init=False)  # the last build patched the index
     reindexed: int = field(default=0, init=False)  # articles the last build (re)indexed
 
     def __post_init__(self) -> None:
-        self._cache = AnalysisCache(self.cache_dir / "analysis" if self.cache_dir else None)
+        self._tokens = ArticleTokens(self.cache_dir / "analysis" if self.cache_dir else None)
+        self._rules = RulesReader(self.intents)
 
     def build(self) -> Knowledge:
         """Load, validate and index everything; raise InputError listing every problem."""
@@ -136,40 +92,35 @@ class Builder:
         problems: list[Problem] = []
         rules: Rules | None = None
         try:
-            rules = self._rules()
+            rules = self._rules.read()
         except RuleError as exc:
             problems.extend(exc.problems)
-        loaded: LoadResult = load_seeds(self.seeds, self._pages)
-        tokenizer.boundary_words()  # parsing an edited page later needs it here too
-        problems.extend(loaded.problems)
-        if problems or rules is None:
+        if rules is None:  # only the seeds' problems are wanted, parsed with any lexicon
+            problems.extend(load_seeds(self.seeds, None).problems)
             raise InputError(problems)
-        collecting = gc.isenabled()
-        gc.disable()  # a build allocates millions of objects: no collection passes meanwhile
-        try:
-            knowledge = self._assemble(loaded, rules, started)
-        finally:
-            if collecting:
-                gc.enable()
-        self._cache.retain(self._current_keys)
+        if rules.lexicon.fingerprint != self._lexicon_seen:
+            # pages, facts and names were found with the old word lists: start afresh
+            self._pages, self._entity_memo = PageCache(), EntityMemo()
+            self._lexicon_seen = rules.lexicon.fingerprint
+        with lexicon_module.active(rules.lexicon):
+            loaded: LoadResult = load_seeds(self.seeds, self._pages, rules.lexicon)
+            tokenizer.boundary_words()  # parsing an edited page later needs it here too
+            problems.extend(loaded.problems)
+            if problems:
+                raise InputError(problems)
+            collecting = gc.isenabled()
+            gc.disable()  # a build allocates millions of objects: no collections meanwhile
+            try:
+                knowledge = self._assemble(loaded, rules, started)
+            finally:
+                if collecting:
+                    gc.enable()
+        self._tokens.retain_cache()
         _settle()
+        # unbound callers (code not answering through a snapshot yet) follow the last build
+        tokenizer.publish(knowledge.segmenter)
+        lexicon_module.publish(rules.lexicon)
         return knowledge
-
-    def _rules(self) -> Rules:
-        """The rules, parsed again only when a rule file was added, removed or changed (the
-        files are small: hashing them costs far less than parsing the YAML)."""
-        try:
-            stamp: Hashable = tuple(
-                (p.name, hashlib.sha1(p.read_bytes(), usedforsecurity=False).digest())
-                for p in rule_files(self.intents)
-            )
-        except OSError:
-            stamp = None
-        if stamp is not None and self._rules_read is not None and self._rules_read[0] == stamp:
-            return self._rules_read[1]
-        rules = load_rules(self.intents)
-        self._rules_read = (stamp, rules) if stamp is not None else None
-        return rules
 
     def _assemble(self, loaded: LoadResult, rules: Rules, started: float) -> Knowledge:
         articles = loaded.articles
@@ -178,7 +129,7 @@ class Builder:
         previous = self._previous
         if previous is not None and previous.rules_fingerprint != rules.fingerprint:
             previous = None
-        keys = [_content_key(a) for a in articles]
+        keys = [content_key(a) for a in articles]
         texts = [self._normalised(a, k) for a, k in zip(articles, keys, strict=True)]
         entities = build_entities(
             articles, rules.synonyms, texts, rules.synonym_kinds, self._entity_memo, keys
@@ -194,11 +145,37 @@ class Builder:
         if previous is not None and same_names:
             lexicons, fuzzy = previous.knowledge.lexicons, previous.knowledge.fuzzy
         else:
-            lexicons = _lexicons(rules, entities, quoted)
-            fuzzy = FuzzyIndex.build(entities.alias_to_key, _person_names(entities))
-        tokenizer.set_user_words(_user_words(lexicons))
-        hits_before, misses_before = self._cache.hits, self._cache.misses
-        analyses = self._analyses(articles, keys, texts, lexicons)
+            lexicons = make_lexicons(rules, entities, quoted)
+            fuzzy = FuzzyIndex.build(entities.alias_to_key, person_names(entities))
+        segmenter = self._segmenter(user_words(lexicons))
+        names = _Names(entities, quoted, same_names, lexicons, fuzzy, segmenter)
+        with tokenizer.active(segmenter):
+            return self._finish(loaded, rules, started, previous, keys, texts, names)
+
+    def _segmenter(self, words: Sequence[str]) -> Segmenter:
+        """The new snapshot's segmenter; the last one (this builder's, else the current one)
+        when the words are the same.  Segmenters are never changed once made, so a build
+        that fails leaves the live snapshot's as it was."""
+        last = self._previous.knowledge.segmenter if self._previous else tokenizer.current()
+        return last.with_words(words)
+
+    def _finish(
+        self,
+        loaded: LoadResult,
+        rules: Rules,
+        started: float,
+        previous: Previous | None,
+        keys: Sequence[str],
+        texts: Sequence[str],
+        names: _Names,
+    ) -> Knowledge:
+        """Tokens, mentions, topics and the index, with the new segmenter bound."""
+        articles = loaded.articles
+        entities, quoted, same_names = names.entities, names.quoted, names.same
+        lexicons, fuzzy, segmenter = names.lexicons, names.fuzzy, names.segmenter
+        cache = self._tokens.cache
+        hits_before, misses_before = cache.hits, cache.misses
+        analyses = self._tokens.analyses(articles, keys, texts, lexicons)
         mentions = {}
         for article, key in zip(articles, keys, strict=True):
             analysis = analyses[article.id]
@@ -224,10 +201,11 @@ class Builder:
         }
         known_topics = {i: previous.topics[i] for i in unchanged} if previous else None
         topics = tag_sections(articles, rules.topics, rules.synonyms, known_topics)
-        index, chars, char_counts = self._index(
-            articles, analyses, mentions, slots, unchanged, rules, previous
+        index, chars, char_counts, self.patched = make_index(
+            self._slots, articles, analyses, mentions, slots, unchanged, rules, previous
         )
-        version = _version(articles, rules)
+        self.reindexed = len(articles) - len(unchanged)
+        version = version_of(articles, rules)
         elapsed = time.perf_counter() - started
         logger.info(
             "knowledge %s built: %d articles, %d sentences in %.2fs (%d articles re-indexed)",
@@ -249,12 +227,15 @@ class Builder:
             version=version,
             built_at=dt.datetime.now(dt.UTC),
             build_seconds=elapsed,
-            cache_hits=self._cache.hits - hits_before,
-            cache_misses=self._cache.misses - misses_before,
+            segmenter=segmenter,
+            cache_hits=cache.hits - hits_before,
+            cache_misses=cache.misses - misses_before,
             by_id={a.id: a for a in articles},
             slots=slots,
+            normalised_texts={a.id: t for a, t in zip(articles, texts, strict=True)},
+            normalised_titles={a.id: normalize(a.title) for a in articles},
         )
-        self._previous = _Previous(
+        self._previous = Previous(
             rules.fingerprint,
             knowledge,
             quoted,
@@ -283,87 +264,12 @@ class Builder:
             found = self._quoted[key] = frozenset(quoted_terms(p.text for p in article.paragraphs))
         return found
 
-    def _analyses(
-        self,
-        articles: Sequence[Article],
-        keys: Sequence[Hashable],
-        texts: Sequence[str],
-        lexicons: Lexicons,
-    ) -> dict[str, TextAnalysis]:
-        """Each article's tokens: from the cache, else analysed (in parallel when many)."""
-        if lexicons is not self._cache_keys_for:
-            self._cache_keys.clear()  # they depend on the user words and synonyms
-            self._cache_keys_for = lexicons
-        analyses: dict[str, TextAnalysis] = {}
-        self._current_keys = []
-        todo: list[tuple[Article, str]] = []
-        for article, key, text in zip(articles, keys, texts, strict=True):
-            analysis_key = self._cache_keys.get(key)
-            if analysis_key is None:
-                analysis_key = self._cache_keys[key] = cache_key(article, lexicons, text)
-            self._current_keys.append(analysis_key)
-            analysis = self._cache.get(analysis_key)
-            if analysis is None:
-                todo.append((article, analysis_key))
-            else:
-                analyses[article.id] = analysis
-        fresh = analyse_many([a for a, _ in todo], [k for _, k in todo], lexicons)
-        for (article, _), analysis in zip(todo, fresh, strict=True):
-            analyses[article.id] = self._cache.put(analysis)
-        return analyses
-
-    def _index(
-        self,
-        articles: Sequence[Article],
-        analyses: Mapping[str, TextAnalysis],
-        mentions: Mapping[str, tuple[tuple[str, ...], ...]],
-        slots: Mapping[str, int],
-        unchanged: set[str],
-        rules: Rules,
-        previous: _Previous | None,
-    ) -> tuple[SentenceIndex, dict[str, str], Counter[str]]:
-        """Patch the previous index when few articles changed, else build it afresh."""
-        changed = [a for a in articles if a.id not in unchanged]
-        reference = rules.thresholds.idf_reference_sentences
-        self.reindexed = len(changed)
-        self.patched = False
-        if previous is not None and len(changed) <= max(
-            PATCH_MIN_ARTICLES, PATCH_SHARE * len(articles)
-        ):
-            current = {a.id for a in articles}
-            removed = [
-                i for i in previous.knowledge.by_id if i not in current or i not in unchanged
-            ]
-            chars = {i: c for i, c in previous.chars.items() if i in current and i in unchanged}
-            counts = Counter(previous.char_counts)
-            for article_id in removed:
-                counts.subtract(previous.chars[article_id])
-            for article in changed:
-                chars[article.id] = _chars(analyses[article.id])
-                counts.update(chars[article.id])
-            counts = +counts  # drop characters no article uses any more
-            self.patched = True
-            index = patch_index(
-                previous.knowledge.index,
-                {i: (self._slots[i], _indexed_terms(previous, i)) for i in removed},
-                changed,
-                analyses,
-                mentions,
-                slots,
-                frozenset(counts),
-            )
-            return index, chars, counts
-        index = build_index(articles, analyses, mentions, slots, reference)
-        chars = {a.id: _chars(analyses[a.id]) for a in articles}
-        counts = Counter(c for found in chars.values() for c in found)
-        return index, chars, counts
-
     def _retain(self, keys: Sequence[Hashable]) -> None:
         """Forget what belongs to articles that are gone."""
         wanted = set(keys)
         self._texts = {k: v for k, v in self._texts.items() if k in wanted}
         self._quoted = {k: v for k, v in self._quoted.items() if k in wanted}
-        self._cache_keys = {k: v for k, v in self._cache_keys.items() if k in wanted}
+        self._tokens.retain(wanted)
         self._entity_memo.retain(wanted)
 
     def _assign_slots(self, articles: Sequence[Article]) -> dict[str, int]:
@@ -385,82 +291,5 @@ def _settle() -> None:
     gc.freeze()
 
 
-def _content_key(article: Article) -> str:
-    """Everything about an article that tokens, names, topics and the index depend on, as
-    a short digest (it is hashed often: a name used in a thousand articles is keyed by all
-    of theirs)."""
-    parts = (
-        article.id,
-        article.content_hash,
-        article.column,
-        article.byline,
-        tuple(s.heading for s in article.sections),
-        tuple(len(p.sentences) for p in article.paragraphs),
-    )
-    return hashlib.sha1(repr(parts).encode(), usedforsecurity=False).hexdigest()[:20]
-
-
-def _chars(analysis: TextAnalysis) -> str:
-    """The distinct characters of an article's indexed sentences, as one string (a set per
-    article would cost ~50 KB each; this costs ~1 KB)."""
-    return "".join(sorted(set("".join(analysis.texts[:SENTENCES_PER_SLOT]))))
-
-
-def _indexed_terms(previous: _Previous, article_id: str) -> set[str]:
-    """The posting lists an article of the previous snapshot is in."""
-    analysis = previous.analyses[article_id]
-    terms = {t for sentence in analysis.terms[:SENTENCES_PER_SLOT] for t in sentence}
-    terms |= {
-        ENTITY_PREFIX + key
-        for sentence in previous.mentions[article_id][:SENTENCES_PER_SLOT]
-        for key in sentence
-    }
-    return terms
-
-
 def build_knowledge(seeds: Path, intents: Path, cache_dir: Path | None = None) -> Knowledge:
     return Builder(seeds, intents, cache_dir).build()
-
-
-def _lexicons(rules: Rules, entities: EntityTable, quoted: frozenset[str]) -> Lexicons:
-    concept_pairs = []
-    for canonical, variants in rules.synonyms.items():
-        for word in (canonical, *variants):
-            concept_pairs.append((word, canonical))
-    user = {w for w, _ in concept_pairs} | set(entities.alias_to_key) | set(quoted)
-    digest = hashlib.sha256()
-    for word in sorted(rules.language.stopwords):
-        digest.update(word.encode() + b"\x00")
-    for word, canonical in sorted(concept_pairs):
-        digest.update(f"{word}={canonical}\x00".encode())
-    return Lexicons(
-        concepts=PhraseMatcher(concept_pairs),
-        aliases=PhraseMatcher((a, a) for a in entities.alias_to_key),
-        user_words=PhraseMatcher((w, w) for w in user),
-        stopwords=rules.language.stopwords,
-        fingerprint=digest.hexdigest()[:16],
-    )
-
-
-def _user_words(lexicons: Lexicons) -> list[str]:
-    return sorted(w for w in lexicons.user_words.phrases() if len(w) >= 2)
-
-
-def _person_names(entities: EntityTable) -> list[str]:
-    """Two-character names matched by sound too: people (陈旌) and short company names that
-    are not ordinary words (三安, 信维)."""
-    return [
-        a
-        for e in entities.entities.values()
-        for a in e.aliases
-        if e.kind is EntityKind.PERSON
-        or (e.kind is EntityKind.PLACE and len(a) == 2)
-        or (e.kind is EntityKind.ORG and len(a) == 2 and not tokenizer.is_word(a))
-    ]
-
-
-def _version(articles: Sequence[Article], rules: Rules) -> str:
-    digest = hashlib.sha256(rules.fingerprint.encode())
-    for article in articles:
-        digest.update(article.content_hash.encode())
-    return digest.hexdigest()[:12]

@@ -19,6 +19,8 @@ class KnowledgeDiff:
     topics: tuple[int, int]
     rules_changed: bool
     seconds: float
+    lexicon_changed: bool = False  # intents/lexicon.yaml: pages were parsed again
+    user_words: tuple[int, int] = (0, 0)  # the segmenter's user words, before and after
 
     @property
     def content_changed(self) -> bool:
@@ -35,7 +37,10 @@ class KnowledgeDiff:
             f"facts {self.facts[0]} → {self.facts[1]}, intents {self.intents[0]} → "
             f"{self.intents[1]}, topics {self.topics[0]} → {self.topics[1]}"
             + (", rules changed" if self.rules_changed else "")
+            + (", lexicon changed" if self.lexicon_changed else "")
         )
+        if self.user_words[0] != self.user_words[1]:
+            out.append(f"user words {self.user_words[0]} → {self.user_words[1]}")
         out.append(f"built in {self.seconds:.2f}s")
         return out
 
@@ -59,4 +64,6 @@ def diff(old: Knowledge | None, new: Knowledge) -> KnowledgeDiff:
         topics=(len(old.rules.topics) if old else 0, len(new.rules.topics)),
         rules_changed=old is not None and old.rules.fingerprint != new.rules.fingerprint,
         seconds=new.build_seconds,
+        lexicon_changed=old is not None and old.lexicon.fingerprint != new.lexicon.fingerprint,
+        user_words=(len(old.segmenter.words) if old else 0, len(new.segmenter.words)),
     )

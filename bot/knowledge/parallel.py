@@ -52,7 +52,7 @@ def _start_worker(cache_dir: Path, words: list[str], lexicons: Lexicons) -> None
     global _lexicons
     exit_with_parent(os.getppid())  # a kill -9 of the bot must not leave workers behind
     tokenizer.configure(cache_dir)
-    tokenizer.set_user_words(words)
+    tokenizer.publish(tokenizer.Segmenter(words))  # the building snapshot's words
     _lexicons = lexicons
 
 

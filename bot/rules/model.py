@@ -10,6 +10,7 @@ from enum import StrEnum
 from types import MappingProxyType
 from typing import Any
 
+from bot.content.lexicon import Lexicon
 from bot.rules.weights import Scoring
 
 
@@ -137,6 +138,7 @@ class Rules:
     thresholds: Thresholds
     language: LanguageRules
     scoring: Scoring  # the answerer's weights (intents/scoring.yaml)
+    lexicon: Lexicon
     files: tuple[str, ...] = ()
     fingerprint: str = ""
     synonym_kinds: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))

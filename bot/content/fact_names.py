@@ -1,0 +1,225 @@
+"""Name facts: people with their role (董事长陈宏志), organisations and places.
+
+Precision matters more than recall here: a wrong name makes a confident wrong answer to
+"谁", so a name is only taken where a title, a speech verb or a suffix vouches for it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.content.fact_patterns import Patterns, patterns
+from bot.content.lexicon import lexicon
+from bot.content.model import Fact, FactKind
+from bot.text import tokenizer
+from bot.text.tokenizer import boundary_words
+
+# --- people, organisations, places -----------------------------------------------------------
+
+
+def _person_cues() -> tuple[tuple[str, ...], tuple[str, ...], tuple[str, ...]]:
+    lx = lexicon()
+    return lx.roles_before_name, lx.roles_after_name, lx.speech_verbs
+
+
+def people(s: str) -> Iterator[Fact]:
+    p = patterns()
+    before, after, verbs = _person_cues()
+    has_before = any(w in s for w in before)
+    has_after = any(w in s for w in after)
+    has_verb = any(w in s for w in verbs)
+    seen: set[str] = set()
+    for m in p.role_person.finditer(s) if has_before else ():
+        name = _fit_name(s, m.start("name"))
+        if not name or name in seen:
+            continue
+        seen.add(name)
+        roles = m["roles"]
+        staff = roles.split("、")[-1] in lexicon().staff_roles
+        org = None if staff else (_walk_back(s, m.start("roles"), p) or None)
+        start = m.start("roles")
+        yield Fact(
+            FactKind.PERSON,
+            s[start : m.start("name") + len(name)],
+            name,
+            None,
+            start,
+            m.start("name") + len(name),
+            role=roles,
+            org=org,
+        )
+    for m in p.person_role_after.finditer(s) if has_after else ():
+        name = _fit_name(s, m.start("name"), allow_followed_by=m["role"])
+        if not name or name in seen or p.org_suffix.search(name[-2:]):
+            continue
+        if len(name) == 2 and tokenizer.is_word(name) and name in tokenizer.common_nouns():
+            continue  # 全科医生: a kind of doctor, not a doctor called 全科
+        seen.add(name)
+        end = m.start("name") + len(name) + len(m["role"])
+        yield Fact(
+            FactKind.PERSON,
+            s[m.start("name") : end],
+            name,
+            None,
+            m.start("name"),
+            end,
+            role=m["role"],
+        )
+    for m in p.subject_person.finditer(s) if has_verb else ():
+        name = _fit_name(s, m.start("name"))
+        if not name or name in seen:
+            continue
+        seen.add(name)
+        start = m.start("name")
+        yield Fact(FactKind.PERSON, name, name, None, start, start + len(name))
+
+
+_SPEECH_CHARS = frozenset("说称讲道笑问答")
+_NAME_FOLLOWERS = (
+    "的",
+    "在",
+    "和",
+    "与",
+    "等",
+    "也",
+    "就",
+    "是",
+    "说",
+    "团队",
+    "先生",
+    "女士",
+    "一行",
+    "同志",
+    "带",
+    "对",
+    "从",
+    "向",
+    "将",
+    "为",
+    "已",
+    "曾",
+    "还",
+    "都",
+)
+
+
+def _fit_name(s: str, start: int, allow_followed_by: str | None = None) -> str | None:
+    """Choose a 2- or 3-character name at ``start`` by what follows it.
+
+    Word segmenters split unknown names badly (李日/新), so the name length is decided by
+    which choice leaves a plausible next word: punctuation, a speech verb, a title.
+    """
+    lx = lexicon()
+    surname_len = 2 if s[start : start + 2] in lx.double_surnames else 1
+    followers = (
+        *lx.speech_verbs,
+        *lx.roles_after_name,
+        *lx.roles_before_name,
+        *_NAME_FOLLOWERS,
+        *((allow_followed_by,) if allow_followed_by else ()),
+    )
+    candidates = []
+    for given in (2, 1):
+        end = start + surname_len + given
+        if end > len(s):
+            continue
+        name = s[start:end]
+        if not all("\u4e00" <= c <= "\u9fff" for c in name):
+            continue
+        if given == 2 and name[-1] in _SPEECH_CHARS:
+            continue  # 何婷说 is 何婷 + 说
+        rest = s[end:]
+        if not rest or not ("\u4e00" <= rest[0] <= "\u9fff") or rest.startswith(followers):
+            return name
+        candidates.append((name, rest))
+    # no known word follows: a three-character name followed by an ordinary word (郑海涛接到)
+    for name, rest in candidates:
+        if len(name) - surname_len == 2 and tokenizer.is_word(rest[:2]):
+            return name
+    return None
+
+
+def named(s: str, kind: FactKind) -> Iterator[Fact]:
+    """Organisations and places: a suffix (公司/研究院, 区/州) and the name before it."""
+    p = patterns()
+    pattern = p.org_suffix if kind is FactKind.ORG else p.place_suffix
+    seen: set[str] = set()
+    lx = lexicon()
+    false_words = lx.false_name_words
+    for m in pattern.finditer(s):
+        if kind is FactKind.PLACE and s.startswith(lx.place_suffix_words, m.end() - 1):
+            continue  # 乡 of 乡村
+        start = _name_start(s, m.start(), p, stop_at_verbs=kind is FactKind.PLACE)
+        start = _trim_boundary_words(s, start, m.start())
+        name = s[start : m.end()]
+        core = len(name) - len(m.group(0))
+        if core < 2 or len(name) > 24 or name in seen or name.endswith(false_words):
+            continue
+        if kind is FactKind.PLACE and _described(s, start, lx.describing_words):
+            continue
+        seen.add(name)
+        yield Fact(kind, name, name, None, start, m.end())
+    if kind is FactKind.PLACE:
+        for m in p.region.finditer(s):
+            if m["region"] in seen:
+                continue
+            seen.add(m["region"])
+            yield Fact(kind, m["region"], m["region"], None, m.start(), m.end())
+
+
+def _described(s: str, start: int, words: tuple[str, ...]) -> bool:
+    """``这座浙西南山区县``: a demonstrative and a measure word before the candidate (or as
+    its first character, when the walk stopped at 这) make it a description."""
+    return s[:start].endswith(words) or s[: start + 1].endswith(words)
+
+
+def _name_start(
+    s: str,
+    suffix_start: int,
+    p: Patterns,
+    *,
+    stop_at_verbs: bool = False,
+) -> int:
+    """Walk left from a suffix until a stop word, punctuation, or another name's end
+    (``和湖南师范大学`` after 高新区; ``江西赣晟…公司`` after 经开区: names start with a
+    province)."""
+    start = suffix_start
+    limit = max(0, suffix_start - 16)
+    while start > limit:
+        head = s[:start]
+        if p.stop_tail.search(head):
+            break
+        if head[-1] in "和与及" and _ends_with_name(head[:-1], p):
+            break
+        if p.region.match(s, start) and _ends_with_name(head, p):
+            break
+        if stop_at_verbs and (head[-2:] in boundary_words() or head[-3:] in boundary_words()):
+            break  # 迁入赣州经开区: place names hold no verbs (organisations may: 融资担保集团)
+        start -= 1
+    return start
+
+
+def _trim_boundary_words(s: str, start: int, end: int) -> int:
+    """Drop leading verbs/adverbs (带动赫山区 → 赫山区) from a name candidate."""
+    words = boundary_words()
+    while start < end:
+        for size in (3, 2):
+            if start + size <= end and s[start : start + size] in words:
+                start += size
+                break
+        else:
+            return start
+    return start
+
+
+def _ends_with_name(text: str, p: Patterns) -> bool:
+    return any(text.endswith(m.group(0)) for m in p.org_suffix.finditer(text[-8:])) or any(
+        text.endswith(m.group(0)) for m in p.place_suffix.finditer(text[-8:])
+    )
+
+
+def _walk_back(s: str, end: int, p: Patterns) -> str:
+    """The organisation written right before a job title (``和天电子`` 董事长)."""
+    start = _name_start(s, end, p)
+    name = s[start:end]
+    return name if 2 <= len(name) <= 24 else ""

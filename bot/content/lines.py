@@ -1,0 +1,113 @@
+"""What one line of a page is: a dateline, a byline, a subtitle, an author or body text.
+
+Kept apart from the layout pass because these are properties of a single line (and the
+summary and tests use them alone); the layout pass decides what the lines make together.
+"""
+
+from __future__ import annotations
+
+import re
+from enum import StrEnum
+
+from bot.content.blocks import Unit
+from bot.content.lexicon import lexicon
+
+DATELINE_RE = re.compile(
+    r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
+    r"(?:电|讯)[\s\u3000]*(?:[(（](?P<credits>[^()（）]{0,80})[)）])?"
+)
+# 南方日报讯（记者 赵映雪 通讯员 华轩）3月3日，…: the credits first, then the date
+_LATE_DATELINE_RE = re.compile(
+    r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:电|讯)[\s\u3000]*[(（](?P<credits>[^()（）]{0,80})[)）]"
+    r"[\s\u3000]*(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
+)
+
+
+def match_dateline(text: str) -> re.Match[str] | None:
+    """A dateline at the start of ``text`` (groups: pub, year, month, day, credits)."""
+    return DATELINE_RE.match(text) or _LATE_DATELINE_RE.match(text)
+
+
+_ROLE_WORDS = (
+    "全媒体记者",
+    "本报记者",
+    "特约记者",
+    "实习记者",
+    "记者",
+    "通讯员",
+    "实习生",
+    "撰稿",
+    "编辑",
+    "作者",
+    "文",
+    "摄影",
+)
+_NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
+SUBTITLE_RE = re.compile(r"^(?:——|—|－－|--)\s*\S")
+COLUMN_MARK_RE = re.compile(r"[·•|｜]")
+SENTENCE_PUNCT_RE = re.compile(r"[，。；！？,;!?：:]")
+
+MAX_BYLINE_CHARS = 40
+
+
+class TextKind(StrEnum):
+    BODY = "body"
+    DATELINE = "dateline"
+    BYLINE = "byline"
+    SUBTITLE = "subtitle"
+    AUTHOR = "author"
+
+
+def classify(unit: Unit) -> TextKind:
+    text = unit.text
+    if match_dateline(text):
+        return TextKind.DATELINE
+    if SUBTITLE_RE.match(text):
+        return TextKind.SUBTITLE
+    if byline_names(text) is not None:
+        return TextKind.BYLINE
+    if _NAME_RE.match(text) and _starts_with_surname(text):
+        return TextKind.AUTHOR
+    return TextKind.BODY
+
+
+def _starts_with_surname(text: str) -> bool:
+    lx = lexicon()
+    return text[0] in lx.surnames or text[:2] in lx.double_surnames
+
+
+def byline_names(text: str) -> list[str] | None:
+    """Names in a byline such as ``湖南日报全媒体记者 谢卓芳 张佳伟``; None if not a byline."""
+    if len(text) > MAX_BYLINE_CHARS or any(c in text for c in "，。；！？,;!?"):
+        return None
+    names: list[str] = []
+    saw_role = False
+    for token in re.split(r"[\s\u3000]+", text.strip()):
+        role = next((r for r in _ROLE_WORDS if r in token), None)
+        if role:
+            saw_role = True
+            rest = token[token.index(role) + len(role) :].lstrip("：:")
+            if rest:
+                if not _NAME_RE.match(rest):
+                    return None
+                names.append(rest)
+        elif _NAME_RE.match(token):
+            names.append(token)
+        else:
+            return None
+    return names if saw_role and names else None
+
+
+def dateline_credits(text: str) -> list[str]:
+    match = match_dateline(text)
+    if not match or not match["credits"]:
+        return []
+    names: list[str] = []
+    for token in re.split(r"[\s\u3000、,，]+", match["credits"]):
+        for role in _ROLE_WORDS:
+            if token.startswith(role) or role in token:
+                token = token[token.index(role) + len(role) :]
+                break
+        if _NAME_RE.match(token):
+            names.append(token)
+    return names

@@ -1,0 +1,128 @@
+"""Merging names into entities: aliases and synonym groups joined, people tied to their
+organisation, and the leading parts of names that a question may shorten them to."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+
+from bot.content.lexicon import lexicon
+from bot.knowledge.entity_model import Candidate, Entity, EntityKind, EntityTable
+from bot.text import tokenizer
+
+_KIND_RANK = {EntityKind.ORG: 0, EntityKind.PERSON: 1, EntityKind.PLACE: 2, EntityKind.CONCEPT: 3}
+
+
+class UnionFind:
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+
+    def find(self, item: str) -> str:
+        self.parent.setdefault(item, item)
+        root = item
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[item] != root:
+            self.parent[item], item = root, self.parent[item]
+        return root
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            self.parent[max(ra, rb)] = min(ra, rb)
+
+
+def assemble(
+    candidates: Mapping[str, Candidate],
+    aliases: Mapping[str, set[str]],
+    kinds: Mapping[str, str],
+    union: UnionFind,
+) -> EntityTable:
+    groups: dict[str, list[str]] = {}
+    for node in list(union.parent):
+        groups.setdefault(union.find(node), []).append(node)
+    entities: dict[str, Entity] = {}
+    alias_to_key: dict[str, str] = {}
+    surface_key: dict[str, str] = {}
+    for nodes in groups.values():
+        surfaces = sorted(n for n in nodes if not n.startswith(("=", "~")))
+        concepts = sorted(n[1:] for n in nodes if n.startswith("~"))
+        names = sorted({n[1:] for n in nodes if n.startswith("=")})
+        if surfaces:
+            best = min(
+                surfaces,
+                key=lambda s: (_KIND_RANK[candidates[s].kind], -candidates[s].count, -len(s), s),
+            )
+            kind = candidates[best].kind
+            display = max(surfaces, key=lambda s: (candidates[s].kind == kind, len(s), s))
+            roles = tuple(dict.fromkeys(r for s in surfaces for r in candidates[s].roles))
+        else:
+            declared = next((kinds[c] for c in concepts if c in kinds), "concept")
+            kind, display, roles = EntityKind(declared), concepts[0], ()
+        key = f"{kind.value}:{concepts[0] if concepts else display}"
+        entities[key] = Entity(key, display, kind, tuple(names), roles)
+        for name in names:
+            alias_to_key[name] = key
+        for surface in surfaces:
+            surface_key[surface] = key
+    return EntityTable(
+        _link_people(entities, alias_to_key), alias_to_key, _name_prefixes(entities.values())
+    )
+
+
+def _name_prefixes(entities: Iterable[Entity]) -> frozenset[str]:
+    """Leading parts (2+ characters) of organisation and person names that are not ordinary
+    words and not names themselves."""
+    found = set()
+    for entity in entities:
+        if entity.kind not in (EntityKind.ORG, EntityKind.PERSON):
+            continue
+        for alias in entity.aliases:
+            for n in range(2, len(alias)):
+                prefix = alias[:n]
+                if not tokenizer.is_word(prefix) and prefix not in lexicon().regions:
+                    found.add(prefix)
+    return frozenset(found)
+
+
+def _link_people(
+    entities: dict[str, Entity],
+    alias_to_key: Mapping[str, str],
+) -> dict[str, Entity]:
+    """Point each person's role at the organisation entity and list people under it."""
+    members: dict[str, list[str]] = {}
+    linked: dict[str, Entity] = {}
+    for key, entity in entities.items():
+        if entity.kind is not EntityKind.PERSON or not entity.roles:
+            linked[key] = entity
+            continue
+        roles = []
+        for role, org in entity.roles:
+            org_key = _org_key(org, alias_to_key) if org else None
+            roles.append((role, org_key or org))
+            if org_key:
+                members.setdefault(org_key, []).append(key)
+        linked[key] = Entity(entity.key, entity.name, entity.kind, entity.aliases, tuple(roles))
+    for org_key, people in members.items():
+        found = linked[org_key]
+        linked[org_key] = Entity(
+            found.key,
+            found.name,
+            found.kind,
+            found.aliases,
+            found.roles,
+            tuple(sorted(set(people))),
+        )
+    return linked
+
+
+def _org_key(org: str, alias_to_key: Mapping[str, str]) -> str | None:
+    if org in alias_to_key:
+        return alias_to_key[org]
+    # "和天电子有限公司党委": the longest known alias inside it (looked up, not scanned)
+    best = None
+    for start in range(len(org)):
+        for end in range(len(org), start + 2, -1):
+            if org[start:end] in alias_to_key and (best is None or end - start > len(best)):
+                best = org[start:end]
+                break
+    return alias_to_key[best] if best else None

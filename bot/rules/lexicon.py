@@ -1,0 +1,149 @@
+"""The ``lexicon`` section: general Chinese-language word lists the parser and extractor use.
+
+It lives in the rules pack (``intents/lexicon.yaml``) rather than inside the package so that
+``/reload`` re-reads it with the other rules and a changed list reaches the next snapshot only.
+Every key is required and typed; an error names ``file:line`` like the other sections.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+from typing import Any
+
+from bot.content.lexicon import Lexicon
+from bot.errors import Problem, RuleError
+from bot.rules.common import Collector, str_list
+from bot.yamlsource import YamlFileError, YDict, YList, load_yaml, type_name
+
+# What each key holds: a word list (kept in order), a word set, a string of characters, a
+# word → whole number map, or a word → [first, last] year range map.
+_LIST, _SET, _CHARS, _NUMBERS, _RANGES = "list", "set", "chars", "numbers", "ranges"
+FIELDS: dict[str, str] = {
+    "measure_words": _LIST,
+    "people_measures": _SET,
+    "time_now": _LIST,
+    "time_past": _LIST,
+    "elapsed_days": _LIST,
+    "plan_words": _LIST,
+    "future_words": _LIST,
+    "amount_nouns": _SET,
+    "duration_units": _LIST,
+    "roles_before_name": _LIST,
+    "roles_after_name": _LIST,
+    "roles_leading": _LIST,
+    "staff_roles": _SET,
+    "speech_verbs": _LIST,
+    "surnames": _CHARS,
+    "double_surnames": _SET,
+    "org_suffixes": _LIST,
+    "place_suffixes": _LIST,
+    "place_suffix_words": _LIST,
+    "describing_words": _LIST,
+    "regions": _LIST,
+    "org_stop_words": _LIST,
+    "false_name_words": _LIST,
+    "rank_scopes": _LIST,
+    "rank_words": _LIST,
+    "money_verbs": _SET,
+    "relative_years": _NUMBERS,
+    "relative_days": _NUMBERS,
+    "plan_periods": _RANGES,
+}
+
+
+def parse_lexicon(raw: Any, line: int, label: str, problems: Collector) -> Lexicon | None:
+    """The section as a Lexicon, or None (with problems added) when anything is wrong."""
+    if not isinstance(raw, YDict):
+        problems.add(
+            label, line, f"lexicon must map a word-list name to words, got {type_name(raw)}"
+        )
+        return None
+    before = len(problems.problems)
+    for key in raw:
+        if key not in FIELDS:
+            problems.add(label, raw.line_of(key), f"unknown lexicon key {key!r}")
+    values: dict[str, Any] = {}
+    for key, kind in FIELDS.items():
+        if key not in raw:
+            problems.add(label, line, f"lexicon is missing {key!r}")
+            continue
+        key_line = raw.line_of(key)
+        value = raw[key]
+        if kind in (_LIST, _SET):
+            words = str_list(value, label, key_line, f"lexicon {key}", problems, allow_empty=False)
+            _no_duplicates(value, words, label, key, problems)
+            values[key] = frozenset(words) if kind == _SET else words
+        elif kind == _CHARS:
+            if not isinstance(value, str) or not value.strip():
+                problems.add(label, key_line, f"lexicon {key} must be a non-empty string")
+                continue
+            values[key] = frozenset(value.strip())
+        else:
+            values[key] = _mapping(value, kind, label, key, key_line, problems)
+    if len(problems.problems) != before:
+        return None
+    digest = hashlib.sha256(repr(sorted((k, _stable(v)) for k, v in values.items())).encode())
+    return Lexicon(**values, fingerprint=digest.hexdigest()[:16], source=f"{label}:{line}")
+
+
+def load_lexicon_file(path: Path) -> Lexicon:
+    """A lexicon read from one rule file (the bundled default); raises RuleError."""
+    problems = Collector()
+    label = f"{path.parent.name}/{path.name}"
+    try:
+        data = load_yaml(path, name=label)
+    except YamlFileError as exc:
+        raise RuleError([exc.problem]) from None
+    if not isinstance(data, YDict) or "lexicon" not in data:
+        raise RuleError([Problem(label, 1, "expected a 'lexicon' section")])
+    found = parse_lexicon(data["lexicon"], data.line_of("lexicon"), label, problems)
+    if found is None:
+        raise RuleError(problems.problems)
+    return found
+
+
+def _no_duplicates(
+    raw: Any, words: tuple[str, ...], label: str, key: str, problems: Collector
+) -> None:
+    seen: set[str] = set()
+    for index, word in enumerate(words):
+        if word in seen:
+            line = raw.line_of(index) if isinstance(raw, YList) else 1
+            problems.add(label, line, f"lexicon {key}: {word!r} is listed twice")
+        seen.add(word)
+
+
+def _mapping(
+    value: Any, kind: str, label: str, key: str, line: int, problems: Collector
+) -> dict[str, Any]:
+    if not isinstance(value, YDict) or not value:
+        problems.add(label, line, f"lexicon {key} must be a non-empty mapping")
+        return {}
+    out: dict[str, Any] = {}
+    for word, number in value.items():
+        where = value.line_of(word)
+        if kind == _NUMBERS:
+            if isinstance(number, bool) or not isinstance(number, int):
+                problems.add(label, where, f"lexicon {key}: {word!r} must be a whole number")
+                continue
+            out[str(word)] = number
+            continue
+        if (
+            not isinstance(number, YList)
+            or len(number) != 2
+            or not all(isinstance(n, int) and not isinstance(n, bool) for n in number)
+            or number[0] > number[1]
+        ):
+            problems.add(label, where, f"lexicon {key}: {word!r} must be [first year, last year]")
+            continue
+        out[str(word)] = (int(number[0]), int(number[1]))
+    return out
+
+
+def _stable(value: object) -> object:
+    if isinstance(value, frozenset):
+        return sorted(value)
+    if isinstance(value, dict):
+        return sorted(value.items())
+    return value
