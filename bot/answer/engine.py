@@ -42,6 +42,14 @@ class Answerer:
     def answer(
         self, question: str, conversation: Conversation | None = None, language: str = "zh"
     ) -> Answer:
+        """The answer from this answerer's snapshot.  The snapshot is bound for the whole
+        question, so every stage that reaches the segmenter or the lexicon
+        (``bot/nlu/resources.py``) reads this snapshot's, whichever front end asks and even
+        while a reload builds and swaps in another."""
+        with self.knowledge.bound():
+            return self._answer(question, conversation, language)
+
+    def _answer(self, question: str, conversation: Conversation | None, language: str) -> Answer:
         question = clean_control(question)
         responses = self.knowledge.rules.responses
         if not question.strip():

@@ -1,8 +1,10 @@
 """The one place the pipeline reaches the segmenter and the lexicon.
 
 Every stage of ``bot/nlu`` and ``bot/answer`` calls these instead of importing
-``bot.text.tokenizer`` or ``bot.content.lexicon`` itself, so that switching them to the
-Knowledge snapshot's own segmenter and lexicon (issue 14) is an edit of this module only.
+``bot.text.tokenizer`` or ``bot.content.lexicon`` itself.  They answer with the segmenter and
+lexicon of the snapshot bound for the question in hand (``Knowledge.bound``, which
+``Answerer.answer`` holds for the whole question), so a reload never changes how a question
+in flight is cut or read; outside a question they fall back to the last published build.
 """
 
 from __future__ import annotations
@@ -54,10 +56,11 @@ def boundary_words() -> frozenset[str]:
     return _tokenizer.boundary_words()
 
 
-# SNAPSHOT: the one place corpus text is normalised at question time.  The index already
-# holds each sentence's normalised text (``knowledge.index.texts[key]``) and the stages use
-# it where they have the key; this covers the texts read without one (a section's sentences
-# for suggestions, a fact's clause).  Replace with the snapshot's precomputed accessor.
+# The one place corpus text is normalised at question time.  The snapshot holds each
+# sentence's, paragraph's, title's and article's normalised text (``Knowledge.normalised*``,
+# ``knowledge.index.texts[key]``) and the stages use those where they have the key; this
+# covers the pieces read without one (a fact's clause, a suggestion's sentence), cached so a
+# piece is normalised once, not once per question.
 @lru_cache(maxsize=8192)
 def normalised(text: str) -> str:
     """``text`` in the form the index and the question share (simplified, half width)."""

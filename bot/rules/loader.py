@@ -3,8 +3,9 @@
 Each file is a mapping with ``version: 1`` and any of the sections ``intents``, ``synonyms``,
 ``topics``, ``responses``, ``thresholds``, ``language``, ``lexicon``, ``scoring`` and ``cues``
 (the answerer's weights, :mod:`bot.rules.weights`).  All problems in all files are collected
-before raising, so an editor fixes them in one round instead of one per reload.  Each section has its parser module (intents, vocab, texts, lexicon); this one reads
-the files, checks their headers and puts the sections together.
+before raising, so an editor fixes them in one round instead of one per reload.  Each section
+has its parser module (intents, vocab, texts, lexicon, weights); this one reads the files,
+checks their headers and puts the sections together.
 """
 
 from __future__ import annotations

@@ -25,12 +25,20 @@ from bot.rules.weights import Scoring
 from bot.text.chars import CLAUSE_SEP
 
 KINDS = frozenset({FactKind.PERSON})
-_LEXICON = resources.lexicon()
-_ROLE_RE = re.compile(
-    "|".join(
-        sorted((*_LEXICON.roles_before_name, *_LEXICON.roles_after_name), key=len, reverse=True)
-    )
-)
+_ROLE_RES: dict[str, re.Pattern[str]] = {}  # lexicon fingerprint → its role words
+
+
+def _role_re() -> re.Pattern[str]:
+    """The role words of the snapshot's lexicon (read per question, not at import: a reload
+    may change the lexicon), compiled once per lexicon."""
+    lx = resources.lexicon()
+    found = _ROLE_RES.get(lx.fingerprint)
+    if found is None:
+        roles = sorted((*lx.roles_before_name, *lx.roles_after_name), key=len, reverse=True)
+        found = _ROLE_RES[lx.fingerprint] = re.compile("|".join(map(re.escape, roles)))
+    return found
+
+
 _AGENT_RE = re.compile(f"由(?!此|于)(?=(?P<clause>[^{CLAUSE_SEP}。！？!?]*))")
 _AGENT_TRAIL_RE = re.compile(r"(联合|共同|一起|携手|负责|出资|主导)+$")
 _NOT_ROLES = ("记者", "通讯员")  # a byline's credit is not what the person is
@@ -46,7 +54,7 @@ def fit(inp: FitInput) -> Fit:
         facts = tuple(f for f in facts if resources.normalised(str(f.value)) in names)
         if not facts and _describes(text):
             return (), 1.0  # an author's "（作者系…教授）" line answers "是什么人"
-    elif not facts and not any(_ROLE_RE.search(t) for t in need.terms):
+    elif not facts and not any(_role_re().search(t) for t in need.terms):
         # "由谁联合组建的？" may be answered by organisations, never by the one asked
         asked = {a for e in need.names for a in e.aliases}
         facts = tuple(
@@ -61,7 +69,7 @@ def fit(inp: FitInput) -> Fit:
 
 
 def _describes(text: str) -> bool:
-    return bool(_ROLE_RE.search(text)) and text.lstrip("（(").startswith(("作者", "系"))
+    return bool(_role_re().search(text)) and text.lstrip("（(").startswith(("作者", "系"))
 
 
 def agent(text: str, words: Sequence[str], w: Scoring) -> Fact | None:
