@@ -21,6 +21,7 @@ from test_digest_support import EDITED_ARTICLE, EDITED_ITEM, INTENTS, ROOT, SEED
 from bot.cli import main
 from bot.digest import (
     Digest,
+    DigestEntry,
     DigestItem,
     ItemTooLargeError,
     MessageLayout,
@@ -200,7 +201,7 @@ def fake_digest(sizes: list[list[int]]) -> tuple[Digest, dict[str, int]]:
             items.append(item)
             counter += 1
         if items:
-            groups.append(TopicGroup(topic, tuple(items)))
+            groups.append(TopicGroup(topic, tuple(DigestEntry.of_item(i) for i in items)))
     return Digest(tuple(groups), "v", tuple(t.id for t in TOPICS)), size_of
 
 
@@ -291,16 +292,17 @@ def test_rendered_messages_fit_the_limit(knowledge: Knowledge, limit: int, langu
     texts = [render_text(m, responses, language) for m in plan]
     assert all(len(t) <= limit for t in texts)
     joined = "\n".join(texts)
-    for item in digest.items:
-        assert item.article_title in joined and item.question in joined
+    for entry in digest.entries:
+        assert entry.title in joined and entry.summary in joined
+    assert len(digest.entries) == len({e.article_id for e in digest.entries})  # each article once
 
 
 def test_render_text_shows_topics_continuations_and_the_deferred_note(
     knowledge: Knowledge,
 ) -> None:
     responses = knowledge.rules.responses
-    digest = new_subscriber_digest(knowledge, "electronics")
-    layout = text_layout(responses, "zh", 450)
+    digest = build_digest(knowledge, all_topics(knowledge), {})
+    layout = text_layout(responses, "zh", 200)
     full = plan_messages(digest, layout, max_messages=None)
     assert len(full) >= 3
     plan = plan_messages(digest, layout, max_messages=len(full) - 1)
@@ -311,7 +313,7 @@ def test_render_text_shows_topics_continuations_and_the_deferred_note(
     assert len(plan.deferred) > 0
     assert f"还有{len(plan.deferred)}条内容" in texts[-1]
     english = render_text(plan[1], responses, "en")
-    assert "[Electronic components] (continued)" in english and "Ask me: " in english
+    assert "[Electronic components] (continued)" in english
     single = plan_messages(digest, text_layout(responses, "zh"))
     assert len(single) == 1
     assert render_text(single[0], responses, "zh").startswith("订阅摘要\n")
@@ -403,9 +405,11 @@ def test_cli_prints_the_digest_of_a_new_subscriber(
     out = capsys.readouterr().out
     assert out.startswith("订阅摘要") and "【电子元器件】" in out
     digest = new_subscriber_digest(knowledge, "electronics")
-    for item in digest.items:
-        assert f"《{item.article_title}》" in out and item.question in out
-    assert "120亿元" in out
+    for entry in digest.entries:
+        assert entry.date is not None
+        day = f"{entry.date.year}年{entry.date.month}月{entry.date.day}日"
+        assert f"《{entry.title}》 {day}\n{entry.summary}\n" in out
+        assert out.count(f"《{entry.title}》") == 1  # one entry per article, not per section
 
 
 def test_cli_json_lists_the_items(

@@ -33,6 +33,7 @@ from bot.digest import (
     ChatMoved,
     ChatUnreachable,
     Digest,
+    DigestEntry,
     DigestItem,
     KeyFact,
     RetryLater,
@@ -704,7 +705,10 @@ def test_html_layout_bounds_every_message(service: NewsService, count: int, lang
     responses = knowledge.rules.responses
     topics = knowledge.rules.topics
     groups = tuple(
-        TopicGroup(topic, tuple(fake_item(n, n) for n in range(count) if n % 3 == k))
+        TopicGroup(
+            topic,
+            tuple(DigestEntry.of_item(fake_item(n, n)) for n in range(count) if n % 3 == k),
+        )
         for k, topic in enumerate(topics[:3])
     )
     digest = Digest(tuple(g for g in groups if g.items), knowledge.version, ("electronics",))

@@ -38,6 +38,7 @@ from bot.digest.delivery import (
     deliver_due,
     send_now,
 )
+from bot.digest.entries import DigestEntry
 from bot.digest.errors import (
     ChatMoved,
     ChatUnreachable,
@@ -78,6 +79,7 @@ __all__ = [
     "ChatMoved",
     "ChatUnreachable",
     "Digest",
+    "DigestEntry",
     "DigestError",
     "DigestItem",
     "DigestMessage",

@@ -12,6 +12,7 @@ import logging
 from bot.config import Settings
 from bot.service import NewsService
 from bot.store import AsyncStore
+from bot.telegram.article_view import OPEN_ACTION, TURN_ACTION, ArticleReader
 from bot.telegram.digest_delivery import DigestOptions, DigestRuntime
 from bot.telegram.digest_render import AskRef, ToggleRef
 from bot.telegram.digests.common import CommandBody, DigestContext
@@ -51,6 +52,7 @@ class Digests:
         self.topics = TopicCommands(self.ctx)
         self.schedule = ScheduleCommands(self.ctx)
         self.now = DigestNow(self.ctx, self.runtime)
+        self.reader = ArticleReader(service)
 
     def feature(self) -> Feature:
         interval = self.runtime.options.tick_interval  # the first tick runs at start
@@ -79,6 +81,8 @@ class Digests:
             buttons=(
                 ButtonSpec(ToggleRef.ACTION, self.topics.on_toggle),
                 ButtonSpec(AskRef.ACTION, self.now.on_ask),
+                ButtonSpec(OPEN_ACTION, self.reader.on_press),
+                ButtonSpec(TURN_ACTION, self.reader.on_press),
             ),
             jobs=(JobSpec("digest-tick", self._job, interval, first=interval),),
             on_start=self._start,
