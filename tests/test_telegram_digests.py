@@ -568,9 +568,7 @@ async def _edited(fake: FakeBotAPI, message: JSON, marker: str) -> JSON:
 
     def current() -> JSON | None:
         chat_id = int(message["chat"]["id"])
-        mine = [
-            m for m in fake.sent_messages(chat_id) if m["message_id"] == message["message_id"]
-        ]
+        mine = [m for m in fake.sent_messages(chat_id) if m["message_id"] == message["message_id"]]
         return mine[0] if mine else None
 
     await fake.wait_for(

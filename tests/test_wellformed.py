@@ -55,7 +55,7 @@ def kinds(text: str) -> list[str]:
         ("十四五”期间，湖南系统推进民生实事建设。", ["unbalanced"]),
         ("《益阳：鱼米之乡量产高端“工业大米”", ["unbalanced"]),
         ("MLCC（多层陶瓷电容器", ["unbalanced"]),
-        ("他说\"好", ["unbalanced"]),
+        ('他说"好', ["unbalanced"]),
         ("【民生】）", ["unbalanced"]),
         ("益阳高新区的", ["dangling_end"]),
         ("电容器和。", ["dangling_end"]),
