@@ -44,6 +44,7 @@ from bot.digest.items import MAX_FACT_CHARS, MAX_FACTS, MAX_SUMMARY_CHARS
 from bot.digest.text import say, text_size
 from bot.knowledge.build import Knowledge, build_knowledge
 from bot.rules.model import Responses, Topic
+from bot.text.wellformed import is_wellformed
 
 
 @pytest.fixture(scope="module")
@@ -432,7 +433,12 @@ def test_cli_json_lists_the_items(
             "question",
         }
         assert item["topic"] == "urban" and isinstance(item["facts"], list)
+        assert all(is_wellformed(fact) for fact in item["facts"])  # no figure cut out
     assert Counter(i for m in data["messages"] for i in m) == Counter(expected)
+    entries = data["entries"]
+    assert [i for e in entries for i in e["item_ids"]] == expected  # every section, once
+    assert len({e["article_id"] for e in entries}) == len(entries)
+    assert all(e["date"].startswith("2026-01-2") and is_wellformed(e["summary"]) for e in entries)
 
 
 def test_cli_unknown_topic_exits_2_with_the_topic_list(

@@ -44,6 +44,18 @@ class DigestEntry:
     def keys(self) -> tuple[tuple[str, str], ...]:
         return tuple(item.key for item in self.items)
 
+    def as_dict(self, topic: str) -> dict[str, object]:
+        """The JSON shape of an entry in ``newsbot digest --json``."""
+        return {
+            "article_id": self.article_id,
+            "article": self.title,
+            "topic": topic,
+            "date": self.date.isoformat() if self.date else None,
+            "summary": self.summary,
+            "url": self.url,
+            "item_ids": [item.item_id for item in self.items],
+        }
+
     @classmethod
     def of_item(cls, item: DigestItem) -> DigestEntry:
         """An entry for a lone item (tests, and callers that have no article at hand)."""

@@ -25,6 +25,7 @@ from bot.answer.compose import context_clause
 from bot.content.model import Article, Fact, FactKind, Section, Sentence
 from bot.digest.summary import one_line_summary
 from bot.knowledge.build import Knowledge
+from bot.text.wellformed import is_wellformed
 
 if TYPE_CHECKING:
     from bot.answer.engine import Answerer
@@ -165,6 +166,7 @@ def key_facts(article: Article, section: Section, limit: int = MAX_FACTS) -> tup
 
     The quantity kinds take turns (money, percent, rank, count) so that a section full of
     amounts still shows its share or its ranking; durations and dates only fill what is left.
+    A fact whose label is not a whole clause (:mod:`bot.text.wellformed`) is passed over.
     """
     candidates: list[tuple[int, Fact, Sentence]] = []
     for paragraph in section.paragraphs:
@@ -189,9 +191,12 @@ def key_facts(article: Article, section: Section, limit: int = MAX_FACTS) -> tup
             context = context_clause(sentence.text, fact).strip(_TRIM_CHARS)
             if len(context) < MIN_CONTEXT_CHARS:
                 continue
+            key_fact = KeyFact(str(fact.kind), fact.text, context)
+            if not is_wellformed(key_fact.label):  # 并汇聚成年产值的产业集群: the figure cut out
+                continue
             sentences.add(id(sentence))
             texts.add(fact.text)
-            chosen.append((position, KeyFact(str(fact.kind), fact.text, context)))
+            chosen.append((position, key_fact))
             return True
         return False
 
