@@ -161,6 +161,23 @@ def test_a_changed_section_is_pending_again_once(knowledge: Knowledge, changed: 
     assert build_digest(changed, ["electronics"], delivered).empty
 
 
+def test_one_entry_per_article_under_the_topic_its_title_names(knowledge: Knowledge) -> None:
+    digest = build_digest(knowledge, all_topics(knowledge), {})
+    home = {e.title: g.topic.id for g in digest.groups for e in g.entries}
+    assert home["海关“自报享惠”改革业务在湘实施"] == "trade"  # not 电子元器件, though tagged so
+    assert home["益阳：鱼米之乡量产高端“工业大米”"] == "electronics"  # 工业大米 ↔ MLCC
+    assert len(home) == len(knowledge.articles)
+    (yiyang,) = [e for e in digest.entries if e.title.startswith("益阳")]
+    assert [i.section_index for i in yiyang.items] == [0, 1, 2, 3]  # all its sections, once
+    for limit in (200, 300, 4096):
+        plan = plan_messages(digest, text_layout(knowledge.rules.responses, "zh", limit))
+        where: dict[str, set[int]] = {}
+        for message in plan:
+            for item in message.items:
+                where.setdefault(item.article_id, set()).add(message.index)
+        assert all(len(messages) == 1 for messages in where.values())  # never split
+
+
 def test_unknown_subscriptions_are_ignored(knowledge: Knowledge) -> None:
     digest = build_digest(knowledge, ["gone", "trade"], {})
     assert [g.topic.id for g in digest.groups] == ["trade"]
