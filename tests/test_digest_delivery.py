@@ -320,10 +320,10 @@ async def test_a_moved_group_is_migrated_and_served_at_its_new_id(
             return ChatMoved(new_id)  # moves after the first message went out
         return None
 
-    sender = sender_for(vt, knowledge, script=script, limit=700)
+    sender = sender_for(vt, knowledge, script=script, limit=200)
     vt.set(DUE)
     report = await deliver_due(
-        vt.utc(), astore, knowledge, sender, pace=vt.pacer(), layout=small_layout(knowledge, 700)
+        vt.utc(), astore, knowledge, sender, pace=vt.pacer(), layout=small_layout(knowledge, 200)
     )
     assert report.migrated == 1 and report.chats_completed == 1 and report.failures == 0
     assert store.get_chat(-100) is None
@@ -493,7 +493,7 @@ async def _fanout_1000(loop: VirtualClockLoop, db_path: Path, knowledge: Knowled
                 return TransientSendError("bad gateway")
             return None
 
-        limit = 1500
+        limit = 260  # digests of one entry per article are short: make many span messages
         sender = sender_for(vt, knowledge, script=script, limit=limit)
         grants: list[tuple[int, float]] = []
         pacer = vt.pacer(on_grant=lambda chat_id, slot: grants.append((chat_id, slot)))
@@ -602,7 +602,7 @@ async def _fault_free_fanout(loop: VirtualClockLoop, db_path: Path, knowledge: K
         topics = [t.id for t in knowledge.rules.topics]
         for i in range(300):
             subscribe(astore.store, i + 1, [topics[i % 7], topics[(i + 3) % 7]])
-        sender = sender_for(vt, knowledge, limit=1500)
+        sender = sender_for(vt, knowledge, limit=260)
         await vt.until(DUE)
         report = await deliver_due(
             vt.utc(),
@@ -610,7 +610,7 @@ async def _fault_free_fanout(loop: VirtualClockLoop, db_path: Path, knowledge: K
             knowledge,
             sender,
             pace=vt.pacer(),
-            layout=small_layout(knowledge, 1500),
+            layout=small_layout(knowledge, 260),
         )
         assert report.chats_completed == 300 and report.messages_sent == len(sender.sent) > 300
         assert 25 <= report.messages_per_second <= 30 + 1e-6  # near Telegram's 30/s, never above

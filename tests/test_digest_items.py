@@ -21,6 +21,7 @@ from test_digest_support import EDITED_ARTICLE, EDITED_ITEM, INTENTS, ROOT, SEED
 from bot.cli import main
 from bot.digest import (
     Digest,
+    DigestEntry,
     DigestItem,
     ItemTooLargeError,
     MessageLayout,
@@ -43,6 +44,7 @@ from bot.digest.items import MAX_FACT_CHARS, MAX_FACTS, MAX_SUMMARY_CHARS
 from bot.digest.text import say, text_size
 from bot.knowledge.build import Knowledge, build_knowledge
 from bot.rules.model import Responses, Topic
+from bot.text.wellformed import is_wellformed
 
 
 @pytest.fixture(scope="module")
@@ -159,6 +161,23 @@ def test_a_changed_section_is_pending_again_once(knowledge: Knowledge, changed: 
     assert build_digest(changed, ["electronics"], delivered).empty
 
 
+def test_one_entry_per_article_under_the_topic_its_title_names(knowledge: Knowledge) -> None:
+    digest = build_digest(knowledge, all_topics(knowledge), {})
+    home = {e.title: g.topic.id for g in digest.groups for e in g.entries}
+    assert home["海关“自报享惠”改革业务在湘实施"] == "trade"  # not 电子元器件, though tagged so
+    assert home["益阳：鱼米之乡量产高端“工业大米”"] == "electronics"  # 工业大米 ↔ MLCC
+    assert len(home) == len(knowledge.articles)
+    (yiyang,) = [e for e in digest.entries if e.title.startswith("益阳")]
+    assert [i.section_index for i in yiyang.items] == [0, 1, 2, 3]  # all its sections, once
+    for limit in (200, 300, 4096):
+        plan = plan_messages(digest, text_layout(knowledge.rules.responses, "zh", limit))
+        where: dict[str, set[int]] = {}
+        for message in plan:
+            for item in message.items:
+                where.setdefault(item.article_id, set()).add(message.index)
+        assert all(len(messages) == 1 for messages in where.values())  # never split
+
+
 def test_unknown_subscriptions_are_ignored(knowledge: Knowledge) -> None:
     digest = build_digest(knowledge, ["gone", "trade"], {})
     assert [g.topic.id for g in digest.groups] == ["trade"]
@@ -200,7 +219,7 @@ def fake_digest(sizes: list[list[int]]) -> tuple[Digest, dict[str, int]]:
             items.append(item)
             counter += 1
         if items:
-            groups.append(TopicGroup(topic, tuple(items)))
+            groups.append(TopicGroup(topic, tuple(DigestEntry.of_item(i) for i in items)))
     return Digest(tuple(groups), "v", tuple(t.id for t in TOPICS)), size_of
 
 
@@ -291,16 +310,17 @@ def test_rendered_messages_fit_the_limit(knowledge: Knowledge, limit: int, langu
     texts = [render_text(m, responses, language) for m in plan]
     assert all(len(t) <= limit for t in texts)
     joined = "\n".join(texts)
-    for item in digest.items:
-        assert item.article_title in joined and item.question in joined
+    for entry in digest.entries:
+        assert entry.title in joined and entry.summary in joined
+    assert len(digest.entries) == len({e.article_id for e in digest.entries})  # each article once
 
 
 def test_render_text_shows_topics_continuations_and_the_deferred_note(
     knowledge: Knowledge,
 ) -> None:
     responses = knowledge.rules.responses
-    digest = new_subscriber_digest(knowledge, "electronics")
-    layout = text_layout(responses, "zh", 450)
+    digest = build_digest(knowledge, all_topics(knowledge), {})
+    layout = text_layout(responses, "zh", 200)
     full = plan_messages(digest, layout, max_messages=None)
     assert len(full) >= 3
     plan = plan_messages(digest, layout, max_messages=len(full) - 1)
@@ -311,7 +331,7 @@ def test_render_text_shows_topics_continuations_and_the_deferred_note(
     assert len(plan.deferred) > 0
     assert f"还有{len(plan.deferred)}条内容" in texts[-1]
     english = render_text(plan[1], responses, "en")
-    assert "[Electronic components] (continued)" in english and "Ask me: " in english
+    assert "[Electronic components] (continued)" in english
     single = plan_messages(digest, text_layout(responses, "zh"))
     assert len(single) == 1
     assert render_text(single[0], responses, "zh").startswith("订阅摘要\n")
@@ -403,9 +423,11 @@ def test_cli_prints_the_digest_of_a_new_subscriber(
     out = capsys.readouterr().out
     assert out.startswith("订阅摘要") and "【电子元器件】" in out
     digest = new_subscriber_digest(knowledge, "electronics")
-    for item in digest.items:
-        assert f"《{item.article_title}》" in out and item.question in out
-    assert "120亿元" in out
+    for entry in digest.entries:
+        assert entry.date is not None
+        day = f"{entry.date.year}年{entry.date.month}月{entry.date.day}日"
+        assert f"《{entry.title}》 {day}\n{entry.summary}\n" in out
+        assert out.count(f"《{entry.title}》") == 1  # one entry per article, not per section
 
 
 def test_cli_json_lists_the_items(
@@ -428,7 +450,12 @@ def test_cli_json_lists_the_items(
             "question",
         }
         assert item["topic"] == "urban" and isinstance(item["facts"], list)
+        assert all(is_wellformed(fact) for fact in item["facts"])  # no figure cut out
     assert Counter(i for m in data["messages"] for i in m) == Counter(expected)
+    entries = data["entries"]
+    assert [i for e in entries for i in e["item_ids"]] == expected  # every section, once
+    assert len({e["article_id"] for e in entries}) == len(entries)
+    assert all(e["date"].startswith("2026-01-2") and is_wellformed(e["summary"]) for e in entries)
 
 
 def test_cli_unknown_topic_exits_2_with_the_topic_list(

@@ -24,6 +24,7 @@ import sys
 import threading
 import time
 from collections import Counter
+from collections.abc import Collection
 from pathlib import Path
 from typing import Any
 
@@ -196,8 +197,8 @@ def ledger(db: Path) -> set[tuple[int, str]]:
         return {(int(c), str(i)) for c, i in rows.fetchall()}
 
 
-def digest_items(fake: FakeBotAPI, chat_id: int) -> list[list[str]]:
-    """The items of each digest message the chat got, read back from their buttons."""
+def digest_articles(fake: FakeBotAPI, chat_id: int) -> list[list[str]]:
+    """The articles of each digest message the chat got, read back from their 阅读 buttons."""
     out = []
     for message in fake.sent_messages(chat_id):
         if not str(message.get("text", "")).startswith("订阅摘要"):
@@ -206,8 +207,8 @@ def digest_items(fake: FakeBotAPI, chat_id: int) -> list[list[str]]:
         items = []
         for row in rows:
             for button in row:
-                _, article, section, _check = str(button["callback_data"]).split(":")
-                items.append(f"{article}:{section}")
+                _, article, _page, _check = str(button["callback_data"]).split(":")
+                items.append(article)
         out.append(items)
     return out
 
@@ -225,6 +226,11 @@ async def test_kill_9_during_a_digest_fanout(
     expected = {
         c: {i.item_id for i in build_digest(knowledge, [t], {}).items} for c, t in chats.items()
     }
+
+    def items_of(chat_id: int, articles: Collection[str]) -> set[str]:
+        """The section items a digest entry of each article delivered to the chat."""
+        return {i for i in expected[chat_id] if i.rpartition(":")[0] in articles}
+
     db = tmp_path / "bot.sqlite3"
     subscribe_chats(db, chats)
     with HoldingFake(release=20) as fake:
@@ -239,10 +245,10 @@ async def test_kill_9_during_a_digest_fanout(
                 """Messages Telegram (the fake) has whose items the ledger does not."""
                 rows = ledger(db)
                 return [
-                    (c, items)
+                    (c, articles)
                     for c in chats
-                    for items in digest_items(fake, c)
-                    if not {(c, i) for i in items} <= rows
+                    for articles in digest_articles(fake, c)
+                    if not {(c, i) for i in items_of(c, articles)} <= rows
                 ]
 
             # Every delivered message but the held one reaches the ledger.
@@ -251,22 +257,25 @@ async def test_kill_9_during_a_digest_fanout(
             kill_9(process)
         in_flight = unrecorded()
         assert len(in_flight) == 1  # exactly the held message
-        sent_before = sum(len(digest_items(fake, c)) for c in chats)
+        sent_before = sum(len(digest_articles(fake, c)) for c in chats)
         assert sent_before < len(chats)  # the kill came mid fan-out
         fake.clear_faults()
         restarted = start_bot(fake, tmp_path, cache_dir)
         try:
-            await wait_until(lambda: all(digest_items(fake, c) for c in chats), "every digest", 60)
+            await wait_until(
+                lambda: all(digest_articles(fake, c) for c in chats), "every digest", 60
+            )
             assert (await ask(fake, 1001, QUESTION))["text"].startswith(ANSWER)
         finally:
             assert stop_bot(restarted) == 0
         assert fake.rejected() == []
     repeats = lost = 0
     for chat_id, want in expected.items():
-        got = Counter(i for items in digest_items(fake, chat_id) for i in items)
-        assert set(got) == want, chat_id  # nothing lost
+        got = Counter(a for articles in digest_articles(fake, chat_id) for a in articles)
+        assert items_of(chat_id, set(got)) == want, chat_id  # nothing lost
+        assert set(got) == {i.rpartition(":")[0] for i in want}, chat_id
         repeats += sum(n - 1 for n in got.values())
-    assert repeats == len(in_flight[0][1])  # only the in-flight message's items, once more
+    assert repeats == len(in_flight[0][1])  # only the in-flight message's entries, once more
     assert integrity_ok(db)
     figures = {
         "chats": len(chats),

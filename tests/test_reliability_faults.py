@@ -37,8 +37,8 @@ from tests_paths import INTENTS, SEEDS
 
 from bot.digest import build_digest
 from bot.service import NewsService
+from bot.telegram.article_view import OPEN_ACTION
 from bot.telegram.deps import BotOptions
-from bot.telegram.digest_render import AskRef
 
 HEAVY = int(os.environ.get("NEWSBOT_FUZZ_EXAMPLES", "0")) >= 1000
 GROUP = -1005550000001
@@ -212,9 +212,9 @@ async def test_digests_stay_exactly_once_through_every_fault_kind(
             duplicates = losses = 0
             for chat_id, topic in chats.items():
                 want = Counter(
-                    i.item_id for i in build_digest(service.knowledge, [topic], {}).items
+                    e.article_id for e in build_digest(service.knowledge, [topic], {}).entries
                 )
-                got = Counter(i for m in digests_in(fake, chat_id) for i in item_ids(m))
+                got = Counter(a for m in digests_in(fake, chat_id) for a in article_ids(m))
                 if chat_id == blocked:
                     assert not got
                     continue
@@ -240,14 +240,15 @@ def digests_in(fake: FakeBotAPI, chat_id: int) -> list[JSON]:
     ]
 
 
-def item_ids(message: JSON) -> list[str]:
+def article_ids(message: JSON) -> list[str]:
+    """The articles a digest message listed (one entry each), from its 阅读 buttons."""
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     out = []
     for row in rows:
         for button in row:
-            action, article, section, _check = str(button["callback_data"]).split(":")
-            assert action == AskRef.ACTION
-            out.append(f"{article}:{section}")
+            action, article, _page, _check = str(button["callback_data"]).split(":")
+            assert action == OPEN_ACTION
+            out.append(article)
     return out
 
 

@@ -33,6 +33,7 @@ from bot.digest import (
     ChatMoved,
     ChatUnreachable,
     Digest,
+    DigestEntry,
     DigestItem,
     KeyFact,
     RetryLater,
@@ -47,6 +48,7 @@ from bot.knowledge.build import Knowledge
 from bot.service import NewsService
 from bot.store import AsyncStore, Store
 from bot.telegram.app import build_application
+from bot.telegram.article_view import OPEN_ACTION
 from bot.telegram.deps import BotOptions
 from bot.telegram.digest_delivery import DigestOptions, send_error
 from bot.telegram.digest_render import (
@@ -153,15 +155,15 @@ def data_of(message: JSON, label: str) -> str:
     return str(found[0])
 
 
-def item_ids(message: JSON) -> list[str]:
-    """The digest items a message carried, read back from its ask-about-it buttons."""
+def article_ids(message: JSON) -> list[str]:
+    """The articles a digest message listed, read back from its 阅读 buttons."""
     rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
     out = []
     for row in rows:
         for button in row:
-            action, article, section, _check = str(button["callback_data"]).split(":")
-            assert action == AskRef.ACTION
-            out.append(f"{article}:{section}")
+            action, article, page, _check = str(button["callback_data"]).split(":")
+            assert action == OPEN_ACTION and page == "0"
+            out.append(article)
     return out
 
 
@@ -260,9 +262,17 @@ async def test_subscribe_then_digest_then_nothing_then_restart(
         assert (
             TITLE in digest["text"] and "《三张「名片」稳底盘，益阳向新更从容》" in digest["text"]
         )
-        assert "<b>1. 《益阳" in digest["html"] and "· 超400亿元" in digest["text"]
-        assert item_ids(digest) == [item.item_id for item in expected]
+        assert "<b>1. 《益阳：鱼米之乡量产高端“工业大米”》 2026年1月23日</b>" in digest["html"]
+        assert "年产值的" not in digest["text"]  # no clause with its figure cut out
+        entries = new_subscriber_digest(service.knowledge, "electronics").entries
+        assert article_ids(digest) == [entry.article_id for entry in entries]
+        assert len(set(article_ids(digest))) == len(entries)  # each article once
+        assert len(set(labels(digest))) == len(labels(digest))  # no two buttons alike
         assert all(len(data_of(digest, label).encode()) <= 64 for label in labels(digest))
+        print(
+            "DIGEST_AS_SENT",
+            json.dumps({"text": digest["text"], "buttons": labels(digest)}, ensure_ascii=False),
+        )
         again = await bot.reply("/digest")
         assert again["text"].startswith("你订阅的话题暂时没有新内容")
         ledger = await bot.store.delivered(1001)
@@ -468,26 +478,105 @@ async def test_subscribe_button_under_an_answer_uses_the_same_rules(bot: Harness
     assert await bot.store.subscriptions(GROUP) == []
 
 
-# --- the ask-about-it button ----------------------------------------------------------------
+# --- the read button and the article pages -------------------------------------------------
 
 
-async def test_ask_about_it_button_answers_the_items_question(bot: Harness) -> None:
+async def test_read_button_opens_the_article_and_old_ask_buttons_still_answer(
+    bot: Harness,
+) -> None:
     await bot.reply("/subscribe 电子元器件")
     await bot.reply("/digest")
     (digest,) = bot.digests_in(1001)
     second = labels(digest)[1]
-    question = second.split(". ", 1)[1]
+    assert second == "2. 阅读《三张「名片」稳底盘，益阳向新更从容》"
     before = len(bot.fake.sent_messages(1001))
     bot.fake.push_callback(digest, data_of(digest, second))
-    messages = await bot.fake.wait_for_messages(1001, before + 1)
-    assert messages[-1]["text"].startswith("问：" + question)
-    assert any(e["type"] == "blockquote" for e in messages[-1]["entities"])
-    changed = data_of(digest, labels(digest)[0])[:-6] + "000000"  # its question changed
-    for stale in ("dq:ffffffffff:0:abcdef", changed, "dq:x"):
+    (page,) = (await bot.fake.wait_for_messages(1001, before + 1))[before:]
+    assert page["text"].startswith("《三张「名片」稳底盘，益阳向新更从容》 2026年1月23日\n\n")
+    assert "本身就是一种战略定力" in page["text"]  # the article's own text, not a summary
+    assert page.get("reply_markup") is None  # one page, no link in this sidecar: no buttons
+    changed = data_of(digest, second)[:-6] + "000000"  # the article changed since
+    for stale in ("dr:ffffffffff:0:abcdef", changed, "dr:x", "dp:" + second[:3]):
         bot.fake.push_callback(digest, stale, check_button=False)
-    calls = await bot.fake.wait_for_calls("answerCallbackQuery", 4)
-    assert all("失效" in str(c.get("text")) for c in calls[1:])
-    assert len(bot.fake.sent_messages(1001)) == before + 1
+    # a digest sent before entries carried ask-about-it buttons: they still ask their question
+    item = new_subscriber_digest(bot.digests.service.knowledge, "electronics").items[1]
+    bot.fake.push_callback(digest, AskRef.of(item).encode(), check_button=False)
+    asked = (await bot.fake.wait_for_messages(1001, before + 2))[-1]
+    assert asked["text"].startswith("问：" + item.question)
+    calls = await bot.fake.wait_for_calls("answerCallbackQuery", 6)
+    assert sum("失效" in str(c.get("text")) for c in calls) == 4
+    assert len(bot.fake.sent_messages(1001)) == before + 2
+
+
+LONG_PAGE = "\n\n".join(
+    ["# 益阳电子元器件产业长卷"]
+    + [
+        f"第{n}段。益阳电子元器件企业加快技术改造，电容器和电路板产量稳步增长，"
+        + "产业链上下游企业协同发展，研发投入持续加大，新产品不断走向全国和全球市场。" * 4
+        for n in range(1, 31)
+    ]
+)
+
+
+async def test_a_long_article_is_paged_with_previous_next_and_its_link(
+    fake: FakeBotAPI, tmp_path: Path, cache_dir: Path
+) -> None:
+    seeds = tmp_path / "long" / "seeds"
+    seeds.mkdir(parents=True)
+    (seeds / "201_long.txt").write_text(LONG_PAGE + "\n", encoding="utf-8")
+    (seeds / "201_long.yaml").write_text(
+        "version: 1\ndate: 2026-02-01\nurl: https://example.com/201_long.html\n",
+        encoding="utf-8",
+    )
+    service = NewsService(seeds, INTENTS, cache_dir)
+    service.load()
+    (article,) = service.knowledge.articles
+    assert article.url == "https://example.com/201_long.html"
+    settings = replace(make_settings(fake, tmp_path, cache_dir), seeds=seeds)
+    async with running(fake, service, settings, WallClock()) as bot:
+        await bot.reply("/subscribe 电子元器件")
+        await bot.reply("/digest")
+        (digest,) = bot.digests_in(1001)
+        assert "原文：https://example.com/201_long.html" in digest["text"]
+        before = len(fake.sent_messages(1001))
+        fake.push_callback(digest, data_of(digest, labels(digest)[0]))
+        (page,) = (await fake.wait_for_messages(1001, before + 1))[before:]
+        heading = page["text"].split("\n", 1)[0]
+        total = int(heading.rsplit("/", 1)[1].rstrip("页"))
+        assert heading == f"《益阳电子元器件产业长卷》 2026年2月1日 第1/{total}页" and total >= 2
+        assert labels(page) == ["下一页 ▶", "🔗 阅读原文"]
+        shown = [page["text"]]
+        for number in range(2, total + 1):
+            await bot.toast(page, "下一页 ▶")
+            page = await _edited(fake, page, f"第{number}/{total}页")
+            shown.append(page["text"])
+        assert labels(page) == ["◀ 上一页", "🔗 阅读原文"]
+        link = page["reply_markup"]["inline_keyboard"][-1][0]
+        assert link["url"] == "https://example.com/201_long.html"
+        await bot.toast(page, "◀ 上一页")
+        page = await _edited(fake, page, f"第{total - 1}/{total}页")
+        assert all(utf16_len(text) <= 4096 for text in shown)
+        body = "".join(text.split("\n\n", 1)[1] for text in shown)
+        for n in range(1, 31):
+            assert body.count(f"第{n}段。") == 1  # every paragraph on exactly one page
+        assert len(fake.sent_messages(1001)) == before + 1  # pages turned in place
+        print("ARTICLE_PAGES", json.dumps({"pages": total, "sizes": [len(t) for t in shown]}))
+
+
+async def _edited(fake: FakeBotAPI, message: JSON, marker: str) -> JSON:
+    """Wait until ``message`` has been edited to show ``marker``; its new version."""
+
+    def current() -> JSON | None:
+        chat_id = int(message["chat"]["id"])
+        mine = [m for m in fake.sent_messages(chat_id) if m["message_id"] == message["message_id"]]
+        return mine[0] if mine else None
+
+    await fake.wait_for(
+        lambda: marker in str((current() or {}).get("text", "")), what=f"page {marker}"
+    )
+    found = current()
+    assert found is not None
+    return found
 
 
 # --- faults ---------------------------------------------------------------------------------
@@ -603,7 +692,7 @@ async def test_reload_notice_is_sent_once(
         assert await bot.digests.runtime.announce(diff, previous) == 0  # never twice
         await bot.reply("/digest")
         changed = bot.digests_in(1001)[-1]
-        assert len(bot.digests_in(1001)) == 2 and len(item_ids(changed)) == 1  # the edited one
+        assert len(bot.digests_in(1001)) == 2 and len(article_ids(changed)) == 1  # the edited one
 
 
 # --- fan-out --------------------------------------------------------------------------------
@@ -634,12 +723,12 @@ async def test_fanout_to_210_chats_with_429s_and_a_403(
         elapsed = time.perf_counter() - started
         fake.clear_faults()
         expected = {
-            chat_id: Counter(i.item_id for i in build_for(service.knowledge, wanted))
+            chat_id: Counter(e.article_id for e in build_for(service.knowledge, wanted))
             for chat_id, wanted in chats.items()
         }
         duplicates = losses = 0
         for chat_id, want in expected.items():
-            got = Counter(i for m in bot.digests_in(chat_id) for i in item_ids(m))
+            got = Counter(i for m in bot.digests_in(chat_id) for i in article_ids(m))
             if chat_id == blocked:
                 assert not got
                 continue
@@ -651,7 +740,7 @@ async def test_fanout_to_210_chats_with_429s_and_a_403(
             "chats": len(chats),
             "active_chats": len(chats) - 1,
             "messages": sent,
-            "items": sum(sum(c.values()) for k, c in expected.items() if k != blocked),
+            "entries": sum(sum(c.values()) for k, c in expected.items() if k != blocked),
             "429s": throttled,
             "seconds": round(elapsed, 2),
             "messages_per_second": round(sent / elapsed, 1),
@@ -669,8 +758,8 @@ async def test_fanout_to_210_chats_with_429s_and_a_403(
         assert (await bot.digests.runtime.tick()).chats_attempted == 0  # nothing left due
 
 
-def build_for(knowledge: Knowledge, topics: list[str]) -> tuple[DigestItem, ...]:
-    return build_digest(knowledge, topics, {}).items
+def build_for(knowledge: Knowledge, topics: list[str]) -> tuple[DigestEntry, ...]:
+    return build_digest(knowledge, topics, {}).entries
 
 
 # --- the HTML layout ------------------------------------------------------------------------
@@ -704,7 +793,10 @@ def test_html_layout_bounds_every_message(service: NewsService, count: int, lang
     responses = knowledge.rules.responses
     topics = knowledge.rules.topics
     groups = tuple(
-        TopicGroup(topic, tuple(fake_item(n, n) for n in range(count) if n % 3 == k))
+        TopicGroup(
+            topic,
+            tuple(DigestEntry.of_item(fake_item(n, n)) for n in range(count) if n % 3 == k),
+        )
         for k, topic in enumerate(topics[:3])
     )
     digest = Digest(tuple(g for g in groups if g.items), knowledge.version, ("electronics",))
@@ -720,7 +812,8 @@ def test_html_layout_bounds_every_message(service: NewsService, count: int, lang
             for row in (rendered.keyboard.inline_keyboard if rendered.keyboard else ())
             for b in row
         ]
-        assert len(buttons) == len(message.items) <= MAX_ITEMS_PER_MESSAGE
+        assert len(buttons) == len(message.entries) <= MAX_ITEMS_PER_MESSAGE
+        assert len({b.text for b in buttons}) == len(buttons)  # hostile titles, distinct labels
         assert all(len(str(b.callback_data).encode()) <= 64 for b in buttons)
 
 
@@ -733,7 +826,7 @@ def test_real_digests_fit_and_carry_one_button_per_item(service: NewsService) ->
     assert {i.item_id for i in plan.items} <= set(catalog.item_ids)
     for message in plan:
         rendered = render_digest(message, knowledge.rules.responses, "zh")
-        assert [r.item_id for r in rendered.asks] == [i.item_id for i in message.items]
+        assert [r.article_id for r in rendered.opens] == [e.article_id for e in message.entries]
 
 
 def _digest(knowledge: Knowledge, topics: list[str]) -> Digest:

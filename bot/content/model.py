@@ -82,6 +82,7 @@ class Article:
     truncated: bool = False
     summary: str = ""
     content_hash: str = ""
+    url: str | None = None  # a link to the article online, from the sidecar
 
     @property
     def paragraphs(self) -> tuple[Paragraph, ...]:
@@ -105,6 +106,8 @@ class PageMeta:
     date: dt.date | None = None
     summaries: dict[str, str] = field(default_factory=dict)
     layout: tuple[LayoutFix, ...] = ()
+    url: str | None = None  # the page online (sidecar ``url``), for every article on it
+    urls: dict[str, str] = field(default_factory=dict)  # article title -> its own link
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,6 +86,7 @@ def _freeze(draft: ArticleDraft, meta: PageMeta, index: int, used_ids: set[str])
         truncated=draft.truncated,
         summary=meta.summaries.get(title) or summarize(sentences[:8]),
         content_hash=digest.hexdigest()[:16],
+        url=meta.urls.get(title) or meta.url,
     )
 
 

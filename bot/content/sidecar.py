@@ -8,6 +8,7 @@ unknown key is far more likely a typo than an intention.
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -16,7 +17,9 @@ from bot.errors import ContentError, Problem
 from bot.yamlsource import YamlFileError, YDict, YList, load_yaml, type_name
 
 SIDECAR_VERSION = 1
-_KEYS = {"version", "publication", "date", "summaries", "layout"}
+_KEYS = {"version", "publication", "date", "summaries", "layout", "url", "urls"}
+_URL_RE = re.compile(r"https?://[^\s<>\"]+", re.IGNORECASE)
+MAX_URL_CHARS = 2048
 _LAYOUT_KEYS = {"line", "action", "target"}
 _ACTIONS = {"join", "split", "title"}
 
@@ -86,9 +89,46 @@ def _parse(data: Any, name: str, page_label: str, problems: list[Problem]) -> Pa
     date = _parse_date(data, name, problems)
     summaries = _parse_summaries(data, name, problems)
     layout = _parse_layout(data, name, problems)
+    url = _url(data.get("url"), name, data.line_of("url"), "url", problems)
+    urls = _parse_urls(data, name, problems)
     return PageMeta(
-        file=page_label, publication=publication, date=date, summaries=summaries, layout=layout
+        file=page_label,
+        publication=publication,
+        date=date,
+        summaries=summaries,
+        layout=layout,
+        url=url,
+        urls=urls,
     )
+
+
+def _url(raw: Any, name: str, line: int, what: str, problems: list[Problem]) -> str | None:
+    """An http(s) link, or None (with a problem) for anything else: it becomes a button."""
+    if raw is None:
+        return None
+    if isinstance(raw, str) and len(raw) <= MAX_URL_CHARS and _URL_RE.fullmatch(raw.strip()):
+        return raw.strip()
+    problems.append(
+        Problem(name, line, f"{what} must be an http:// or https:// link, got {raw!r}")
+    )
+    return None
+
+
+def _parse_urls(data: YDict, name: str, problems: list[Problem]) -> dict[str, str]:
+    raw = data.get("urls")
+    if raw is None:
+        return {}
+    if not isinstance(raw, YDict):
+        problems.append(
+            Problem(name, data.line_of("urls"), "urls must map an article title to its link")
+        )
+        return {}
+    result = {}
+    for title, value in raw.items():
+        url = _url(value, name, raw.line_of(title), f"url of {title!r}", problems)
+        if url is not None:
+            result[str(title)] = url
+    return result
 
 
 def _parse_date(data: YDict, name: str, problems: list[Problem]) -> dt.date | None:

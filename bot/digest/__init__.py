@@ -10,9 +10,11 @@ What a front end calls (see each function's docstring):
 - after ``/reload``: :func:`notify_new_content` with the reload's :class:`KnowledgeDiff`.
 - ``newsbot digest TOPIC``: :func:`bot.digest.cli.print_digest`.
 
-The front end's ``send`` renders a planned :class:`DigestMessage` (``render_text`` here, HTML in
-the Telegram layer, both measured by a :class:`MessageLayout`) and raises the errors in
-:mod:`bot.digest.errors`. Nothing in this package imports ``telegram``.
+A digest lists one :class:`DigestEntry` per article (title, page date, one well-formed summary
+sentence, link) standing for the article's pending section items, which remain the ledger's
+unit. The front end's ``send`` renders a planned :class:`DigestMessage` (``render_text``
+here, HTML in the Telegram layer, both measured by a :class:`MessageLayout`) and raises the
+errors in :mod:`bot.digest.errors`. Nothing in this package imports ``telegram``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from bot.digest.delivery import (
     deliver_due,
     send_now,
 )
+from bot.digest.entries import DigestEntry
 from bot.digest.errors import (
     ChatMoved,
     ChatUnreachable,
@@ -78,6 +81,7 @@ __all__ = [
     "ChatMoved",
     "ChatUnreachable",
     "Digest",
+    "DigestEntry",
     "DigestError",
     "DigestItem",
     "DigestMessage",

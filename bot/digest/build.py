@@ -11,9 +11,13 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.content.model import Article
+from bot.digest.entries import DigestEntry, entry_for
 from bot.digest.items import DigestItem, catalog_for
 from bot.knowledge.build import Knowledge
+from bot.knowledge.topics import expand_keywords
 from bot.rules.model import Topic
+from bot.text.normalize import normalize
 
 if TYPE_CHECKING:
     from bot.answer.engine import Answerer
@@ -25,15 +29,21 @@ logger = logging.getLogger(__name__)
 
 @dataclass(frozen=True, slots=True)
 class TopicGroup:
-    """The items listed under one topic heading."""
+    """The entries (one per article) listed under one topic heading."""
 
     topic: Topic
-    items: tuple[DigestItem, ...]
+    entries: tuple[DigestEntry, ...]
+
+    @property
+    def items(self) -> tuple[DigestItem, ...]:
+        """The section items the entries deliver, in page order."""
+        return tuple(item for entry in self.entries for item in entry.items)
 
 
 @dataclass(frozen=True, slots=True)
 class Digest:
-    """A chat's pending items, grouped by topic in the rules' topic order, each item once."""
+    """A chat's pending items as one entry per article, grouped by topic in the rules' topic
+    order, each item and each article once."""
 
     groups: tuple[TopicGroup, ...]
     knowledge_version: str
@@ -42,6 +52,10 @@ class Digest:
     @property
     def items(self) -> tuple[DigestItem, ...]:
         return tuple(item for group in self.groups for item in group.items)
+
+    @property
+    def entries(self) -> tuple[DigestEntry, ...]:
+        return tuple(entry for group in self.groups for entry in group.entries)
 
     @property
     def keys(self) -> tuple[tuple[str, str], ...]:
@@ -78,10 +92,11 @@ def build_digest(
     """The items of the subscribed topics not yet delivered in their current version.
 
     ``delivered`` maps item id to the hash last sent (``Store.delivered``); an item is pending
-    when its hash differs, so an edited section comes back once. An item tagged with several
-    subscribed topics is listed under the first of them in the rules' order (the order
-    ``/topics`` shows), and items are in page order (article, then section) within a topic.
-    Topics no longer in the rules are ignored: a subscription outlives a YAML edit.
+    when its hash differs, so an edited section comes back once. Pending items are listed as
+    one entry per article, under the subscribed topic that fits the article best (see
+    :func:`_home_topic`); topics come in the rules' order (the order ``/topics`` shows), and
+    entries and their items in page order (article, then section) within a topic. Topics no
+    longer in the rules are ignored: a subscription outlives a YAML edit.
     """
     catalog = catalog_for(knowledge, answerer)
     wanted = list(dict.fromkeys(subscriptions))
@@ -89,22 +104,54 @@ def build_digest(
     unknown = [t for t in wanted if t not in known]
     if unknown:
         logger.debug("ignoring subscriptions to unknown topics %s", unknown)
-    chosen = set(wanted)
-    seen: set[str] = set()
+    chosen = [topic for topic in knowledge.rules.topics if topic.id in set(wanted)]
+    pending: dict[str, list[str]] = {}  # article id -> its pending item ids
+    tagged: dict[str, list[str]] = {}  # article id -> the chosen topics its pending items have
+    for topic in chosen:
+        for item_id in catalog.topic_item_ids(topic.id):
+            if delivered.get(item_id) == catalog.item_hash(item_id):
+                continue
+            article_id = catalog.article_of(item_id).id
+            ids = pending.setdefault(article_id, [])
+            if item_id not in ids:
+                ids.append(item_id)
+            tagged.setdefault(article_id, []).append(topic.id)
+    home = {
+        article_id: _home_topic(catalog.article_of(ids[0]), tagged[article_id], chosen, knowledge)
+        for article_id, ids in pending.items()
+    }
     groups: list[TopicGroup] = []
     for topic in knowledge.rules.topics:
-        if topic.id not in chosen:
+        articles = [a for a, t in home.items() if t == topic.id]
+        if not articles:
             continue
-        ids = [
-            item_id
-            for item_id in catalog.topic_item_ids(topic.id)
-            if item_id not in seen and delivered.get(item_id) != catalog.item_hash(item_id)
-        ]
-        seen.update(ids)
-        if ids:
-            ids.sort(key=catalog.position)
-            groups.append(TopicGroup(topic, tuple(catalog.item(i) for i in ids)))
+        entries = []
+        for article_id in articles:
+            ids = sorted(pending[article_id], key=catalog.position)
+            article = catalog.article_of(ids[0])
+            items = tuple(catalog.item(i) for i in ids)
+            entries.append(entry_for(article, items, catalog.summary_of(article)))
+        entries.sort(key=lambda e: catalog.position(e.item_id))
+        groups.append(TopicGroup(topic, tuple(entries)))
     return Digest(tuple(groups), knowledge.version, tuple(wanted))
+
+
+def _home_topic(
+    article: Article, tags: list[str], chosen: list[Topic], knowledge: Knowledge
+) -> str:
+    """The topic an article is listed under: the subscribed one its title names most (a
+    customs story mentioning chips is a customs story), then the one most of its pending
+    sections are tagged with, then the first in the rules' order."""
+    title = normalize(article.title)
+    order = {topic.id: position for position, topic in enumerate(chosen)}
+    by_id = {topic.id: topic for topic in chosen}
+
+    def fit(topic_id: str) -> tuple[int, int, int]:
+        words = expand_keywords(by_id[topic_id], knowledge.rules.synonyms)
+        in_title = sum(1 for word in words if normalize(word) in title)
+        return (-in_title, -tags.count(topic_id), order[topic_id])
+
+    return min(dict.fromkeys(tags), key=fit)
 
 
 def new_subscriber_digest(

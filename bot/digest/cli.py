@@ -55,6 +55,9 @@ def print_digest(args: argparse.Namespace, settings: Settings, knowledge: Knowle
             "items": [
                 item.as_dict(group.topic.id) for group in digest.groups for item in group.items
             ],
+            "entries": [
+                entry.as_dict(group.topic.id) for group in digest.groups for entry in group.entries
+            ],
             "messages": [[item.item_id for item in message.items] for message in plan],
         }
         print(json.dumps(data, ensure_ascii=False))

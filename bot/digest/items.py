@@ -23,7 +23,9 @@ from typing import TYPE_CHECKING, Final
 
 from bot.answer.compose import context_clause
 from bot.content.model import Article, Fact, FactKind, Section, Sentence
+from bot.digest.summary import one_line_summary
 from bot.knowledge.build import Knowledge
+from bot.text.wellformed import is_wellformed
 
 if TYPE_CHECKING:
     from bot.answer.engine import Answerer
@@ -164,6 +166,7 @@ def key_facts(article: Article, section: Section, limit: int = MAX_FACTS) -> tup
 
     The quantity kinds take turns (money, percent, rank, count) so that a section full of
     amounts still shows its share or its ranking; durations and dates only fill what is left.
+    A fact whose label is not a whole clause (:mod:`bot.text.wellformed`) is passed over.
     """
     candidates: list[tuple[int, Fact, Sentence]] = []
     for paragraph in section.paragraphs:
@@ -188,9 +191,12 @@ def key_facts(article: Article, section: Section, limit: int = MAX_FACTS) -> tup
             context = context_clause(sentence.text, fact).strip(_TRIM_CHARS)
             if len(context) < MIN_CONTEXT_CHARS:
                 continue
+            key_fact = KeyFact(str(fact.kind), fact.text, context)
+            if not is_wellformed(key_fact.label):  # 并汇聚成年产值的产业集群: the figure cut out
+                continue
             sentences.add(id(sentence))
             texts.add(fact.text)
-            chosen.append((position, KeyFact(str(fact.kind), fact.text, context)))
+            chosen.append((position, key_fact))
             return True
         return False
 
@@ -246,6 +252,8 @@ class Catalog:
                     article, index, item_id, section_hash(section), tuple(topics), len(entries)
                 )
         self._entries = entries
+        self._articles = {article.id: article for article in knowledge.articles}
+        self._summaries: dict[str, str] = {}
         self._by_topic: dict[str, tuple[str, ...]] = {
             topic: tuple(make_item_id(a, i) for a, i in refs)
             for topic, refs in knowledge.topics.by_topic.items()
@@ -283,6 +291,23 @@ class Catalog:
         """The ids of every section of the given articles, in page order."""
         wanted = set(article_ids)
         return tuple(i for i, e in self._entries.items() if e.article.id in wanted)
+
+    def article_of(self, item_id: str) -> Article:
+        """The article an item belongs to (KeyError for an unknown id)."""
+        return self._entries[item_id].article
+
+    def article(self, article_id: str) -> Article | None:
+        """The article with this id in this snapshot, or None."""
+        return self._articles.get(article_id)
+
+    def summary_of(self, article: Article) -> str:
+        """The article's one-line digest summary (:mod:`bot.digest.summary`), memoised."""
+        cached = self._summaries.get(article.id)
+        if cached is None:
+            cached = one_line_summary(article)
+            with self._lock:
+                cached = self._summaries.setdefault(article.id, cached)
+        return cached
 
     def item(self, item_id: str) -> DigestItem:
         """The detailed item (KeyError for an unknown id), computed once per snapshot."""

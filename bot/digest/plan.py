@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from bot.digest.build import Digest
+from bot.digest.entries import DigestEntry
 from bot.digest.errors import ItemTooLargeError
 from bot.digest.items import DigestItem
 from bot.rules.model import Topic
@@ -24,7 +25,7 @@ logger = logging.getLogger(__name__)
 TELEGRAM_MESSAGE_LIMIT: Final = 4096  # characters of text after entity parsing
 DEFAULT_MAX_MESSAGES: Final = 10  # per digest; the rest waits for the next one, no flood
 
-ItemSize = Callable[[DigestItem], int]
+ItemSize = Callable[[DigestEntry], int]  # the size of one entry (one article)
 HeaderSize = Callable[[Topic, bool], int]  # (topic, continued) -> size
 
 
@@ -50,11 +51,15 @@ class MessageLayout:
 
 @dataclass(frozen=True, slots=True)
 class MessagePart:
-    """A run of one topic's items inside a message, under that topic's heading."""
+    """A run of one topic's entries inside a message, under that topic's heading."""
 
     topic: Topic
-    items: tuple[DigestItem, ...]
+    entries: tuple[DigestEntry, ...]
     continued: bool  # the topic began in an earlier message: say so in the heading
+
+    @property
+    def items(self) -> tuple[DigestItem, ...]:
+        return tuple(item for entry in self.entries for item in entry.items)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +74,10 @@ class DigestMessage:
     @property
     def items(self) -> tuple[DigestItem, ...]:
         return tuple(item for part in self.parts for item in part.items)
+
+    @property
+    def entries(self) -> tuple[DigestEntry, ...]:
+        return tuple(entry for part in self.parts for entry in part.entries)
 
     @property
     def keys(self) -> tuple[tuple[str, str], ...]:
@@ -105,12 +114,13 @@ class MessagePlan:
 def plan_messages(
     digest: Digest, layout: MessageLayout, *, max_messages: int | None = DEFAULT_MAX_MESSAGES
 ) -> MessagePlan:
-    """Greedy first-fit in digest order: fill a message, start the next when an item won't fit.
+    """Greedy first-fit in digest order: fill a message, start the next when an entry won't fit.
 
     An empty digest plans one empty message (what ``send_empty`` sends). Items beyond
-    ``max_messages`` messages are returned as ``deferred``: they stay pending in the ledger and
-    lead the next digest. Raises :class:`ItemTooLargeError` when one item cannot fit even in an
-    empty message.
+    ``max_messages`` messages are returned as ``deferred`` (the items of the entries left out):
+    they stay pending in the ledger and lead the next digest. An entry is never split: all of
+    an article's pending sections go out in one message. Raises :class:`ItemTooLargeError`
+    when one entry cannot fit even in an empty message.
     """
     if max_messages is not None and max_messages < 1:
         raise ValueError(f"max_messages must be at least 1, got {max_messages}")
@@ -124,13 +134,13 @@ def plan_messages(
     full = False
     for group in digest.groups:
         topic = group.topic
-        run: list[DigestItem] = []
+        run: list[DigestEntry] = []
         continued = False
-        for item in group.items:
+        for entry in group.entries:
             if full:
-                deferred.append(item)
+                deferred.extend(entry.items)
                 continue
-            size = _size(layout.item_size(item), "item_size")
+            size = _size(layout.item_size(entry), "item_size")
             header = 0 if run else _size(layout.header_size(topic, continued), "header_size")
             if used + header + size > budget and (parts or run):
                 if run:
@@ -141,13 +151,13 @@ def plan_messages(
                 parts, used = [], 0
                 if max_messages is not None and len(messages) >= max_messages:
                     full = True
-                    deferred.append(item)
+                    deferred.extend(entry.items)
                     continue
                 header = _size(layout.header_size(topic, continued), "header_size")
             if header + size > budget and not parts and not run:
-                raise ItemTooLargeError(item.item_id, header + size, budget)
+                raise ItemTooLargeError(entry.item_id, header + size, budget)
             used += header + size
-            run.append(item)
+            run.append(entry)
         if run:
             parts.append(MessagePart(topic, tuple(run), continued))
     if parts:

@@ -9,11 +9,13 @@ that lacks the digest keys from showing raw key names.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections.abc import Mapping
 from typing import Final
 
 from bot.digest.build import Notice
+from bot.digest.entries import DigestEntry
 from bot.digest.items import DigestItem, clip
 from bot.digest.plan import TELEGRAM_MESSAGE_LIMIT, DigestMessage, MessageLayout
 from bot.rules.model import Responses, Topic
@@ -31,6 +33,10 @@ FALLBACK_TEXTS: Final[Mapping[str, tuple[str, str]]] = {
     "digest_item_heading": ("《{title}》· {section}", "《{title}》· {section}"),
     "digest_item_heading_no_section": ("《{title}》", "《{title}》"),
     "digest_fact": ("· {fact}", "· {fact}"),
+    "digest_entry_heading": ("《{title}》 {date}", "《{title}》 {date}"),
+    "digest_entry_heading_no_date": ("《{title}》", "《{title}》"),
+    "digest_date": ("{year}年{month}月{day}日", "{iso}"),
+    "digest_link": ("原文：{url}", "Full text: {url}"),
     "digest_question": ("可以问我：{question}", "Ask me: {question}"),
     "digest_deferred": (
         "还有{count}条内容，将在下一期摘要中发送。",
@@ -82,12 +88,40 @@ def item_heading(responses: Responses, item: DigestItem, language: str) -> str:
     return say(responses, "digest_item_heading_no_section", language, title=item.article_title)
 
 
-def render_item(responses: Responses, item: DigestItem, language: str) -> str:
-    """An item's block: a blank line, heading, summary, facts, the question to ask."""
-    lines = [item_heading(responses, item, language), item.summary]
-    lines += [say(responses, "digest_fact", language, fact=f.label) for f in item.facts]
-    lines.append(say(responses, "digest_question", language, question=item.question))
-    return "\n" + "".join(f"{line}\n" for line in lines if line)
+def page_date(responses: Responses, date: dt.date, language: str) -> str:
+    """``2026年1月23日`` / ``2026-01-23``: the day the article's page is dated."""
+    return say(
+        responses,
+        "digest_date",
+        language,
+        year=date.year,
+        month=date.month,
+        day=date.day,
+        iso=date.isoformat(),
+    )
+
+
+def entry_heading(responses: Responses, entry: DigestEntry, language: str) -> str:
+    """``《title》 2026年1月23日`` (just the title when the page has no date)."""
+    if entry.date is None:
+        return say(responses, "digest_entry_heading_no_date", language, title=entry.title)
+    date = page_date(responses, entry.date, language)
+    return say(responses, "digest_entry_heading", language, title=entry.title, date=date)
+
+
+def entry_lines(responses: Responses, entry: DigestEntry, language: str) -> list[str]:
+    """An entry's lines: heading with date, the one-line summary, the link if the page has one."""
+    lines = [entry_heading(responses, entry, language)]
+    if entry.summary:
+        lines.append(entry.summary)
+    if entry.url:
+        lines.append(say(responses, "digest_link", language, url=entry.url))
+    return lines
+
+
+def render_entry(responses: Responses, entry: DigestEntry, language: str) -> str:
+    """An entry's block: a blank line, then :func:`entry_lines`."""
+    return "\n" + "".join(f"{line}\n" for line in entry_lines(responses, entry, language))
 
 
 def render_topic(responses: Responses, topic: Topic, continued: bool, language: str) -> str:
@@ -123,7 +157,7 @@ def text_layout(
     overhead += text_size(_footer(responses, widest, language))
     return MessageLayout(
         limit=limit,
-        item_size=lambda item: text_size(render_item(responses, item, language)),
+        item_size=lambda entry: text_size(render_entry(responses, entry, language)),
         header_size=lambda topic, continued: text_size(
             render_topic(responses, topic, continued, language)
         ),
@@ -138,7 +172,7 @@ def render_text(message: DigestMessage, responses: Responses, language: str = "z
     pieces = [_title(responses, message.index + 1, message.total, language)]
     for part in message.parts:
         pieces.append(render_topic(responses, part.topic, part.continued, language))
-        pieces.extend(render_item(responses, item, language) for item in part.items)
+        pieces.extend(render_entry(responses, entry, language) for entry in part.entries)
     if message.deferred:
         pieces.append(_footer(responses, message.deferred, language))
     return "".join(pieces).rstrip("\n")

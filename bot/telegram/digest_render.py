@@ -8,9 +8,10 @@ count: the text after entity parsing, in UTF-16 units.  Every piece is built as
 the most the renderer joins them with), then rendered by that one formatter, so escaping and
 tags never count and a planned message always renders as exactly one Telegram message.
 
-Each item gets an "ask about it" button (``dq:<article>:<section>:<check>``, well under 64
-bytes) that asks the item's question; the check is the question's :func:`text_check`, so a
-button whose item changed in a reload is answered as stale rather than asking something else.
+Each entry (one per article) gets a 阅读 button (``dr:<article>:0:<check>``, well under 64
+bytes, see :mod:`bot.telegram.article_view`) that shows the whole article, paged.  Digests sent
+before entries carried "ask about it" buttons (``dq:<article>:<section>:<check>``, the check
+being the question's :func:`text_check`); :class:`AskRef` still answers those.
 ``/topics`` toggles (``dt:<topic>:<language>``) keep the keyboard in the language it was shown
 in, whoever presses.  Nothing here touches the network or the store.
 """
@@ -25,8 +26,10 @@ from typing import ClassVar, Final, Self
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.digest import DigestItem, DigestMessage, MessageLayout, Notice, make_item_id, say
-from bot.digest.text import item_heading, render_notice_text
+from bot.digest.entries import DigestEntry
+from bot.digest.text import entry_lines, render_notice_text
 from bot.rules.model import Responses, Topic
+from bot.telegram.article_view import ReadRef
 from bot.telegram.callbacks import CallbackData, encode, text_check
 from bot.telegram.format import (
     BLANK,
@@ -40,6 +43,7 @@ from bot.telegram.format import (
     utf16_len,
 )
 from bot.telegram.keyboards import LABEL_LIMIT
+from bot.telegram.labels import distinct_labels
 
 logger = logging.getLogger(__name__)
 
@@ -106,11 +110,11 @@ class ToggleRef:
 
 @dataclass(frozen=True, slots=True)
 class RenderedDigest:
-    """One planned message as sent: HTML text and its ask-about-it keyboard."""
+    """One planned message as sent: HTML text and its keyboard of 阅读 buttons."""
 
     html: str
     keyboard: InlineKeyboardMarkup | None
-    asks: tuple[AskRef, ...] = ()
+    opens: tuple[ReadRef, ...] = ()  # the entries' 阅读 buttons, in order
 
 
 def blocks_size(blocks: Sequence[Block]) -> int:
@@ -137,15 +141,13 @@ def _topic_blocks(
     return [BLANK, block(say(responses, key, language, topic=topic.name(language)), bold=True)]
 
 
-def _item_blocks(
-    responses: Responses, item: DigestItem, number: int, language: str
+def _entry_blocks(
+    responses: Responses, entry: DigestEntry, number: int, language: str
 ) -> list[Block]:
-    """Numbered heading in bold (the number matches the item's button), summary, key facts."""
-    blocks = [BLANK, block(f"{number}. {item_heading(responses, item, language)}", bold=True)]
-    if item.summary:
-        blocks.append(block(item.summary))
-    blocks += [block(say(responses, "digest_fact", language, fact=f.label)) for f in item.facts]
-    return blocks
+    """Numbered heading with the page date in bold (the number matches the entry's button),
+    the one-line summary, the link when the page has one."""
+    heading, *rest = entry_lines(responses, entry, language)
+    return [BLANK, block(f"{number}. {heading}", bold=True), *(block(line) for line in rest)]
 
 
 def digest_layout(
@@ -162,8 +164,8 @@ def digest_layout(
     ) + blocks_size(_footer_blocks(responses, _WIDEST_COUNT, language))
     floor = (limit - overhead) // MAX_ITEMS_PER_MESSAGE + 1
 
-    def item_size(item: DigestItem) -> int:
-        measured = blocks_size(_item_blocks(responses, item, MAX_ITEMS_PER_MESSAGE, language))
+    def item_size(entry: DigestEntry) -> int:
+        measured = blocks_size(_entry_blocks(responses, entry, MAX_ITEMS_PER_MESSAGE, language))
         return max(floor, measured)
 
     def header_size(topic: Topic, continued: bool) -> int:
@@ -175,24 +177,26 @@ def digest_layout(
 def render_digest(
     message: DigestMessage, responses: Responses, language: str, limit: int = MESSAGE_LIMIT
 ) -> RenderedDigest:
-    """One planned message: title, then per topic its heading and numbered items, one
-    "ask about it" button per item; the "N more next time" line on the last message."""
+    """One planned message: title, then per topic its heading and numbered entries (one per
+    article), one 阅读 button per entry with a label no other button in the message has; the
+    "N more next time" line on the last message."""
     if message.empty:
         return RenderedDigest(render([block(say(responses, "digest_empty", language))])[0], None)
     blocks = _title_blocks(responses, message.index + 1, message.total, language)
-    rows: list[list[InlineKeyboardButton]] = []
-    asks: list[AskRef] = []
+    refs: list[tuple[int, DigestEntry, ReadRef]] = []
     number = 0
     for part in message.parts:
         blocks += _topic_blocks(responses, part.topic, part.continued, language)
-        for item in part.items:
+        for entry in part.entries:
             number += 1
-            blocks += _item_blocks(responses, item, number, language)
-            ref = AskRef.of(item)
-            button = _ask_button(responses, item, number, language, ref)
-            if button is not None:
-                rows.append([button])
-                asks.append(ref)
+            blocks += _entry_blocks(responses, entry, number, language)
+            ref = ReadRef.opening(entry)
+            try:
+                ref.encode()
+            except ValueError as exc:  # an id the codec cannot carry: no button, still the entry
+                logger.warning("read button of %s left out: %s", entry.article_id, exc)
+                continue
+            refs.append((number, entry, ref))
     if message.deferred:
         blocks += _footer_blocks(responses, message.deferred, language)
     chunks = render(blocks, limit)
@@ -200,19 +204,17 @@ def render_digest(
         raise DigestLayoutError(
             f"digest message {message.index + 1}/{message.total} rendered as {len(chunks)}"
         )
-    return RenderedDigest(chunks[0], InlineKeyboardMarkup(rows) if rows else None, tuple(asks))
-
-
-def _ask_button(
-    responses: Responses, item: DigestItem, number: int, language: str, ref: AskRef
-) -> InlineKeyboardButton | None:
-    try:
-        data = ref.encode()
-    except ValueError as exc:  # an article id the codec cannot carry: no button, still the item
-        logger.warning("ask button of %s left out: %s", item.item_id, exc)
-        return None
-    label = responses.text("tg_digest_ask", language, index=number, question=item.question)
-    return InlineKeyboardButton(plain(label, LABEL_LIMIT), callback_data=data)
+    labels = distinct_labels(
+        [responses.text("tg_digest_open", language, index=n, title=e.title) for n, e, _ in refs],
+        LABEL_LIMIT,
+    )
+    rows = [
+        [InlineKeyboardButton(label, callback_data=ref.encode())]
+        for label, (_, _, ref) in zip(labels, refs, strict=True)
+    ]
+    return RenderedDigest(
+        chunks[0], InlineKeyboardMarkup(rows) if rows else None, tuple(r for _, _, r in refs)
+    )
 
 
 # --- notices --------------------------------------------------------------------------------

@@ -15,11 +15,13 @@ posting as the group counts).  The buttons follow the same rule on every press.
 
 One job per module: :mod:`.common` (the request every command sees, the admin rule, shared
 texts), :mod:`.topics` (choosing topics, by command or button), :mod:`.schedule` (time, zone,
-pause), :mod:`.now` (``/digest`` and the ask-about-it button), :mod:`.feature` (naming the
-parts to the wiring).  Delivery (scheduler tick, ``/digest``, notices) lives in
-:mod:`bot.telegram.digest_delivery`; HTML and buttons in :mod:`bot.telegram.digest_render`.
-After a reload that added or changed articles the service calls the feature's
-``on_content`` (``DigestRuntime.announce``), registered by :mod:`bot.telegram.app`.
+pause), :mod:`.now` (``/digest`` and the ask-about-it button of older digests),
+:mod:`.feature` (naming the parts to the wiring); the 阅读 button under each digest entry and
+the article's pages are :mod:`bot.telegram.article_view`.  Delivery (scheduler tick,
+``/digest``, notices) lives in :mod:`bot.telegram.digest_delivery`; HTML and buttons in
+:mod:`bot.telegram.digest_render`.  After a reload that added or changed articles the
+service calls the feature's ``on_content`` (``DigestRuntime.announce``), registered by
+:mod:`bot.telegram.app`.
 """
 
 from __future__ import annotations

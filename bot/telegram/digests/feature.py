@@ -14,6 +14,7 @@ from bot.config import Settings
 from bot.service import NewsService
 from bot.store import AsyncStore
 from bot.telegram.app import DEPS_KEY
+from bot.telegram.article_view import OPEN_ACTION, TURN_ACTION, ArticleReader
 from bot.telegram.deps import BotDeps
 from bot.telegram.digest_delivery import DigestOptions, DigestRuntime
 from bot.telegram.digest_render import AskRef, ToggleRef
@@ -54,6 +55,7 @@ class Digests:
         self.topics = TopicCommands(self.ctx)
         self.schedule = ScheduleCommands(self.ctx)
         self.now = DigestNow(self.ctx, self.runtime)
+        self.reader = ArticleReader(service)
 
     def feature(self) -> Feature:
         interval = self.runtime.options.tick_interval  # the first tick runs at start
@@ -82,6 +84,8 @@ class Digests:
             buttons=(
                 ButtonSpec(ToggleRef.ACTION, self.topics.on_toggle),
                 ButtonSpec(AskRef.ACTION, self.now.on_ask),
+                ButtonSpec(OPEN_ACTION, self.reader.on_press),
+                ButtonSpec(TURN_ACTION, self.reader.on_press),
             ),
             jobs=(JobSpec("digest-tick", self._job, interval, first=interval),),
             on_start=self._start,
