@@ -65,10 +65,6 @@ class Unit:
         found = bisect_right(self.segments, offset, key=_START) - 1
         return self.segments[found][1] if found >= 0 else self.line
 
-    def joined(self, other: Unit) -> Unit:
-        """This paragraph continued by ``other`` (the two halves of a broken paragraph)."""
-        return join_units((self, other))
-
 
 _START = itemgetter(0)
 

@@ -134,9 +134,6 @@ class ArticleDraft:
         last.pieces.append(unit)
         self._changed(prefix=False)
 
-    def paragraphs(self) -> list[ParagraphDraft]:
-        return [p for k in self._bodied for p in self.sections[k].paragraphs]
-
     def _changed(self, *, prefix: bool) -> None:
         """Text was appended (``prefix`` False) or changed before the end: the profile is
         stale unless it already covered all it may and the change came after that."""
