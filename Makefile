@@ -51,7 +51,7 @@ bench-quick: $(STAMP)
 # (a 2,000-message burst, random fault rates, more kill points; see docs/reliability.md).
 fuzz: $(STAMP)
 	NEWSBOT_FUZZ_EXAMPLES=10000 $(BIN)/pytest tests/test_fuzz.py tests/test_telegram_format.py \
-		tests/test_reliability_hostile.py tests/test_reliability_faults.py \
+		tests/test_cache_fuzz.py tests/test_reliability_hostile.py tests/test_reliability_faults.py \
 		tests/test_reliability_crash.py -q
 
 clean:

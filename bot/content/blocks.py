@@ -9,8 +9,11 @@ source line so quotes can still point at the right line.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
+from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from operator import itemgetter
 
 from bot.text.chars import paragraph_is_finished
 
@@ -23,7 +26,10 @@ _CREDIT_RE = re.compile(
     r"|(?:(?<=[\s\u3000])|^)(?:[\u4e00-\u9fff·]{2,4}[\s\u3000]+)?(?:摄|供图))[\s\u3000]*$"
 )
 _CAPTION_PREFIX_RE = re.compile(r"^(?:图为|▲|△|■|（图片来源|\(图片来源|图片来源)")
-_HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ \t\u3000]*(?P<text>.*?)[ \t\u3000#]*$")
+# Only the heading's start: a lazy ``(.*?)[ #]*$`` retried its tail at every character, which
+# is quadratic on a long line of "# # # …" (the closing hashes are stripped with rstrip).
+_HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ \t\u3000]*")
+_HEADING_TAIL = " \t\u3000#"
 
 MAX_CAPTION_CHARS = 80
 MAX_FOLIO_CHARS = 80
@@ -54,18 +60,43 @@ class Unit:
     segments: tuple[tuple[int, int], ...] = ()
 
     def line_at(self, offset: int) -> int:
-        line = self.line
-        for start, seg_line in self.segments:
-            if start <= offset:
-                line = seg_line
-        return line
+        """The source line of the character at ``offset`` (a bisection: a paragraph of
+        100,000 re-joined lines is asked this for each of its sentences)."""
+        found = bisect_right(self.segments, offset, key=_START) - 1
+        return self.segments[found][1] if found >= 0 else self.line
 
-    def joined(self, other: Unit) -> Unit:
-        """This paragraph continued by ``other`` (the two halves of a broken paragraph)."""
-        sep = " " if _needs_space(self.text, other.text) else ""
-        offset = len(self.text) + len(sep)
-        segments = self.segments + tuple((offset + s, ln) for s, ln in other.segments)
-        return Unit(UnitKind.TEXT, self.text + sep + other.text, self.line, 0, segments)
+
+_START = itemgetter(0)
+
+
+def separator(left: str, right: str) -> str:
+    """What goes between two halves of a broken paragraph: a space between Latin words."""
+    return " " if _needs_space(left, right) else ""
+
+
+def join_units(pieces: Sequence[Unit]) -> Unit:
+    """One paragraph from its pieces in reading order, each remembering its source lines.
+
+    Joining in one pass keeps this linear: joining pairwise copied the growing text and
+    segment tuple once per piece, quadratic in the number of lines of a paragraph.
+    """
+    first = pieces[0]
+    if len(pieces) == 1:
+        return first
+    parts: list[str] = []
+    segments: list[tuple[int, int]] = []
+    offset = 0
+    previous = ""
+    for piece in pieces:
+        if parts:
+            sep = separator(previous, piece.text)
+            parts.append(sep)
+            offset += len(sep)
+        segments.extend((offset + start, line) for start, line in piece.segments)
+        parts.append(piece.text)
+        offset += len(piece.text)
+        previous = piece.text
+    return Unit(UnitKind.TEXT, "".join(parts), first.line, 0, tuple(segments))
 
 
 def _needs_space(left: str, right: str) -> bool:
@@ -98,14 +129,18 @@ def is_folio(text: str) -> bool:
 
 
 def read_units(text: str) -> list[Unit]:
-    """Split a page into units, drop photo captions and re-join what they interrupted."""
-    raw = _raw_units(text)
-    units: list[Unit] = []
+    """Split a page into units, drop photo captions and re-join what they interrupted.
+
+    A paragraph being re-joined stays a list of pieces (with its joined length) until the
+    end, so a paragraph interrupted by thousands of captions is joined once, not per caption.
+    """
+    pieces: list[list[Unit]] = []
+    lengths: list[int] = []
     after_caption = False
-    for unit in raw:
+    for unit in _raw_units(text):
         if unit.kind is UnitKind.TEXT and (credit := is_caption_credit(unit.text)):
             if not credit["desc"].strip():
-                _drop_caption_description(units)
+                _drop_caption_description(pieces, lengths)
             after_caption = True
             continue
         if unit.kind is UnitKind.TEXT and is_caption_line(unit.text):
@@ -116,34 +151,39 @@ def read_units(text: str) -> list[Unit]:
         if (
             after_caption
             and unit.kind is UnitKind.TEXT
-            and units
-            and units[-1].kind is UnitKind.TEXT
-            and not paragraph_is_finished(units[-1].text)
+            and pieces
+            and pieces[-1][0].kind is UnitKind.TEXT
+            and not paragraph_is_finished(pieces[-1][-1].text)
         ):
-            units[-1] = units[-1].joined(unit)
+            lengths[-1] += len(separator(pieces[-1][-1].text, unit.text)) + len(unit.text)
+            pieces[-1].append(unit)
         else:
-            units.append(unit)
+            pieces.append([unit])
+            lengths.append(len(unit.text))
         after_caption = False
-    return units
+    return [join_units(p) for p in pieces]
 
 
-def _drop_caption_description(units: list[Unit]) -> None:
+def _drop_caption_description(pieces: list[list[Unit]], lengths: list[int]) -> None:
     """A credit line alone ("通讯员 摄") follows its description on the line before.
 
     A short line is that description; so is a longer one (up to 60 characters, commas
     allowed) when it interrupts a paragraph that stopped mid-sentence before it.
     """
-    if not units or units[-1].kind is not UnitKind.TEXT:
+    if not pieces or pieces[-1][0].kind is not UnitKind.TEXT:
         return
-    desc = units[-1].text
+    if lengths[-1] > max(MAX_CAPTION_DESCRIPTION_CHARS, MAX_INTERRUPTING_CAPTION_CHARS):
+        return  # too long to be a description (and not worth joining to find out)
+    desc = join_units(pieces[-1]).text
     interrupts = (
-        len(units) >= 2
-        and units[-2].kind is UnitKind.TEXT
-        and not paragraph_is_finished(units[-2].text)
+        len(pieces) >= 2
+        and pieces[-2][0].kind is UnitKind.TEXT
+        and not paragraph_is_finished(pieces[-2][-1].text)
     )
     plain = len(desc) <= MAX_CAPTION_DESCRIPTION_CHARS and not any(c in desc for c in "，,；;：")
     if plain or (interrupts and len(desc) <= MAX_INTERRUPTING_CAPTION_CHARS):
-        units.pop()
+        pieces.pop()
+        lengths.pop()
 
 
 def _raw_units(text: str) -> list[Unit]:
@@ -153,10 +193,7 @@ def _raw_units(text: str) -> list[Unit]:
     def flush() -> None:
         if not buffer:
             return
-        unit = Unit(UnitKind.TEXT, buffer[0][0], buffer[0][1], 0, ((0, buffer[0][1]),))
-        for piece, line in buffer[1:]:
-            unit = unit.joined(Unit(UnitKind.TEXT, piece, line, 0, ((0, line),)))
-        units.append(unit)
+        units.append(join_units([Unit(UnitKind.TEXT, t, n, 0, ((0, n),)) for t, n in buffer]))
         buffer.clear()
 
     for number, line in enumerate(text.splitlines(), start=1):
@@ -167,15 +204,10 @@ def _raw_units(text: str) -> list[Unit]:
         heading = _HEADING_RE.match(stripped)
         if heading:
             flush()
-            if heading["text"]:
+            title = stripped[heading.end() :].rstrip(_HEADING_TAIL)
+            if title:
                 units.append(
-                    Unit(
-                        UnitKind.HEADING,
-                        heading["text"],
-                        number,
-                        len(heading["hashes"]),
-                        ((0, number),),
-                    )
+                    Unit(UnitKind.HEADING, title, number, len(heading["hashes"]), ((0, number),))
                 )
             continue
         if buffer and (is_caption_credit(stripped) or is_caption_credit(buffer[-1][0])):

@@ -10,11 +10,12 @@ laid out, never about a particular page; a sidecar can correct what they cannot 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import logging
 
 from bot.content.blocks import Unit, UnitKind
-from bot.content.drafts import ArticleDraft, SectionDraft
+from bot.content.drafts import ArticleDraft, SectionDraft, profile_of
 from bot.content.likeness import similarities
+from bot.content.limits import LayoutThresholds, PageLimits, layout_thresholds, page_limits
 from bot.content.lines import (
     COLUMN_MARK_RE,
     DATELINE_RE,
@@ -27,33 +28,23 @@ from bot.content.lines import (
     match_dateline,
 )
 from bot.content.model import LayoutFix
-from bot.text.chars import paragraph_is_finished, starts_as_continuation
+from bot.text.chars import starts_as_continuation
 
 __all__ = [
     "DATELINE_RE",
-    "ArticleDraft",
     "LayoutThresholds",
     "PageLayout",
-    "SectionDraft",
+    "PageLimits",
+    "TextKind",
     "byline_names",
+    "classify",
     "dateline_credits",
+    "layout_thresholds",
     "match_dateline",
+    "page_limits",
 ]
 
-
-@dataclass(frozen=True, slots=True)
-class LayoutThresholds:
-    """How sure the orphan-block rule must be before moving text to an earlier article.
-
-    A paragraph that does not finish its sentence is normally continued by the next one (a
-    column break).  When the text that follows reads like a different article (its
-    vocabulary matches an earlier article ``ratio`` times better, and by ``margin`` at
-    least), the paragraph was cut at the page edge and the text belongs elsewhere.
-    """
-
-    ratio: float = 1.5
-    margin: float = 0.03
-    max_kicker_chars: int = 24  # a plain line this short above a title is its kicker
+logger = logging.getLogger(__name__)
 
 
 class PageLayout:
@@ -68,13 +59,40 @@ class PageLayout:
         self.units = units
         self.kinds = [classify(u) if u.kind is UnitKind.TEXT else None for u in units]
         self.fixes = {f.line: f for f in fixes}
-        self.thresholds = thresholds or LayoutThresholds()
+        self.thresholds = thresholds or layout_thresholds()
         self.articles: list[ArticleDraft] = []
         self.current: ArticleDraft | None = None
         self.redirect: ArticleDraft | None = None  # an earlier article continued here
         self.pending_heads: list[Unit] = []
+        self.notices: list[str] = []  # limits this page ran into (what was cut short)
+        self._checks_left = self.thresholds.max_break_checks
+        self._lookahead()
 
     # --- lookahead helpers ---------------------------------------------------------------
+    # Each question looks past the unit at i; all are answered for every i in one backward
+    # pass, since asking them by scanning forward was quadratic on 100,000 headings.
+
+    def _lookahead(self) -> None:
+        n = len(self.units)
+        heading_run_has_title = [False] * (n + 1)  # a run of headings from j holds a level 1
+        byline_next = [False] * (n + 1)  # after subtitles and ### headings from j: a byline
+        dateline_next = [False] * (n + 1)  # after subtitles, bylines, ### headings: a dateline
+        for j in range(n - 1, -1, -1):
+            unit, kind = self.units[j], self.kinds[j]
+            if unit.kind is UnitKind.HEADING:
+                heading_run_has_title[j] = unit.level == 1 or heading_run_has_title[j + 1]
+            minor_heading = unit.kind is UnitKind.HEADING and unit.level >= 3
+            skip = kind is TextKind.SUBTITLE or minor_heading
+            byline_next[j] = byline_next[j + 1] if skip else kind is TextKind.BYLINE
+            skip = skip or kind is TextKind.BYLINE
+            dateline_next[j] = dateline_next[j + 1] if skip else kind is TextKind.DATELINE
+        self._heading_run_has_title = heading_run_has_title
+        self._byline_next = byline_next
+        self._dateline_next = dateline_next
+        next_start = [n] * (n + 1)  # the first article start after j
+        for j in range(n - 1, 0, -1):
+            next_start[j - 1] = j if self._starts_article(j) else next_start[j]
+        self._next_start = next_start
 
     def _is_heading(self, i: int) -> bool:
         return 0 <= i < len(self.units) and self.units[i].kind is UnitKind.HEADING
@@ -84,22 +102,12 @@ class PageLayout:
 
     def _heads_level_one(self, i: int) -> bool:
         """The heading at i is a kicker/column: more headings follow, ending in a title."""
-        j = i + 1
-        while self._is_heading(j):
-            if self.units[j].level == 1:
-                return True
-            j += 1
-        return False
+        return self._is_heading(i + 1) and self._heading_run_has_title[i + 1]
 
     def _titles_byline(self, i: int) -> bool:
         """The heading at i is followed (after a subtitle such as ——访…) by a byline: a new
         article's title, since a section inside an article never carries one."""
-        j = i + 1
-        while self._kind(j) is TextKind.SUBTITLE or (
-            self._is_heading(j) and self.units[j].level >= 3
-        ):
-            j += 1
-        return self._kind(j) is TextKind.BYLINE
+        return self._byline_next[i + 1]
 
     def _is_kicker_line(self, i: int) -> bool:
         """A short unpunctuated line right above a title is its kicker, not a paragraph."""
@@ -115,18 +123,7 @@ class PageLayout:
 
     def _titles_dateline(self, i: int) -> bool:
         """The heading at i is followed (after subtitles/bylines) by a dateline paragraph."""
-        j = i + 1
-        while j < len(self.units):
-            unit = self.units[j]
-            if unit.kind is UnitKind.HEADING and unit.level >= 3:
-                j += 1
-                continue
-            kind = self._kind(j)
-            if kind in (TextKind.SUBTITLE, TextKind.BYLINE):
-                j += 1
-                continue
-            return kind is TextKind.DATELINE
-        return False
+        return self._dateline_next[i + 1]
 
     def _is_trailing_title(self, i: int) -> bool:
         """Title and author after the body: a heading, a bare name, then a heading, a
@@ -200,8 +197,7 @@ class PageLayout:
         elif self._titles_dateline(i) or self._titles_byline(i):
             self._new_article(unit.text, unit.line)
         elif current is not None and current.title is None and self.redirect is None:
-            current.title = unit.text
-            current.line = unit.line
+            current.set_title(unit.text, unit.line)
         elif current is None:
             self._new_article(unit.text, unit.line)
         else:
@@ -218,13 +214,12 @@ class PageLayout:
             article = self._new_article(heading.text, heading.line)
             article.byline.append(author.text)
             return
-        section = host.sections.pop()
+        section = host.pop_section()
         article = ArticleDraft(heading.text, section.line)
         article.column = section.heading
         article.byline.append(author.text)
-        article.sections.append(SectionDraft(None, section.line, section.paragraphs))
-        index = self.articles.index(host) + 1
-        self.articles.insert(index, article)
+        article.add_section(SectionDraft(None, section.line, section.paragraphs))
+        self.articles.insert(self._position(host) + 1, article)
         self.current = article
         self.redirect = None
 
@@ -253,15 +248,15 @@ class PageLayout:
             return  # a stray byline mid-page is metadata, never body text
         target = self.redirect or current
         last = target.last_paragraph()
-        if last is not None and not paragraph_is_finished(last.text):
+        if last is not None and not last.finished():
             fix = self.fixes.get(unit.line)
             if fix and fix.action == "join":
-                target.replace_last_paragraph(last.joined(unit))
+                target.continue_last_paragraph(unit)
                 return
             if self.redirect is None:
                 target = self._resolve_break(current, i)
                 if target is current:
-                    current.replace_last_paragraph(last.joined(unit))
+                    current.continue_last_paragraph(unit)
                     return
         target.add_paragraph(unit)
 
@@ -274,7 +269,15 @@ class PageLayout:
 
     def _leaves_unfinished(self, article: ArticleDraft, i: int) -> bool:
         last = article.last_paragraph()
-        return last is not None and not paragraph_is_finished(last.text)
+        return last is not None and not last.finished()
+
+    def _position(self, article: ArticleDraft) -> int:
+        """Where ``article`` is in the page, searched from the end: it is the current article
+        or a recent one, and ``list.index`` from the front was quadratic on long pages."""
+        for k in range(len(self.articles) - 1, -1, -1):
+            if self.articles[k] is article:
+                return k
+        raise ValueError("article is not on this page")
 
     def _resolve_break(self, current: ArticleDraft, i: int) -> ArticleDraft:
         """Unit i follows an unfinished paragraph: a column break, or an orphan block?"""
@@ -285,11 +288,23 @@ class PageLayout:
             return self._redirect_to(current, target)
         if unit.kind is UnitKind.TEXT and starts_as_continuation(unit.text):
             return current
-        block = self._block_text(i)
-        others = [a for a in self.articles if a is not current]
-        if not others or not block:
+        others = self._candidates(current)
+        if not others:
             return current
-        scores = similarities(block, [current, *others])
+        if self._checks_left <= 0:
+            return current  # the page's budget is spent: read it as a column break
+        self._checks_left -= 1
+        if self._checks_left == 0:
+            self.notices.append(
+                f"line {unit.line}: more than {self.thresholds.max_break_checks:,} paragraph "
+                "breaks to check; the rest of the page is read as column breaks"
+            )
+        limit = self.thresholds.max_compare_chars
+        scores = similarities(
+            profile_of(self._block_text(i)),
+            [a.profile(limit) for a in (current, *others)],
+            self.thresholds.speaker_bonus,
+        )
         best = max(range(1, len(scores)), key=lambda k: scores[k])
         t = self.thresholds
         if scores[best] > scores[0] * t.ratio and scores[best] - scores[0] >= t.margin:
@@ -306,11 +321,26 @@ class PageLayout:
     def _article_titled(self, title: str) -> ArticleDraft | None:
         return next((a for a in self.articles if a.title == title), None)
 
+    def _candidates(self, current: ArticleDraft) -> list[ArticleDraft]:
+        """The latest ``max_candidates`` articles other than ``current``, in page order."""
+        found: list[ArticleDraft] = []
+        for article in reversed(self.articles):
+            if len(found) == self.thresholds.max_candidates:
+                break
+            if article is not current:
+                found.append(article)
+        return found[::-1]
+
     def _block_text(self, i: int) -> str:
-        """The text from unit i up to the next article start (what would move together)."""
-        parts = []
-        j = i
-        while j < len(self.units) and (j == i or not self._starts_article(j)):
-            parts.append(self.units[j].text)
-            j += 1
-        return "\n".join(parts)
+        """The text from unit i up to the next article start (what would move together),
+        its first ``max_compare_chars`` characters."""
+        limit = self.thresholds.max_compare_chars
+        parts: list[str] = []
+        size = 0
+        for j in range(i, self._next_start[i]):
+            if size >= limit:
+                break
+            text = self.units[j].text
+            parts.append(text)
+            size += len(text) + 1
+        return "\n".join(parts)[:limit]

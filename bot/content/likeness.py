@@ -1,42 +1,21 @@
-"""Which earlier article a block of text reads like: where text after a cut-off belongs.
-
-Character bigrams rather than words (no tokenizer needed while parsing), cosine-normalised so
-long articles get no head start, with a bonus for an interview's recurring speakers.
-"""
+"""How much a block of text reads like an article: what decides where text that follows a
+cut-off paragraph belongs."""
 
 from __future__ import annotations
 
 import math
-import re
-from itertools import pairwise
 
-from bot.content.drafts import ArticleDraft
+from bot.content.drafts import Profile
 
 
-def _bigrams(text: str) -> set[str]:
-    chars = [c for c in text if c.isalnum()]
-    return {a + b for a, b in pairwise(chars)}
-
-
-def similarities(block: str, articles: list[ArticleDraft]) -> list[float]:
+def similarities(block: Profile, articles: list[Profile], speaker_bonus: float) -> list[float]:
     """Cosine similarity of character-bigram sets, so long articles get no head start, plus
     a strong bonus when the block continues an interview: the same speakers (记者：/唐晓梅：)."""
-    block_grams = _bigrams(block)
-    block_speakers = _speakers(block)
     scores = []
     for article in articles:
-        grams = _bigrams(article.text())
-        denominator = math.sqrt(len(grams) * len(block_grams)) or 1.0
-        score = len(grams & block_grams) / denominator
-        if block_speakers and block_speakers & _speakers(article.text()):
-            score += SPEAKER_BONUS
+        denominator = math.sqrt(len(article.grams) * len(block.grams)) or 1.0
+        score = len(article.grams & block.grams) / denominator
+        if block.speakers and block.speakers & article.speakers:
+            score += speaker_bonus
         scores.append(score)
     return scores
-
-
-_SPEAKER_RE = re.compile(r"(?:^|\n|[。！？”])([\u4e00-\u9fff]{2,4})：")
-SPEAKER_BONUS = 0.5
-
-
-def _speakers(text: str) -> set[str]:
-    return set(_SPEAKER_RE.findall(text))

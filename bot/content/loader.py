@@ -96,7 +96,10 @@ def decode_page(raw: bytes, label: str) -> str:
 
 
 def parse_page_text(text: str, meta: PageMeta, label: str) -> tuple[Article, ...]:
-    articles = parse_page(text, meta)
+    notices: list[str] = []
+    articles = parse_page(text, meta, notices=notices)
+    for notice in notices:
+        logger.warning("%s: %s", label, notice)
     if not articles:
         raise ContentError(
             [

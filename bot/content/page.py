@@ -7,10 +7,12 @@ import hashlib
 from dataclasses import replace
 
 from bot.content.blocks import Unit, read_units
+from bot.content.drafts import ArticleDraft
 from bot.content.facts import DateContext, extract_facts
-from bot.content.layout import ArticleDraft, LayoutThresholds, PageLayout
+from bot.content.layout import LayoutThresholds, PageLayout, page_limits
 from bot.content.model import Article, Fact, FactKind, PageMeta, Paragraph, Section, Sentence
 from bot.content.summary import section_summary, summarize
+from bot.errors import ContentError, Problem
 from bot.text.sentences import split_sentences
 
 # Words that stand for "the organisation mentioned just before" (公司党委书记 → which company?).
@@ -31,13 +33,19 @@ def parse_page(
     text: str,
     meta: PageMeta,
     thresholds: LayoutThresholds | None = None,
+    notices: list[str] | None = None,
 ) -> tuple[Article, ...]:
+    """The page's articles; what a work limit cut short is appended to ``notices``."""
     units = read_units(text)
-    drafts = PageLayout(units, meta.layout, thresholds).run()
+    layout = PageLayout(units, meta.layout, thresholds)
+    drafts = layout.run()
+    if notices is not None:
+        notices.extend(layout.notices)
     articles = []
     used_ids: set[str] = set()
+    budget = _SentenceBudget(meta.file, page_limits().max_sentences)
     for index, draft in enumerate(drafts):
-        article = _freeze(draft, meta, index, used_ids)
+        article = _freeze(draft, meta, index, used_ids, budget)
         if article.paragraphs:
             articles.append(article)
     return tuple(articles)
@@ -58,12 +66,45 @@ def _article_date(draft: ArticleDraft, meta: PageMeta) -> dt.date | None:
         return meta.date
 
 
-def _freeze(draft: ArticleDraft, meta: PageMeta, index: int, used_ids: set[str]) -> Article:
+class _SentenceBudget:
+    """Facts are extracted per sentence, the costly step of parsing: a page may have
+    ``max_sentences`` (``parsing.yaml``; a real page has a few hundred), past that it is
+    refused with the line where the limit was reached, before the work is done."""
+
+    def __init__(self, file: str, limit: int) -> None:
+        self.file = file
+        self.left = limit
+        self.limit = limit
+
+    def spend(self, unit: Unit, count: int) -> None:
+        self.left -= count
+        if self.left < 0:
+            raise ContentError(
+                [
+                    Problem(
+                        self.file,
+                        unit.line,
+                        f"page has more than {self.limit:,} sentences (the limit per page); "
+                        "split it into several pages",
+                    )
+                ]
+            )
+
+
+def _freeze(
+    draft: ArticleDraft,
+    meta: PageMeta,
+    index: int,
+    used_ids: set[str],
+    budget: _SentenceBudget,
+) -> Article:
     title = draft.title or _fallback_title(draft)
     date = _article_date(draft, meta)
     context = DateContext(date)
     sections = tuple(
-        _section(s.heading, s.line, s.paragraphs, context) for s in draft.sections if s.paragraphs
+        _section(s.heading, s.line, [p.unit() for p in s.paragraphs], context, budget)
+        for s in draft.sections
+        if s.paragraphs
     )
     sentences = [s.text for sec in sections for p in sec.paragraphs for s in p.sentences]
     digest = hashlib.sha256()
@@ -116,12 +157,15 @@ def _section(
     line: int,
     units: list[Unit],
     context: DateContext,
+    budget: _SentenceBudget,
 ) -> Section:
     paragraphs = []
     last_org: str | None = None
     for unit in units:
         sentences = []
-        for start, end in split_sentences(unit.text):
+        spans = list(split_sentences(unit.text))
+        budget.spend(unit, len(spans))
+        for start, end in spans:
             text = unit.text[start:end]
             facts = extract_facts(text, context)
             facts, last_org = _resolve_generic_orgs(facts, last_org)

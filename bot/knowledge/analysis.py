@@ -11,14 +11,15 @@ from __future__ import annotations
 import hashlib
 import logging
 import os
-import pickle
 import re
 import sys
+import threading
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
 from bot.content.model import Article, Sentence
+from bot.knowledge import cachefile
 from bot.knowledge.matcher import PhraseMatcher
 from bot.text import tokenizer
 from bot.text.normalize import normalize
@@ -105,9 +106,9 @@ def analyse(article: Article, lexicons: Lexicons, key: str | None = None) -> Tex
 
 
 def shared(analysis: TextAnalysis) -> TextAnalysis:
-    """The same analysis with every word and name interned.  Unpickled (or freshly cut)
-    articles each hold their own copy of 企业, 发展…: at 6,000 articles that is ~300 MB of
-    duplicate strings; interned, one copy of each serves them all."""
+    """The same analysis with every word and name interned.  Freshly cut articles each hold
+    their own copy of 企业, 发展…: at 6,000 articles that is ~300 MB of duplicate strings;
+    interned, one copy of each serves them all (entries read from disk are interned there)."""
     intern = sys.intern
     return replace(
         analysis,
@@ -117,25 +118,25 @@ def shared(analysis: TextAnalysis) -> TextAnalysis:
 
 
 class AnalysisCache:
-    """On-disk cache of TextAnalysis, one small pickle per article, written atomically."""
+    """On-disk cache of TextAnalysis, one small data-only file per article, written atomically.
+
+    Reading an entry can never crash a build or run code: anything wrong with a file (gone,
+    unreadable, truncated, flipped bytes, another format version, an old pickle) is a miss,
+    logged once per entry, and the article is analysed again (which rewrites the entry).
+    """
 
     def __init__(self, directory: Path | None) -> None:
         self.directory = directory
         self.memory: dict[str, TextAnalysis] = {}
         self.hits = 0
         self.misses = 0
+        self._reported: set[str] = set()  # entries whose failure was already logged
+        self._swept = False  # pre-JSON entries removed from the directory
 
     def get(self, key: str) -> TextAnalysis | None:
         found = self.memory.get(key)
         if found is None and self.directory is not None:
-            path = self.directory / f"{key}.pickle"
-            try:
-                with path.open("rb") as handle:
-                    loaded = pickle.load(handle)
-                if isinstance(loaded, TextAnalysis):
-                    found = shared(loaded)
-            except (OSError, EOFError, pickle.UnpicklingError, AttributeError, TypeError):
-                found = None
+            found = self._read(key)
         if found is not None:
             self.hits += 1
             self.memory[key] = found
@@ -143,21 +144,53 @@ class AnalysisCache:
             self.misses += 1
         return found
 
+    def _read(self, key: str) -> TextAnalysis | None:
+        assert self.directory is not None
+        path = self.directory / f"{key}{cachefile.SUFFIX}"
+        try:
+            entry = cachefile.decode(path.read_bytes(), key)
+        except FileNotFoundError:
+            return None
+        except (OSError, cachefile.CacheEntryError) as exc:
+            if key not in self._reported:
+                self._reported.add(key)
+                reason = exc.strerror if isinstance(exc, OSError) else str(exc)
+                logger.warning("analysis cache entry %s unusable (%s): a miss", path.name, reason)
+            return None
+        return TextAnalysis(
+            entry.content_hash, entry.key, entry.texts, entry.terms, entry.alias_hits
+        )
+
     def put(self, analysis: TextAnalysis) -> TextAnalysis:
         """Store ``analysis``; returns the copy kept (its words shared with the others)."""
         kept = self.memory[analysis.cache_key] = shared(analysis)
         if self.directory is None:
             return kept
+        entry = cachefile.CacheEntry(
+            analysis.cache_key,
+            analysis.content_hash,
+            analysis.texts,
+            analysis.terms,
+            analysis.alias_hits,
+        )
         try:
             self.directory.mkdir(parents=True, exist_ok=True)
-            path = self.directory / f"{analysis.cache_key}.pickle"
-            tmp = path.with_suffix(f".{os.getpid()}.tmp")
-            with tmp.open("wb") as handle:
-                pickle.dump(analysis, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            self._sweep()
+            path = self.directory / f"{analysis.cache_key}{cachefile.SUFFIX}"
+            tmp = path.with_suffix(f".{os.getpid()}.{threading.get_ident()}.tmp")
+            tmp.write_bytes(cachefile.encode(entry))
             os.replace(tmp, path)
         except OSError as exc:
             logger.warning("cannot write analysis cache: %s", exc.strerror)
         return kept
+
+    def _sweep(self) -> None:
+        """Delete entries of the old pickle format once: they are never read again."""
+        if self._swept or self.directory is None:
+            return
+        self._swept = True
+        for old in self.directory.glob("*.pickle"):
+            old.unlink(missing_ok=True)
 
     def retain(self, keys: Iterable[str]) -> None:
         """Keep only what the current snapshot uses in memory (the disk keeps the rest)."""

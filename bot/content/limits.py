@@ -1,0 +1,68 @@
+"""How much work one page may cost, and how sure the layout rules must be (``parsing.yaml``).
+
+A hostile or broken page (100,000 short lines, 100,000 unfinished paragraphs) must not hold
+the reload lock for minutes: the layout's orphan-block checks are bounded per page and a page
+with too many sentences is refused before the costly work.  The values are named in
+``parsing.yaml`` beside this module, not literals in the rules that use them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from bot.yamlsource import load_yaml
+
+PARSING_PATH = Path(__file__).with_name("parsing.yaml")
+
+
+@dataclass(frozen=True, slots=True)
+class LayoutThresholds:
+    """How sure the orphan-block rule must be before moving text to an earlier article, and
+    how much work it may do on one page (values: ``parsing.yaml``).
+
+    A paragraph that does not finish its sentence is normally continued by the next one (a
+    column break).  When the text that follows reads like a different article (its
+    vocabulary matches an earlier article ``ratio`` times better, and by ``margin`` at
+    least), the paragraph was cut at the page edge and the text belongs elsewhere.  Each such
+    check compares at most ``max_compare_chars`` of the block and of each of the
+    ``max_candidates`` latest articles, and a page gets ``max_break_checks`` of them: past
+    that, breaks are read as column breaks and the page gets a notice (a real page has a
+    handful; a hostile one had 100,000, each comparing the whole page).
+    """
+
+    ratio: float
+    margin: float
+    max_kicker_chars: int  # a plain line this short above a title is its kicker
+    max_compare_chars: int
+    max_candidates: int
+    max_break_checks: int
+    speaker_bonus: float  # added when the block and the article share interview speakers
+
+
+@cache
+def layout_thresholds() -> LayoutThresholds:
+    """The thresholds in ``parsing.yaml`` (read once; a missing key is a KeyError at start)."""
+    data = load_yaml(PARSING_PATH)["layout"]
+    return LayoutThresholds(
+        ratio=float(data["ratio"]),
+        margin=float(data["margin"]),
+        max_kicker_chars=int(data["max_kicker_chars"]),
+        max_compare_chars=int(data["max_compare_chars"]),
+        max_candidates=int(data["max_candidates"]),
+        max_break_checks=int(data["max_break_checks"]),
+        speaker_bonus=float(data["speaker_bonus"]),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class PageLimits:
+    """Bounds on one page's work beyond layout (values: ``parsing.yaml``, ``page:``)."""
+
+    max_sentences: int
+
+
+@cache
+def page_limits() -> PageLimits:
+    return PageLimits(max_sentences=int(load_yaml(PARSING_PATH)["page"]["max_sentences"]))
