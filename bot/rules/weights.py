@@ -52,6 +52,10 @@ class Scoring:
     definition_coverage: float
     min_proper_noun_chars: int
     max_affiliation_sentences: int
+    # calibration: score → share right, and the one confidence the bot declines below
+    calibration_centre: float
+    calibration_slope: float
+    decline_below: float
     # type fit
     plan_fit: float
     anchor_gap: int
