@@ -44,6 +44,9 @@ class Scoring:
     neighbour_slots: int
     common_word_per: int
     # score
+    weight_coverage: float
+    weight_entity: float
+    weight_type: float
     single_char_weight: float
     unknown_word_weight: float
     soft_name_weight: float
