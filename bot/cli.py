@@ -151,9 +151,9 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument(
         "--manifest",
         metavar="FILE",
-        default="tests/qa/suites.yaml",
+        default="tests/eval_suites.yaml",
         help="suites for --all: {questions, pages, beside_shipped, holdout} "
-        "(default tests/qa/suites.yaml)",
+        "(default tests/eval_suites.yaml)",
     )
     evaluate.add_argument(
         "--show-holdout",

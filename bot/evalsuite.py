@@ -1,6 +1,6 @@
 """``newsbot eval --all``: every question file on its own pages, in one report.
 
-A manifest (``tests/qa/suites.yaml``) says which pages each question file is asked about:
+A manifest (``tests/eval_suites.yaml``) says which pages each question file is asked about:
 
 ```yaml
 version: 1

@@ -16,10 +16,10 @@ HIDDEN = "这句话不在任何一页上吗？"  # a holdout question that fails
 
 
 def test_shipped_manifest_lists_every_question_file() -> None:
-    manifest = load_manifest(QA / "suites.yaml")
+    manifest = load_manifest(QA.parent / "eval_suites.yaml")
     listed = {s.questions for s in manifest.suites}
-    files = {p.resolve() for p in QA.rglob("*.yaml") if p.name != "suites.yaml"}
-    assert files == listed, f"not in tests/qa/suites.yaml: {sorted(files - listed)}"
+    files = {p.resolve() for p in QA.rglob("*.yaml")}
+    assert files == listed, f"not in tests/eval_suites.yaml: {sorted(files - listed)}"
     holdout = {s.name for s in manifest.suites if s.holdout}
     assert holdout == {"105_zhengwu", "106_jiaoyu"}
     blind = [s for s in manifest.suites if "blind" in s.questions.parts]

@@ -1,6 +1,6 @@
 """Fit the calibrated confidence on the development suites and show what the threshold trades.
 
-    .venv/bin/python tools/fit_calibration.py [--manifest tests/qa/suites.yaml]
+    .venv/bin/python tools/fit_calibration.py [--manifest tests/eval_suites.yaml]
 
 Runs every non-holdout suite of the manifest (as ``newsbot eval --all`` does), recovers each
 answer's score from its confidence under the current ``calibration_centre`` /
@@ -54,7 +54,7 @@ def trade(results: list[EvalResult], new: dict[int, float], threshold: float) ->
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--manifest", default=str(ROOT / "tests/qa/suites.yaml"))
+    parser.add_argument("--manifest", default=str(ROOT / "tests/eval_suites.yaml"))
     parser.add_argument("--intents", default=str(ROOT / "intents"))
     args = parser.parse_args()
     cache = default_cache_dir(os.environ)
