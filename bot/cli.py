@@ -161,8 +161,25 @@ def build_parser() -> argparse.ArgumentParser:
     )
     check = add("check", "validate seeds and intents, print counts")
     check.add_argument("--json", action="store_true", help="print the full report as JSON")
-    evaluate = add("eval", "accuracy report for a question file")
-    evaluate.add_argument("file", help="YAML list of {q, expect, group[, dialog]}")
+    evaluate = add("eval", "accuracy report for a question file (or --all of them)")
+    evaluate.add_argument("file", nargs="?", help="YAML list of {q, expect, group[, dialog]}")
+    evaluate.add_argument(
+        "--all",
+        action="store_true",
+        help="every question file of the manifest, each on its own pages, in one report",
+    )
+    evaluate.add_argument(
+        "--manifest",
+        metavar="FILE",
+        default="tests/eval_suites.yaml",
+        help="suites for --all: {questions, pages, beside_shipped, holdout} "
+        "(default tests/eval_suites.yaml)",
+    )
+    evaluate.add_argument(
+        "--show-holdout",
+        action="store_true",
+        help="with --all, also list the holdout suites' groups and failures",
+    )
     evaluate.add_argument("--json", action="store_true", help="print the report as JSON")
     evaluate.add_argument(
         "--min-answerable",
@@ -300,11 +317,35 @@ def cmd_eval(args: argparse.Namespace, settings: Settings) -> int:
 
     from bot.evaluate import evaluate, load_questions, render
 
+    if args.all == bool(args.file):
+        print("newsbot eval: eval needs a question file or --all (one, not both)", file=sys.stderr)
+        return EXIT_USAGE
+    if args.all:
+        return _eval_all(args, settings)
     items = load_questions(Path(args.file))
     report = evaluate(items, load_service(settings), args.file)
     print(_json_line(report.as_dict()) if args.json else render(report))
-    answerable = report.accuracy(report.answerable)
-    declined = report.accuracy(report.declined)
+    return _eval_verdict(
+        args, report.accuracy(report.answerable), report.accuracy(report.declined)
+    )
+
+
+def _eval_all(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bot.evalsuite import evaluate_all, load_manifest, render_all
+    from bot.text import tokenizer
+
+    tokenizer.configure(settings.cache_dir / "jieba")
+    manifest = load_manifest(Path(args.manifest))
+    report = evaluate_all(manifest, settings.intents, settings.cache_dir)
+    show = args.show_holdout
+    print(_json_line(report.as_dict(show)) if args.json else render_all(report, show))
+    dev = report.totals(holdout=False)
+    return _eval_verdict(args, dev["answerable_accuracy"], dev["declined_accuracy"])
+
+
+def _eval_verdict(args: argparse.Namespace, answerable: float, declined: float) -> int:
     if answerable < args.min_answerable or declined < args.min_declined:
         print(
             f"newsbot eval: below threshold (answerable {answerable:.1%} < "

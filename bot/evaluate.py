@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from bot import calibration
 from bot.answer.model import Answer
 from bot.errors import InputError, Problem
 from bot.service import NewsService
@@ -48,6 +49,14 @@ class EvalResult:
     answer: Answer
     right: bool
     latency_ms: float
+
+    @property
+    def answered(self) -> bool:
+        return self.answer.answered
+
+    @property
+    def confidence(self) -> float:
+        return self.answer.confidence
 
 
 @dataclass
@@ -99,8 +108,13 @@ class EvalReport:
                 for name, rs in self.by_group().items()
             },
             "latency": self.latency(),
-            "failures": [_failure(r) for r in self.results if not r.right],
+            "calibration": [b.as_dict() for b in calibration.table(self.results)],
+            "failures": [_failure(r) for r in self.failures()],
         }
+
+    def failures(self) -> list[EvalResult]:
+        """Wrong results, confident wrong answers first (:func:`calibration.worst_first`)."""
+        return calibration.worst_first([r for r in self.results if not r.right])
 
 
 def _failure(result: EvalResult) -> dict[str, Any]:
@@ -112,6 +126,7 @@ def _failure(result: EvalResult) -> dict[str, Any]:
         "dialog": item.dialog,
         "expected": ("decline" if item.expect is None else item.expect),
         "answered": result.answer.answered,
+        "confidence": round(result.answer.confidence, 3),
         "quote": result.answer.quote,
         "summary": result.answer.summary,
     }
@@ -208,12 +223,7 @@ def evaluate(items: Sequence[EvalItem], service: NewsService, file: str = "") ->
 
 def render(report: EvalReport) -> str:
     lines = [f"eval {report.file}: {len(report.results)} questions"]
-    lines.append(f"{'group':<14}{'right':>7}{'total':>7}{'accuracy':>10}")
-    for name, results in report.by_group().items():
-        lines.append(
-            f"{name:<14}{sum(r.right for r in results):>7}{len(results):>7}"
-            f"{report.accuracy(results):>10.1%}"
-        )
+    lines += group_table(report.by_group())
     lines.append(
         f"answerable accuracy: {report.accuracy(report.answerable):.1%} "
         f"({sum(r.right for r in report.answerable)}/{len(report.answerable)})"
@@ -227,19 +237,38 @@ def render(report: EvalReport) -> str:
         f"latency: p50 {latency['p50_ms']:.2f} ms, p99 {latency['p99_ms']:.2f} ms, "
         f"max {latency['max_ms']:.2f} ms"
     )
-    failures = [r for r in report.results if not r.right]
-    if failures:
-        lines.append("")
-        lines.append(f"failures ({len(failures)}):")
-        for result in failures:
-            item = result.item
-            expected = (
-                "decline"
-                if item.expect is None
-                else ("any answer" if item.expect == ANY else " | ".join(item.expect))
-            )
-            got = f"quote: {result.answer.quote}" if result.answer.answered else "declined"
-            lines.append(f"  {report.file}:{item.line} [{item.group}] {item.question}")
-            lines.append(f"      expected: {expected}")
-            lines.append(f"      got:      {got}")
+    lines += calibration.render_table(calibration.table(report.results))
+    lines += render_failures(report.file, report.failures())
     return "\n".join(lines)
+
+
+def group_table(groups: dict[str, list[EvalResult]]) -> list[str]:
+    lines = [f"{'group':<14}{'right':>7}{'total':>7}{'accuracy':>10}"]
+    for name, results in groups.items():
+        right = sum(r.right for r in results)
+        share = right / len(results) if results else 1.0
+        lines.append(f"{name:<14}{right:>7}{len(results):>7}{share:>10.1%}")
+    return lines
+
+
+def render_failures(file: str, failures: Sequence[EvalResult]) -> list[str]:
+    """Failures as ``file:line`` entries, in the order given (confident wrong first)."""
+    if not failures:
+        return []
+    lines = ["", f"failures ({len(failures)}):"]
+    for result in failures:
+        item = result.item
+        expected = (
+            "decline"
+            if item.expect is None
+            else ("any answer" if item.expect == ANY else " | ".join(item.expect))
+        )
+        got = (
+            f"quote: {result.answer.quote} (confidence {result.answer.confidence:.2f})"
+            if result.answer.answered
+            else "declined"
+        )
+        lines.append(f"  {file}:{item.line} [{item.group}] {item.question}")
+        lines.append(f"      expected: {expected}")
+        lines.append(f"      got:      {got}")
+    return lines

@@ -49,6 +49,22 @@ def test_every_run_option_is_documented() -> None:
     assert not missing, f"README lacks newsbot run options {missing}"
 
 
+def test_every_eval_option_is_documented() -> None:
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    options = {
+        opt
+        for action in sub.choices["eval"]._actions
+        for opt in action.option_strings
+        if opt.startswith("--")
+    }
+    assert {"--all", "--manifest", "--show-holdout"} <= options
+    ignored = {"--help", "--seeds", "--intents", "--db", "--cache-dir", "--log-level"}
+    missing = sorted(o for o in options - ignored if o not in README)
+    assert not missing, f"README lacks newsbot eval options {missing}"
+    assert "`newsbot eval --all`" in README
+
+
 async def registered_bot_commands(tmp_path: Path, cache_dir: Path) -> list[str]:
     """What ``newsbot run`` registers: the built-in commands plus every optional feature."""
     settings = Settings(

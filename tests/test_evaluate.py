@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from tests_paths import QA
 
+from bot import calibration
 from bot.answer.engine import Answerer
 from bot.errors import InputError
 from bot.evaluate import ANY, evaluate, is_right, load_questions, render
@@ -18,6 +19,7 @@ MIN_DECLINED = 0.95
 MIN_SECOND_PAGE = 0.90
 MIN_HELD_OUT = 0.90
 MIN_BLIND_PAGE = 0.68  # the fifth page: measured 71.1 % overall after the fixes
+MAX_CALIBRATION_ERROR = 0.1  # seed page: confidence vs share right, measured 0.051
 
 
 def test_seed_page_golden_questions(news: NewsService) -> None:
@@ -27,6 +29,10 @@ def test_seed_page_golden_questions(news: NewsService) -> None:
     summary = render(report)
     assert report.accuracy(report.answerable) >= MIN_ANSWERABLE, summary
     assert report.accuracy(report.declined) >= MIN_DECLINED, summary
+    assert calibration.expected_error(calibration.table(report.results)) <= (
+        MAX_CALIBRATION_ERROR
+    ), summary
+    assert "calibration (answered questions by confidence):" in summary
     groups = report.by_group()
     assert {
         "direct",

@@ -83,7 +83,7 @@ class Answerer:
             question=query.raw,
             answered=True,
             intent=intent.id if intent else "ask_general",
-            confidence=min(1.0, c.confidence),
+            confidence=self.retriever.calibrated(c),
             summary=composed.summary,
             quote=composed.quote,
             source=composed.source,

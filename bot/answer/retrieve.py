@@ -2,7 +2,9 @@
 
 The answer stages in order: :mod:`~bot.answer.pool` gathers candidates from the index,
 :mod:`~bot.answer.score` scores them (coverage, proximity, type fit), and this module ranks
-them and accepts the best one only when it clears every named threshold.  A fact-typed
+them and accepts the best one only when it clears every named threshold: its calibrated
+confidence at least ``decline_below`` (intents/scoring.yaml), its coverage and proximity
+those of answering.yaml.  A fact-typed
 question is declined when no candidate fits its type; any question is declined when
 coverage or proximity falls below its threshold.  Declining beats a confident guess.
 """
@@ -93,10 +95,14 @@ class Retriever:
             return None
         return None
 
+    def calibrated(self, c: Candidate) -> float:
+        """The confidence an answer reports: its score as a share right."""
+        return self.scorer.calibrated(c.confidence)
+
     def acceptable(self, need: Need, c: Candidate) -> bool:
         t = self.t
-        if c.confidence < t.min_confidence:
-            return False
+        if self.calibrated(c) < self.k.rules.scoring.decline_below:
+            return False  # the one confidence cut-off (intents/scoring.yaml)
         if need.requires and not any(w in c.sentence.text for w in need.requires):
             return False
         fact_typed = kind_of(need.answer).fact_typed

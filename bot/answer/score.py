@@ -5,13 +5,17 @@
   question is to the sentence: same sentence, paragraph, previous paragraph, section;
 * type fit — whether the sentence holds a fact of the asked kind (:mod:`bot.answer.fit`).
 
-Confidence is their weighted sum (weights in ``intents/``).  Scoring is split in two so
+The score is their weighted sum (weights in ``intents/scoring.yaml``); it ranks candidates.
+What an answer reports as its confidence, and what the bot declines below, is that score
+calibrated (:meth:`Scorer.calibrated`): a logistic fitted on the development pages so that it
+reads as the share of such answers that are right.  Scoring is split in two so
 that ranking can stop early: :meth:`Scorer.partial` computes everything but the type fit
 and an upper bound of the confidence; :meth:`Scorer.finish` adds the type fit.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 
 from bot.answer.clauses import gap, spans
@@ -214,13 +218,22 @@ class Scorer:
             nearest,
         )
 
+    def calibrated(self, score: float) -> float:
+        """The share of answers with this score that are right, in (0, 1):
+        ``1 / (1 + exp(-slope · (score − centre)))`` with ``calibration_slope`` and
+        ``calibration_centre`` fitted by ``tools/fit_calibration.py`` on the development
+        pages (golden files and blind pages 101–104), checked on the holdout pages."""
+        w = self.w
+        return 1 / (1 + math.exp(-w.calibration_slope * (score - w.calibration_centre)))
+
     def _confidence(self, coverage: float, closeness: float | None, type_fit: float) -> float:
-        """Without any name in the question, coverage takes the names' share of the weight."""
-        t = self.t
+        """The one score: weighted coverage, closeness and type fit (scoring.yaml).  Without
+        any name in the question, coverage takes the names' share of the weight."""
+        w = self.w
         if closeness is None:
-            return (t.weight_coverage + t.weight_entity) * coverage + t.weight_type * type_fit
+            return (w.weight_coverage + w.weight_entity) * coverage + w.weight_type * type_fit
         return (
-            t.weight_coverage * coverage + t.weight_entity * closeness + t.weight_type * type_fit
+            w.weight_coverage * coverage + w.weight_entity * closeness + w.weight_type * type_fit
         )
 
     def _weight(self, item: str, need: Need) -> float:

@@ -80,12 +80,8 @@ class LanguageRules:
 class Thresholds:
     """Every score cut-off of the answerer, named; overridable in ``intents/*.yaml``."""
 
-    min_confidence: float = 0.5  # below this the bot declines
     min_coverage: float = 0.34  # share of the question's content words the sentence must hold
     min_coverage_open: float = 0.5  # …for questions with no answer type (no 多少/谁/何时 cue)
-    weight_coverage: float = 0.45
-    weight_entity: float = 0.3
-    weight_type: float = 0.25
     entity_sentence: float = 1.0  # where a named entity was found relative to the answer
     entity_paragraph: float = 0.85
     entity_previous_paragraph: float = 0.55

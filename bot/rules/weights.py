@@ -44,6 +44,9 @@ class Scoring:
     neighbour_slots: int
     common_word_per: int
     # score
+    weight_coverage: float
+    weight_entity: float
+    weight_type: float
     single_char_weight: float
     unknown_word_weight: float
     soft_name_weight: float
@@ -52,6 +55,10 @@ class Scoring:
     definition_coverage: float
     min_proper_noun_chars: int
     max_affiliation_sentences: int
+    # calibration: score → share right, and the one confidence the bot declines below
+    calibration_centre: float
+    calibration_slope: float
+    decline_below: float
     # type fit
     plan_fit: float
     anchor_gap: int
