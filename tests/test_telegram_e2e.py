@@ -196,7 +196,7 @@ async def test_question_answered_with_quote_and_source(bot: Harness) -> None:
     quoted = message["text"][quote["offset"] : quote["offset"] + quote["length"]]
     assert "4.56亿元" in quoted
     assert "《益阳：鱼米之乡量产高端“工业大米”》· 向高处攀登，向智处前行" in message["text"]
-    assert labels(message) == ["原文段落", "相关问题", "订阅「电子元器件」"]
+    assert labels(message) == ["原文段落", "相关问题", "订阅「电子元器件」", "👍 有用", "👎 不对"]
 
 
 async def test_paragraph_button_shows_the_whole_paragraph(bot: Harness) -> None:
@@ -420,6 +420,8 @@ async def test_english_interface_for_english_clients(bot: Harness) -> None:
         "Full paragraph",
         "Related questions",
         "Subscribe to “Electronic components”",
+        "👍 Helpful",
+        "👎 Wrong",
     ]
     assert (await bot.reply("/frob", language_code="en"))["text"].startswith("I don't know")
 

@@ -193,6 +193,17 @@ class AsyncStore:
     async def unanswered(self, since: datetime, limit: int) -> list[UnansweredQuestion]:
         return await self._run(self._store.unanswered, since, limit)
 
+    async def rate(
+        self, question_id: int, chat_id: int, user_id: int, rating: int, question: str | None
+    ) -> bool:
+        return await self._run(self._store.rate, question_id, chat_id, user_id, rating, question)
+
+    async def ratings(self, since: datetime) -> tuple[int, int]:
+        return await self._run(self._store.ratings, since)
+
+    async def editor_queue(self, since: datetime, limit: int) -> list[UnansweredQuestion]:
+        return await self._run(self._store.editor_queue, since, limit)
+
     async def question_stats(self, now: datetime) -> QuestionStats:
         return await self._run(self._store.question_stats, now)
 

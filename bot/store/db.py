@@ -202,6 +202,17 @@ class Store:
     def question_stats(self, now: datetime) -> QuestionStats:
         return self._questions.question_stats(now)
 
+    def rate(
+        self, question_id: int, chat_id: int, user_id: int, rating: int, question: str | None
+    ) -> bool:
+        return self._questions.rate(question_id, chat_id, user_id, rating, question)
+
+    def ratings(self, since: datetime) -> tuple[int, int]:
+        return self._questions.ratings(since)
+
+    def editor_queue(self, since: datetime, limit: int) -> list[UnansweredQuestion]:
+        return self._questions.editor_queue(since, limit)
+
     # -- audit (bot.store.audit) -------------------------------------------------------------
 
     def audit(self, user_id: int, action: str, detail: str, result: str) -> int:

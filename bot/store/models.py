@@ -70,6 +70,8 @@ class UnansweredQuestion:
     question: str
     intent: str
     confidence: float
+    #: "declined" (the bot said it does not know) or "disliked" (a reader pressed 👎)
+    reason: str = "declined"
 
 
 @dataclass(frozen=True, slots=True)

@@ -100,7 +100,28 @@ V2: Final[Migration] = (
     "CREATE INDEX subscriptions_topic ON subscriptions (topic_id, chat_id)",
 )
 
-MIGRATIONS: Final[tuple[Migration, ...]] = (V1, V2)
+# Version 3: readers' ratings of answers (👍/👎).  One row per user and question (a second press
+# changes the rating).  The text is kept only for 👎: the reader asked for it to be looked at,
+# and it joins declined questions in the editors' queue; 👍 rows only count.
+V3: Final[Migration] = (
+    """
+    CREATE TABLE feedback (
+        question_id INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        chat_id     INTEGER NOT NULL,
+        rated_at    INTEGER NOT NULL,
+        rating      INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+        question    TEXT,
+        intent      TEXT    NOT NULL,
+        confidence  REAL    NOT NULL,
+        CHECK (rating = -1 OR question IS NULL),
+        PRIMARY KEY (question_id, user_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX feedback_disliked ON feedback (rated_at) WHERE rating = -1",
+)
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (V1, V2, V3)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 

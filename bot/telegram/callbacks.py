@@ -215,9 +215,39 @@ class ArticleRef:
         return cls(data.field(0))
 
 
-BuiltinRef = ParagraphRef | RelatedRef | SuggestionRef | TopicRef | ArticleRef
+_QUESTION_ID_RE = re.compile(r"[1-9][0-9]{0,17}")
+UP, DOWN = "u", "d"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRef:
+    """👍/👎 under an answer: the logged question's row id (never its text) and the vote."""
+
+    ACTION: ClassVar[str] = "f"
+    question_id: int
+    vote: str  # UP or DOWN
+
+    @property
+    def rating(self) -> int:
+        return 1 if self.vote == UP else -1
+
+    def encode(self) -> str:
+        # a string field: row ids outgrow MAX_INDEX, which bounds in-content indexes
+        return encode(self.ACTION, str(self.question_id), self.vote)
+
+    @classmethod
+    def parse(cls, data: CallbackData) -> Self:
+        data.expect(2)
+        qid, vote = data.field(0), data.field(1)
+        if not _QUESTION_ID_RE.fullmatch(qid) or vote not in (UP, DOWN):
+            raise CallbackError("malformed feedback button")
+        return cls(int(qid), vote)
+
+
+BuiltinRef = ParagraphRef | RelatedRef | SuggestionRef | TopicRef | ArticleRef | FeedbackRef
 BUILTIN_ACTIONS: dict[str, type[BuiltinRef]] = {
-    ref.ACTION: ref for ref in (ParagraphRef, RelatedRef, SuggestionRef, TopicRef, ArticleRef)
+    ref.ACTION: ref
+    for ref in (ParagraphRef, RelatedRef, SuggestionRef, TopicRef, ArticleRef, FeedbackRef)
 }
 
 

@@ -37,17 +37,20 @@ async def remember_chat(deps: BotDeps, chat: Chat, language: str) -> None:
         logger.warning("could not record chat %d: %s", chat.id, exc)
 
 
-async def record_question(deps: BotDeps, chat_id: int, answer: Answer, latency_ms: float) -> None:
+async def record_question(
+    deps: BotDeps, chat_id: int, answer: Answer, latency_ms: float
+) -> int | None:
     """Log the question for /stats and /unanswered (the store keeps the text of unanswered
-    questions only)."""
+    questions only); its row id, which the 👍/👎 buttons carry, or None when not logged."""
     if deps.store is None or answer.intent == "empty":
-        return
+        return None
     try:
-        await deps.store.record_question(
+        return await deps.store.record_question(
             chat_id, answer.question, answer.answered, answer.intent, answer.confidence, latency_ms
         )
     except StoreError as exc:
         logger.warning("could not record a question of chat %d: %s", chat_id, exc)
+        return None
 
 
 async def mark_gone(deps: BotDeps, chat_id: int) -> None:

@@ -1,8 +1,9 @@
 """Message and command handlers.  Thin: read the update, call the core, render, send.
 
 Answering runs the core directly on the event loop: it is CPU-only and takes about a
-millisecond, far less than handing it to a thread would cost.  Store writes (chat records,
-question log) go through ``AsyncStore``'s worker thread after the reply is sent.
+millisecond, far less than handing it to a thread would cost.  Store writes go through
+``AsyncStore``'s worker thread: the question log before the reply (its row id goes into the
+👍/👎 buttons; a store failure only leaves them out), chat records after it.
 """
 
 from __future__ import annotations
@@ -75,8 +76,15 @@ class Questions:
         chunks = format_answer(
             answer, snapshot.knowledge.rules.responses, language, asked=asked, note=note
         )
+        question_id = await record_question(deps, where.chat_id, answer, latency_ms)
+        if question_id is not None and answer.answered:
+            deps.recent.remember(question_id, where.chat_id, answer.question)
         keyboard = answer_keyboard(
-            answer, snapshot, language, can_subscribe=deps.subscribe is not None
+            answer,
+            snapshot,
+            language,
+            can_subscribe=deps.subscribe is not None,
+            question_id=question_id,
         )
         await send_chunks(bot, where, chunks, keyboard)
         logger.info(
@@ -88,7 +96,6 @@ class Questions:
             len(text),
             latency_ms,
         )
-        await record_question(deps, where.chat_id, answer, latency_ms)
         return answer
 
 

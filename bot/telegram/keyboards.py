@@ -15,8 +15,11 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.answer.model import Answer
 from bot.service import Snapshot
 from bot.telegram.callbacks import (
+    DOWN,
+    UP,
     ArticleRef,
     BuiltinRef,
+    FeedbackRef,
     SuggestionRef,
     TopicRef,
     try_encode,
@@ -44,10 +47,15 @@ def markup(rows: Sequence[Sequence[InlineKeyboardButton | None]]) -> InlineKeybo
 
 
 def answer_keyboard(
-    answer: Answer, snapshot: Snapshot, language: str, *, can_subscribe: bool
+    answer: Answer,
+    snapshot: Snapshot,
+    language: str,
+    *,
+    can_subscribe: bool,
+    question_id: int | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """Buttons under an answer: 原文段落 · 相关问题 · 订阅「topic」; a list's items; a
-    decline's suggestions."""
+    """Buttons under an answer: 原文段落 · 相关问题 · 订阅「topic」, then 👍 · 👎 when the
+    question was logged (``question_id``); a list's items; a decline's suggestions."""
     knowledge = snapshot.knowledge
     responses = knowledge.rules.responses
     if answer.intent == "list_articles" and answer.items:
@@ -71,7 +79,15 @@ def answer_keyboard(
     if topic is not None and can_subscribe:
         label = responses.text("tg_button_subscribe", language, topic=topic.name(language))
         second.append(button(label, TopicRef(topic.id)))
-    return markup([first, second])
+    rating: list[InlineKeyboardButton | None] = []
+    if question_id is not None and answer.source is not None:  # a sourced answer, not chat
+        rating.append(
+            button(responses.text("tg_button_up", language), FeedbackRef(question_id, UP))
+        )
+        rating.append(
+            button(responses.text("tg_button_down", language), FeedbackRef(question_id, DOWN))
+        )
+    return markup([first, second, rating])
 
 
 def suggestions_keyboard(
