@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("chat", "ask", "run", "check", "eval", "digest", "audit")
+SUBCOMMANDS = ("chat", "ask", "run", "check", "eval", "digest", "audit", "unanswered")
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
