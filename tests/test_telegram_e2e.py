@@ -139,18 +139,24 @@ async def bot(service: NewsService, tmp_path: Path, cache_dir: Path) -> AsyncIte
 async def test_start_registers_menus_and_offers_examples(bot: Harness) -> None:
     message = await bot.reply("/start")
     assert "新闻问答机器人" in message["text"]
-    assert "《湖南首单民间投资专项担保计划落地》" in message["text"]
-    assert message["entities"][0]["type"] == "bold"
-    assert len(labels(message)) == 3  # three example questions
+    assert len(message["text"].splitlines()) == 2  # what the bot does; tap or ask, /help
+    assert "bold" not in {e["type"] for e in message.get("entities", [])}  # no bold walls
+    assert labels(message) == [
+        "艾华集团投资了多少钱？",
+        "资阳区PCB产业基地全国排第几？",
+        "介绍一下城市更新那篇",
+    ]  # three kinds: money, rank, an article summary
     assert message["link_preview_options"] == {"is_disabled": True}
     zh = [c["command"] for c in bot.fake.commands()]
     en = bot.fake.commands(language_code="en")
     assert zh == ["start", "help", "ask", "articles", "topics"]
     assert [c["command"] for c in en] == zh
     assert en[0]["description"] == "Start and see what I can answer"
-    example = await bot.press(message, labels(message)[0])
-    assert example["text"].startswith("问：" + labels(message)[0])
-    assert example["reply_markup"]  # an answer, with its buttons
+    for label in labels(message):  # each example is answered, through the bot
+        example = await bot.press(message, label)
+        assert example["text"].startswith("问：" + label)
+        assert "抱歉" not in example["text"]
+        assert "原文段落" in labels(example)  # an answer with its source, and its buttons
     assert all(c.get("callback_query_id") for c in bot.fake.calls("answerCallbackQuery"))
 
 

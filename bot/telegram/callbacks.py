@@ -215,6 +215,23 @@ class ArticleRef:
         return cls(data.field(0))
 
 
+@dataclass(frozen=True, slots=True)
+class ExampleRef:
+    """One of /start's example questions, by position, checked by its text."""
+
+    ACTION: ClassVar[str] = "x"
+    index: int
+    check: str  # text_check of the question
+
+    def encode(self) -> str:
+        return encode(self.ACTION, self.index, self.check)
+
+    @classmethod
+    def parse(cls, data: CallbackData) -> Self:
+        data.expect(2)
+        return cls(data.index(0), data.check(1))
+
+
 _QUESTION_ID_RE = re.compile(r"[1-9][0-9]{0,17}")
 UP, DOWN = "u", "d"
 
@@ -244,10 +261,20 @@ class FeedbackRef:
         return cls(int(qid), vote)
 
 
-BuiltinRef = ParagraphRef | RelatedRef | SuggestionRef | TopicRef | ArticleRef | FeedbackRef
+BuiltinRef = (
+    ParagraphRef | RelatedRef | SuggestionRef | TopicRef | ArticleRef | FeedbackRef | ExampleRef
+)
 BUILTIN_ACTIONS: dict[str, type[BuiltinRef]] = {
     ref.ACTION: ref
-    for ref in (ParagraphRef, RelatedRef, SuggestionRef, TopicRef, ArticleRef, FeedbackRef)
+    for ref in (
+        ParagraphRef,
+        RelatedRef,
+        SuggestionRef,
+        TopicRef,
+        ArticleRef,
+        FeedbackRef,
+        ExampleRef,
+    )
 }
 
 

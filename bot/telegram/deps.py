@@ -12,6 +12,7 @@ from bot.knowledge.build import Knowledge
 from bot.rules.model import Responses
 from bot.service import NewsService
 from bot.store import AsyncStore
+from bot.telegram.examples import StartExamples
 from bot.telegram.feedback_memory import RecentQuestions
 from bot.telegram.flood import Clock, FloodGuard
 from bot.telegram.subscribe import SubscribeHook
@@ -50,6 +51,7 @@ class BotDeps:
     known_chats: set[int] = field(default_factory=set)  # chats recorded in the store
     #: wording of recent answers' questions, for a 👎 (see bot.telegram.feedback)
     recent: RecentQuestions = field(default_factory=RecentQuestions)
+    examples: StartExamples = field(default_factory=StartExamples)  # /start's buttons
 
     @property
     def knowledge(self) -> Knowledge:

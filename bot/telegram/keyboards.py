@@ -19,9 +19,11 @@ from bot.telegram.callbacks import (
     UP,
     ArticleRef,
     BuiltinRef,
+    ExampleRef,
     FeedbackRef,
     SuggestionRef,
     TopicRef,
+    text_check,
     try_encode,
 )
 from bot.telegram.format import plain
@@ -123,7 +125,6 @@ def topics_keyboard(snapshot: Snapshot, language: str) -> InlineKeyboardMarkup |
     )
 
 
-def examples_keyboard(snapshot: Snapshot) -> InlineKeyboardMarkup | None:
-    """/start: three example questions the bot is known to answer."""
-    answerer = snapshot.answerer
-    return suggestions_keyboard(suggestion_refs(answerer.starter_suggestions(), answerer))
+def examples_keyboard(examples: Sequence[str]) -> InlineKeyboardMarkup | None:
+    """/start: the example questions (see :mod:`bot.telegram.examples`), one per row."""
+    return markup([[button(q, ExampleRef(i, text_check(q)))] for i, q in enumerate(examples)])
