@@ -820,3 +820,14 @@ async def test_watch_reloads_once_per_burst_of_edits(tmp_path: Path, cache_dir: 
         assert fake.rejected() == []
     assert system_reloads(db) == [("watch", "ok")]
     assert "watching for changes" in stderr
+
+
+async def test_help_shows_the_admin_section_to_admins_only(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    async with running(tmp_path, cache_dir) as bot:
+        mine = (await bot.send("/help"))["text"]
+        assert "\n管理（仅管理员）\n" in mine
+        assert "/reload — " in mine and "/unanswered — " in mine
+        theirs = (await bot.send("/help", user=READER))["text"]
+        assert "管理" not in theirs and "/reload" not in theirs

@@ -101,8 +101,8 @@ class AsyncStore:
     async def get_chat(self, chat_id: int) -> Chat | None:
         return await self._run(self._store.get_chat, chat_id)
 
-    async def set_language(self, chat_id: int, language: str) -> Chat:
-        return await self._run(self._store.set_language, chat_id, language)
+    async def set_language(self, chat_id: int, language: str, *, chosen: bool = False) -> Chat:
+        return await self._run(self._store.set_language, chat_id, language, chosen=chosen)
 
     async def set_timezone(self, chat_id: int, tz: str) -> Chat:
         return await self._run(self._store.set_timezone, chat_id, tz)

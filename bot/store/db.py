@@ -114,8 +114,8 @@ class Store:
     def get_chat(self, chat_id: int) -> Chat | None:
         return self._chats.get_chat(chat_id)
 
-    def set_language(self, chat_id: int, language: str) -> Chat:
-        return self._chats.set_language(chat_id, language)
+    def set_language(self, chat_id: int, language: str, *, chosen: bool = False) -> Chat:
+        return self._chats.set_language(chat_id, language, chosen=chosen)
 
     def set_timezone(self, chat_id: int, tz: str) -> Chat:
         return self._chats.set_timezone(chat_id, tz)

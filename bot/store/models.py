@@ -45,6 +45,8 @@ class Chat:
     created_at: datetime
     updated_at: datetime
     next_digest_at: datetime | None
+    #: the language was picked on /settings (a private chat then stops following the client)
+    language_chosen: bool = False
 
     @property
     def zone(self) -> ZoneInfo:

@@ -100,9 +100,10 @@ V2: Final[Migration] = (
     "CREATE INDEX subscriptions_topic ON subscriptions (topic_id, chat_id)",
 )
 
-# Version 3: readers' ratings of answers (👍/👎).  One row per user and question (a second press
-# changes the rating).  The text is kept only for 👎: the reader asked for it to be looked at,
-# and it joins declined questions in the editors' queue; 👍 rows only count.
+# Version 3: readers' ratings of answers (👍/👎), and whether a chat chose its language.
+# One rating per user and question (a second press replaces it).  The text is kept only for
+# 👎: the reader asked for it to be looked at, and it joins declined questions in the
+# editors' queue; 👍 rows only count.
 V3: Final[Migration] = (
     """
     CREATE TABLE feedback (
@@ -119,6 +120,10 @@ V3: Final[Migration] = (
     ) WITHOUT ROWID
     """,
     "CREATE INDEX feedback_disliked ON feedback (rated_at) WHERE rating = -1",
+    # a language picked on the /settings screen sticks; otherwise a private chat follows the
+    # language of the user's client
+    "ALTER TABLE chats ADD COLUMN language_chosen INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (language_chosen IN (0, 1))",
 )
 
 MIGRATIONS: Final[tuple[Migration, ...]] = (V1, V2, V3)

@@ -139,7 +139,7 @@ class SettingsScreen:
         if kind == "z" and value.isdigit() and int(value) < len(ZONE_PRESETS):
             return await store.set_timezone(chat_id, ZONE_PRESETS[int(value)])
         if kind == "l" and value in LANGUAGES:
-            return await store.set_language(chat_id, value)
+            return await store.set_language(chat_id, value, chosen=True)
         if kind == "p" and value in ("0", "1"):
             return await store.set_paused(chat_id, value == "1")
         raise CallbackError(f"unknown setting {kind!r}")
