@@ -13,6 +13,7 @@ from typing import Any
 import pytest
 from fakebotapi import FakeBotAPI
 from test_telegram_digests import (
+    DUE,
     Harness,
     WallClock,
     data_of,
@@ -116,3 +117,65 @@ async def test_start_links_subscribe_and_unknown_payloads_fall_back(bot: Harness
     for payload in ("sub_nope", "hello", "sub_"):
         plain = await bot.reply(f"/start {payload}")
         assert "新闻问答机器人" in plain["text"] and len(labels(plain)) == 3
+
+
+# --- channel digests ------------------------------------------------------------------------
+
+CHANNEL = -1001555000111
+
+
+def add_channel(fake: FakeBotAPI, *, bot_admin: bool = True) -> None:
+    fake.add_chat(CHANNEL, "channel", title="湖南新闻速递", username="hn_news")
+    fake.set_chat_admins(CHANNEL, {1001, fake.bot_id} if bot_admin else {1001})
+
+
+async def test_channel_linked_by_name_gets_digests_and_its_owner_hears_when_rights_go(
+    bot: Harness,
+) -> None:
+    add_channel(bot.fake)
+    await bot.reply("/sub 城市更新")
+    usage = await bot.reply("/channel")
+    assert usage["text"].startswith("用法：/channel @频道名")
+    linked = await bot.reply("/channel @hn_news")
+    assert linked["text"].startswith("✅ 频道「湖南新闻速递」将收到这些话题的摘要：城市更新。")
+    assert await bot.store.subscriptions(CHANNEL) == ["urban"]
+    assert await bot.store.channel_owner(CHANNEL) == 1001
+    bot.clock.now = DUE
+    await bot.digests.runtime.tick()
+    (digest,) = bot.digests_in(CHANNEL)
+    assert "【城市更新】" in digest["text"]
+
+    # the bot loses the right to post: the channel stops, its owner is told once
+    before = len(bot.fake.sent_messages(1001))
+    bot.fake.push_my_chat_member(
+        CHANNEL, new_status="administrator", old_status="administrator",
+        chat_type="channel", can_post=False,
+    )  # fmt: skip
+    notice = (await bot.fake.wait_for_messages(1001, before + 1))[before]
+    assert notice["text"].startswith("⚠️ 我在频道「湖南新闻速递」失去了管理员或发帖权限")
+    chat = await bot.store.get_chat(CHANNEL)
+    assert chat is not None and not chat.active
+    assert await bot.store.channel_owner(CHANNEL) is None
+
+
+async def test_channel_checks_who_may_link_it_and_that_the_bot_can_post(bot: Harness) -> None:
+    add_channel(bot.fake, bot_admin=False)
+    await bot.reply("/sub 城市更新")
+    refused = await bot.reply("/channel @hn_news")
+    assert refused["text"].startswith("⚠️ 我还不能在「湖南新闻速递」发帖")
+    stranger = await bot.reply("/channel @hn_news", chat_id=2002, user_id=2002)
+    assert stranger["text"].startswith("⚠️ 只有「湖南新闻速递」的管理员")
+    missing = await bot.reply("/channel @nobody_here")
+    assert missing["text"].startswith("⚠️ 找不到频道 @nobody_here")
+    bot.fake.set_chat_admins(CHANNEL, {1001, bot.fake.bot_id})
+    bot.fake.set_channel_rights(CHANNEL, bot.fake.bot_id, can_post=False)
+    assert "发帖" in (await bot.reply("/channel @hn_news"))["text"]
+    assert await bot.store.subscriptions(CHANNEL) == []
+    bot.fake.set_channel_rights(CHANNEL, bot.fake.bot_id, can_post=True)
+    before = len(bot.fake.sent_messages(1001))
+    bot.fake.push_forwarded("今天的新闻", from_chat=CHANNEL)  # a forwarded post links it too
+    messages = await bot.fake.wait_for_messages(1001, before + 1)
+    assert messages[before]["text"].startswith("✅ 频道「湖南新闻速递」")
+    off = await bot.reply("/channel @hn_news off")
+    assert off["text"] == "频道「湖南新闻速递」不再收到摘要。"
+    assert await bot.store.subscriptions(CHANNEL) == []

@@ -209,6 +209,15 @@ class AsyncStore:
 
     # -- audit -------------------------------------------------------------------------------
 
+    async def link_channel(self, channel_id: int, user_id: int) -> None:
+        await self._run(self._store.link_channel, channel_id, user_id)
+
+    async def unlink_channel(self, channel_id: int) -> bool:
+        return await self._run(self._store.unlink_channel, channel_id)
+
+    async def channel_owner(self, channel_id: int) -> int | None:
+        return await self._run(self._store.channel_owner, channel_id)
+
     async def audit(self, user_id: int, action: str, detail: str, result: str) -> int:
         return await self._run(self._store.audit, user_id, action, detail, result)
 

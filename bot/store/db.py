@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Self
 
 from bot.store.audit import AuditLog
+from bot.store.channels import ChannelLinks
 from bot.store.chats import Chats
 from bot.store.connection import Database
 from bot.store.ledger import Ledger
@@ -61,6 +62,7 @@ class Store:
         self._ledger = Ledger(self._db)
         self._questions = QuestionLog(self._db)
         self._audit = AuditLog(self._db)
+        self._channels = ChannelLinks(self._db)
         try:
             self._timetable.repair()
         except BaseException:
@@ -212,6 +214,17 @@ class Store:
 
     def editor_queue(self, since: datetime, limit: int) -> list[UnansweredQuestion]:
         return self._questions.editor_queue(since, limit)
+
+    # -- channels (bot.store.channels) ------------------------------------------------------
+
+    def link_channel(self, channel_id: int, user_id: int) -> None:
+        self._channels.link_channel(channel_id, user_id)
+
+    def unlink_channel(self, channel_id: int) -> bool:
+        return self._channels.unlink_channel(channel_id)
+
+    def channel_owner(self, channel_id: int) -> int | None:
+        return self._channels.channel_owner(channel_id)
 
     # -- audit (bot.store.audit) -------------------------------------------------------------
 

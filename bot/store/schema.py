@@ -100,7 +100,8 @@ V2: Final[Migration] = (
     "CREATE INDEX subscriptions_topic ON subscriptions (topic_id, chat_id)",
 )
 
-# Version 3: readers' ratings of answers (👍/👎), and whether a chat chose its language.
+# Version 3: readers' ratings of answers (👍/👎), whether a chat chose its language, and
+# which administrator linked a channel for digests.
 # One rating per user and question (a second press replaces it).  The text is kept only for
 # 👎: the reader asked for it to be looked at, and it joins declined questions in the
 # editors' queue; 👍 rows only count.
@@ -124,6 +125,16 @@ V3: Final[Migration] = (
     # language of the user's client
     "ALTER TABLE chats ADD COLUMN language_chosen INTEGER NOT NULL DEFAULT 0 "
     "CHECK (language_chosen IN (0, 1))",
+    # channels that get digests, and the administrator who linked each (told when the bot
+    # loses its right to post there)
+    """
+    CREATE TABLE channel_links (
+        channel_id INTEGER PRIMARY KEY
+                   REFERENCES chats (chat_id) ON DELETE CASCADE ON UPDATE CASCADE,
+        user_id    INTEGER NOT NULL,
+        linked_at  INTEGER NOT NULL
+    )
+    """,
 )
 
 MIGRATIONS: Final[tuple[Migration, ...]] = (V1, V2, V3)

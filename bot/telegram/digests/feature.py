@@ -14,12 +14,13 @@ from bot.service import NewsService
 from bot.store import AsyncStore
 from bot.telegram.digest_delivery import DigestOptions, DigestRuntime
 from bot.telegram.digest_render import AskRef, ToggleRef
+from bot.telegram.digests.channels import ChannelCommands, FromChannel
 from bot.telegram.digests.common import CommandBody, DigestContext
 from bot.telegram.digests.now import DigestNow
 from bot.telegram.digests.schedule import ScheduleCommands
 from bot.telegram.digests.settings_screen import SETTINGS_ACTION, SettingsScreen
 from bot.telegram.digests.topics import TopicCommands
-from bot.telegram.features import ButtonSpec, CommandSpec, Feature, JobSpec
+from bot.telegram.features import ButtonSpec, CommandSpec, Feature, JobSpec, MessageSpec
 from bot.telegram.ptb import App, Ctx
 
 logger = logging.getLogger(__name__)
@@ -53,6 +54,7 @@ class Digests:
         self.schedule = ScheduleCommands(self.ctx)
         self.now = DigestNow(self.ctx, self.runtime)
         self.screen = SettingsScreen(self.ctx)
+        self.channels = ChannelCommands(self.ctx, self.topics)
 
     def feature(self) -> Feature:
         interval = self.runtime.options.tick_interval  # the first tick runs at start
@@ -98,6 +100,7 @@ class Digests:
                     aliases=("list",),
                 ),
                 *command("digest", self.now.digest, "tg_digest_cmd_digest"),
+                *command("channel", self.channels.channel, "tg_digest_cmd_channel"),
                 *command("settings", self.screen.show, "tg_digest_cmd_settings", settings),
                 *command("settime", self.schedule.settime, "tg_digest_cmd_settime", settings),
                 *command("timezone", self.schedule.timezone, "tg_digest_cmd_timezone", settings),
@@ -109,6 +112,7 @@ class Digests:
                 ButtonSpec(AskRef.ACTION, self.now.on_ask),
                 ButtonSpec(SETTINGS_ACTION, self.screen.on_button),
             ),
+            messages=(MessageSpec("channel-forward", FromChannel(), self.channels.on_forward),),
             jobs=(JobSpec("digest-tick", self._job, interval, first=interval),),
             on_start=self._start,
             on_stop=self._stop,
