@@ -74,9 +74,6 @@ class Questions:
         started = time.perf_counter()
         answer = deps.service.ask(text, key, language)
         latency_ms = (time.perf_counter() - started) * 1000
-        chunks = format_answer(
-            answer, snapshot.knowledge.rules.responses, language, asked=asked, note=note
-        )
         question_id = await record_question(deps, where.chat_id, answer, latency_ms)
         if question_id is not None and answer.answered:
             deps.recent.remember(question_id, where.chat_id, answer.question)
@@ -86,6 +83,15 @@ class Questions:
             language,
             can_subscribe=deps.subscribe is not None,
             question_id=question_id,
+        )
+        chunks = format_answer(
+            answer,
+            snapshot.knowledge.rules.responses,
+            language,
+            asked=asked,
+            note=note,
+            # a decline's suggestions are its buttons; listing them again is noise
+            list_suggestions=answer.answered or keyboard is None,
         )
         await send_chunks(bot, where, chunks, keyboard)
         logger.info(
