@@ -179,3 +179,9 @@ async def test_channel_checks_who_may_link_it_and_that_the_bot_can_post(bot: Har
     off = await bot.reply("/channel @hn_news off")
     assert off["text"] == "频道「湖南新闻速递」不再收到摘要。"
     assert await bot.store.subscriptions(CHANNEL) == []
+
+
+async def test_english_topic_list_counts_one_section_in_the_singular(bot: Harness) -> None:
+    text = (await bot.reply("/topics", language_code="en"))["text"]
+    assert "Customs & trade (1 section)" in text and "(1 sections)" not in text
+    assert "(8 sections)" in text
