@@ -830,4 +830,4 @@ async def test_help_shows_the_admin_section_to_admins_only(
         assert "\n管理（仅管理员）\n" in mine
         assert "/reload — " in mine and "/unanswered — " in mine
         theirs = (await bot.send("/help", user=READER))["text"]
-        assert "管理" not in theirs and "/reload" not in theirs
+        assert "管理（仅管理员）" not in theirs and "/reload" not in theirs

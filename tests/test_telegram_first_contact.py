@@ -51,7 +51,7 @@ async def test_help_lists_every_command_by_section(bot: Harness) -> None:
         assert command in text
     assert "/subscribe /sub — " in text and "/unsubscribe /unsub — " in text
     assert "/subscriptions /list — " in text
-    assert "/reload" not in text and "管理" not in text  # not for readers
+    assert "/reload" not in text and "管理（仅管理员）" not in text  # not for readers
     menu = [c["command"] for c in bot.fake.commands()]
     assert "sub" not in menu and "list" not in menu and "settings" in menu  # menu stays short
     english = (await bot.reply("/help", language_code="en"))["text"]
