@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import datetime as dt
 import shutil
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 import pytest
@@ -38,14 +40,15 @@ class Clock:
 def test_ratings_keep_text_for_thumbs_down_only(tmp_path: Path) -> None:
     clock = Clock()
     with Store(tmp_path / "s.sqlite3", clock=clock) as store:
-        answered = store.record_question(7, QUESTION, True, "ask_amount", 0.9, 1.0)
+        store.record_question(7, QUESTION, True, "ask_amount", 0.9, 1.0, "0123456789")
         declined = store.record_question(7, MISSING, False, "ask_amount", 0.1, 1.0)
+        answered = "0123456789"
         assert store.rate(answered, 7, 70, 1, QUESTION)
         assert store.editor_queue(clock.now - dt.timedelta(days=1), 10)[0].reason == "declined"
         clock.now += dt.timedelta(minutes=5)
         assert store.rate(answered, 7, 71, -1, QUESTION)
         assert not store.rate(answered, 8, 71, -1, QUESTION)  # another chat: forged data
-        assert not store.rate(answered + 100, 7, 71, -1, "x")  # no such question
+        assert not store.rate("ffffffffff", 7, 71, -1, "x")  # no such question
         with pytest.raises(InvalidArgumentError):
             store.rate(answered, 7, 71, 0, None)
         assert store.ratings(clock.now - dt.timedelta(days=1)) == (1, 1)
@@ -74,9 +77,11 @@ async def test_thumbs_down_reaches_the_editors_queue_and_the_export_round_trip(
             assert labels(answer)[-2:] == ["👍 有用", "👎 不对"]
             up, down = data_of(answer, "👍 有用"), data_of(answer, "👎 不对")
             assert up.startswith("f:") and QUESTION not in up and len(down.encode()) <= 64
+            token = up.split(":")[1]
+            await fake.wait_for(lambda: logged(settings.db, token), what="the question row")
             fake.push_callback(answer, down)
             await fake.wait_for_calls("answerCallbackQuery", 1)  # in order: updates run at once
-            fake.push_callback(answer, "f:999999:d", check_button=False)  # forged data
+            fake.push_callback(answer, "f:abcdef0123:d", check_button=False)  # forged data
             toasts = await fake.wait_for_calls("answerCallbackQuery", 2)
             assert [t.get("text") for t in toasts] == [
                 "谢谢，已转给编辑核对。",
@@ -129,3 +134,10 @@ def loaded(intents: Path, cache_dir: Path) -> NewsService:
     news = NewsService(ROOT / "seeds", intents, cache_dir)
     news.load()
     return news
+
+
+def logged(db: Path, token: str) -> bool:
+    """Has the bot written the question with this token (after its reply)?"""
+    with closing(sqlite3.connect(db)) as conn:
+        row = conn.execute("SELECT count(*) FROM questions WHERE token = ?", (token,)).fetchone()
+    return bool(row[0])

@@ -143,9 +143,7 @@ def test_every_button_the_bot_can_show(knowledge: Knowledge, answerer: Answerer)
         for question in questions:
             answer = answerer.answer(question, None, language)
             datas += buttons(
-                answer_keyboard(
-                    answer, snapshot, language, can_subscribe=True, question_id=123_456_789
-                )
+                answer_keyboard(answer, snapshot, language, can_subscribe=True, token="0123abcdef")
             )
         datas += buttons(examples_keyboard(pick_examples(snapshot)))
         datas += buttons(topics_keyboard(snapshot, language))
@@ -169,7 +167,7 @@ def test_every_button_the_bot_can_show(knowledge: Knowledge, answerer: Answerer)
         elif isinstance(ref, ArticleRef):
             assert knowledge.article(ref.article_id) is not None
         elif isinstance(ref, FeedbackRef):
-            assert ref.question_id == 123_456_789 and ref.vote in ("u", "d")
+            assert ref.token == "0123abcdef" and ref.vote in ("u", "d")
         elif isinstance(ref, ExampleRef):
             assert ref.index < 3
     assert kinds == {"p", "r", "q", "t", "a", "f", "x"}

@@ -179,6 +179,7 @@ class AsyncStore:
         intent: str,
         confidence: float,
         latency_ms: float,
+        token: str | None = None,
     ) -> int:
         return await self._run(
             self._store.record_question,
@@ -188,15 +189,16 @@ class AsyncStore:
             intent,
             confidence,
             latency_ms,
+            token,
         )
 
     async def unanswered(self, since: datetime, limit: int) -> list[UnansweredQuestion]:
         return await self._run(self._store.unanswered, since, limit)
 
     async def rate(
-        self, question_id: int, chat_id: int, user_id: int, rating: int, question: str | None
+        self, token: str, chat_id: int, user_id: int, rating: int, question: str | None
     ) -> bool:
-        return await self._run(self._store.rate, question_id, chat_id, user_id, rating, question)
+        return await self._run(self._store.rate, token, chat_id, user_id, rating, question)
 
     async def ratings(self, since: datetime) -> tuple[int, int]:
         return await self._run(self._store.ratings, since)

@@ -193,9 +193,10 @@ class Store:
         intent: str,
         confidence: float,
         latency_ms: float,
+        token: str | None = None,
     ) -> int:
         return self._questions.record_question(
-            chat_id, question, answered, intent, confidence, latency_ms
+            chat_id, question, answered, intent, confidence, latency_ms, token
         )
 
     def unanswered(self, since: datetime, limit: int) -> list[UnansweredQuestion]:
@@ -205,9 +206,9 @@ class Store:
         return self._questions.question_stats(now)
 
     def rate(
-        self, question_id: int, chat_id: int, user_id: int, rating: int, question: str | None
+        self, token: str, chat_id: int, user_id: int, rating: int, question: str | None
     ) -> bool:
-        return self._questions.rate(question_id, chat_id, user_id, rating, question)
+        return self._questions.rate(token, chat_id, user_id, rating, question)
 
     def ratings(self, since: datetime) -> tuple[int, int]:
         return self._questions.ratings(since)

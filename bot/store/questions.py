@@ -36,8 +36,10 @@ class QuestionLog:
         intent: str,
         confidence: float,
         latency_ms: float,
+        token: str | None = None,
     ) -> int:
-        """Log a question for statistics; returns its row id.
+        """Log a question for statistics; returns its row id.  ``token`` is the short id the
+        answer's 👍/👎 buttons carry (see :meth:`rate`).
 
         The text is kept only when the bot could not answer — that is what ``/unanswered``
         needs to show missing content, and answered questions need not be retained.
@@ -50,12 +52,13 @@ class QuestionLog:
             check_finite(confidence, "confidence"),
             None if answered else storable(question),
             check_finite(latency_ms, "latency_ms"),
+            token,
         )
         with self._db.write() as conn:
             cursor = conn.execute(
                 "INSERT INTO questions "
-                "(chat_id, asked_at, answered, intent, confidence, question, latency_ms) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?)",
+                "(chat_id, asked_at, answered, intent, confidence, question, latency_ms, token) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 row,
             )
             return int(cursor.lastrowid or 0)
@@ -83,10 +86,10 @@ class QuestionLog:
         ]
 
     def rate(
-        self, question_id: int, chat_id: int, user_id: int, rating: int, question: str | None
+        self, token: str, chat_id: int, user_id: int, rating: int, question: str | None
     ) -> bool:
-        """Record ``user_id``'s rating (+1 or -1) of the answer to question ``question_id``
-        asked in ``chat_id``; a second rating replaces the first.  False when no such question
+        """Record ``user_id``'s rating (+1 or -1) of the answer to the question logged with
+        ``token`` in ``chat_id``; a second rating replaces the first.  False when no such question
         was asked in that chat (forged or pruned button data).  ``question`` (its text) is kept
         for a -1 only."""
         if rating not in (-1, 1):
@@ -97,10 +100,10 @@ class QuestionLog:
                 "INSERT INTO feedback (question_id, user_id, chat_id, rated_at, rating, "
                 "question, intent, confidence) "
                 "SELECT id, ?, chat_id, ?, ?, coalesce(?, question), intent, confidence "
-                "FROM questions WHERE id = ? AND chat_id = ? "
+                "FROM questions WHERE token = ? AND chat_id = ? "
                 "ON CONFLICT (question_id, user_id) DO UPDATE SET rating = excluded.rating, "
                 "rated_at = excluded.rated_at, question = excluded.question",
-                (user_id, to_epoch(self._db.now()), rating, text, question_id, chat_id),
+                (user_id, to_epoch(self._db.now()), rating, text, token, chat_id),
             )
             return cursor.rowcount > 0
 

@@ -125,6 +125,10 @@ V3: Final[Migration] = (
     # language of the user's client
     "ALTER TABLE chats ADD COLUMN language_chosen INTEGER NOT NULL DEFAULT 0 "
     "CHECK (language_chosen IN (0, 1))",
+    # the short random token a question's 👍/👎 buttons carry: known before the row is
+    # written, so the reply need not wait for the database
+    "ALTER TABLE questions ADD COLUMN token TEXT",
+    "CREATE UNIQUE INDEX questions_token ON questions (token) WHERE token IS NOT NULL",
     # channels that get digests, and the administrator who linked each (told when the bot
     # loses its right to post there)
     """

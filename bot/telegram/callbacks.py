@@ -232,16 +232,16 @@ class ExampleRef:
         return cls(data.index(0), data.check(1))
 
 
-_QUESTION_ID_RE = re.compile(r"[1-9][0-9]{0,17}")
+TOKEN_RE = re.compile(r"[0-9a-f]{10}")
 UP, DOWN = "u", "d"
 
 
 @dataclass(frozen=True, slots=True)
 class FeedbackRef:
-    """👍/👎 under an answer: the logged question's row id (never its text) and the vote."""
+    """👍/👎 under an answer: the logged question's token (never its text) and the vote."""
 
     ACTION: ClassVar[str] = "f"
-    question_id: int
+    token: str  # ten hex digits (questions.token)
     vote: str  # UP or DOWN
 
     @property
@@ -249,16 +249,15 @@ class FeedbackRef:
         return 1 if self.vote == UP else -1
 
     def encode(self) -> str:
-        # a string field: row ids outgrow MAX_INDEX, which bounds in-content indexes
-        return encode(self.ACTION, str(self.question_id), self.vote)
+        return encode(self.ACTION, self.token, self.vote)
 
     @classmethod
     def parse(cls, data: CallbackData) -> Self:
         data.expect(2)
-        qid, vote = data.field(0), data.field(1)
-        if not _QUESTION_ID_RE.fullmatch(qid) or vote not in (UP, DOWN):
+        token, vote = data.field(0), data.field(1)
+        if not TOKEN_RE.fullmatch(token) or vote not in (UP, DOWN):
             raise CallbackError("malformed feedback button")
-        return cls(int(qid), vote)
+        return cls(token, vote)
 
 
 BuiltinRef = (

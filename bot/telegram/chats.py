@@ -9,6 +9,7 @@ application was built without a store.
 from __future__ import annotations
 
 import logging
+import secrets
 
 from telegram import Chat, ChatMember, ChatMemberAdministrator, ChatMemberOwner, Update
 from telegram.constants import ChatMemberStatus, ChatType
@@ -49,20 +50,33 @@ async def remember_chat(deps: BotDeps, chat: Chat, language: str) -> None:
         logger.warning("could not record chat %d: %s", chat.id, exc)
 
 
-async def record_question(
-    deps: BotDeps, chat_id: int, answer: Answer, latency_ms: float
-) -> int | None:
-    """Log the question for /stats and /unanswered (the store keeps the text of unanswered
-    questions only); its row id, which the 👍/👎 buttons carry, or None when not logged."""
+def question_token(deps: BotDeps, answer: Answer) -> str | None:
+    """The token a logged question's 👍/👎 buttons carry, or None when it will not be logged
+    (no store, an empty message).  Random, so it is known before the row is written."""
     if deps.store is None or answer.intent == "empty":
         return None
+    return secrets.token_hex(5)
+
+
+async def record_question(
+    deps: BotDeps, chat_id: int, answer: Answer, latency_ms: float, token: str | None = None
+) -> None:
+    """Log the question for /stats and /unanswered (the store keeps the text of unanswered
+    questions only)."""
+    if deps.store is None or answer.intent == "empty":
+        return
     try:
-        return await deps.store.record_question(
-            chat_id, answer.question, answer.answered, answer.intent, answer.confidence, latency_ms
+        await deps.store.record_question(
+            chat_id,
+            answer.question,
+            answer.answered,
+            answer.intent,
+            answer.confidence,
+            latency_ms,
+            token,
         )
     except StoreError as exc:
         logger.warning("could not record a question of chat %d: %s", chat_id, exc)
-        return None
 
 
 async def mark_gone(deps: BotDeps, chat_id: int) -> None:

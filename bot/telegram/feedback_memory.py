@@ -16,18 +16,18 @@ RECENT_LIMIT: Final = 1000  # answers whose wording is kept in memory for a 👎
 
 
 class RecentQuestions:
-    """Question row id → (chat id, wording) of the latest answers, oldest dropped first."""
+    """Question token → (chat id, wording) of the latest answers, oldest dropped first."""
 
     def __init__(self, limit: int = RECENT_LIMIT) -> None:
         self._limit = limit
-        self._items: OrderedDict[int, tuple[int, str]] = OrderedDict()
+        self._items: OrderedDict[str, tuple[int, str]] = OrderedDict()
 
-    def remember(self, question_id: int, chat_id: int, question: str) -> None:
-        self._items[question_id] = (chat_id, question)
-        self._items.move_to_end(question_id)
+    def remember(self, token: str, chat_id: int, question: str) -> None:
+        self._items[token] = (chat_id, question)
+        self._items.move_to_end(token)
         while len(self._items) > self._limit:
             self._items.popitem(last=False)
 
-    def wording(self, question_id: int, chat_id: int) -> str | None:
-        item = self._items.get(question_id)
+    def wording(self, token: str, chat_id: int) -> str | None:
+        item = self._items.get(token)
         return item[1] if item is not None and item[0] == chat_id else None

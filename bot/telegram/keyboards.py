@@ -54,10 +54,10 @@ def answer_keyboard(
     language: str,
     *,
     can_subscribe: bool,
-    question_id: int | None = None,
+    token: str | None = None,
 ) -> InlineKeyboardMarkup | None:
     """Buttons under an answer: 原文段落 · 相关问题 · 订阅「topic」, then 👍 · 👎 when the
-    question was logged (``question_id``); a list's items; a decline's suggestions."""
+    question is logged (with ``token``); a list's items; a decline's suggestions."""
     knowledge = snapshot.knowledge
     responses = knowledge.rules.responses
     if answer.intent == "list_articles" and answer.items:
@@ -82,13 +82,9 @@ def answer_keyboard(
         label = responses.text("tg_button_subscribe", language, topic=topic.name(language))
         second.append(button(label, TopicRef(topic.id)))
     rating: list[InlineKeyboardButton | None] = []
-    if question_id is not None and answer.source is not None:  # a sourced answer, not chat
-        rating.append(
-            button(responses.text("tg_button_up", language), FeedbackRef(question_id, UP))
-        )
-        rating.append(
-            button(responses.text("tg_button_down", language), FeedbackRef(question_id, DOWN))
-        )
+    if token is not None and answer.source is not None:  # a sourced answer, not chat
+        rating.append(button(responses.text("tg_button_up", language), FeedbackRef(token, UP)))
+        rating.append(button(responses.text("tg_button_down", language), FeedbackRef(token, DOWN)))
     return markup([first, second, rating])
 
 
