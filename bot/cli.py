@@ -30,7 +30,7 @@ if TYPE_CHECKING:
 logger = logging.getLogger(__name__)
 
 EXIT_OK, EXIT_INVALID, EXIT_USAGE = 0, 1, 2
-SUBCOMMANDS = ("chat", "ask", "run", "check", "eval", "digest", "audit")
+SUBCOMMANDS = ("chat", "ask", "run", "check", "eval", "digest", "audit", "unanswered")
 
 
 def _global_options(parser: argparse.ArgumentParser, *, suppress: bool) -> None:
@@ -198,6 +198,20 @@ def build_parser() -> argparse.ArgumentParser:
     digest = add("digest", "print the digest a new subscriber of TOPIC would receive now")
     digest.add_argument("topic", help="topic id or name (zh or en)")
     digest.add_argument("--json", action="store_true", help="print the digest as JSON")
+    unanswered = add(
+        "unanswered", "questions the bot declined or readers rated 👎, grouped by similarity"
+    )
+    unanswered.add_argument(
+        "--days", type=int, default=7, metavar="N", help="look back N days (default 7)"
+    )
+    unanswered.add_argument(
+        "--limit", type=int, default=500, metavar="N", help="questions read (default 500)"
+    )
+    unanswered.add_argument(
+        "--export",
+        metavar="FILE",
+        help="also write them as a question file for `newsbot eval` (expect: any)",
+    )
     audit = add("audit", "print the admin audit log")
     audit.add_argument("--limit", type=int, default=50, help="entries to show (default 50)")
     audit.add_argument("--json", action="store_true", help="print entries as JSON")
@@ -410,6 +424,26 @@ def cmd_audit(args: argparse.Namespace, settings: Settings) -> int:
     return EXIT_OK
 
 
+def cmd_unanswered(args: argparse.Namespace, settings: Settings) -> int:
+    from pathlib import Path
+
+    from bot.admin.queue_export import load_groups, render_groups, write_export
+    from bot.store import Store
+    from bot.store.timeutil import utc_now
+
+    if args.days < 1 or args.limit < 1:
+        print("newsbot unanswered: --days and --limit must be at least 1", file=sys.stderr)
+        return EXIT_USAGE
+    with Store(settings.db, allow_empty=settings.init_db) as store:
+        groups = load_groups(store, utc_now(), args.days, args.limit)
+    for line in render_groups(groups, args.days):
+        print(line)
+    if args.export:
+        count = write_export(groups, Path(args.export))
+        print(f"wrote {count} questions to {args.export} (run: newsbot eval {args.export})")
+    return EXIT_OK
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "chat": cmd_chat,
     "ask": cmd_ask,
@@ -418,4 +452,5 @@ COMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "eval": cmd_eval,
     "digest": cmd_digest,
     "audit": cmd_audit,
+    "unanswered": cmd_unanswered,
 }

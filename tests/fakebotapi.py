@@ -960,6 +960,8 @@ class _Chat:
     messages: dict[int, _MessageRecord] = field(default_factory=dict)
     admins: set[int] = field(default_factory=set)
     creator: int | None = None
+    #: channel administrators without can_post_messages (see set_channel_rights)
+    cannot_post: set[int] = field(default_factory=set)
     refusal: str | None = None
     migrated_to: int | None = None
     menu_button: JSONDict | None = None
@@ -1714,6 +1716,40 @@ class FakeBotAPI:
             if creator is not None:
                 chat.admins.add(creator)
 
+    def set_channel_rights(self, chat_id: int, user_id: int, *, can_post: bool) -> None:
+        """A channel administrator's can_post_messages right (all may post by default).  The
+        bot itself needs it (and to be an administrator) to send into the channel, as on
+        Telegram, which refuses with 400 "need administrator rights in the channel chat"."""
+        with self._lock:
+            chat = self._chats[chat_id]
+            if chat.type != "channel":
+                raise ValueError(f"chat {chat_id} is not a channel")
+            if can_post:
+                chat.cannot_post.discard(user_id)
+            else:
+                chat.cannot_post.add(user_id)
+
+    def push_forwarded(
+        self, text: str, *, from_chat: int, chat_id: int = 1001, user_id: int = 1001
+    ) -> JSONDict:
+        """The user forwards a post of channel ``from_chat`` to the bot (forward_origin of
+        type "channel", as Bot API 7.0+ sends it)."""
+        with self._lock:
+            channel = self._chats[from_chat]
+            if channel.type != "channel":
+                raise ValueError(f"chat {from_chat} is not a channel")
+            origin = {
+                "type": "channel",
+                "date": int(time.time()) - 60,
+                "chat": channel.obj(),
+                "message_id": 1,
+            }
+        text, entities = _finish_text(text, [])
+        content: JSONDict = {"text": text, "forward_origin": origin}
+        if entities:
+            content["entities"] = entities
+        return self._push_user_message(content, chat_id=chat_id, user_id=user_id)
+
     def block(self, chat_id: int) -> None:
         """The user blocked the bot (or the bot was removed from the group): sends get 403."""
         with self._lock:
@@ -2087,14 +2123,25 @@ class FakeBotAPI:
         user_id: int | None = None,
         chat_type: str = "private",
         chat_title: str | None = None,
+        can_post: bool = True,
     ) -> JSONDict:
         """The bot's membership changed: "kicked" in a private chat = the user blocked the bot.
 
         Also updates the chat state: "kicked"/"left" make sends fail with 403, "member" or
-        "administrator" undo it.
+        "administrator" undo it.  In a channel the bot's administrator status (and, with
+        ``can_post``, its right to post) follows ``new_status`` too.
         """
         with self._lock:
             chat = self._ensure_chat(chat_id, chat_type, title=chat_title)
+            if chat.type == "channel":
+                if new_status == "administrator":
+                    chat.admins.add(self.bot_id)
+                else:
+                    chat.admins.discard(self.bot_id)
+                if can_post:
+                    chat.cannot_post.discard(self.bot_id)
+                else:
+                    chat.cannot_post.add(self.bot_id)
             actor_id = (
                 user_id if user_id is not None else (chat_id if chat.type == "private" else 1001)
             )
@@ -2112,7 +2159,7 @@ class FakeBotAPI:
                 "from": actor,
                 "date": int(time.time()),
                 "old_chat_member": self._member_obj(old_status, self.bot_user),
-                "new_chat_member": self._member_obj(new_status, self.bot_user),
+                "new_chat_member": self._member_obj(new_status, self.bot_user, chat),
             }
             return self._enqueue("my_chat_member", update)
 
@@ -2230,6 +2277,8 @@ class FakeBotAPI:
             chat = _Chat(chat_id, "private", first_name=first_name or "Tester", username=username)
         else:
             chat = _Chat(chat_id, chat_type, title=title or f"Test {chat_type} {chat_id}")
+            if chat_type == "channel":
+                chat.username = username  # public channels are found by @username
         self._chats[chat_id] = chat
         return chat
 
@@ -2259,8 +2308,11 @@ class FakeBotAPI:
             self._files_by_path[stored.file_path] = stored
             return stored
 
-    def _member_obj(self, status: str, user: JSONDict) -> JSONDict:
+    def _member_obj(self, status: str, user: JSONDict, chat: _Chat | None = None) -> JSONDict:
         member: JSONDict = {"status": status, "user": copy.deepcopy(user)}
+        if status == "administrator" and chat is not None and chat.type == "channel":
+            may_post = user["id"] not in chat.cannot_post
+            member.update({"can_post_messages": may_post, "can_edit_messages": may_post})
         if status == "creator":
             member["is_anonymous"] = False
         elif status == "administrator":
@@ -2519,6 +2571,10 @@ class FakeBotAPI:
             chat = next((c for c in self._chats.values() if c.username == raw[1:]), None)
             if chat is not None and chat.type == "private":
                 chat = None
+            if chat is None:
+                # a @username comes from what a user typed: not finding it is an answer about
+                # the world, not a malformed request (so not counted by rejected())
+                raise ApiError(400, "Bad Request: chat not found", kind="refused")
         else:
             try:
                 chat_id = int(raw)
@@ -2540,6 +2596,12 @@ class FakeBotAPI:
         chat = self._chat_of(p)
         if chat.refusal:
             raise ApiError(403, chat.refusal, kind="refused")
+        if chat.type == "channel" and (
+            self.bot_id not in chat.admins or self.bot_id in chat.cannot_post
+        ):
+            raise ApiError(
+                400, "Bad Request: need administrator rights in the channel chat", kind="refused"
+            )
         return chat
 
     def _format(
@@ -3408,7 +3470,7 @@ class FakeBotAPI:
         if user_id == chat.creator:
             return self._member_obj("creator", user)
         if user_id in chat.admins:
-            return self._member_obj("administrator", user)
+            return self._member_obj("administrator", user, chat)
         return self._member_obj("member", user)
 
     def _m_get_chat_administrators(self, p: _Params, ctx: _Ctx) -> Any:

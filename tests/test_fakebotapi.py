@@ -1037,3 +1037,24 @@ async def test_real_application_polling(fake: FakeBotAPI) -> None:
     assert fake.rejected() == []
     # The long poll cancelled by stop() is not a conflict, and nothing is left pending.
     assert {r.outcome for r in fake.requests} <= {"ok", "abandoned"}
+
+
+def test_channels_need_the_bot_as_an_admin_allowed_to_post(fake: FakeBotAPI, api: Call) -> None:
+    channel = -1001555000111
+    fake.add_chat(channel, "channel", title="频道", username="hn_news")
+    refused = api("sendMessage", chat_id=channel, text="x")
+    assert error_of(refused) == (400, "Bad Request: need administrator rights in the channel chat")
+    fake.set_chat_admins(channel, {7, fake.bot_id})
+    found = api("getChat", chat_id="@hn_news").json()["result"]
+    assert (found["id"], found["type"]) == (channel, "channel")
+    member = api("getChatMember", chat_id=channel, user_id=fake.bot_id).json()["result"]
+    assert member["status"] == "administrator" and member["can_post_messages"] is True
+    assert api("sendMessage", chat_id=channel, text="x").status_code == 200
+    fake.set_channel_rights(channel, fake.bot_id, can_post=False)
+    member = api("getChatMember", chat_id=channel, user_id=fake.bot_id).json()["result"]
+    assert member["can_post_messages"] is False
+    assert api("sendMessage", chat_id=channel, text="x").status_code == 400
+    assert error_of(api("getChat", chat_id="@nobody")) == (400, "Bad Request: chat not found")
+    forwarded = fake.push_forwarded("转发", from_chat=channel)["message"]
+    assert forwarded["forward_origin"]["chat"]["id"] == channel
+    assert fake.rejected() == []  # chat state and unknown names are answers, not bot mistakes

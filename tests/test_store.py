@@ -97,12 +97,18 @@ def tables(path: Path) -> set[str]:
 def test_new_file_is_created_and_migrated(db_path: Path, clock: FakeClock) -> None:
     assert not db_path.parent.exists()
     with Store(db_path, clock=clock) as store:
-        assert store.schema_version == SCHEMA_VERSION == len(MIGRATIONS) == 2
+        assert store.schema_version == SCHEMA_VERSION == len(MIGRATIONS) == 3
         assert store.path == db_path
         assert store.integrity_ok()
-    assert {"chats", "subscriptions", "ledger", "digest_runs", "questions", "audit"} <= tables(
-        db_path
-    )
+    assert {
+        "chats",
+        "subscriptions",
+        "ledger",
+        "digest_runs",
+        "questions",
+        "audit",
+        "feedback",
+    } <= tables(db_path)
 
 
 def test_empty_existing_file_is_migrated_when_allowed(tmp_path: Path, clock: FakeClock) -> None:
@@ -134,7 +140,7 @@ def test_v1_database_is_upgraded_and_keeps_rows(tmp_path: Path, clock: FakeClock
     assert "questions" not in tables(path)
 
     with Store(path, clock=clock) as store:
-        assert store.schema_version == 2
+        assert store.schema_version == 3
         chat = store.get_chat(7)
         assert chat is not None
         # The subscribed v1 chat had no next_digest_at; opening schedules it (09:30 Tokyo).
@@ -163,9 +169,9 @@ def test_newer_schema_is_refused(tmp_path: Path) -> None:
         conn.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
     finally:
         conn.close()
-    with pytest.raises(SchemaTooNewError, match=r"version 3 is newer .* supports \(2\)") as err:
+    with pytest.raises(SchemaTooNewError, match=r"version 4 is newer .* supports \(3\)") as err:
         Store(path)
-    assert (err.value.found, err.value.supported) == (3, 2)
+    assert (err.value.found, err.value.supported) == (4, 3)
 
 
 def test_failed_migration_rolls_back_to_previous_version(tmp_path: Path) -> None:

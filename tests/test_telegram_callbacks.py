@@ -23,6 +23,8 @@ from bot.telegram.callbacks import (
     ArticleRef,
     BuiltinRef,
     CallbackError,
+    ExampleRef,
+    FeedbackRef,
     ParagraphRef,
     RelatedRef,
     SuggestionRef,
@@ -32,6 +34,7 @@ from bot.telegram.callbacks import (
     parse_builtin,
     text_check,
 )
+from bot.telegram.examples import pick_examples
 from bot.telegram.keyboards import (
     answer_keyboard,
     articles_keyboard,
@@ -139,8 +142,10 @@ def test_every_button_the_bot_can_show(knowledge: Knowledge, answerer: Answerer)
     for language in ("zh", "en"):
         for question in questions:
             answer = answerer.answer(question, None, language)
-            datas += buttons(answer_keyboard(answer, snapshot, language, can_subscribe=True))
-        datas += buttons(examples_keyboard(snapshot))
+            datas += buttons(
+                answer_keyboard(answer, snapshot, language, can_subscribe=True, token="0123abcdef")
+            )
+        datas += buttons(examples_keyboard(pick_examples(snapshot)))
         datas += buttons(topics_keyboard(snapshot, language))
     datas += buttons(articles_keyboard([(a.title, a.id) for a in knowledge.articles]))
     for data in list(datas):
@@ -161,4 +166,20 @@ def test_every_button_the_bot_can_show(knowledge: Knowledge, answerer: Answerer)
             assert knowledge.rules.topic(ref.topic_id) is not None
         elif isinstance(ref, ArticleRef):
             assert knowledge.article(ref.article_id) is not None
-    assert kinds == {"p", "r", "q", "t", "a"}
+        elif isinstance(ref, FeedbackRef):
+            assert ref.token == "0123abcdef" and ref.vote in ("u", "d")
+        elif isinstance(ref, ExampleRef):
+            assert ref.index < 3
+    assert kinds == {"p", "r", "q", "t", "a", "f", "x"}
+
+
+def test_start_examples_are_answered_from_a_source_and_of_different_kinds(
+    knowledge: Knowledge, answerer: Answerer
+) -> None:
+    snapshot = Snapshot(knowledge, answerer)
+    examples = pick_examples(snapshot)
+    assert len(examples) == 3
+    answers = [answerer.answer(q, None, "zh") for q in examples]
+    assert all(a.answered and a.source is not None for a in answers)
+    assert len({a.intent for a in answers}) == 3, [a.intent for a in answers]
+    assert "国担基金设立了多少钱？" not in examples

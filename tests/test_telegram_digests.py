@@ -294,7 +294,7 @@ async def test_topic_names_match_fuzzily_and_can_be_dropped(bot: Harness) -> Non
         unknown["text"].startswith("没有找到话题「火星殖民」") and "电子元器件" in unknown["text"]
     )
     english = await bot.reply("/subscribe electronic", language_code="en")
-    assert english["text"].startswith("Subscribed to “Electronic components”")
+    assert english["text"].startswith("✅ Subscribed to “Electronic components”")
     knowledge = bot.digests.service.knowledge
     pending = build_digest(knowledge, ["electronics", "urban", "finance"], {})
     plan = plan_messages(pending, digest_layout(knowledge.rules.responses, "en"))

@@ -140,18 +140,24 @@ async def bot(service: NewsService, tmp_path: Path, cache_dir: Path) -> AsyncIte
 async def test_start_registers_menus_and_offers_examples(bot: Harness) -> None:
     message = await bot.reply("/start")
     assert "新闻问答机器人" in message["text"]
-    assert "《湖南首单民间投资专项担保计划落地》" in message["text"]
-    assert message["entities"][0]["type"] == "bold"
-    assert len(labels(message)) == 3  # three example questions
+    assert len(message["text"].splitlines()) == 2  # what the bot does; tap or ask, /help
+    assert "bold" not in {e["type"] for e in message.get("entities", [])}  # no bold walls
+    assert labels(message) == [
+        "艾华集团投资了多少钱？",
+        "资阳区PCB产业基地全国排第几？",
+        "介绍一下城市更新那篇",
+    ]  # three kinds: money, rank, an article summary
     assert message["link_preview_options"] == {"is_disabled": True}
     zh = [c["command"] for c in bot.fake.commands()]
     en = bot.fake.commands(language_code="en")
     assert zh == ["start", "help", "ask", "articles", "topics"]
     assert [c["command"] for c in en] == zh
     assert en[0]["description"] == "Start and see what I can answer"
-    example = await bot.press(message, labels(message)[0])
-    assert example["text"].startswith("问：" + labels(message)[0])
-    assert example["reply_markup"]  # an answer, with its buttons
+    for label in labels(message):  # each example is answered, through the bot
+        example = await bot.press(message, label)
+        assert example["text"].startswith("问：" + label)
+        assert "抱歉" not in example["text"]
+        assert "原文段落" in labels(example)  # an answer with its source, and its buttons
     assert all(c.get("callback_query_id") for c in bot.fake.calls("answerCallbackQuery"))
 
 
@@ -197,7 +203,7 @@ async def test_question_answered_with_quote_and_source(bot: Harness) -> None:
     quoted = message["text"][quote["offset"] : quote["offset"] + quote["length"]]
     assert "4.56亿元" in quoted
     assert "《益阳：鱼米之乡量产高端“工业大米”》· 向高处攀登，向智处前行" in message["text"]
-    assert labels(message) == ["原文段落", "相关问题", "订阅「电子元器件」"]
+    assert labels(message) == ["原文段落", "相关问题", "订阅「电子元器件」", "👍 有用", "👎 不对"]
 
 
 async def test_paragraph_button_shows_the_whole_paragraph(bot: Harness) -> None:
@@ -237,7 +243,8 @@ async def test_decline_offers_its_suggestions_as_buttons(bot: Harness) -> None:
     assert message["text"].startswith("抱歉")
     assert not any(e["type"] == "blockquote" for e in message.get("entities", []))
     suggestions = labels(message)
-    assert suggestions and all(f"· {s}" in message["text"] for s in suggestions)
+    assert suggestions and not any(s in message["text"] for s in suggestions)  # once, as buttons
+    assert "👎 不对" not in suggestions  # a decline queues itself; nothing to rate
     answered = await bot.press(message, suggestions[0])
     assert answered["text"].startswith("问：" + suggestions[0])
     assert any(e["type"] == "blockquote" for e in answered["entities"])
@@ -421,6 +428,8 @@ async def test_english_interface_for_english_clients(bot: Harness) -> None:
         "Full paragraph",
         "Related questions",
         "Subscribe to “Electronic components”",
+        "👍 Helpful",
+        "👎 Wrong",
     ]
     assert (await bot.reply("/frob", language_code="en"))["text"].startswith("I don't know")
 

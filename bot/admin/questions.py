@@ -1,4 +1,5 @@
-"""Declined questions grouped by similarity, so an editor sees what readers keep asking.
+"""The editors' queue — declined questions and answers rated 👎 — grouped by similarity, so an
+editor sees what readers keep asking (``/unanswered``, ``newsbot unanswered``).
 
 Why grouping: readers ask the same missing thing in many spellings (繁體, full-width, a typo,
 a different particle).  Questions are compared in the bot's normalised form (simplified,
@@ -44,6 +45,7 @@ class QuestionGroup:
     question: str  # the most recent wording (shown)
     key: str  # comparable form of the first question seen (the representative)
     count: int = 0
+    disliked: int = 0  # of ``count``, answers a reader rated 👎 (the rest were declined)
     last_asked: dt.datetime | None = None
     chats: set[int] = field(default_factory=set)
     variants: list[str] = field(default_factory=list)
@@ -74,6 +76,7 @@ def group_questions(
         ):
             group.variants.append(item.question)
         group.count += 1
+        group.disliked += item.reason == "disliked"
         group.chats.add(item.chat_id)
         if group.last_asked is None or item.asked_at > group.last_asked:
             group.last_asked = item.asked_at

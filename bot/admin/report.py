@@ -186,12 +186,16 @@ def unanswered_lines(
         return [say("admin_unanswered_none", language, days=days)]
     lines = [say("admin_unanswered_title", language, days=days)]
     for group in groups[:MAX_GROUPS]:
+        key = "admin_unanswered_entry_disliked" if group.disliked else "admin_unanswered_entry"
+        last = f"{group.last_asked:%Y-%m-%d %H:%M} UTC" if group.last_asked else "?"
         lines.append(
             say(
-                "admin_unanswered_line",
+                key,
                 language,
                 count=group.count,
                 question=display(group.question),
+                disliked=group.disliked,
+                last=last,
             )
         )
         if group.variants:

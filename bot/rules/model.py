@@ -115,6 +115,11 @@ class Responses:
     )
 
     def text(self, key: str, language: str = "zh", /, **values: object) -> str:
+        """``key``'s template in ``language`` filled with ``values``.  When ``count`` is 1 and
+        a ``<key>_one`` template exists it is used instead: English needs "1 section" where
+        Chinese has one form, so the singular lives in the YAML, not in code."""
+        if values.get("count") == 1 and f"{key}_one" in self.templates:
+            key = f"{key}_one"
         variants = self.templates.get(key)
         if not variants:
             return key

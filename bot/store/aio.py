@@ -101,8 +101,8 @@ class AsyncStore:
     async def get_chat(self, chat_id: int) -> Chat | None:
         return await self._run(self._store.get_chat, chat_id)
 
-    async def set_language(self, chat_id: int, language: str) -> Chat:
-        return await self._run(self._store.set_language, chat_id, language)
+    async def set_language(self, chat_id: int, language: str, *, chosen: bool = False) -> Chat:
+        return await self._run(self._store.set_language, chat_id, language, chosen=chosen)
 
     async def set_timezone(self, chat_id: int, tz: str) -> Chat:
         return await self._run(self._store.set_timezone, chat_id, tz)
@@ -179,6 +179,7 @@ class AsyncStore:
         intent: str,
         confidence: float,
         latency_ms: float,
+        token: str | None = None,
     ) -> int:
         return await self._run(
             self._store.record_question,
@@ -188,15 +189,36 @@ class AsyncStore:
             intent,
             confidence,
             latency_ms,
+            token,
         )
 
     async def unanswered(self, since: datetime, limit: int) -> list[UnansweredQuestion]:
         return await self._run(self._store.unanswered, since, limit)
 
+    async def rate(
+        self, token: str, chat_id: int, user_id: int, rating: int, question: str | None
+    ) -> bool:
+        return await self._run(self._store.rate, token, chat_id, user_id, rating, question)
+
+    async def ratings(self, since: datetime) -> tuple[int, int]:
+        return await self._run(self._store.ratings, since)
+
+    async def editor_queue(self, since: datetime, limit: int) -> list[UnansweredQuestion]:
+        return await self._run(self._store.editor_queue, since, limit)
+
     async def question_stats(self, now: datetime) -> QuestionStats:
         return await self._run(self._store.question_stats, now)
 
     # -- audit -------------------------------------------------------------------------------
+
+    async def link_channel(self, channel_id: int, user_id: int) -> None:
+        await self._run(self._store.link_channel, channel_id, user_id)
+
+    async def unlink_channel(self, channel_id: int) -> bool:
+        return await self._run(self._store.unlink_channel, channel_id)
+
+    async def channel_owner(self, channel_id: int) -> int | None:
+        return await self._run(self._store.channel_owner, channel_id)
 
     async def audit(self, user_id: int, action: str, detail: str, result: str) -> int:
         return await self._run(self._store.audit, user_id, action, detail, result)

@@ -99,13 +99,14 @@ class Chats:
                 reschedule(conn, chat_id, now, keep_overdue=keep_overdue)
             return require_chat(conn, chat_id)
 
-    def set_language(self, chat_id: int, language: str) -> Chat:
-        """Set the chat's reply language ('zh' or 'en')."""
+    def set_language(self, chat_id: int, language: str, *, chosen: bool = False) -> Chat:
+        """Set the chat's reply language ('zh' or 'en'); ``chosen`` when the chat picked it
+        (``/settings``), so it is no longer synced with the user's client."""
         lang = validate_language(language)
         return self._update_chat(
             chat_id,
-            "UPDATE chats SET language = ?, updated_at = ? WHERE chat_id = ?",
-            (lang,),
+            "UPDATE chats SET language = ?, language_chosen = ?, updated_at = ? WHERE chat_id = ?",
+            (lang, int(chosen)),
             moves_digest=False,
         )
 
@@ -187,6 +188,7 @@ class Chats:
             else:
                 self._merge_into(conn, old, new, stamp)
             conn.execute("UPDATE questions SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
+            conn.execute("UPDATE feedback SET chat_id = ? WHERE chat_id = ?", (new_id, old_id))
             reschedule(conn, new_id, now, keep_overdue=True)
             logger.info("chat %d migrated to %d", old_id, new_id)
             return require_chat(conn, new_id)

@@ -18,6 +18,7 @@ from types import TracebackType
 from typing import Self
 
 from bot.store.audit import AuditLog
+from bot.store.channels import ChannelLinks
 from bot.store.chats import Chats
 from bot.store.connection import Database
 from bot.store.ledger import Ledger
@@ -61,6 +62,7 @@ class Store:
         self._ledger = Ledger(self._db)
         self._questions = QuestionLog(self._db)
         self._audit = AuditLog(self._db)
+        self._channels = ChannelLinks(self._db)
         try:
             self._timetable.repair()
         except BaseException:
@@ -114,8 +116,8 @@ class Store:
     def get_chat(self, chat_id: int) -> Chat | None:
         return self._chats.get_chat(chat_id)
 
-    def set_language(self, chat_id: int, language: str) -> Chat:
-        return self._chats.set_language(chat_id, language)
+    def set_language(self, chat_id: int, language: str, *, chosen: bool = False) -> Chat:
+        return self._chats.set_language(chat_id, language, chosen=chosen)
 
     def set_timezone(self, chat_id: int, tz: str) -> Chat:
         return self._chats.set_timezone(chat_id, tz)
@@ -191,9 +193,10 @@ class Store:
         intent: str,
         confidence: float,
         latency_ms: float,
+        token: str | None = None,
     ) -> int:
         return self._questions.record_question(
-            chat_id, question, answered, intent, confidence, latency_ms
+            chat_id, question, answered, intent, confidence, latency_ms, token
         )
 
     def unanswered(self, since: datetime, limit: int) -> list[UnansweredQuestion]:
@@ -201,6 +204,28 @@ class Store:
 
     def question_stats(self, now: datetime) -> QuestionStats:
         return self._questions.question_stats(now)
+
+    def rate(
+        self, token: str, chat_id: int, user_id: int, rating: int, question: str | None
+    ) -> bool:
+        return self._questions.rate(token, chat_id, user_id, rating, question)
+
+    def ratings(self, since: datetime) -> tuple[int, int]:
+        return self._questions.ratings(since)
+
+    def editor_queue(self, since: datetime, limit: int) -> list[UnansweredQuestion]:
+        return self._questions.editor_queue(since, limit)
+
+    # -- channels (bot.store.channels) ------------------------------------------------------
+
+    def link_channel(self, channel_id: int, user_id: int) -> None:
+        self._channels.link_channel(channel_id, user_id)
+
+    def unlink_channel(self, channel_id: int) -> bool:
+        return self._channels.unlink_channel(channel_id)
+
+    def channel_owner(self, channel_id: int) -> int | None:
+        return self._channels.channel_owner(channel_id)
 
     # -- audit (bot.store.audit) -------------------------------------------------------------
 

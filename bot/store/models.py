@@ -45,6 +45,8 @@ class Chat:
     created_at: datetime
     updated_at: datetime
     next_digest_at: datetime | None
+    #: the language was picked on /settings (a private chat then stops following the client)
+    language_chosen: bool = False
 
     @property
     def zone(self) -> ZoneInfo:
@@ -70,6 +72,8 @@ class UnansweredQuestion:
     question: str
     intent: str
     confidence: float
+    #: "declined" (the bot said it does not know) or "disliked" (a reader pressed 👎)
+    reason: str = "declined"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,7 +21,7 @@ logger = logging.getLogger(__name__)
 
 CHAT_COLUMNS: Final = (
     "chat_id, type, title, language, timezone, digest_time, paused, active, "
-    "created_at, updated_at, next_digest_at"
+    "created_at, updated_at, next_digest_at, language_chosen"
 )
 SELECT_CHAT: Final = f"SELECT {CHAT_COLUMNS} FROM chats WHERE chat_id = ?"
 SELECT_DUE: Final = (
@@ -46,6 +46,7 @@ def chat_from_row(row: sqlite3.Row) -> Chat:
         created_at=from_epoch(row["created_at"]),
         updated_at=from_epoch(row["updated_at"]),
         next_digest_at=None if next_at is None else from_epoch(next_at),
+        language_chosen=bool(row["language_chosen"]),
     )
 
 

@@ -100,7 +100,48 @@ V2: Final[Migration] = (
     "CREATE INDEX subscriptions_topic ON subscriptions (topic_id, chat_id)",
 )
 
-MIGRATIONS: Final[tuple[Migration, ...]] = (V1, V2)
+# Version 3: readers' ratings of answers (👍/👎), whether a chat chose its language, and
+# which administrator linked a channel for digests.
+# One rating per user and question (a second press replaces it).  The text is kept only for
+# 👎: the reader asked for it to be looked at, and it joins declined questions in the
+# editors' queue; 👍 rows only count.
+V3: Final[Migration] = (
+    """
+    CREATE TABLE feedback (
+        question_id INTEGER NOT NULL,
+        user_id     INTEGER NOT NULL,
+        chat_id     INTEGER NOT NULL,
+        rated_at    INTEGER NOT NULL,
+        rating      INTEGER NOT NULL CHECK (rating IN (-1, 1)),
+        question    TEXT,
+        intent      TEXT    NOT NULL,
+        confidence  REAL    NOT NULL,
+        CHECK (rating = -1 OR question IS NULL),
+        PRIMARY KEY (question_id, user_id)
+    ) WITHOUT ROWID
+    """,
+    "CREATE INDEX feedback_disliked ON feedback (rated_at) WHERE rating = -1",
+    # a language picked on the /settings screen sticks; otherwise a private chat follows the
+    # language of the user's client
+    "ALTER TABLE chats ADD COLUMN language_chosen INTEGER NOT NULL DEFAULT 0 "
+    "CHECK (language_chosen IN (0, 1))",
+    # the short random token a question's 👍/👎 buttons carry: known before the row is
+    # written, so the reply need not wait for the database
+    "ALTER TABLE questions ADD COLUMN token TEXT",
+    "CREATE UNIQUE INDEX questions_token ON questions (token) WHERE token IS NOT NULL",
+    # channels that get digests, and the administrator who linked each (told when the bot
+    # loses its right to post there)
+    """
+    CREATE TABLE channel_links (
+        channel_id INTEGER PRIMARY KEY
+                   REFERENCES chats (chat_id) ON DELETE CASCADE ON UPDATE CASCADE,
+        user_id    INTEGER NOT NULL,
+        linked_at  INTEGER NOT NULL
+    )
+    """,
+)
+
+MIGRATIONS: Final[tuple[Migration, ...]] = (V1, V2, V3)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 

@@ -165,7 +165,8 @@ class AdminFeature:
             return
         days = self.options.unanswered_days
         since = self.options.clock() - dt.timedelta(days=days)
-        groups = group_questions(await self.store.unanswered(since, self.options.unanswered_limit))
+        queue = await self.store.editor_queue(since, self.options.unanswered_limit)
+        groups = group_questions(queue)
         lines = unanswered_lines(groups, days, self.responses, interface_language(user))
         await reply(message, format_lines(lines, bold_first=True))
         await self.auditor.record(user.id, "/unanswered", f"{len(groups)} groups", OK)

@@ -158,6 +158,8 @@ def _wire(app: App, deps: BotDeps, extra: Sequence[Feature]) -> tuple[Feature, .
     questions = Questions(deps)
     commands = Commands(deps, questions)
     features = (_core_feature(commands.feature(), extra), *extra)
+    commands.features = features  # /help lists them all
+    commands.start_payloads = [f.start_payload for f in features if f.start_payload]
 
     names = [spec.name for f in features for spec in f.commands]
     duplicates = {n for n in names if names.count(n) > 1}

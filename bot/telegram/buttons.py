@@ -1,9 +1,10 @@
 """Callback queries: decode the button's data, act, and always answer the query.
 
 Built-in actions (see :mod:`bot.telegram.callbacks`): 原文段落 (p), 相关问题 (r), a suggested
-question (q), 订阅「topic」 (t), an article summary (a).  Other actions are dispatched to the
-features that registered them.  Data that does not decode, or no longer matches the content
-(a reload changed it), gets a short "this button has expired" toast instead of an error.
+question (q), 订阅「topic」 (t), an article summary (a), 👍/👎 (f), a /start example (x).
+Other actions are dispatched to the features that registered them.  Data that does not
+decode, or no longer matches the content (a reload changed it), gets a short "this button has
+expired" toast instead of an error.
 """
 
 from __future__ import annotations
@@ -21,15 +22,19 @@ from bot.telegram.callbacks import (
     ArticleRef,
     BuiltinRef,
     CallbackError,
+    ExampleRef,
+    FeedbackRef,
     ParagraphRef,
     RelatedRef,
     SuggestionRef,
     TopicRef,
     decode,
     parse_builtin,
+    text_check,
 )
 from bot.telegram.deps import BotDeps
 from bot.telegram.features import ButtonFn
+from bot.telegram.feedback import on_feedback
 from bot.telegram.format import format_answer, format_paragraph, format_text
 from bot.telegram.handlers import Questions
 from bot.telegram.incoming import conversation_key, interface_language
@@ -92,6 +97,14 @@ class Buttons:
             await self._ask(query, question)
         elif isinstance(ref, TopicRef):
             await self._subscribe(query, ref, language)
+        elif isinstance(ref, FeedbackRef):
+            await on_feedback(self.deps, query, ref, language)
+        elif isinstance(ref, ExampleRef):
+            examples = self.deps.examples.questions(self.deps.service)
+            if ref.index >= len(examples) or text_check(examples[ref.index]) != ref.check:
+                raise CallbackError("example no longer offered")
+            await answer_query(query)
+            await self._ask(query, examples[ref.index])
         else:
             await self._article(query, ref, language)
 

@@ -215,9 +215,65 @@ class ArticleRef:
         return cls(data.field(0))
 
 
-BuiltinRef = ParagraphRef | RelatedRef | SuggestionRef | TopicRef | ArticleRef
+@dataclass(frozen=True, slots=True)
+class ExampleRef:
+    """One of /start's example questions, by position, checked by its text."""
+
+    ACTION: ClassVar[str] = "x"
+    index: int
+    check: str  # text_check of the question
+
+    def encode(self) -> str:
+        return encode(self.ACTION, self.index, self.check)
+
+    @classmethod
+    def parse(cls, data: CallbackData) -> Self:
+        data.expect(2)
+        return cls(data.index(0), data.check(1))
+
+
+TOKEN_RE = re.compile(r"[0-9a-f]{10}")
+UP, DOWN = "u", "d"
+
+
+@dataclass(frozen=True, slots=True)
+class FeedbackRef:
+    """👍/👎 under an answer: the logged question's token (never its text) and the vote."""
+
+    ACTION: ClassVar[str] = "f"
+    token: str  # ten hex digits (questions.token)
+    vote: str  # UP or DOWN
+
+    @property
+    def rating(self) -> int:
+        return 1 if self.vote == UP else -1
+
+    def encode(self) -> str:
+        return encode(self.ACTION, self.token, self.vote)
+
+    @classmethod
+    def parse(cls, data: CallbackData) -> Self:
+        data.expect(2)
+        token, vote = data.field(0), data.field(1)
+        if not TOKEN_RE.fullmatch(token) or vote not in (UP, DOWN):
+            raise CallbackError("malformed feedback button")
+        return cls(token, vote)
+
+
+BuiltinRef = (
+    ParagraphRef | RelatedRef | SuggestionRef | TopicRef | ArticleRef | FeedbackRef | ExampleRef
+)
 BUILTIN_ACTIONS: dict[str, type[BuiltinRef]] = {
-    ref.ACTION: ref for ref in (ParagraphRef, RelatedRef, SuggestionRef, TopicRef, ArticleRef)
+    ref.ACTION: ref
+    for ref in (
+        ParagraphRef,
+        RelatedRef,
+        SuggestionRef,
+        TopicRef,
+        ArticleRef,
+        FeedbackRef,
+        ExampleRef,
+    )
 }
 
 

@@ -9,19 +9,32 @@ application was built without a store.
 from __future__ import annotations
 
 import logging
+import secrets
 
-from telegram import Chat, Update
-from telegram.constants import ChatMemberStatus
+from telegram import Chat, ChatMember, ChatMemberAdministrator, ChatMemberOwner, Update
+from telegram.constants import ChatMemberStatus, ChatType
+from telegram.error import TelegramError
 
 from bot.answer.model import Answer
 from bot.store import StoreError
 from bot.telegram.deps import BotDeps
+from bot.telegram.format import format_text, plain
 from bot.telegram.incoming import interface_language
 from bot.telegram.ptb import Ctx
 
 logger = logging.getLogger(__name__)
 
 GONE = (ChatMemberStatus.BANNED, ChatMemberStatus.LEFT)
+TITLE_LIMIT = 40  # characters of a channel title quoted in a notice
+
+
+def _may_post(member: ChatMember) -> bool:
+    """In a channel the bot needs to be an administrator allowed to post."""
+    if isinstance(member, ChatMemberOwner):
+        return True
+    return isinstance(member, ChatMemberAdministrator) and bool(member.can_post_messages)
+
+
 STORE_CHAT_TYPES = ("private", "group", "supergroup", "channel")
 
 
@@ -37,14 +50,30 @@ async def remember_chat(deps: BotDeps, chat: Chat, language: str) -> None:
         logger.warning("could not record chat %d: %s", chat.id, exc)
 
 
-async def record_question(deps: BotDeps, chat_id: int, answer: Answer, latency_ms: float) -> None:
+def question_token(deps: BotDeps, answer: Answer) -> str | None:
+    """The token a logged question's 👍/👎 buttons carry, or None when it will not be logged
+    (no store, an empty message).  Random, so it is known before the row is written."""
+    if deps.store is None or answer.intent == "empty":
+        return None
+    return secrets.token_hex(5)
+
+
+async def record_question(
+    deps: BotDeps, chat_id: int, answer: Answer, latency_ms: float, token: str | None = None
+) -> None:
     """Log the question for /stats and /unanswered (the store keeps the text of unanswered
     questions only)."""
     if deps.store is None or answer.intent == "empty":
         return
     try:
         await deps.store.record_question(
-            chat_id, answer.question, answer.answered, answer.intent, answer.confidence, latency_ms
+            chat_id,
+            answer.question,
+            answer.answered,
+            answer.intent,
+            answer.confidence,
+            latency_ms,
+            token,
         )
     except StoreError as exc:
         logger.warning("could not record a question of chat %d: %s", chat_id, exc)
@@ -75,9 +104,37 @@ class ChatEvents:
         if change.new_chat_member.status in GONE:
             logger.info("bot removed from or blocked in %s chat %d", chat.type, chat.id)
             await mark_gone(self.deps, chat.id)
+            if chat.type == ChatType.CHANNEL:
+                await self._tell_owner(context, chat)
+        elif chat.type == ChatType.CHANNEL and not _may_post(change.new_chat_member):
+            logger.info("bot may no longer post in channel %d", chat.id)
+            await mark_gone(self.deps, chat.id)
+            await self._tell_owner(context, chat)
         else:
             self.deps.known_chats.discard(chat.id)  # re-activate on the next upsert
             await remember_chat(self.deps, chat, interface_language(change.from_user))
+
+    async def _tell_owner(self, context: Ctx, chat: Chat) -> None:
+        """The channel's digests stopped: tell the administrator who linked it, once."""
+        store = self.deps.store
+        if store is None:
+            return
+        try:
+            owner = await store.channel_owner(chat.id)
+            if owner is None:
+                return
+            known = await store.get_chat(owner)
+            await store.unlink_channel(chat.id)
+        except StoreError as exc:
+            logger.warning("could not look up who linked channel %d: %s", chat.id, exc)
+            return
+        language = known.language if known is not None else "zh"
+        title = plain(chat.title or str(chat.id), TITLE_LIMIT)
+        text = self.deps.text("tg_channel_rights_lost", language, title=title)
+        try:
+            await context.bot.send_message(owner, format_text(text)[0])
+        except TelegramError as exc:
+            logger.warning("could not tell the owner of channel %d: %s", chat.id, exc)
 
     async def on_migrate(self, update: Update, context: Ctx) -> None:
         message = update.effective_message

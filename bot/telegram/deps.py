@@ -12,7 +12,9 @@ from bot.knowledge.build import Knowledge
 from bot.rules.model import Responses
 from bot.service import NewsService
 from bot.store import AsyncStore
+from bot.telegram.examples import StartExamples
 from bot.telegram.fairsend import FairLimiter
+from bot.telegram.feedback_memory import RecentQuestions
 from bot.telegram.flood import Budget, ChatBacklog, Clock, Floods, Kind
 from bot.telegram.sendpolicy import SendPolicy
 from bot.telegram.subscribe import SubscribeHook
@@ -79,6 +81,9 @@ class BotDeps:
     store: AsyncStore | None = None
     subscribe: SubscribeHook | None = None
     known_chats: set[int] = field(default_factory=set)  # chats recorded in the store
+    #: wording of recent answers' questions, for a 👎 (see bot.telegram.feedback)
+    recent: RecentQuestions = field(default_factory=RecentQuestions)
+    examples: StartExamples = field(default_factory=StartExamples)  # /start's buttons
 
     @property
     def knowledge(self) -> Knowledge:

@@ -43,6 +43,7 @@ logger = logging.getLogger(__name__)
 ButtonFn = Callable[[Update, Ctx, CallbackData], Coroutine[Any, Any, None]]
 JobFn = Callable[[Ctx], Coroutine[Any, Any, None]]
 LifecycleFn = Callable[[App], Coroutine[Any, Any, None]]
+StartPayloadFn = Callable[[Update, Ctx, str], Coroutine[Any, Any, bool]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,6 +53,10 @@ class CommandSpec:
     ``admin_only`` commands run only for user ids in ``Settings.admins`` (others get a short
     refusal and the attempt is audited, see ``guards.AdminGate``) and appear only in the
     admins' own menus.  ``groups=False`` commands are answered in private chats only.
+    ``section`` places the command in ``/help`` (one of :data:`HELP_SECTIONS`; admin-only
+    commands are always listed under "admin", for admins only).  An alias (``alias_of`` names
+    the command it repeats, e.g. ``/sub`` → ``subscribe``) is kept out of the menu, which stays
+    short, and shown next to its command in ``/help``.
     """
 
     name: str
@@ -60,6 +65,11 @@ class CommandSpec:
     admin_only: bool = False
     groups: bool = True
     in_menu: bool = True
+    section: str = "ask"
+    alias_of: str | None = None
+
+
+HELP_SECTIONS = ("ask", "subscriptions", "settings", "admin")  # /help's order
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,3 +131,6 @@ class Feature:
     #: ``--watch``): ``app`` registers it with the service while the bot runs and runs each
     #: call as a background task, so a fan-out never holds up the reload or the admin's reply.
     on_content: ContentListener | None = None
+    #: ``/start <payload>`` deep links (``t.me/bot?start=sub_urban``): returns True when it
+    #: handled the payload; the plain /start runs when no feature does.
+    start_payload: StartPayloadFn | None = None

@@ -224,9 +224,11 @@ def answer_blocks(
     *,
     asked: str | None = None,
     note: str | None = None,
+    list_suggestions: bool = True,
 ) -> list[Block]:
     """Layout of an answer: the question (when asked by a button), the short answer in bold,
-    the quote as a blockquote, the source line, a decline's suggestions, an optional note."""
+    the quote as a blockquote, the source line, a decline's suggestions (unless
+    ``list_suggestions`` is off because they come as buttons), an optional note."""
     blocks: list[Block] = []
     if asked:
         blocks.append(block(responses.text("tg_asked", language, question=asked), italic=True))
@@ -238,7 +240,7 @@ def answer_blocks(
     if answer.source is not None:
         text = source_line(responses, language, answer.source.article, answer.source.section)
         blocks.append(block(text, italic=True))
-    if not answer.answered and answer.suggestions:
+    if not answer.answered and answer.suggestions and list_suggestions:
         blocks.extend(
             block(responses.text("tg_suggestion_line", language, question=q))
             for q in answer.suggestions
@@ -256,8 +258,12 @@ def format_answer(
     asked: str | None = None,
     note: str | None = None,
     limit: int = MESSAGE_LIMIT,
+    list_suggestions: bool = True,
 ) -> list[str]:
-    return render(answer_blocks(answer, responses, language, asked=asked, note=note), limit)
+    blocks = answer_blocks(
+        answer, responses, language, asked=asked, note=note, list_suggestions=list_suggestions
+    )
+    return render(blocks, limit)
 
 
 def format_paragraph(

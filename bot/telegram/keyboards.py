@@ -15,10 +15,15 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.answer.model import Answer
 from bot.service import Snapshot
 from bot.telegram.callbacks import (
+    DOWN,
+    UP,
     ArticleRef,
     BuiltinRef,
+    ExampleRef,
+    FeedbackRef,
     SuggestionRef,
     TopicRef,
+    text_check,
     try_encode,
 )
 from bot.telegram.format import plain
@@ -44,10 +49,15 @@ def markup(rows: Sequence[Sequence[InlineKeyboardButton | None]]) -> InlineKeybo
 
 
 def answer_keyboard(
-    answer: Answer, snapshot: Snapshot, language: str, *, can_subscribe: bool
+    answer: Answer,
+    snapshot: Snapshot,
+    language: str,
+    *,
+    can_subscribe: bool,
+    token: str | None = None,
 ) -> InlineKeyboardMarkup | None:
-    """Buttons under an answer: 原文段落 · 相关问题 · 订阅「topic」; a list's items; a
-    decline's suggestions."""
+    """Buttons under an answer: 原文段落 · 相关问题 · 订阅「topic」, then 👍 · 👎 when the
+    question is logged (with ``token``); a list's items; a decline's suggestions."""
     knowledge = snapshot.knowledge
     responses = knowledge.rules.responses
     if answer.intent == "list_articles" and answer.items:
@@ -71,7 +81,11 @@ def answer_keyboard(
     if topic is not None and can_subscribe:
         label = responses.text("tg_button_subscribe", language, topic=topic.name(language))
         second.append(button(label, TopicRef(topic.id)))
-    return markup([first, second])
+    rating: list[InlineKeyboardButton | None] = []
+    if token is not None and answer.source is not None:  # a sourced answer, not chat
+        rating.append(button(responses.text("tg_button_up", language), FeedbackRef(token, UP)))
+        rating.append(button(responses.text("tg_button_down", language), FeedbackRef(token, DOWN)))
+    return markup([first, second, rating])
 
 
 def suggestions_keyboard(
@@ -107,7 +121,6 @@ def topics_keyboard(snapshot: Snapshot, language: str) -> InlineKeyboardMarkup |
     )
 
 
-def examples_keyboard(snapshot: Snapshot) -> InlineKeyboardMarkup | None:
-    """/start: three example questions the bot is known to answer."""
-    answerer = snapshot.answerer
-    return suggestions_keyboard(suggestion_refs(answerer.starter_suggestions(), answerer))
+def examples_keyboard(examples: Sequence[str]) -> InlineKeyboardMarkup | None:
+    """/start: the example questions (see :mod:`bot.telegram.examples`), one per row."""
+    return markup([[button(q, ExampleRef(i, text_check(q)))] for i, q in enumerate(examples)])

@@ -18,7 +18,7 @@ from telegram.error import BadRequest, TelegramError
 from telegram.ext import ContextTypes
 
 from bot.telegram.deps import BotDeps
-from bot.telegram.features import CommandSpec, Feature
+from bot.telegram.features import HELP_SECTIONS, CommandSpec, Feature
 from bot.telegram.format import plain
 
 logger = logging.getLogger(__name__)
@@ -32,12 +32,43 @@ def bot_commands(
 ) -> list[BotCommand]:
     """The command menu in ``language``; with ``admin`` including admin-only commands."""
     specs: list[CommandSpec] = [
-        s for f in features for s in f.commands if s.in_menu and (admin or not s.admin_only)
+        s
+        for f in features
+        for s in f.commands
+        if s.in_menu and s.alias_of is None and (admin or not s.admin_only)
     ]
     return [
         BotCommand(s.name, plain(deps.text(s.description, language), COMMAND_DESCRIPTION_LIMIT))
         for s in specs
     ]
+
+
+def help_sections(
+    deps: BotDeps, features: Sequence[Feature], language: str, *, admin: bool = False
+) -> list[tuple[str, list[str]]]:
+    """/help's command list: (section title, lines) in :data:`HELP_SECTIONS` order; every
+    command of every feature (the menu leaves aliases out), aliases next to their command,
+    admin commands only for ``admin``."""
+    specs = [s for f in features for s in f.commands if admin or not s.admin_only]
+    aliases: dict[str, list[str]] = {}
+    for spec in specs:
+        if spec.alias_of is not None:
+            aliases.setdefault(spec.alias_of, []).append(spec.name)
+    sections = []
+    for section in HELP_SECTIONS:
+        lines = [
+            deps.text(
+                "tg_help_line",
+                language,
+                commands=" ".join(f"/{n}" for n in (s.name, *aliases.get(s.name, ()))),
+                description=deps.text(s.description, language),
+            )
+            for s in specs
+            if s.alias_of is None and ("admin" if s.admin_only else s.section) == section
+        ]
+        if lines:
+            sections.append((deps.text(f"tg_help_section_{section}", language), lines))
+    return sections
 
 
 class AdminMenus:

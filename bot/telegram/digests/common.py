@@ -114,9 +114,10 @@ class DigestContext:
 
     async def record(self, chat: TgChat, language: str) -> Chat:
         """The chat's row (created, or reactivated: it is talking to us), in step with the
-        private user's language so digests follow a client switched to English."""
+        private user's language so digests follow a client switched to English (unless the
+        chat picked a language on /settings)."""
         stored = await self.store.upsert_chat(chat.id, chat.type, chat.title, language)
-        if chat.type == "private" and stored.language != language:
+        if chat.type == "private" and stored.language != language and not stored.language_chosen:
             stored = await self.store.set_language(chat.id, language)
         return stored
 

@@ -18,11 +18,13 @@ from bot.telegram.article_view import OPEN_ACTION, TURN_ACTION, ArticleReader
 from bot.telegram.deps import BotDeps
 from bot.telegram.digest_delivery import DigestOptions, DigestRuntime
 from bot.telegram.digest_render import AskRef, ToggleRef
+from bot.telegram.digests.channels import ChannelCommands, FromChannel
 from bot.telegram.digests.common import CommandBody, DigestContext
 from bot.telegram.digests.now import DigestNow
 from bot.telegram.digests.schedule import ScheduleCommands
+from bot.telegram.digests.settings_screen import SETTINGS_ACTION, SettingsScreen
 from bot.telegram.digests.topics import TopicCommands
-from bot.telegram.features import ButtonSpec, CommandSpec, Feature, JobSpec
+from bot.telegram.features import ButtonSpec, CommandSpec, Feature, JobSpec, MessageSpec
 from bot.telegram.ptb import App, Ctx
 
 logger = logging.getLogger(__name__)
@@ -56,41 +58,73 @@ class Digests:
         self.schedule = ScheduleCommands(self.ctx)
         self.now = DigestNow(self.ctx, self.runtime)
         self.reader = ArticleReader(service)
+        self.screen = SettingsScreen(self.ctx)
+        self.channels = ChannelCommands(self.ctx, self.topics)
 
     def feature(self) -> Feature:
         interval = self.runtime.options.tick_interval  # the first tick runs at start
 
-        def command(name: str, body: CommandBody, description: str) -> CommandSpec:
-            return CommandSpec(name, self.ctx.command(body), description)
+        def command(
+            name: str,
+            body: CommandBody,
+            description: str,
+            section: str = "subscriptions",
+            *,
+            aliases: tuple[str, ...] = (),
+        ) -> tuple[CommandSpec, ...]:
+            """The command and its aliases (``/sub`` for ``/subscribe``, as RSS bots have)."""
+            handler = self.ctx.command(body)
+            main = CommandSpec(name, handler, description, section=section)
+            return (
+                main,
+                *(
+                    CommandSpec(a, handler, description, section=section, alias_of=name)
+                    for a in aliases
+                ),
+            )
 
+        settings = "settings"
         return Feature(
             name="digests",
             commands=(
                 # replaces the built-in /topics, which only lists them
-                command("topics", self.topics.topics, "tg_cmd_topics"),
-                command("subscribe", self.topics.subscribe, "tg_digest_cmd_subscribe"),
-                command("unsubscribe", self.topics.unsubscribe, "tg_digest_cmd_unsubscribe"),
-                command(
+                *command("topics", self.topics.topics, "tg_cmd_topics"),
+                *command(
+                    "subscribe", self.topics.subscribe, "tg_digest_cmd_subscribe", aliases=("sub",)
+                ),
+                *command(
+                    "unsubscribe",
+                    self.topics.unsubscribe,
+                    "tg_digest_cmd_unsubscribe",
+                    aliases=("unsub",),
+                ),
+                *command(
                     "subscriptions",
                     self.schedule.subscriptions,
                     "tg_digest_cmd_subscriptions",
+                    aliases=("list",),
                 ),
-                command("digest", self.now.digest, "tg_digest_cmd_digest"),
-                command("settime", self.schedule.settime, "tg_digest_cmd_settime"),
-                command("timezone", self.schedule.timezone, "tg_digest_cmd_timezone"),
-                command("pause", self.schedule.pause, "tg_digest_cmd_pause"),
-                command("resume", self.schedule.resume, "tg_digest_cmd_resume"),
+                *command("digest", self.now.digest, "tg_digest_cmd_digest"),
+                *command("channel", self.channels.channel, "tg_digest_cmd_channel"),
+                *command("settings", self.screen.show, "tg_digest_cmd_settings", settings),
+                *command("settime", self.schedule.settime, "tg_digest_cmd_settime", settings),
+                *command("timezone", self.schedule.timezone, "tg_digest_cmd_timezone", settings),
+                *command("pause", self.schedule.pause, "tg_digest_cmd_pause", settings),
+                *command("resume", self.schedule.resume, "tg_digest_cmd_resume", settings),
             ),
             buttons=(
                 ButtonSpec(ToggleRef.ACTION, self.topics.on_toggle),
                 ButtonSpec(AskRef.ACTION, self.now.on_ask),
                 ButtonSpec(OPEN_ACTION, self.reader.on_press),
                 ButtonSpec(TURN_ACTION, self.reader.on_press),
+                ButtonSpec(SETTINGS_ACTION, self.screen.on_button),
             ),
+            messages=(MessageSpec("channel-forward", FromChannel(), self.channels.on_forward),),
             jobs=(JobSpec("digest-tick", self._job, interval, first=interval),),
             on_start=self._start,
             on_stop=self._stop,
             subscribe=self.topics.subscribe_hook,
+            start_payload=self.topics.start_payload,
             on_content=self.runtime.announce,
         )
 

@@ -33,6 +33,7 @@ logger = logging.getLogger(__name__)
 
 ALL_WORDS: Final = frozenset({"all", "全部", "所有", "全部话题", "所有话题"})
 _TOPIC_SPLIT: Final = re.compile(r"[\s,，、;；/]+")
+SUBSCRIBE_PAYLOAD: Final = "sub_"  # /start sub_<topic id>
 
 
 class TopicCommands:
@@ -113,6 +114,22 @@ class TopicCommands:
             key = changed if done else unchanged
             lines.append(self.ctx.t(key, language, topic=topic.name(language)))
         return lines
+
+    async def start_payload(self, update: Update, context: Ctx, payload: str) -> bool:
+        """``/start sub_<topic id>`` (a ``t.me/bot?start=sub_urban`` link): subscribe, as
+        ``/subscribe`` would.  False for any other payload or an unknown topic, so the plain
+        /start answers instead."""
+        message = update.effective_message
+        if message is None or not payload.startswith(SUBSCRIBE_PAYLOAD):
+            return False
+        topic = self.ctx.knowledge.rules.topic(payload.removeprefix(SUBSCRIBE_PAYLOAD))
+        if topic is None:
+            logger.info("unknown topic in a /start link")
+            return False
+        language = interface_language(message.from_user)
+        chat = await self.ctx.record(message.chat, language)
+        await self.subscribe(Request(message, chat, language, topic.id))
+        return True
 
     # --- topic names ------------------------------------------------------------------------
 
