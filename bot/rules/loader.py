@@ -2,8 +2,9 @@
 
 Each file is a mapping with ``version: 1`` and any of the sections ``intents``, ``synonyms``,
 ``topics``, ``responses``, ``thresholds``, ``language``, ``scoring`` and ``cues`` (the
-answerer's weights, :mod:`bot.rules.weights`).  All problems in all files are
-collected before raising, so an editor fixes them in one round instead of one per reload.
+answerer's weights, :mod:`bot.rules.weights`) and ``spoken`` (:mod:`bot.rules.spoken`).
+All problems in all files are collected before raising, so an editor fixes them in one
+round instead of one per reload.
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from bot.rules.model import (
     Topic,
 )
 from bot.rules.regexsafety import UnsafePattern, check_pattern
+from bot.rules.spoken import SpokenForms, read_spoken
 from bot.rules.weights import OPEN_TYPES, build_scoring, read_cues, read_weights
 from bot.text.normalize import normalize
 from bot.yamlsource import YamlFileError, YDict, YList, load_yaml, type_name
@@ -42,6 +44,7 @@ SECTIONS = (
     "language",
     "scoring",
     "cues",
+    "spoken",
 )
 SYNONYM_KINDS = ("concept", "org", "person", "place")
 _INTENT_KEYS = {
@@ -113,6 +116,7 @@ def load_rules(directory: Path) -> Rules:
     weights: dict[str, float | int] = {}
     cues: dict[str, re.Pattern[str]] = {}
     weights_at: tuple[str, int] | None = None
+    spoken = SpokenForms()
     digest = hashlib.sha256()
     labels = []
     for path in files:
@@ -156,6 +160,9 @@ def load_rules(directory: Path) -> Rules:
             problems.problems += read_cues(
                 data["cues"], data.line_of("cues"), label, answers, cues
             )
+        if "spoken" in data:
+            spoken, found = read_spoken(data["spoken"], data.line_of("spoken"), label)
+            problems.problems += found
     _check_unique(intents, "intent", problems)
     _check_unique(topics, "topic", problems)
     if not problems.problems:
@@ -195,6 +202,7 @@ def load_rules(directory: Path) -> Rules:
         scoring=scoring,
         files=tuple(labels),
         fingerprint=digest.hexdigest()[:16],
+        spoken=spoken,
     )
 
 
