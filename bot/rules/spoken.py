@@ -9,7 +9,9 @@ general Chinese only, never a page's wording.  Validated on load with ``file:lin
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
+from types import MappingProxyType
 from typing import Any
 
 from bot.errors import Problem
@@ -18,6 +20,7 @@ from bot.yamlsource import YDict, YList, type_name
 
 _KEYS = {"forms", "particles"}
 # a particle is dropped only where a clause ends: before punctuation, a space or the end
+_WORD_RE = re.compile(r"\w")
 _CLAUSE_END = r"(?=[\s,.!?;:，。！？；：、~～…]|$)"
 
 
@@ -28,6 +31,9 @@ class SpokenForms:
 
     forms: tuple[tuple[str, str], ...] = ()
     particles: frozenset[str] = frozenset()
+    _table: Mapping[str, str] = field(
+        default_factory=lambda: MappingProxyType({}), compare=False, repr=False
+    )
     _forms_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
     _particles_re: re.Pattern[str] | None = field(default=None, compare=False, repr=False)
 
@@ -41,17 +47,17 @@ class SpokenForms:
             if particles
             else None
         )
-        return cls(ordered, particles, forms_re, particles_re)
+        return cls(ordered, particles, MappingProxyType(dict(ordered)), forms_re, particles_re)
 
     def rewrite(self, text: str) -> str:
         """``text`` (already normalised) with spoken forms written out and end particles
         dropped; a message that is nothing but particles (啊？) is kept as it is."""
         if self._forms_re is not None:
-            table = dict(self.forms)
+            table = self._table
             text = self._forms_re.sub(lambda m: table[m.group(0)], text)
         if self._particles_re is not None:
             stripped = self._particles_re.sub("", text)
-            if re.search(r"\w", stripped):
+            if stripped != text and _WORD_RE.search(stripped):
                 text = stripped
         return text
 
