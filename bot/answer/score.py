@@ -1,6 +1,8 @@
 """Stage 8 — score: each candidate on explicit, named features.
 
-* coverage — the IDF-weighted share of the question's content words the sentence holds;
+* coverage — the IDF-weighted share of the question's content words the sentence holds
+  (a word missing from the sentence counts part of its weight when the paragraph says it,
+  more when one of the sentences just before does: :mod:`bot.answer.scope`);
 * proximity — how close each named organisation/person/place (or rare word) of the
   question is to the sentence: same sentence, paragraph, previous paragraph, section;
 * type fit — whether the sentence holds a fact of the asked kind (:mod:`bot.answer.fit`).
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 from bot.answer.clauses import gap, spans
 from bot.answer.names import REQUIRED_KINDS, NameRules
+from bot.answer.scope import earlier
 from bot.answer.surfaces import surfaces
 from bot.answer.types import kind_of
 from bot.answer.types.base import FitInput, FitTools
@@ -130,6 +133,7 @@ class Scorer:
         # sentence: most candidates of a large archive contain every word they were found by
         paragraph: str | None = None
         head = ""
+        before = ""
         matched: list[str] = []
         found: list[str] = []
         got = 0.0
@@ -150,7 +154,10 @@ class Scorer:
                     (ref.article_id, ref.section, ref.paragraph), ""
                 )
                 head = index.heads.get((ref.article_id, ref.section), "")
-            if any(s in paragraph for s in written):
+                before = earlier(index, key, ref, w.scope_sentences)
+            if any(s in before for s in written):
+                got += item.weight * w.scope_previous  # said a sentence or two earlier
+            elif any(s in paragraph for s in written):
                 got += item.weight * w.partial_paragraph
             elif any(s in head for s in written):
                 got += item.weight * w.partial_paragraph  # the title or column says it (专家点评)

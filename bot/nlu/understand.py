@@ -77,7 +77,7 @@ class Query:
 
 def understand(message: str, knowledge: Knowledge) -> Query:
     rules = knowledge.rules
-    message_in = normalise(message, rules.thresholds.max_question_chars)
+    message_in = normalise(message, rules.thresholds.max_question_chars, rules.spoken)
     text = message_in.text
     classification = classify(text, rules)
     names = find_names(text, knowledge)

@@ -2,10 +2,11 @@
 
 Each file is a mapping with ``version: 1`` and any of the sections ``intents``, ``synonyms``,
 ``topics``, ``responses``, ``thresholds``, ``language``, ``lexicon``, ``scoring`` and ``cues``
-(the answerer's weights, :mod:`bot.rules.weights`).  All problems in all files are collected
-before raising, so an editor fixes them in one round instead of one per reload.  Each section
-has its parser module (intents, vocab, texts, lexicon, weights); this one reads the files,
-checks their headers and puts the sections together.
+(the answerer's weights, :mod:`bot.rules.weights`) and ``spoken`` (spoken forms,
+:mod:`bot.rules.spoken`).  All problems in all files are collected before raising, so an
+editor fixes them in one round instead of one per reload.  Each section has its parser module
+(intents, vocab, texts, lexicon, weights, spoken); this one reads the files, checks their
+headers and puts the sections together.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ from bot.rules.model import (
     Thresholds,
     Topic,
 )
+from bot.rules.spoken import SpokenForms, read_spoken
 from bot.rules.texts import parse_responses, parse_thresholds
 from bot.rules.vocab import SYNONYM_KINDS, parse_language, parse_synonyms, parse_topics
 from bot.rules.weights import OPEN_TYPES, build_scoring, read_cues, read_weights
@@ -48,6 +50,7 @@ SECTIONS = (
     "lexicon",
     "scoring",
     "cues",
+    "spoken",
 )
 # Strings the program itself asks for; a rules directory without them cannot run the bot.
 REQUIRED_RESPONSES = (
@@ -96,6 +99,7 @@ def load_rules(directory: Path) -> Rules:
     weights: dict[str, float | int] = {}
     cues: dict[str, re.Pattern[str]] = {}
     weights_at: tuple[str, int] | None = None
+    spoken = SpokenForms()
     digest = hashlib.sha256()
     labels = []
     for path in files:
@@ -152,6 +156,9 @@ def load_rules(directory: Path) -> Rules:
             problems.problems += read_cues(
                 data["cues"], data.line_of("cues"), label, answers, cues
             )
+        if "spoken" in data:
+            spoken, found = read_spoken(data["spoken"], data.line_of("spoken"), label)
+            problems.problems += found
     check_unique(intents, "intent", problems)
     check_unique(topics, "topic", problems)
     if not problems.problems:
@@ -199,6 +206,7 @@ def load_rules(directory: Path) -> Rules:
         scoring=scoring,
         files=tuple(labels),
         fingerprint=digest.hexdigest()[:16],
+        spoken=spoken,
     )
 
 

@@ -11,6 +11,7 @@ from types import MappingProxyType
 from typing import Any
 
 from bot.content.lexicon import Lexicon
+from bot.rules.spoken import SpokenForms
 from bot.rules.weights import Scoring
 
 
@@ -143,6 +144,7 @@ class Rules:
     files: tuple[str, ...] = ()
     fingerprint: str = ""
     synonym_kinds: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    spoken: SpokenForms = field(default_factory=SpokenForms)  # intents: spoken (啥 → 什么)
 
     def intent(self, intent_id: str) -> Intent | None:
         return next((i for i in self.intents if i.id == intent_id), None)

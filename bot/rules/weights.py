@@ -52,6 +52,8 @@ class Scoring:
     soft_name_weight: float
     partial_chars: float
     partial_paragraph: float
+    scope_previous: float
+    scope_sentences: int
     definition_coverage: float
     min_proper_noun_chars: int
     max_affiliation_sentences: int
