@@ -10,10 +10,9 @@ laid out, never about a particular page; a sidecar can correct what they cannot 
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from bot.content.blocks import Unit, UnitKind
 from bot.content.drafts import ArticleDraft, SectionDraft
+from bot.content.lexicon import ParsingThresholds, lexicon
 from bot.content.likeness import similarities
 from bot.content.lines import (
     COLUMN_MARK_RE,
@@ -32,28 +31,12 @@ from bot.text.chars import paragraph_is_finished, starts_as_continuation
 __all__ = [
     "DATELINE_RE",
     "ArticleDraft",
-    "LayoutThresholds",
     "PageLayout",
     "SectionDraft",
     "byline_names",
     "dateline_credits",
     "match_dateline",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class LayoutThresholds:
-    """How sure the orphan-block rule must be before moving text to an earlier article.
-
-    A paragraph that does not finish its sentence is normally continued by the next one (a
-    column break).  When the text that follows reads like a different article (its
-    vocabulary matches an earlier article ``ratio`` times better, and by ``margin`` at
-    least), the paragraph was cut at the page edge and the text belongs elsewhere.
-    """
-
-    ratio: float = 1.5
-    margin: float = 0.03
-    max_kicker_chars: int = 24  # a plain line this short above a title is its kicker
 
 
 class PageLayout:
@@ -63,12 +46,12 @@ class PageLayout:
         self,
         units: list[Unit],
         fixes: tuple[LayoutFix, ...] = (),
-        thresholds: LayoutThresholds | None = None,
+        thresholds: ParsingThresholds | None = None,
     ) -> None:
         self.units = units
         self.kinds = [classify(u) if u.kind is UnitKind.TEXT else None for u in units]
         self.fixes = {f.line: f for f in fixes}
-        self.thresholds = thresholds or LayoutThresholds()
+        self.thresholds = thresholds or lexicon().parsing  # the orphan and kicker rules
         self.articles: list[ArticleDraft] = []
         self.current: ArticleDraft | None = None
         self.redirect: ArticleDraft | None = None  # an earlier article continued here
@@ -289,10 +272,13 @@ class PageLayout:
         others = [a for a in self.articles if a is not current]
         if not others or not block:
             return current
-        scores = similarities(block, [current, *others])
+        scores = similarities(block, [current, *others], self.thresholds.speaker_bonus)
         best = max(range(1, len(scores)), key=lambda k: scores[k])
         t = self.thresholds
-        if scores[best] > scores[0] * t.ratio and scores[best] - scores[0] >= t.margin:
+        if (
+            scores[best] > scores[0] * t.orphan_ratio
+            and scores[best] - scores[0] >= t.orphan_margin
+        ):
             return self._redirect_to(current, others[best - 1])
         return current
 

@@ -18,9 +18,10 @@ def _bigrams(text: str) -> set[str]:
     return {a + b for a, b in pairwise(chars)}
 
 
-def similarities(block: str, articles: list[ArticleDraft]) -> list[float]:
+def similarities(block: str, articles: list[ArticleDraft], speaker_bonus: float) -> list[float]:
     """Cosine similarity of character-bigram sets, so long articles get no head start, plus
-    a strong bonus when the block continues an interview: the same speakers (记者：/唐晓梅：)."""
+    ``speaker_bonus`` (``lexicon: parsing:``) when the block continues an interview: the same
+    speakers (记者：/唐晓梅：)."""
     block_grams = _bigrams(block)
     block_speakers = _speakers(block)
     scores = []
@@ -29,13 +30,12 @@ def similarities(block: str, articles: list[ArticleDraft]) -> list[float]:
         denominator = math.sqrt(len(grams) * len(block_grams)) or 1.0
         score = len(grams & block_grams) / denominator
         if block_speakers and block_speakers & _speakers(article.text()):
-            score += SPEAKER_BONUS
+            score += speaker_bonus
         scores.append(score)
     return scores
 
 
 _SPEAKER_RE = re.compile(r"(?:^|\n|[。！？”])([\u4e00-\u9fff]{2,4})：")
-SPEAKER_BONUS = 0.5
 
 
 def _speakers(text: str) -> set[str]:

@@ -96,7 +96,8 @@ def decode_page(raw: bytes, label: str) -> str:
 
 
 def parse_page_text(text: str, meta: PageMeta, label: str) -> tuple[Article, ...]:
-    articles = parse_page(text, meta)
+    parsing = lexicon_module.lexicon().parsing  # the build's (bound or, in a worker, published)
+    articles = parse_page(text, meta, parsing)
     if not articles:
         raise ContentError(
             [
@@ -107,7 +108,7 @@ def parse_page_text(text: str, meta: PageMeta, label: str) -> tuple[Article, ...
                 )
             ]
         )
-    if han_ratio("".join(a.text for a in articles)) < 0.2:
+    if han_ratio("".join(a.text for a in articles)) < parsing.min_han_ratio:
         raise ContentError(
             [Problem(label, 1, "page has almost no Chinese text; is this the right file?")]
         )

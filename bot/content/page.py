@@ -8,7 +8,8 @@ from dataclasses import replace
 
 from bot.content.blocks import Unit, read_units
 from bot.content.facts import DateContext, extract_facts
-from bot.content.layout import ArticleDraft, LayoutThresholds, PageLayout
+from bot.content.layout import ArticleDraft, PageLayout
+from bot.content.lexicon import ParsingThresholds, lexicon
 from bot.content.model import Article, Fact, FactKind, PageMeta, Paragraph, Section, Sentence
 from bot.content.summary import section_summary, summarize
 from bot.text.sentences import split_sentences
@@ -30,14 +31,16 @@ _GENERIC_ORGS = (
 def parse_page(
     text: str,
     meta: PageMeta,
-    thresholds: LayoutThresholds | None = None,
+    parsing: ParsingThresholds | None = None,
 ) -> tuple[Article, ...]:
+    """The page's articles, parsed with ``parsing`` (default: the bound lexicon's)."""
+    parsing = parsing or lexicon().parsing
     units = read_units(text)
-    drafts = PageLayout(units, meta.layout, thresholds).run()
+    drafts = PageLayout(units, meta.layout, parsing).run()
     articles = []
     used_ids: set[str] = set()
     for index, draft in enumerate(drafts):
-        article = _freeze(draft, meta, index, used_ids)
+        article = _freeze(draft, meta, index, used_ids, parsing)
         if article.paragraphs:
             articles.append(article)
     return tuple(articles)
@@ -58,12 +61,20 @@ def _article_date(draft: ArticleDraft, meta: PageMeta) -> dt.date | None:
         return meta.date
 
 
-def _freeze(draft: ArticleDraft, meta: PageMeta, index: int, used_ids: set[str]) -> Article:
+def _freeze(
+    draft: ArticleDraft,
+    meta: PageMeta,
+    index: int,
+    used_ids: set[str],
+    parsing: ParsingThresholds,
+) -> Article:
     title = draft.title or _fallback_title(draft)
     date = _article_date(draft, meta)
     context = DateContext(date)
     sections = tuple(
-        _section(s.heading, s.line, s.paragraphs, context) for s in draft.sections if s.paragraphs
+        _section(s.heading, s.line, s.paragraphs, context, parsing)
+        for s in draft.sections
+        if s.paragraphs
     )
     sentences = [s.text for sec in sections for p in sec.paragraphs for s in p.sentences]
     digest = hashlib.sha256()
@@ -84,7 +95,7 @@ def _freeze(draft: ArticleDraft, meta: PageMeta, index: int, used_ids: set[str])
         date=date,
         publication=meta.publication,
         truncated=draft.truncated,
-        summary=meta.summaries.get(title) or summarize(sentences[:8]),
+        summary=meta.summaries.get(title) or summarize(sentences[:8], parsing),
         content_hash=digest.hexdigest()[:16],
     )
 
@@ -115,6 +126,7 @@ def _section(
     line: int,
     units: list[Unit],
     context: DateContext,
+    parsing: ParsingThresholds,
 ) -> Section:
     paragraphs = []
     last_org: str | None = None
@@ -127,7 +139,7 @@ def _section(
             sentences.append(Sentence(text, start, unit.line_at(start), facts))
         paragraphs.append(Paragraph(unit.text, unit.line, tuple(sentences)))
     all_sentences = [s.text for p in paragraphs for s in p.sentences]
-    return Section(heading, tuple(paragraphs), line, section_summary(all_sentences))
+    return Section(heading, tuple(paragraphs), line, section_summary(all_sentences, parsing))
 
 
 def _resolve_generic_orgs(
