@@ -9,7 +9,7 @@ from typing import Any
 from bot.content.loader import load_seeds
 from bot.content.model import Article
 from bot.errors import InputError, Problem, RuleError
-from bot.rules.lexicon import FIELDS
+from bot.rules.lexicon import FIELDS, PARSING_FIELDS
 from bot.rules.loader import load_rules
 from bot.rules.model import Rules
 
@@ -102,6 +102,10 @@ def run_check(seeds: Path, intents: Path) -> tuple[dict[str, Any], list[Problem]
                 "lists": len(FIELDS),
                 "words": rules.lexicon.word_count(),
             },
+            "parsing": {
+                "source": rules.lexicon.parsing.source,
+                "thresholds": len(PARSING_FIELDS),
+            },
         }
     return report, problems
 
@@ -153,6 +157,8 @@ def render(report: dict[str, Any]) -> str:
         )
         lx = r["lexicon"]
         lines.append(f"lexicon: {lx['lists']} word lists, {lx['words']} words ({lx['source']})")
+        pa = r["parsing"]
+        lines.append(f"parsing: {pa['thresholds']} thresholds ({pa['source']})")
     for warning in report.get("warnings", []):
         lines.append(f"warning: {warning['file']}:{warning['line']}: {warning['message']}")
     for error in report["errors"]:

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.layout import layout_thresholds, page_limits
+from bot.content.layout import layout_limits, page_limits
 from bot.content.loader import load_seeds
 from bot.content.model import Article
 
@@ -117,7 +117,7 @@ def test_too_many_sentences_is_a_clear_error_before_the_costly_work(tmp_path: Pa
 def test_the_orphan_check_budget_ends_in_a_notice(
     tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    checks = layout_thresholds().max_break_checks
+    checks = layout_limits().max_break_checks
     other = "# 别的文章\n\n别的内容说完了。\n\n"
     breaks = "\n\n".join(f"第{i}段没有说完\n\n另一件事{i}" for i in range(checks + 5))
     with caplog.at_level(logging.WARNING, logger="bot.content.loader"):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import io
 import tokenize
 from pathlib import Path
@@ -22,6 +23,15 @@ STAGE_DIRS = (ROOT / "bot" / "answer", ROOT / "bot" / "nlu")
 # tolerance (bot/answer/pool.py: _EPSILON).
 ALLOWED_FLOATS = frozenset({0.0, 1.0, 1e-9})
 MAX_MODULE_LINES = 300
+CONTENT_DIR = ROOT / "bot" / "content"
+# Float literals in bot/content that are no weights, by module and the constant holding them:
+# what Chinese numerals mean (半 = 0.5, 两三 = 2.0, 万 = 1e4, 亿 = 1e8 …), and how often a
+# parser worker looks for its parent process (a timing, not a parsing threshold).  Every
+# other number the parser decides with is in intents/lexicon.yaml (lexicon: parsing:).
+CONTENT_CONSTANTS = {
+    "bot/content/numbers.py": frozenset({"_VAGUE", "MAGNITUDES"}),
+    "bot/content/loader.py": frozenset({"PARENT_POLL_SECONDS"}),
+}
 
 
 def stage_modules() -> list[Path]:
@@ -76,6 +86,35 @@ def test_no_literal_weights_in_the_stages() -> None:
             if float(token.string) not in ALLOWED_FLOATS:
                 found.append(f"{path.relative_to(ROOT)}:{token.start[0]}: {token.string}")
     assert found == [], "weights belong in intents/scoring.yaml"
+
+
+def allowed_lines(path: Path, tree: ast.Module) -> set[int]:
+    """Lines of the module-level constants of ``path`` that CONTENT_CONSTANTS allows."""
+    names = CONTENT_CONSTANTS.get(path.relative_to(ROOT).as_posix(), frozenset())
+    lines: set[int] = set()
+    for node in tree.body:
+        targets = node.targets if isinstance(node, ast.Assign) else []
+        if isinstance(node, ast.AnnAssign):
+            targets = [node.target]
+        if any(isinstance(t, ast.Name) and t.id in names for t in targets):
+            lines.update(range(node.lineno, (node.end_lineno or node.lineno) + 1))
+    return lines
+
+
+def test_no_literal_weights_in_the_content_parser() -> None:
+    found, allowed_seen = [], set()
+    for path in sorted(CONTENT_DIR.rglob("*.py")):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        allowed = allowed_lines(path, tree)
+        for node in ast.walk(tree):
+            if not isinstance(node, ast.Constant) or type(node.value) is not float:
+                continue
+            if node.lineno in allowed:
+                allowed_seen.add(path.relative_to(ROOT).as_posix())
+            elif node.value not in ALLOWED_FLOATS:
+                found.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value!r}")
+    assert found == [], "weights and thresholds belong in intents/lexicon.yaml (parsing:)"
+    assert allowed_seen == set(CONTENT_CONSTANTS)  # the allow-list names what is there
 
 
 def test_stage_modules_stay_small() -> None:

@@ -14,8 +14,9 @@ import logging
 
 from bot.content.blocks import Unit, UnitKind
 from bot.content.drafts import ArticleDraft, SectionDraft, profile_of
+from bot.content.lexicon import ParsingThresholds, lexicon
 from bot.content.likeness import similarities
-from bot.content.limits import LayoutThresholds, PageLimits, layout_thresholds, page_limits
+from bot.content.limits import LayoutLimits, PageLimits, layout_limits, page_limits
 from bot.content.lines import (
     COLUMN_MARK_RE,
     DATELINE_RE,
@@ -32,14 +33,15 @@ from bot.text.chars import starts_as_continuation
 
 __all__ = [
     "DATELINE_RE",
-    "LayoutThresholds",
+    "ArticleDraft",
+    "LayoutLimits",
     "PageLayout",
     "PageLimits",
     "TextKind",
     "byline_names",
     "classify",
     "dateline_credits",
-    "layout_thresholds",
+    "layout_limits",
     "match_dateline",
     "page_limits",
 ]
@@ -54,18 +56,20 @@ class PageLayout:
         self,
         units: list[Unit],
         fixes: tuple[LayoutFix, ...] = (),
-        thresholds: LayoutThresholds | None = None,
+        thresholds: ParsingThresholds | None = None,
+        limits: LayoutLimits | None = None,
     ) -> None:
         self.units = units
         self.kinds = [classify(u) if u.kind is UnitKind.TEXT else None for u in units]
         self.fixes = {f.line: f for f in fixes}
-        self.thresholds = thresholds or layout_thresholds()
+        self.thresholds = thresholds or lexicon().parsing  # the orphan and kicker rules
+        self.limits = limits or layout_limits()  # the work one page may cost
         self.articles: list[ArticleDraft] = []
         self.current: ArticleDraft | None = None
         self.redirect: ArticleDraft | None = None  # an earlier article continued here
         self.pending_heads: list[Unit] = []
         self.notices: list[str] = []  # limits this page ran into (what was cut short)
-        self._checks_left = self.thresholds.max_break_checks
+        self._checks_left = self.limits.max_break_checks
         self._lookahead()
 
     # --- lookahead helpers ---------------------------------------------------------------
@@ -296,10 +300,10 @@ class PageLayout:
         self._checks_left -= 1
         if self._checks_left == 0:
             self.notices.append(
-                f"line {unit.line}: more than {self.thresholds.max_break_checks:,} paragraph "
+                f"line {unit.line}: more than {self.limits.max_break_checks:,} paragraph "
                 "breaks to check; the rest of the page is read as column breaks"
             )
-        limit = self.thresholds.max_compare_chars
+        limit = self.limits.max_compare_chars
         scores = similarities(
             profile_of(self._block_text(i)),
             [a.profile(limit) for a in (current, *others)],
@@ -307,7 +311,10 @@ class PageLayout:
         )
         best = max(range(1, len(scores)), key=lambda k: scores[k])
         t = self.thresholds
-        if scores[best] > scores[0] * t.ratio and scores[best] - scores[0] >= t.margin:
+        if (
+            scores[best] > scores[0] * t.orphan_ratio
+            and scores[best] - scores[0] >= t.orphan_margin
+        ):
             return self._redirect_to(current, others[best - 1])
         return current
 
@@ -325,7 +332,7 @@ class PageLayout:
         """The latest ``max_candidates`` articles other than ``current``, in page order."""
         found: list[ArticleDraft] = []
         for article in reversed(self.articles):
-            if len(found) == self.thresholds.max_candidates:
+            if len(found) == self.limits.max_candidates:
                 break
             if article is not current:
                 found.append(article)
@@ -334,7 +341,7 @@ class PageLayout:
     def _block_text(self, i: int) -> str:
         """The text from unit i up to the next article start (what would move together),
         its first ``max_compare_chars`` characters."""
-        limit = self.thresholds.max_compare_chars
+        limit = self.limits.max_compare_chars
         parts: list[str] = []
         size = 0
         for j in range(i, self._next_start[i]):

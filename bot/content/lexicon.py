@@ -1,8 +1,9 @@
 """The general-language lexicon the content parser and the fact extractor rely on.
 
-The word lists live in the rules pack (``intents/lexicon.yaml``, parsed and validated by
-:mod:`bot.rules.lexicon`) and each snapshot carries its own (``Knowledge.lexicon``), so a
-reload that changes a list changes the new snapshot only.
+The word lists and the parser's few thresholds (:class:`ParsingThresholds`) live in the rules
+pack (``intents/lexicon.yaml``, parsed and validated by :mod:`bot.rules.lexicon`) and each
+snapshot carries its own (``Knowledge.lexicon``), so a reload that changes a list or a
+threshold changes the new snapshot only.
 
 :func:`lexicon` is a compatibility shim for code that does not hold a snapshot (the answer
 and nlu modules, and the parser's helpers): it returns the lexicon bound to the current
@@ -22,6 +23,25 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BUNDLED_LEXICON = Path(__file__).resolve().parents[2] / "intents" / "lexicon.yaml"
+
+
+@dataclass(frozen=True, slots=True)
+class ParsingThresholds:
+    """The numbers the page parser decides with (``lexicon: parsing:`` in
+    ``intents/lexicon.yaml``, where each is documented).
+
+    They have no defaults in code: the YAML is the one place they are written, and being
+    part of the snapshot's lexicon, a reload that changes one re-parses the pages with it.
+    """
+
+    orphan_ratio: float  # the text after a cut-off reads this many times more like another
+    orphan_margin: float  # … and by this much at least: it belongs to that other article
+    speaker_bonus: float  # likeness bonus for sharing an interview's speakers (记者：)
+    max_kicker_chars: int  # a plain line this short above a title is its kicker
+    min_han_ratio: float  # share of Chinese characters below which a page is refused
+    summary_length_power: float  # keyword weight is divided by 1 + length ** this
+    summary_position_penalty: float  # a section summary prefers early sentences by this much
+    source: str = ""  # file:line of the section it was read from
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,6 +75,7 @@ class Lexicon:
     relative_years: dict[str, int]
     relative_days: dict[str, int]
     plan_periods: dict[str, tuple[int, int]]
+    parsing: ParsingThresholds
     fingerprint: str = ""  # of the lists, for caches of what was parsed with them
     source: str = ""  # file:line of the section it was read from
 

@@ -10,7 +10,8 @@ from bot.content.drafts import Profile
 
 def similarities(block: Profile, articles: list[Profile], speaker_bonus: float) -> list[float]:
     """Cosine similarity of character-bigram sets, so long articles get no head start, plus
-    a strong bonus when the block continues an interview: the same speakers (记者：/唐晓梅：)."""
+    ``speaker_bonus`` (``lexicon: parsing:``) when the block continues an interview: the same
+    speakers (记者：/唐晓梅：)."""
     scores = []
     for article in articles:
         denominator = math.sqrt(len(article.grams) * len(block.grams)) or 1.0

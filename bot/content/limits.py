@@ -18,41 +18,29 @@ PARSING_PATH = Path(__file__).with_name("parsing.yaml")
 
 
 @dataclass(frozen=True, slots=True)
-class LayoutThresholds:
-    """How sure the orphan-block rule must be before moving text to an earlier article, and
-    how much work it may do on one page (values: ``parsing.yaml``).
+class LayoutLimits:
+    """How much work the orphan-block rule may do on one page (values: ``parsing.yaml``).
 
-    A paragraph that does not finish its sentence is normally continued by the next one (a
-    column break).  When the text that follows reads like a different article (its
-    vocabulary matches an earlier article ``ratio`` times better, and by ``margin`` at
-    least), the paragraph was cut at the page edge and the text belongs elsewhere.  Each such
-    check compares at most ``max_compare_chars`` of the block and of each of the
+    Each check compares at most ``max_compare_chars`` of the block and of each of the
     ``max_candidates`` latest articles, and a page gets ``max_break_checks`` of them: past
     that, breaks are read as column breaks and the page gets a notice (a real page has a
-    handful; a hostile one had 100,000, each comparing the whole page).
+    handful; a hostile one had 100,000, each comparing the whole page).  How *sure* the rule
+    must be (ratio, margin, speaker bonus) is the lexicon's ``parsing:`` section.
     """
 
-    ratio: float
-    margin: float
-    max_kicker_chars: int  # a plain line this short above a title is its kicker
     max_compare_chars: int
     max_candidates: int
     max_break_checks: int
-    speaker_bonus: float  # added when the block and the article share interview speakers
 
 
 @cache
-def layout_thresholds() -> LayoutThresholds:
-    """The thresholds in ``parsing.yaml`` (read once; a missing key is a KeyError at start)."""
+def layout_limits() -> LayoutLimits:
+    """The bounds in ``parsing.yaml`` (read once; a missing key is a KeyError at start)."""
     data = load_yaml(PARSING_PATH)["layout"]
-    return LayoutThresholds(
-        ratio=float(data["ratio"]),
-        margin=float(data["margin"]),
-        max_kicker_chars=int(data["max_kicker_chars"]),
+    return LayoutLimits(
         max_compare_chars=int(data["max_compare_chars"]),
         max_candidates=int(data["max_candidates"]),
         max_break_checks=int(data["max_break_checks"]),
-        speaker_bonus=float(data["speaker_bonus"]),
     )
 
 

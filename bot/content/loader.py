@@ -96,8 +96,9 @@ def decode_page(raw: bytes, label: str) -> str:
 
 
 def parse_page_text(text: str, meta: PageMeta, label: str) -> tuple[Article, ...]:
+    parsing = lexicon_module.lexicon().parsing  # the build's (bound or, in a worker, published)
     notices: list[str] = []
-    articles = parse_page(text, meta, notices=notices)
+    articles = parse_page(text, meta, parsing, notices=notices)
     for notice in notices:
         logger.warning("%s: %s", label, notice)
     if not articles:
@@ -110,7 +111,7 @@ def parse_page_text(text: str, meta: PageMeta, label: str) -> tuple[Article, ...
                 )
             ]
         )
-    if han_ratio("".join(a.text for a in articles)) < 0.2:
+    if han_ratio("".join(a.text for a in articles)) < parsing.min_han_ratio:
         raise ContentError(
             [Problem(label, 1, "page has almost no Chinese text; is this the right file?")]
         )

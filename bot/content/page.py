@@ -9,7 +9,8 @@ from dataclasses import replace
 from bot.content.blocks import Unit, read_units
 from bot.content.drafts import ArticleDraft
 from bot.content.facts import DateContext, extract_facts
-from bot.content.layout import LayoutThresholds, PageLayout, page_limits
+from bot.content.layout import PageLayout, page_limits
+from bot.content.lexicon import ParsingThresholds, lexicon
 from bot.content.model import Article, Fact, FactKind, PageMeta, Paragraph, Section, Sentence
 from bot.content.summary import section_summary, summarize
 from bot.errors import ContentError, Problem
@@ -32,12 +33,14 @@ _GENERIC_ORGS = (
 def parse_page(
     text: str,
     meta: PageMeta,
-    thresholds: LayoutThresholds | None = None,
+    parsing: ParsingThresholds | None = None,
     notices: list[str] | None = None,
 ) -> tuple[Article, ...]:
-    """The page's articles; what a work limit cut short is appended to ``notices``."""
+    """The page's articles, parsed with ``parsing`` (default: the bound lexicon's); what a
+    work limit cut short is appended to ``notices``."""
+    parsing = parsing or lexicon().parsing
     units = read_units(text)
-    layout = PageLayout(units, meta.layout, thresholds)
+    layout = PageLayout(units, meta.layout, parsing)
     drafts = layout.run()
     if notices is not None:
         notices.extend(layout.notices)
@@ -45,7 +48,7 @@ def parse_page(
     used_ids: set[str] = set()
     budget = _SentenceBudget(meta.file, page_limits().max_sentences)
     for index, draft in enumerate(drafts):
-        article = _freeze(draft, meta, index, used_ids, budget)
+        article = _freeze(draft, meta, index, used_ids, budget, parsing)
         if article.paragraphs:
             articles.append(article)
     return tuple(articles)
@@ -97,12 +100,13 @@ def _freeze(
     index: int,
     used_ids: set[str],
     budget: _SentenceBudget,
+    parsing: ParsingThresholds,
 ) -> Article:
     title = draft.title or _fallback_title(draft)
     date = _article_date(draft, meta)
     context = DateContext(date)
     sections = tuple(
-        _section(s.heading, s.line, [p.unit() for p in s.paragraphs], context, budget)
+        _section(s.heading, s.line, [p.unit() for p in s.paragraphs], context, budget, parsing)
         for s in draft.sections
         if s.paragraphs
     )
@@ -125,7 +129,7 @@ def _freeze(
         date=date,
         publication=meta.publication,
         truncated=draft.truncated,
-        summary=meta.summaries.get(title) or summarize(sentences[:8]),
+        summary=meta.summaries.get(title) or summarize(sentences[:8], parsing),
         content_hash=digest.hexdigest()[:16],
         url=meta.urls.get(title) or meta.url,
     )
@@ -158,6 +162,7 @@ def _section(
     units: list[Unit],
     context: DateContext,
     budget: _SentenceBudget,
+    parsing: ParsingThresholds,
 ) -> Section:
     paragraphs = []
     last_org: str | None = None
@@ -172,7 +177,7 @@ def _section(
             sentences.append(Sentence(text, start, unit.line_at(start), facts))
         paragraphs.append(Paragraph(unit.text, unit.line, tuple(sentences)))
     all_sentences = [s.text for p in paragraphs for s in p.sentences]
-    return Section(heading, tuple(paragraphs), line, section_summary(all_sentences))
+    return Section(heading, tuple(paragraphs), line, section_summary(all_sentences, parsing))
 
 
 def _resolve_generic_orgs(

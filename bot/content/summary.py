@@ -2,6 +2,8 @@
 
 Readers asking "介绍一下…那篇" want two lines, not the article; the lead of a news story is
 written to be that summary, and a keyword-weighted pick adds what the lead leaves out.
+How a sentence's weight is normalised by its length and position is tuned in
+``intents/lexicon.yaml`` (``lexicon: parsing:``), passed in as :class:`ParsingThresholds`.
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ from collections.abc import Sequence
 from itertools import pairwise
 
 from bot.content.layout import match_dateline
+from bot.content.lexicon import ParsingThresholds
 
 MAX_SUMMARY_CHARS = 140
 
@@ -25,7 +28,17 @@ def _bigrams(text: str) -> list[str]:
     return [a + b for a, b in pairwise(chars)]
 
 
-def summarize(sentences: Sequence[str], *, limit: int = MAX_SUMMARY_CHARS) -> str:
+def _weight(sentence: str, weights: Counter[str], parsing: ParsingThresholds) -> float:
+    """The sentence's keyword weight, divided by a power of its length so that a long
+    sentence is not chosen for its length alone."""
+    keywords = sum(weights[g] for g in set(_bigrams(sentence)))
+    length: float = 1 + len(sentence) ** parsing.summary_length_power
+    return keywords / length
+
+
+def summarize(
+    sentences: Sequence[str], parsing: ParsingThresholds, *, limit: int = MAX_SUMMARY_CHARS
+) -> str:
     """Lead sentence, then the best keyword sentence if it still fits in ``limit``."""
     cleaned = [strip_dateline(s) for s in sentences if s.strip()]
     cleaned = [s for s in cleaned if s]
@@ -37,7 +50,7 @@ def summarize(sentences: Sequence[str], *, limit: int = MAX_SUMMARY_CHARS) -> st
     weights = Counter(g for s in cleaned for g in set(_bigrams(s)))
     best = max(
         cleaned[1:],
-        key=lambda s: sum(weights[g] for g in set(_bigrams(s))) / (1 + len(s) ** 0.5),
+        key=lambda s: _weight(s, weights, parsing),
         default=None,
     )
     if best and len(lead) + len(best) <= limit:
@@ -45,17 +58,18 @@ def summarize(sentences: Sequence[str], *, limit: int = MAX_SUMMARY_CHARS) -> st
     return lead
 
 
-def section_summary(sentences: Sequence[str], *, limit: int = 80) -> str:
-    """A section's one-line summary: its most representative sentence."""
+def section_summary(
+    sentences: Sequence[str], parsing: ParsingThresholds, *, limit: int = 80
+) -> str:
+    """A section's one-line summary: its most representative sentence, earlier ones first
+    when they are about as representative (a section leads with its point)."""
     cleaned = [strip_dateline(s) for s in sentences if s.strip()]
     if not cleaned:
         return ""
     weights = Counter(g for s in cleaned for g in set(_bigrams(s)))
+    penalty = parsing.summary_position_penalty
     ranked = sorted(
-        enumerate(cleaned),
-        key=lambda p: (
-            -(sum(weights[g] for g in set(_bigrams(p[1]))) / (1 + len(p[1]) ** 0.5) - 0.5 * p[0])
-        ),
+        enumerate(cleaned), key=lambda p: -(_weight(p[1], weights, parsing) - penalty * p[0])
     )
     best = ranked[0][1]
     return best if len(best) <= limit else best[: limit - 1] + "…"

@@ -1,4 +1,5 @@
-"""The ``lexicon`` section: general Chinese-language word lists the parser and extractor use.
+"""The ``lexicon`` section: general Chinese-language word lists the parser and extractor use,
+and (under ``parsing:``) the few thresholds the page parser decides with.
 
 It lives in the rules pack (``intents/lexicon.yaml``) rather than inside the package so that
 ``/reload`` re-reads it with the other rules and a changed list reaches the next snapshot only.
@@ -11,7 +12,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-from bot.content.lexicon import Lexicon
+from bot.content.lexicon import Lexicon, ParsingThresholds
 from bot.errors import Problem, RuleError
 from bot.rules.common import Collector, str_list
 from bot.yamlsource import YamlFileError, YDict, YList, load_yaml, type_name
@@ -51,6 +52,20 @@ FIELDS: dict[str, str] = {
     "plan_periods": _RANGES,
 }
 
+# The ``parsing`` thresholds: a positive number, a fraction (more than 0, at most 1) or a
+# positive whole number.  None has a default: a missing one is an error.
+_NUMBER, _FRACTION, _COUNT = "number", "fraction", "count"
+PARSING = "parsing"
+PARSING_FIELDS: dict[str, str] = {
+    "orphan_ratio": _NUMBER,
+    "orphan_margin": _FRACTION,
+    "speaker_bonus": _NUMBER,
+    "max_kicker_chars": _COUNT,
+    "min_han_ratio": _FRACTION,
+    "summary_length_power": _NUMBER,
+    "summary_position_penalty": _NUMBER,
+}
+
 
 def parse_lexicon(raw: Any, line: int, label: str, problems: Collector) -> Lexicon | None:
     """The section as a Lexicon, or None (with problems added) when anything is wrong."""
@@ -61,9 +76,13 @@ def parse_lexicon(raw: Any, line: int, label: str, problems: Collector) -> Lexic
         return None
     before = len(problems.problems)
     for key in raw:
-        if key not in FIELDS:
+        if key not in FIELDS and key != PARSING:
             problems.add(label, raw.line_of(key), f"unknown lexicon key {key!r}")
     values: dict[str, Any] = {}
+    if PARSING not in raw:
+        problems.add(label, line, f"lexicon is missing {PARSING!r}")
+    else:
+        values[PARSING] = parse_parsing(raw[PARSING], raw.line_of(PARSING), label, problems)
     for key, kind in FIELDS.items():
         if key not in raw:
             problems.add(label, line, f"lexicon is missing {key!r}")
@@ -83,8 +102,44 @@ def parse_lexicon(raw: Any, line: int, label: str, problems: Collector) -> Lexic
             values[key] = _mapping(value, kind, label, key, key_line, problems)
     if len(problems.problems) != before:
         return None
+    # the thresholds are in the fingerprint too: pages parsed with other values are parsed again
     digest = hashlib.sha256(repr(sorted((k, _stable(v)) for k, v in values.items())).encode())
     return Lexicon(**values, fingerprint=digest.hexdigest()[:16], source=f"{label}:{line}")
+
+
+def parse_parsing(
+    raw: Any, line: int, label: str, problems: Collector
+) -> ParsingThresholds | None:
+    """The ``parsing`` thresholds, or None (with problems added) when any is wrong."""
+    if not isinstance(raw, YDict):
+        problems.add(
+            label, line, f"lexicon parsing must map a name to a number, got {type_name(raw)}"
+        )
+        return None
+    before = len(problems.problems)
+    values: dict[str, Any] = {}
+    for name, value in raw.items():
+        at = raw.line_of(name)
+        kind = PARSING_FIELDS.get(str(name))
+        what = f"lexicon parsing {name}"
+        if kind is None:
+            problems.add(label, at, f"unknown lexicon parsing key {name!r}")
+        elif isinstance(value, bool) or not isinstance(value, int | float):
+            problems.add(label, at, f"{what} must be a number, got {type_name(value)}")
+        elif kind == _COUNT and not isinstance(value, int):
+            problems.add(label, at, f"{what} must be a whole number")
+        elif value <= 0:
+            problems.add(label, at, f"{what} must be positive")
+        elif kind == _FRACTION and value > 1:
+            problems.add(label, at, f"{what} must be at most 1")
+        else:
+            values[str(name)] = value if kind == _COUNT else float(value)
+    for name in PARSING_FIELDS:
+        if name not in raw:
+            problems.add(label, line, f"lexicon parsing is missing {name!r}")
+    if len(problems.problems) != before:
+        return None
+    return ParsingThresholds(**values, source=f"{label}:{line}")
 
 
 def load_lexicon_file(path: Path) -> Lexicon:
@@ -142,6 +197,8 @@ def _mapping(
 
 
 def _stable(value: object) -> object:
+    if isinstance(value, ParsingThresholds):
+        return [(n, getattr(value, n)) for n in PARSING_FIELDS]  # not where it was read
     if isinstance(value, frozenset):
         return sorted(value)
     if isinstance(value, dict):
