@@ -12,6 +12,7 @@ from bot.answer.types.person import agent as agent_fact
 from bot.answer.types.rank import ranks_asked
 from bot.content.model import Fact, FactKind
 from bot.rules.loader import load_rules
+from bot.text.wellformed import check
 
 SCORING = load_rules(INTENTS).scoring
 SENTENCE = "这种被喻为“工业大米”的微型元件，是手机、汽车、AI服务器的“心脏”，曾长期被国外垄断。"
@@ -118,3 +119,45 @@ def test_a_short_sentence_is_quoted_whole() -> None:
 def test_quotes_are_contiguous_and_bounded(text: str) -> None:
     quote = quote_for(text, None)
     assert len(quote) <= MAX_QUOTE_CHARS and quote in text
+
+
+def fact_in(sentence: str, kind: FactKind, text: str, unit: str | None = None) -> Fact:
+    start = sentence.index(text)
+    return Fact(kind, text, text if unit is None else 1.0, unit, start, start + len(text))
+
+
+def test_a_figure_cut_from_its_measure_phrase_is_kept_in_it() -> None:
+    """Cutting 超30亿元 out of 年产值超30亿元的 would leave 年产值的龙头企业 — no figure."""
+    text = "十年间，这家企业已成长为年产值超30亿元的龙头企业，带动就业数千人。"
+    summary = summary_for(text, fact_in(text, FactKind.MONEY, "超30亿元", "元"))
+    assert summary.startswith("超30亿元 — ") and "年产值超30亿元的龙头企业" in summary
+    assert check(summary) == []
+    # a figure that is a clause's own object still goes (投资800万元 → 投资)
+    plain = "2024年，公司投资800万元，新建两条生产线。"
+    assert "800万元" not in context_clause(plain, fact_in(plain, FactKind.MONEY, "800万元", "元"))
+
+
+def test_a_speaker_lead_is_dropped_rather_than_glued_to_what_was_said() -> None:
+    text = "李明告诉记者，新车间投资800万元，占地面积超5000平方米。"
+    summary = summary_for(text, fact_in(text, FactKind.MONEY, "800万元", "元"))
+    assert "告诉记者" not in summary and summary.startswith("800万元 — 新车间投资")
+    assert check(summary) == []
+
+
+def test_an_over_long_clause_is_cut_at_its_dash_not_mid_word() -> None:
+    text = (
+        "公司董事长在发布会上向来宾们展示了一张全新的规划蓝图——"
+        "位于城东新区智能制造产业园的“数字工厂”效果图。"
+    )
+    place = fact_in(text, FactKind.PLACE, "城东新区智能制造产业园")
+    context = context_clause(text, place)
+    assert context == "位于城东新区智能制造产业园的“数字工厂”效果图"
+    assert "…" not in summary_for(text, place) and check(summary_for(text, place)) == []
+
+
+def test_a_closing_mark_whose_opening_was_cut_off_is_dropped() -> None:
+    text = "抵港直装”等措施落地后，通关时间压缩至平均2小时以内。"
+    summary = summary_for(text, None)
+    assert "”" not in summary and summary.startswith("抵港直装等措施")
+    assert check(summary) == []
+    assert check(summary_for("我们‘帮代办’小组马上对接”，当天办结。", None)) == []

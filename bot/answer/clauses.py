@@ -16,6 +16,8 @@ from bot.content.model import Fact, FactKind
 from bot.content.summary import strip_dateline
 from bot.nlu import resources
 from bot.text.chars import CLAUSE_SEP
+from bot.text.wellformed import Kind, check
+from bot.text.wellformed import rules as text_rules
 
 CLAUSE_ENDS = "，,；;：:。！？!?、"
 MAX_CONTEXT_CHARS = 44
@@ -26,8 +28,18 @@ LEAD_IN_MAX_PERCENT = 60  # …when the colon comes within this share of the tex
 _DROP_PUNCT_RE = re.compile(r"[，,。；;：:！？!?\s]+")
 _CLAUSE_RE = re.compile(f"[{CLAUSE_SEP}。！？!?]")
 _SPEAKER_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}[：:](?=.)")
-_PAIRS = (("（", "）"), ("(", ")"), ("“", "”"), ("‘", "’"), ("《", "》"), ("「", "」"))
+_PAIRS = (
+    ("（", "）"),
+    ("(", ")"),
+    ("“", "”"),
+    ("‘", "’"),
+    ("《", "》"),
+    ("「", "」"),
+    ("【", "】"),
+)
 _BRACKETS = "（("
+# Inside one over-long clause the places a cut still reads whole: a dash or a space.
+_INNER_BREAK_RE = re.compile(r"(——|—|\s+)")
 
 
 def clause_bounds(text: str, position: int) -> tuple[int, int]:
@@ -128,6 +140,7 @@ def context_clause(
         ):
             hi += 1
             chosen.append(parts[hi])
+    chosen = _after_speaker(chosen)
     joined = "".join(c[2] for c in chosen)
     if fact is not None and fact.kind in (
         FactKind.MONEY,
@@ -138,8 +151,62 @@ def context_clause(
         joined = _without(joined, fact.text)
     joined = _SPEAKER_RE.sub("", joined)  # 周晓岚：全省已组建… — the interviewee's label
     joined = _DROP_PUNCT_RE.sub("", strip_dateline(joined)).rstrip("、")
-    joined = _balanced(joined)
-    return joined[:limit] + ("…" if len(joined) > limit else "")
+    anchor = fact.text if fact is not None else ""
+    return balanced(_fit(balanced(joined), limit, anchor))
+
+
+def _after_speaker(chosen: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:
+    """Drop a who-said-it lead (陈宏志告诉记者，) before the clauses it reports: with the
+    punctuation dropped it would run straight into them (告诉记者新工厂…), two facts glued."""
+    verbs = text_rules().speaker_verbs
+    last = max(
+        (i for i, c in enumerate(chosen[:-1]) if c[2].rstrip(CLAUSE_ENDS).endswith(verbs)),
+        default=-1,
+    )
+    return chosen[last + 1 :]
+
+
+def _fit(text: str, limit: int, anchor: str) -> str:
+    """``text`` within ``limit`` characters, cut where it still reads whole: the pieces
+    between dashes or spaces around ``anchor`` (the fact, when it is still in the text), and
+    only when one piece alone is too long, at the limit with “…”."""
+    if len(text) <= limit:
+        return text
+    parts = _INNER_BREAK_RE.split(text)  # pieces at even indexes, breaks between them
+    pieces = parts[::2]
+    at = next((i for i, p in enumerate(pieces) if anchor and anchor in p), 0)
+    lo = hi = at
+
+    def span(lo_: int, hi_: int) -> str:
+        return "".join(parts[2 * lo_ : 2 * hi_ + 1])
+
+    while hi + 1 < len(pieces) and len(span(lo, hi + 1)) <= limit:
+        hi += 1
+    while lo > 0 and len(span(lo - 1, hi)) <= limit:
+        lo -= 1
+    fitted = span(lo, hi).strip("—").strip()
+    if fitted and len(fitted) <= limit:
+        return fitted
+    return text[:limit] + "…"
+
+
+def balanced(text: str) -> str:
+    """``text`` with every quote and bracket paired: a closing mark with no opening one is
+    dropped (抵港直装”等 → 抵港直装等), an opening one the cut left unclosed is mended as
+    :func:`_balanced` does."""
+    closers = {close: open_ for open_, close in _PAIRS}
+    openers = {open_ for open_, _ in _PAIRS}
+    stack: list[str] = []
+    kept: list[str] = []
+    for char in text:
+        if char in openers:
+            stack.append(char)
+        elif char in closers:
+            if not stack or stack[-1] != closers[char]:
+                continue
+            stack.pop()
+        kept.append(char)
+    return _balanced("".join(kept))
 
 
 def _balanced(text: str) -> str:
@@ -165,7 +232,15 @@ def _without(text: str, part: str) -> str:
         end += 1
     elif text[start - 1 : start] == "、":
         start -= 1
-    return text[:start] + text[end:]
+    cut = text[:start] + text[end:]
+    if _hollow(cut) > _hollow(text):
+        return text  # 年产值超400亿元的产业集群 without its figure is 年产值的产业集群: keep it
+    return cut
+
+
+def _hollow(text: str) -> int:
+    """How many measure phrases in ``text`` have no figure (年产值的产业集群)."""
+    return sum(v.kind is Kind.MISSING_FIGURE for v in check(text))
 
 
 def _after_lead_in(text: str) -> str:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 
-from bot.answer.clauses import MAX_CONTEXT_CHARS, clauses, context_clause
+from bot.answer.clauses import MAX_CONTEXT_CHARS, balanced, clauses, context_clause
 from bot.answer.types import owner_of
 from bot.answer.types.base import SummaryInput
 from bot.content.model import Fact, Paragraph
@@ -38,6 +38,14 @@ def summary_for(
     """A one-line direct answer; ``words`` are the question's content words.  The type that
     owns the fact's kind may write the whole line (a person: name — organisation role) or
     how the fact opens it (a date: resolved); else the fact, then the clauses around it."""
+    return balanced(_summary(text, fact, knowledge, words))
+
+
+def _summary(
+    text: str, fact: Fact | None, knowledge: Knowledge | None, words: Sequence[str]
+) -> str:
+    """The line before its quotes and brackets are paired (a type's own line, or a quote's
+    opening, may carry a mark whose partner the cut left out)."""
     owner = owner_of(fact.kind) if fact is not None else None
     if fact is not None and owner is not None and owner.summary is not None:
         return owner.summary(SummaryInput(text, fact, knowledge))

@@ -55,6 +55,7 @@ class Rules:
     max_chars: int
     measure_nouns: tuple[str, ...]
     figure_qualifiers: tuple[str, ...]
+    share_starts: str
     speaker_verbs: tuple[str, ...]
     dangling_ends: frozenset[str]
     pairs: tuple[tuple[str, str], ...]
@@ -77,6 +78,7 @@ def rules() -> Rules:
         max_chars=int(data["max_chars"]),
         measure_nouns=words("measure_nouns"),
         figure_qualifiers=words("figure_qualifiers"),
+        share_starts=str(data["share_starts"]),
         speaker_verbs=words("speaker_verbs"),
         dangling_ends=frozenset(words("dangling_ends")),
         pairs=pairs,
@@ -85,7 +87,9 @@ def rules() -> Rules:
 
 @cache
 def _patterns(r: Rules) -> tuple[re.Pattern[str], re.Pattern[str], re.Pattern[str]]:
-    measure = re.compile(f"({_alternation(r.measure_nouns)})的")
+    # 营收的近一半 / 产值的10%: the figure follows 的, the phrase is whole
+    share = f"(?![{re.escape(r.share_starts)}])" if r.share_starts else ""
+    measure = re.compile(f"({_alternation(r.measure_nouns)})的{share}")
     qualifier = re.compile(f"({_alternation(r.figure_qualifiers)})(?=[的，。、；,;]|$)")
     glued = re.compile(f"({_alternation(r.speaker_verbs)})(?=[\u4e00-\u9fff])")
     return measure, qualifier, glued
