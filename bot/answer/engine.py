@@ -55,6 +55,10 @@ class Answerer:
                     Turn(Need(AnswerType.ANY, None, (), (), ()), True, meta.source.article_id)
                 )
             return meta
+        if query.unknown:
+            if conversation is not None:
+                conversation.record(Turn(Need(AnswerType.ANY, None, (), (), ()), False, None))
+            return self._decline_unknown(query, language)
         found = self.pipeline.find(query, conversation)
         need, candidate = found.need, found.candidate
         if conversation is not None:
@@ -106,6 +110,28 @@ class Answerer:
                 "decline_with_suggestions" if suggestions else "decline", language
             )
         intent = query.classification.intent
+        return Answer(
+            query.raw,
+            False,
+            intent.id if intent else "ask_general",
+            0.0,
+            summary,
+            None,
+            None,
+            suggestions,
+        )
+
+    def _decline_unknown(self, query: Query, language: str) -> Answer:
+        """The question's subject is not on the page: say so, naming it, rather than answer
+        with another entity's fact (小米公司的董事长 is not 和天电子's)."""
+        responses = self.knowledge.rules.responses
+        suggestions = self.starter_suggestions()
+        summary = responses.text("decline_unknown_name", language, name=query.unknown[0].text)
+        if suggestions:
+            tail = responses.text("decline_with_suggestions", language)
+            summary += tail[len(responses.text("decline", language)) :]
+        intent = query.classification.intent
+        logger.debug("declined: %s is not on the page", query.unknown[0].kind.value)
         return Answer(
             query.raw,
             False,

@@ -1,0 +1,220 @@
+"""Stage 3b — grounding: the name-like spans of a message that no corpus entity answers to.
+
+Stage 3 (:mod:`bot.nlu.names`) grounds what it can: exact names, aliases, sound-alikes and
+one-character typos.  A question about 小米公司 on a page that never mentions it must not be
+answered with another company's chairman, so this stage looks for spans that *look like* a
+name — an organisation (a word before an org suffix: 小米公司, 仁和医院), a place (a word
+before a place suffix: 泉州市), a person (a surname-led word next to a role: 镇长李国栋, or
+one jieba's dictionary tags as a person's name) — and reports those whose own words the
+corpus never uses.  Generic words (这家公司, 哪个医院, 省级医院) are not names: their words
+are stopwords, describing words or dictionary modifiers.
+
+Only a cheap check (does the message hold a suffix, a role or a surname-led word at all)
+gates the work, and the dictionary's tags are read from jieba's word file, never through
+``jieba.posseg`` (slow to load: see docs/quality.md, "Name grounding").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+from functools import lru_cache
+
+from bot.knowledge.build import Knowledge
+from bot.nlu import resources
+from bot.nlu.names import NameMatch
+
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+class NameKind(Enum):
+    ORG = "org"
+    PLACE = "place"
+    PERSON = "person"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownName:
+    """A name-like span of the message that no corpus entity answers to."""
+
+    text: str  # as written in the message: 小米公司
+    kind: NameKind
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """The lexicon's lists this stage reads, gathered once (the lexicon is immutable)."""
+
+    org_suffixes: tuple[str, ...]
+    place_suffixes: tuple[str, ...]
+    roles: frozenset[str]
+    surnames: frozenset[str]
+    generic: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def _words() -> _Words:
+    lex = resources.lexicon()
+    roles = frozenset(lex.roles_before_name) | frozenset(lex.roles_after_name)
+    generic = (
+        frozenset(lex.describing_words)
+        | frozenset(lex.org_stop_words)
+        | frozenset(lex.false_name_words)
+        | roles
+        | resources.boundary_words()
+        | resources.modifier_words()
+    )
+    return _Words(
+        tuple(sorted(lex.org_suffixes, key=len, reverse=True)),
+        tuple(sorted(lex.place_suffixes, key=len, reverse=True)),
+        roles,
+        frozenset(lex.surnames),
+        generic,
+    )
+
+
+def unknown_names(
+    text: str, names: Sequence[NameMatch], knowledge: Knowledge, max_name_tokens: int
+) -> tuple[UnknownName, ...]:
+    """Name-like spans of ``text`` (normalised) that no corpus entity or word answers to."""
+    words = _words()
+    if not _may_hold_a_name(text, words):
+        return ()
+    tokens = [(t, at) for t, at in resources.cut_with_offsets(text)]
+    taken = bytearray(len(text))
+    for name in names:
+        taken[name.start : name.end] = b"\x01" * (name.end - name.start)
+    stop = knowledge.rules.language.stopwords | frozenset(knowledge.rules.language.pronouns)
+    found: list[UnknownName] = []
+    for k, (token, at) in enumerate(tokens):
+        suffix, kind = _suffix_of(token, words)
+        if suffix is not None and kind is not None:
+            start = _name_start(tokens, k, len(token) - len(suffix), stop, words, max_name_tokens)
+            if start is not None and _unknown(text, start, at + len(token) - len(suffix), taken,
+                                               stop, knowledge):
+                found.append(UnknownName(text[start : at + len(token)], kind, start,
+                                         at + len(token)))
+            continue
+        if _person_like(tokens, k, words) and _unknown(text, at, at + len(token), taken, stop,
+                                                        knowledge):
+            found.append(UnknownName(token, NameKind.PERSON, at, at + len(token)))
+        elif (
+            token in resources.proper_nouns()
+            and _unknown(text, at, at + len(token), taken, stop, knowledge)
+        ):
+            found.append(UnknownName(token, NameKind.PLACE, at, at + len(token)))
+        elif token in resources.brand_names() and _unknown(
+            text, at, at + len(token), taken, stop, knowledge
+        ):
+            found.append(UnknownName(token, NameKind.ORG, at, at + len(token)))
+    return _outermost(found)
+
+
+def _may_hold_a_name(text: str, words: _Words) -> bool:
+    """The cheap gate: a suffix, a role word or a surname character somewhere."""
+    return (
+        any(s in text for s in words.org_suffixes)
+        or any(s in text for s in words.place_suffixes)
+        or any(c in words.surnames for c in text)
+        or any(
+            w in resources.proper_nouns() or w in resources.brand_names() for w in _grams(text)
+        )
+    )
+
+
+def _grams(text: str) -> list[str]:
+    """Every window of two to four characters: the lengths most dictionary names have."""
+    return [text[i : i + n] for n in (2, 3, 4) for i in range(len(text) - n + 1)]
+
+
+def _suffix_of(token: str, words: _Words) -> tuple[str | None, NameKind | None]:
+    if token in words.generic:
+        return None, None
+    for suffix in words.org_suffixes:
+        if token.endswith(suffix):
+            return suffix, NameKind.ORG
+    for suffix in words.place_suffixes:
+        if token.endswith(suffix):
+            return suffix, NameKind.PLACE
+    return None, None
+
+
+def _name_start(
+    tokens: list[tuple[str, int]],
+    k: int,
+    own: int,
+    stop: frozenset[str],
+    words: _Words,
+    max_name_tokens: int,
+) -> int | None:
+    """Where the name before the suffix of token ``k`` starts: the token's own characters
+    before the suffix and up to ``max_name_tokens`` content words before it."""
+    token, at = tokens[k]
+    start = at if own else None
+    j = k - 1
+    count = 0
+    while j >= 0 and count < max_name_tokens:
+        word, where = tokens[j]
+        if not _CJK.fullmatch(word) or word in stop or word in words.generic:
+            break
+        if _suffix_of(word, words)[0] is not None:
+            break  # 江西省 | 农业农村厅: the place is a name of its own
+        start = where
+        count += 1
+        j -= 1
+    return start
+
+
+def _person_like(tokens: list[tuple[str, int]], k: int, words: _Words) -> bool:
+    """A surname-led word of two or three characters that is a person's name in jieba's
+    dictionary, or sits next to a role word (镇长李国栋, 王建华担任…)."""
+    token = tokens[k][0]
+    if not (2 <= len(token) <= 3) or token[0] not in words.surnames:
+        return False
+    if token in resources.person_names():
+        return True
+    before = tokens[k - 1][0] if k else ""
+    after = tokens[k + 1][0] if k + 1 < len(tokens) else ""
+    return len(token) == 3 and (before in words.roles or after in words.roles)
+
+
+def _unknown(
+    text: str,
+    start: int,
+    end: int,
+    taken: bytearray,
+    stop: frozenset[str],
+    knowledge: Knowledge,
+) -> bool:
+    """The span's own words (not a grounded name, not generic) are never used by the corpus.
+
+    A word the corpus uses (益阳 of 益阳小米…) proves nothing; a word it never uses, or a
+    run of characters it never writes, makes the span a name the articles do not hold."""
+    if end - start < 2 or any(taken[start:end]):
+        return False
+    index = knowledge.index
+    words = _words()
+    span = text[start:end]
+    if span in knowledge.lexicons.aliases or index.df(span):
+        return False
+    pieces = [t for t in resources.cut(span) if t not in stop and t not in words.generic]
+    if not pieces:
+        return False
+    singles = "".join(t for t in pieces if len(t) == 1)
+    if singles and any(c not in index.chars for c in singles):
+        return True
+    return any(len(t) >= 2 and not index.df(t) and t not in index.postings for t in pieces)
+
+
+def _outermost(found: list[UnknownName]) -> tuple[UnknownName, ...]:
+    """One span per name: a span inside another (小米 in 小米公司) is dropped."""
+    kept: list[UnknownName] = []
+    for name in sorted(found, key=lambda n: (n.start, -n.end)):
+        if kept and name.start < kept[-1].end:
+            continue
+        kept.append(name)
+    return tuple(kept)
