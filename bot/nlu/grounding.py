@@ -84,7 +84,7 @@ def unknown_names(
     words = _words()
     if not _may_hold_a_name(text, words):
         return ()
-    tokens = [(t, at) for t, at in resources.cut_with_offsets(text)]
+    tokens = list(resources.cut_with_offsets(text))
     taken = bytearray(len(text))
     for name in names:
         taken[name.start : name.end] = b"\x01" * (name.end - name.start)
@@ -93,18 +93,24 @@ def unknown_names(
     for k, (token, at) in enumerate(tokens):
         suffix, kind = _suffix_of(token, words)
         if suffix is not None and kind is not None:
-            start = _name_start(tokens, k, len(token) - len(suffix), stop, words, max_name_tokens)
-            if start is not None and _unknown(text, start, at + len(token) - len(suffix), taken,
-                                               stop, knowledge):
-                found.append(UnknownName(text[start : at + len(token)], kind, start,
-                                         at + len(token)))
+            end = at + len(token)
+            own = _own_name(token, suffix, words)
+            if own is None:
+                continue  # 党支部, 能省: a word that merely ends like a name
+            if not own and len(suffix) == 1 and _verb_reading(tokens, k, stop):
+                continue  # 每吨能省多少钱: 省 "saves", not a province
+            start = _name_start(tokens, k, own, stop, words, max_name_tokens)
+            if start is not None and _unknown(
+                text, start, end - len(suffix), taken, stop, knowledge
+            ):
+                found.append(UnknownName(text[start:end], kind, start, end))
             continue
-        if _person_like(tokens, k, words) and _unknown(text, at, at + len(token), taken, stop,
-                                                        knowledge):
+        if _person_like(tokens, k, words) and _unknown(
+            text, at, at + len(token), taken, stop, knowledge
+        ):
             found.append(UnknownName(token, NameKind.PERSON, at, at + len(token)))
-        elif (
-            token in resources.proper_nouns()
-            and _unknown(text, at, at + len(token), taken, stop, knowledge)
+        elif token in resources.proper_nouns() and _unknown(
+            text, at, at + len(token), taken, stop, knowledge
         ):
             found.append(UnknownName(token, NameKind.PLACE, at, at + len(token)))
         elif token in resources.brand_names() and _unknown(
@@ -120,9 +126,7 @@ def _may_hold_a_name(text: str, words: _Words) -> bool:
         any(s in text for s in words.org_suffixes)
         or any(s in text for s in words.place_suffixes)
         or any(c in words.surnames for c in text)
-        or any(
-            w in resources.proper_nouns() or w in resources.brand_names() for w in _grams(text)
-        )
+        or any(w in resources.proper_nouns() or w in resources.brand_names() for w in _grams(text))
     )
 
 
@@ -143,6 +147,30 @@ def _suffix_of(token: str, words: _Words) -> tuple[str | None, NameKind | None]:
     return None, None
 
 
+def _verb_reading(tokens: list[tuple[str, int]], k: int, stop: frozenset[str]) -> bool:
+    """A lone one-character suffix followed by a question word (省多少钱, 区几个) is a verb
+    or a measure there, not the end of a place name (樟坪镇镇长, 德让县投资)."""
+    after = tokens[k + 1][0] if k + 1 < len(tokens) else ""
+    return len(after) >= 2 and after in stop
+
+
+def _own_name(token: str, suffix: str, words: _Words) -> int | None:
+    """How many of the token's own characters before the suffix belong to the name (泉州 of
+    泉州市), or None when the token is an ordinary word that ends like a name: a dictionary
+    noun that jieba does not tag as a place or organisation (党支部), or a suffix character
+    glued to a word that cannot name anything (能省: "can save")."""
+    own = len(token) - len(suffix)
+    if not own:
+        return 0
+    head = token[:own]
+    if own < 2 or head in words.generic:
+        return None
+    named = token in resources.proper_nouns() or token in resources.brand_names()
+    if resources.is_word(token) and not named and len(suffix) == 1:
+        return None
+    return own
+
+
 def _name_start(
     tokens: list[tuple[str, int]],
     k: int,
@@ -153,7 +181,7 @@ def _name_start(
 ) -> int | None:
     """Where the name before the suffix of token ``k`` starts: the token's own characters
     before the suffix and up to ``max_name_tokens`` content words before it."""
-    token, at = tokens[k]
+    at = tokens[k][1]
     start = at if own else None
     j = k - 1
     count = 0
@@ -170,16 +198,20 @@ def _name_start(
 
 
 def _person_like(tokens: list[tuple[str, int]], k: int, words: _Words) -> bool:
-    """A surname-led word of two or three characters that is a person's name in jieba's
-    dictionary, or sits next to a role word (镇长李国栋, 王建华担任…)."""
+    """A surname-led word of two or three characters, a person's name in jieba's dictionary
+    or a three-character word it does not know, that stands where a name does: next to a
+    role word (镇长李国栋), or opening the question before a verb (王建华担任…).  The
+    dictionary's person tags also cover ordinary words (安家费), so the place matters."""
     token = tokens[k][0]
     if not (2 <= len(token) <= 3) or token[0] not in words.surnames:
         return False
-    if token in resources.person_names():
-        return True
+    if token not in resources.person_names() and (len(token) < 3 or resources.is_word(token)):
+        return False
     before = tokens[k - 1][0] if k else ""
     after = tokens[k + 1][0] if k + 1 < len(tokens) else ""
-    return len(token) == 3 and (before in words.roles or after in words.roles)
+    if before in words.roles or after in words.roles:
+        return True
+    return k == 0 and after in resources.boundary_words()
 
 
 def _unknown(
@@ -199,15 +231,30 @@ def _unknown(
     index = knowledge.index
     words = _words()
     span = text[start:end]
-    if span in knowledge.lexicons.aliases or index.df(span):
-        return False
+    prefixes = knowledge.entities.prefixes
+    if span in knowledge.lexicons.aliases or span in prefixes or index.df(span):
+        return False  # 华南理工 is the start of 华南理工大学
     pieces = [t for t in resources.cut(span) if t not in stop and t not in words.generic]
     if not pieces:
         return False
     singles = "".join(t for t in pieces if len(t) == 1)
     if singles and any(c not in index.chars for c in singles):
         return True
-    return any(len(t) >= 2 and not index.df(t) and t not in index.postings for t in pieces)
+    unused = any(
+        len(t) >= 2 and not index.df(t) and t not in index.postings and t not in prefixes
+        for t in pieces
+    )
+    return unused and not _shortens_a_name(span, knowledge)
+
+
+def _shortens_a_name(span: str, knowledge: Knowledge) -> bool:
+    """Readers shorten names to a dictionary word (华南理工 for 华南理工大学), which the
+    snapshot's prefix set leaves out; checked only for a span about to be reported."""
+    return any(
+        alias.startswith(span)
+        for entity in knowledge.entities.entities.values()
+        for alias in entity.aliases
+    )
 
 
 def _outermost(found: list[UnknownName]) -> tuple[UnknownName, ...]:

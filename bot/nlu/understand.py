@@ -1,7 +1,8 @@
 """Turn a reader's message into a Query: the nlu stages run in order over one message.
 
 normalise (:mod:`bot.nlu.normalise`) → classify by the rules (:mod:`bot.nlu.classify`) →
-names (:mod:`bot.nlu.names`, the rest grounded or reported by :mod:`bot.nlu.grounding`) → segment the rest into content words (:mod:`bot.nlu.segment`)
+names (:mod:`bot.nlu.names`; the name-like rest reported by :mod:`bot.nlu.grounding`) →
+segment the rest into content words (:mod:`bot.nlu.segment`)
 → slots (:mod:`bot.nlu.slots`).  The answer stages turn the Query into a Need
 (:mod:`bot.nlu.need`).  This module only wires the stages and holds their result.
 """
