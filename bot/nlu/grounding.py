@@ -23,8 +23,10 @@ from enum import Enum
 from functools import lru_cache
 
 from bot.knowledge.build import Knowledge
+from bot.knowledge.fuzzy import MIN_SOUND_CHARS, masks
 from bot.nlu import resources
 from bot.nlu.names import NameMatch
+from bot.text import pinyin
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 
@@ -106,7 +108,7 @@ def unknown_names(
                 found.append(UnknownName(text[start:end], kind, start, end))
             continue
         if _person_like(tokens, k, words) and _unknown(
-            text, at, at + len(token), taken, stop, knowledge
+            text, at, at + len(token), taken, stop, knowledge, person=True
         ):
             found.append(UnknownName(token, NameKind.PERSON, at, at + len(token)))
         elif token in resources.proper_nouns() and _unknown(
@@ -163,11 +165,13 @@ def _own_name(token: str, suffix: str, words: _Words) -> int | None:
     if not own:
         return 0
     head = token[:own]
-    if own < 2 or head in words.generic:
-        return None
     named = token in resources.proper_nouns() or token in resources.brand_names()
-    if resources.is_word(token) and not named and len(suffix) == 1:
+    if named:
+        return own  # 泉州市, and 塘村 of 东|塘村 (jieba cut the name's first character off)
+    if head in words.generic or (not resources.is_word(token) and own < 2):
         return None
+    if resources.is_word(token) and len(suffix) == 1:
+        return 0  # 景区, 党支部: a noun ending like a name; the name is before it, if any
     return own
 
 
@@ -185,6 +189,10 @@ def _name_start(
     start = at if own else None
     j = k - 1
     count = 0
+    if own == 1 and j >= 0 and len(tokens[j][0]) == 1 and _CJK.fullmatch(tokens[j][0]):
+        start = tokens[j][1]  # 东|塘村: the character jieba cut off the name
+        j -= 1
+        count += 1
     while j >= 0 and count < max_name_tokens:
         word, where = tokens[j]
         if not _CJK.fullmatch(word) or word in stop or word in words.generic:
@@ -221,6 +229,7 @@ def _unknown(
     taken: bytearray,
     stop: frozenset[str],
     knowledge: Knowledge,
+    person: bool = False,
 ) -> bool:
     """The span's own words (not a grounded name, not generic) are never used by the corpus.
 
@@ -240,11 +249,46 @@ def _unknown(
     singles = "".join(t for t in pieces if len(t) == 1)
     if singles and any(c not in index.chars for c in singles):
         return True
+    if _near_a_name(span, knowledge, person):
+        return False
     unused = any(
         len(t) >= 2 and not index.df(t) and t not in index.postings and t not in prefixes
         for t in pieces
     )
     return unused and not _shortens_a_name(span, knowledge)
+
+
+def _near_a_name(span: str, knowledge: Knowledge, person: bool) -> bool:
+    """The span sounds like a corpus name or a surname-led corpus word, or differs from a
+    name in one character (王小曼 for 王小蔓, whom the parser did not pick out as a person):
+    a typo of a real name, which the name stage may miss when jieba cut it oddly."""
+    fuzzy = knowledge.fuzzy
+    sound = " ".join(pinyin.syllables(span))
+    if fuzzy.by_sound.get(sound) or (person and sound in _corpus_name_sounds(knowledge)):
+        return True
+    return len(span) >= MIN_SOUND_CHARS and any(fuzzy.by_mask.get(m) for m in masks(span))
+
+
+_SOUNDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _corpus_name_sounds(knowledge: Knowledge) -> frozenset[str]:
+    """The sounds of the corpus's surname-led three-character words, built once
+    per snapshot on the first question that needs them (the entity table holds only the
+    people the parser recognised)."""
+    index = knowledge.index
+    cached = _SOUNDS.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    surnames = _words().surnames
+    sounds = frozenset(
+        " ".join(pinyin.syllables(word))
+        for word in index.postings
+        if len(word) == 3 and word[0] in surnames and _CJK.fullmatch(word)
+    )
+    _SOUNDS.clear()  # one snapshot serves at a time: the previous one's entry is dropped
+    _SOUNDS[id(index)] = (index, sounds)
+    return sounds
 
 
 def _shortens_a_name(span: str, knowledge: Knowledge) -> bool:
