@@ -3,11 +3,15 @@ real names (typos, traditional forms, short names) and generic words are never u
 
 from __future__ import annotations
 
+import shutil
+from pathlib import Path
+
 import pytest
+from tests_paths import INTENTS
 
 from bot.answer.context import Conversation
 from bot.answer.engine import Answerer
-from bot.knowledge.build import Knowledge
+from bot.knowledge.build import Knowledge, build_knowledge
 from bot.nlu.understand import understand
 
 
@@ -21,6 +25,8 @@ from bot.nlu.understand import understand
         ("乡村医生王守义从医多少年了？", "王守义", "person"),  # a name after a role
         ("泉州市文化广电和旅游局局长是谁？", "泉州市", "place"),  # a place suffix
         ("宜宾有什么项目？", "宜宾", "place"),  # a place jieba knows
+        ("东塘村的合作社流转了多少亩土地？", "东塘村", "place"),  # jieba cut it 东|塘村
+        ("鼓浪屿景区接待了多少游客？", "鼓浪屿景区", "place"),  # a name before a noun (景区)
     ],
 )
 def test_names_the_page_never_mentions_are_reported(
@@ -42,6 +48,9 @@ def test_names_the_page_never_mentions_are_reported(
         "和天电子的董事长是谁？",
         "益阳电容器检测中心收费多少？",
         "湖南在民生方面累计投入了多少钱？",
+        "村里的党支部书记是谁？",  # a noun that merely ends like a name (党支部)
+        "企业的运费省了多少？",  # 省 as a verb, not a province
+        "每吨能省多少钱？",
     ],
 )
 def test_real_names_and_generic_words_are_not_unknown(knowledge: Knowledge, message: str) -> None:
@@ -69,3 +78,17 @@ def test_an_unknown_name_in_a_follow_up_is_declined(answerer: Answerer) -> None:
     answer = answerer.answer("那小米公司呢？", conversation)
     assert not answer.answered
     assert "「小米公司」" in answer.summary
+
+
+def test_a_typo_of_a_person_the_parser_did_not_pick_out_still_grounds(cache_dir: Path) -> None:
+    """王小蔓 is on the page but not in the entity table; 王小曼 sounds the same."""
+    from tests_paths import FIXTURES, SEEDS
+
+    seeds = cache_dir / "grounding-101"
+    if not seeds.exists():
+        seeds.mkdir()
+        for f in [*SEEDS.iterdir(), *(FIXTURES / "blind" / "101_nongcun").iterdir()]:
+            shutil.copy(f, seeds)
+    knowledge = build_knowledge(seeds, INTENTS, cache_dir)
+    assert understand("王小曼去年销售额多少", knowledge).unknown == ()
+    assert [u.text for u in understand("王建华去年销售额多少", knowledge).unknown] == ["王建华"]

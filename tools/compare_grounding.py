@@ -24,7 +24,7 @@ import yaml
 
 from bot.knowledge.build import Knowledge, build_knowledge
 from bot.nlu import grounding
-from bot.nlu.understand import understand
+from bot.nlu.understand import Query, understand
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV = ["101_nongcun", "102_yiliao", "103_jiaotong", "104_wenlv"]
@@ -36,7 +36,7 @@ GOLDEN = {
     "fourth_page": ROOT / "tests/fixtures/pages4",
     "fifth_page": ROOT / "tests/fixtures/pages5",
 }
-Finder = Callable[[str, Knowledge], bool]
+Finder = Callable[[Query, Knowledge], bool]
 
 
 def _sets(tmp: Path) -> list[tuple[Path, str, list[str]]]:
@@ -56,13 +56,12 @@ def _sets(tmp: Path) -> list[tuple[Path, str, list[str]]]:
     return found
 
 
-def rules(question: str, k: Knowledge) -> bool:
-    return bool(understand(question, k).unknown)
+def rules(q: Query, k: Knowledge) -> bool:
+    return bool(grounding.unknown_names(q.text, q.names, k, k.rules.scoring.max_name_tokens))
 
 
 def _tagged(spans: Callable[[str], list[tuple[int, int]]]) -> Finder:
-    def finder(question: str, k: Knowledge) -> bool:
-        q = understand(question, k)
+    def finder(q: Query, k: Knowledge) -> bool:
         taken = bytearray(len(q.text))
         for n in q.names:
             taken[n.start : n.end] = b"\x01" * (n.end - n.start)
@@ -128,7 +127,8 @@ def main() -> None:
             counts = {"unknown": [0, 0], "nearmiss": [0, 0], "answerable": [0, 0]}
             spent = 0.0
             for seeds, group, questions in sets:
-                for q in questions:
+                for question in questions:
+                    q = understand(question, knowledge[seeds])  # the stages before: not timed
                     start = time.perf_counter()
                     hit = finder(q, knowledge[seeds])
                     spent += time.perf_counter() - start

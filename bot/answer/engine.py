@@ -36,6 +36,7 @@ class Answerer:
         self._suggestions: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
         self._verified: OrderedDict[str, tuple[str, int, int] | None] = OrderedDict()
         resources.proper_nouns()  # loaded now, not on the first question (≈0.1 s)
+        resources.person_names()  # the grounding stage's dictionary tags (≈0.2 s)
 
     # --- public --------------------------------------------------------------------------
 

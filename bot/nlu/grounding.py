@@ -29,6 +29,8 @@ from bot.nlu.names import NameMatch
 from bot.text import pinyin
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
+# Aspect markers: a word before them is a verb (省了, 省过), whatever else it can be.
+_ASPECT = frozenset("了过着")
 
 
 class NameKind(Enum):
@@ -150,10 +152,10 @@ def _suffix_of(token: str, words: _Words) -> tuple[str | None, NameKind | None]:
 
 
 def _verb_reading(tokens: list[tuple[str, int]], k: int, stop: frozenset[str]) -> bool:
-    """A lone one-character suffix followed by a question word (省多少钱, 区几个) is a verb
-    or a measure there, not the end of a place name (樟坪镇镇长, 德让县投资)."""
+    """A lone one-character suffix followed by a question word or an aspect marker (省多少钱,
+    运费省了多少) is a verb there, not the end of a place name (樟坪镇镇长, 德让县投资)."""
     after = tokens[k + 1][0] if k + 1 < len(tokens) else ""
-    return len(after) >= 2 and after in stop
+    return after in _ASPECT or (len(after) >= 2 and after in stop)
 
 
 def _own_name(token: str, suffix: str, words: _Words) -> int | None:
@@ -266,7 +268,9 @@ def _near_a_name(span: str, knowledge: Knowledge, person: bool) -> bool:
     sound = " ".join(pinyin.syllables(span))
     if fuzzy.by_sound.get(sound) or (person and sound in _corpus_name_sounds(knowledge)):
         return True
-    return len(span) >= MIN_SOUND_CHARS and any(fuzzy.by_mask.get(m) for m in masks(span))
+    # one other character, but not the first: 罗建华 is not a typo of 王建华, another surname
+    # is another person (and another place: 东塘村 is not 西塘村)
+    return len(span) >= MIN_SOUND_CHARS and any(fuzzy.by_mask.get(m) for m in masks(span)[1:])
 
 
 _SOUNDS: dict[int, tuple[object, frozenset[str]]] = {}
