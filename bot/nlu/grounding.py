@@ -237,7 +237,7 @@ def _unknown(
 
     A word the corpus uses (益阳 of 益阳小米…) proves nothing; a word it never uses, or a
     run of characters it never writes, makes the span a name the articles do not hold."""
-    if end - start < 2 or any(taken[start:end]):
+    if end - start < 2 or all(taken[start:end]):
         return False
     index = knowledge.index
     words = _words()
@@ -245,7 +245,12 @@ def _unknown(
     prefixes = knowledge.entities.prefixes
     if span in knowledge.lexicons.aliases or span in prefixes or index.df(span):
         return False  # 华南理工 is the start of 华南理工大学
-    pieces = [t for t in resources.cut(span) if t not in stop and t not in words.generic]
+    # a grounded part (四川 of 四川华电新能源) proves nothing about the rest: only the
+    # characters no name covers are read
+    rest = "".join(" " if taken[start + i] else c for i, c in enumerate(span)).split()
+    pieces = [
+        t for part in rest for t in resources.cut(part) if t not in stop and t not in words.generic
+    ]
     if not pieces:
         return False
     singles = "".join(t for t in pieces if len(t) == 1)
