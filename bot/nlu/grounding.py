@@ -31,6 +31,7 @@ from bot.text import pinyin
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 # Aspect markers: a word before them is a verb (省了, 省过), whatever else it can be.
 _ASPECT = frozenset("了过着")
+_NOUN = -1  # a whole token that is an ordinary noun ending like a name (景区, 党支部)
 
 
 class NameKind(Enum):
@@ -91,7 +92,8 @@ def unknown_names(
     tokens = list(resources.cut_with_offsets(text))
     taken = bytearray(len(text))
     for name in names:
-        taken[name.start : name.end] = b"\x01" * (name.end - name.start)
+        if _holds(name):
+            taken[name.start : name.end] = b"\x01" * (name.end - name.start)
     stop = knowledge.rules.language.stopwords | frozenset(knowledge.rules.language.pronouns)
     found: list[UnknownName] = []
     for k, (token, at) in enumerate(tokens):
@@ -122,6 +124,12 @@ def unknown_names(
         ):
             found.append(UnknownName(token, NameKind.ORG, at, at + len(token)))
     return _outermost(found)
+
+
+def _holds(name: NameMatch) -> bool:
+    """A near-spelling match with another first character (泉州市文化广电和旅游局 read as
+    海屿市…) grounds the answer stage's search, not the name: its words are checked here."""
+    return not name.fuzzy or any(a[:1] == name.surface[:1] for a in name.entity.aliases)
 
 
 def _may_hold_a_name(text: str, words: _Words) -> bool:
@@ -173,7 +181,7 @@ def _own_name(token: str, suffix: str, words: _Words) -> int | None:
     if head in words.generic or (not resources.is_word(token) and own < 2):
         return None
     if resources.is_word(token) and len(suffix) == 1:
-        return 0  # 景区, 党支部: a noun ending like a name; the name is before it, if any
+        return _NOUN  # 景区, 党支部: a noun ending like a name; the name is before it, if any
     return own
 
 
@@ -188,9 +196,17 @@ def _name_start(
     """Where the name before the suffix of token ``k`` starts: the token's own characters
     before the suffix and up to ``max_name_tokens`` content words before it."""
     at = tokens[k][1]
-    start = at if own else None
+    start = at if own > 0 else None
     j = k - 1
     count = 0
+    if own == _NOUN:
+        # before a noun that only ends like a name, one dictionary word (鼓浪屿|景区), never
+        # a fragment jieba glued (做个|腹部) or a word of the question's own
+        word = tokens[j][0] if j >= 0 else ""
+        ok = len(word) >= 2 and _CJK.fullmatch(word) and resources.is_word(word)
+        if ok and word not in stop and word not in words.generic:
+            return tokens[j][1]
+        return None
     if own == 1 and j >= 0 and len(tokens[j][0]) == 1 and _CJK.fullmatch(tokens[j][0]):
         start = tokens[j][1]  # 东|塘村: the character jieba cut off the name
         j -= 1

@@ -180,8 +180,6 @@ def _edit_candidate(
     best: tuple[float, int, str] | None = None
     shortlist = heapq.nsmallest(20, ((-c, n) for n, c in counts.items() if c >= needed))
     for _, name in shortlist:
-        if name[0] != window[0]:
-            continue  # another first character is another name: 泉州市… is not 海屿市…
         score = fuzz.ratio(window, name)
         if score >= min_score and (best is None or score > best[0]):
             best = (score, length, name)
