@@ -23,7 +23,7 @@ from pathlib import Path
 import yaml
 
 from bot.knowledge.build import Knowledge, build_knowledge
-from bot.nlu import grounding
+from bot.nlu import grounding, known
 from bot.nlu.understand import Query, understand
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -66,7 +66,7 @@ def _tagged(spans: Callable[[str], list[tuple[int, int]]]) -> Finder:
         for n in q.names:
             taken[n.start : n.end] = b"\x01" * (n.end - n.start)
         stop = k.rules.language.stopwords | frozenset(k.rules.language.pronouns)
-        return any(grounding._unknown(q.text, a, b, taken, stop, k) for a, b in spans(q.text))
+        return any(known.unknown_in_corpus(q.text, a, b, taken, stop, k) for a, b in spans(q.text))
 
     return finder
 

@@ -20,13 +20,12 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
-from functools import lru_cache
 
 from bot.knowledge.build import Knowledge
-from bot.knowledge.fuzzy import MIN_SOUND_CHARS, masks
 from bot.nlu import resources
+from bot.nlu.known import Words, unknown_in_corpus
+from bot.nlu.known import words as lexicon_words
 from bot.nlu.names import NameMatch
-from bot.text import pinyin
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 # Aspect markers: a word before them is a verb (省了, 省过), whatever else it can be.
@@ -50,43 +49,11 @@ class UnknownName:
     end: int
 
 
-@dataclass(frozen=True, slots=True)
-class _Words:
-    """The lexicon's lists this stage reads, gathered once (the lexicon is immutable)."""
-
-    org_suffixes: tuple[str, ...]
-    place_suffixes: tuple[str, ...]
-    roles: frozenset[str]
-    surnames: frozenset[str]
-    generic: frozenset[str]
-
-
-@lru_cache(maxsize=1)
-def _words() -> _Words:
-    lex = resources.lexicon()
-    roles = frozenset(lex.roles_before_name) | frozenset(lex.roles_after_name)
-    generic = (
-        frozenset(lex.describing_words)
-        | frozenset(lex.org_stop_words)
-        | frozenset(lex.false_name_words)
-        | roles
-        | resources.boundary_words()
-        | resources.modifier_words()
-    )
-    return _Words(
-        tuple(sorted(lex.org_suffixes, key=len, reverse=True)),
-        tuple(sorted(lex.place_suffixes, key=len, reverse=True)),
-        roles,
-        frozenset(lex.surnames),
-        generic,
-    )
-
-
 def unknown_names(
     text: str, names: Sequence[NameMatch], knowledge: Knowledge, max_name_tokens: int
 ) -> tuple[UnknownName, ...]:
     """Name-like spans of ``text`` (normalised) that no corpus entity or word answers to."""
-    words = _words()
+    words = lexicon_words()
     if not _may_hold_a_name(text, words):
         return ()
     tokens = list(resources.cut_with_offsets(text))
@@ -106,20 +73,20 @@ def unknown_names(
             if not own and len(suffix) == 1 and _verb_reading(tokens, k, stop):
                 continue  # 每吨能省多少钱: 省 "saves", not a province
             start = _name_start(tokens, k, own, stop, words, max_name_tokens)
-            if start is not None and _unknown(
+            if start is not None and unknown_in_corpus(
                 text, start, end - len(suffix), taken, stop, knowledge
             ):
                 found.append(UnknownName(text[start:end], kind, start, end))
             continue
-        if _person_like(tokens, k, words) and _unknown(
+        if _person_like(tokens, k, words) and unknown_in_corpus(
             text, at, at + len(token), taken, stop, knowledge, person=True
         ):
             found.append(UnknownName(token, NameKind.PERSON, at, at + len(token)))
-        elif token in resources.proper_nouns() and _unknown(
+        elif token in resources.proper_nouns() and unknown_in_corpus(
             text, at, at + len(token), taken, stop, knowledge
         ):
             found.append(UnknownName(token, NameKind.PLACE, at, at + len(token)))
-        elif token in resources.brand_names() and _unknown(
+        elif token in resources.brand_names() and unknown_in_corpus(
             text, at, at + len(token), taken, stop, knowledge
         ):
             found.append(UnknownName(token, NameKind.ORG, at, at + len(token)))
@@ -132,7 +99,7 @@ def _holds(name: NameMatch) -> bool:
     return not name.fuzzy or any(a[:1] == name.surface[:1] for a in name.entity.aliases)
 
 
-def _may_hold_a_name(text: str, words: _Words) -> bool:
+def _may_hold_a_name(text: str, words: Words) -> bool:
     """The cheap gate: a suffix, a role word or a surname character somewhere."""
     return (
         any(s in text for s in words.org_suffixes)
@@ -147,7 +114,7 @@ def _grams(text: str) -> list[str]:
     return [text[i : i + n] for n in (2, 3, 4) for i in range(len(text) - n + 1)]
 
 
-def _suffix_of(token: str, words: _Words) -> tuple[str | None, NameKind | None]:
+def _suffix_of(token: str, words: Words) -> tuple[str | None, NameKind | None]:
     if token in words.generic:
         return None, None
     for suffix in words.org_suffixes:
@@ -166,7 +133,7 @@ def _verb_reading(tokens: list[tuple[str, int]], k: int, stop: frozenset[str]) -
     return after in _ASPECT or (len(after) >= 2 and after in stop)
 
 
-def _own_name(token: str, suffix: str, words: _Words) -> int | None:
+def _own_name(token: str, suffix: str, words: Words) -> int | None:
     """How many of the token's own characters before the suffix belong to the name (泉州 of
     泉州市), or None when the token is an ordinary word that ends like a name: a dictionary
     noun that jieba does not tag as a place or organisation (党支部), or a suffix character
@@ -190,7 +157,7 @@ def _name_start(
     k: int,
     own: int,
     stop: frozenset[str],
-    words: _Words,
+    words: Words,
     max_name_tokens: int,
 ) -> int | None:
     """Where the name before the suffix of token ``k`` starts: the token's own characters
@@ -223,7 +190,7 @@ def _name_start(
     return start
 
 
-def _person_like(tokens: list[tuple[str, int]], k: int, words: _Words) -> bool:
+def _person_like(tokens: list[tuple[str, int]], k: int, words: Words) -> bool:
     """A surname-led word of two or three characters, a person's name in jieba's dictionary
     or a three-character word it does not know, that stands where a name does: next to a
     role word (镇长李国栋), or opening the question before a verb (王建华担任…).  The
@@ -238,92 +205,6 @@ def _person_like(tokens: list[tuple[str, int]], k: int, words: _Words) -> bool:
     if before in words.roles or after in words.roles:
         return True
     return k == 0 and after in resources.boundary_words()
-
-
-def _unknown(
-    text: str,
-    start: int,
-    end: int,
-    taken: bytearray,
-    stop: frozenset[str],
-    knowledge: Knowledge,
-    person: bool = False,
-) -> bool:
-    """The span's own words (not a grounded name, not generic) are never used by the corpus.
-
-    A word the corpus uses (益阳 of 益阳小米…) proves nothing; a word it never uses, or a
-    run of characters it never writes, makes the span a name the articles do not hold."""
-    if end - start < 2 or all(taken[start:end]):
-        return False
-    index = knowledge.index
-    words = _words()
-    span = text[start:end]
-    prefixes = knowledge.entities.prefixes
-    if span in knowledge.lexicons.aliases or span in prefixes or index.df(span):
-        return False  # 华南理工 is the start of 华南理工大学
-    # a grounded part (四川 of 四川华电新能源) proves nothing about the rest: only the
-    # characters no name covers are read
-    rest = "".join(" " if taken[start + i] else c for i, c in enumerate(span)).split()
-    pieces = [
-        t for part in rest for t in resources.cut(part) if t not in stop and t not in words.generic
-    ]
-    if not pieces:
-        return False
-    singles = "".join(t for t in pieces if len(t) == 1)
-    if singles and any(c not in index.chars for c in singles):
-        return True
-    if _near_a_name(span, knowledge, person):
-        return False
-    unused = any(
-        len(t) >= 2 and not index.df(t) and t not in index.postings and t not in prefixes
-        for t in pieces
-    )
-    return unused and not _shortens_a_name(span, knowledge)
-
-
-def _near_a_name(span: str, knowledge: Knowledge, person: bool) -> bool:
-    """The span sounds like a corpus name or a surname-led corpus word, or differs from a
-    name in one character (王小曼 for 王小蔓, whom the parser did not pick out as a person):
-    a typo of a real name, which the name stage may miss when jieba cut it oddly."""
-    fuzzy = knowledge.fuzzy
-    sound = " ".join(pinyin.syllables(span))
-    if fuzzy.by_sound.get(sound) or (person and sound in _corpus_name_sounds(knowledge)):
-        return True
-    # one other character, but not the first: 罗建华 is not a typo of 王建华, another surname
-    # is another person (and another place: 东塘村 is not 西塘村)
-    return len(span) >= MIN_SOUND_CHARS and any(fuzzy.by_mask.get(m) for m in masks(span)[1:])
-
-
-_SOUNDS: dict[int, tuple[object, frozenset[str]]] = {}
-
-
-def _corpus_name_sounds(knowledge: Knowledge) -> frozenset[str]:
-    """The sounds of the corpus's surname-led three-character words, built once
-    per snapshot on the first question that needs them (the entity table holds only the
-    people the parser recognised)."""
-    index = knowledge.index
-    cached = _SOUNDS.get(id(index))
-    if cached is not None and cached[0] is index:
-        return cached[1]
-    surnames = _words().surnames
-    sounds = frozenset(
-        " ".join(pinyin.syllables(word))
-        for word in index.postings
-        if len(word) == 3 and word[0] in surnames and _CJK.fullmatch(word)
-    )
-    _SOUNDS.clear()  # one snapshot serves at a time: the previous one's entry is dropped
-    _SOUNDS[id(index)] = (index, sounds)
-    return sounds
-
-
-def _shortens_a_name(span: str, knowledge: Knowledge) -> bool:
-    """Readers shorten names to a dictionary word (华南理工 for 华南理工大学), which the
-    snapshot's prefix set leaves out; checked only for a span about to be reported."""
-    return any(
-        alias.startswith(span)
-        for entity in knowledge.entities.entities.values()
-        for alias in entity.aliases
-    )
 
 
 def _outermost(found: list[UnknownName]) -> tuple[UnknownName, ...]:
