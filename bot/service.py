@@ -38,7 +38,17 @@ logger = logging.getLogger(__name__)
 MAX_CONVERSATIONS = 10_000
 # Greetings and lists are not questions about the articles: they don't count in the rates.
 META_INTENTS = frozenset(
-    {"empty", "greet", "thanks", "bye", "who_are_you", "help", "list_articles", "list_topics"}
+    {
+        "empty",
+        "greet",
+        "thanks",
+        "bye",
+        "who_are_you",
+        "help",
+        "list_articles",
+        "list_topics",
+        "language_hint",
+    }
 )
 
 #: Told after a reload that added or changed articles: (diff, the snapshot that served before).

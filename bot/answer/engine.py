@@ -36,6 +36,7 @@ class Answerer:
         self._suggestions: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
         self._verified: OrderedDict[str, tuple[str, int, int] | None] = OrderedDict()
         resources.proper_nouns()  # loaded now, not on the first question (≈0.1 s)
+        resources.person_names()  # the grounding stage's dictionary tags (≈0.2 s)
 
     # --- public --------------------------------------------------------------------------
 
@@ -53,9 +54,12 @@ class Answerer:
         question = clean_control(question)
         responses = self.knowledge.rules.responses
         if not question.strip():
-            return Answer(question, True, "empty", 1.0, responses.text("empty", language))
+            # nothing was asked, so nothing was answered: a front end shows the prompt
+            return Answer(question, False, "empty", 0.0, responses.text("empty", language))
         query = self.pipeline.read(question)
         intent = query.classification.intent
+        if intent is None and _latin_only(query.text):
+            return self._language_hint(query)
         if intent is not None and intent.kind is not IntentKind.QUESTION:
             meta = self.meta.respond(query, intent, language)
             if conversation is not None and meta.source is not None:
@@ -63,6 +67,15 @@ class Answerer:
                     Turn(Need(AnswerType.ANY, None, (), (), ()), True, meta.source.article_id)
                 )
             return meta
+        if query.unknown:
+            if conversation is not None:
+                conversation.record(Turn(Need(AnswerType.ANY, None, (), (), ()), False, None))
+            return self._decline_unknown(query, language)
+        previous = conversation.last() if conversation is not None else None
+        if query.ellipsis and intent is None and previous is None:
+            # "那信维呢？" with nothing before it asks nothing yet: offer what can be asked
+            # rather than quote whatever sentence names it
+            return self._ask_what(query, language)
         found = self.pipeline.find(query, conversation)
         need, candidate = found.need, found.candidate
         if conversation is not None:
@@ -114,6 +127,52 @@ class Answerer:
                 "decline_with_suggestions" if suggestions else "decline", language
             )
         intent = query.classification.intent
+        return Answer(
+            query.raw,
+            False,
+            intent.id if intent else "ask_general",
+            0.0,
+            summary,
+            None,
+            None,
+            suggestions,
+        )
+
+    def _language_hint(self, query: Query) -> Answer:
+        """A message in Latin script only: the bot reads Chinese, so say so in English with
+        a question it can answer."""
+        starters = self.starter_suggestions()
+        example = starters[0] if starters else self.knowledge.rules.responses.text("empty", "en")
+        text = self.knowledge.rules.responses.text("ask_in_chinese", "en", example=example)
+        return Answer(query.raw, False, "language_hint", 0.0, text, None, None, starters)
+
+    def _ask_what(self, query: Query, language: str) -> Answer:
+        """A follow-up with no previous turn: decline, offering the named entity's questions."""
+        responses = self.knowledge.rules.responses
+        named = [n for n in query.names if n.entity.is_named]
+        article_id = self._article_of(named[0].entity.key) if named else None
+        suggestions = (
+            self.suggestions_for_article(article_id, exclude=query.raw) if article_id else ()
+        ) or self.starter_suggestions()
+        if named:
+            summary = responses.text(
+                "followup_without_context", language, entity=named[0].entity.name
+            )
+        else:
+            summary = responses.text("decline_with_suggestions", language)
+        return Answer(query.raw, False, "ask_general", 0.0, summary, None, None, suggestions)
+
+    def _decline_unknown(self, query: Query, language: str) -> Answer:
+        """The question's subject is not on the page: say so, naming it, rather than answer
+        with another entity's fact (小米公司的董事长 is not 和天电子's)."""
+        responses = self.knowledge.rules.responses
+        suggestions = self.starter_suggestions()
+        summary = responses.text("decline_unknown_name", language, name=query.unknown[0].text)
+        if suggestions:
+            tail = responses.text("decline_with_suggestions", language)
+            summary += tail[len(responses.text("decline", language)) :]
+        intent = query.classification.intent
+        logger.debug("declined: %s is not on the page", query.unknown[0].kind.value)
         return Answer(
             query.raw,
             False,
@@ -210,3 +269,9 @@ class Answerer:
         if len(self._verified) > VERIFIED_CACHE_SIZE:
             self._verified.popitem(last=False)
         return found
+
+
+def _latin_only(text: str) -> bool:
+    """Letters, all of them Latin (an English question), and no Chinese character."""
+    letters = [c for c in text if c.isalpha()]
+    return len(letters) > 1 and all(c.isascii() for c in letters)

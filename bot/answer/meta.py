@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from bisect import bisect_right
 from collections import Counter
 
 from bot.answer.model import Answer, Source
 from bot.content.model import Article
+from bot.content.numbers import parse_number
 from bot.knowledge.analysis import ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.nlu import resources
@@ -15,6 +17,10 @@ from bot.nlu.understand import Query
 from bot.rules.model import Intent
 
 _EPOCH = dt.date(1, 1, 1)
+# How Chinese points at an article by its place: general grammar, not any page's words.
+_ORDINAL_RE = re.compile(r"第([一二两三四五六七八九十\d]{1,3})[篇条]")
+_LAST_RE = re.compile(r"(?:最后|末)一?[篇条]")
+_HEADLINE_RE = re.compile(r"头条")
 
 
 class MetaResponder:
@@ -156,6 +162,11 @@ class MetaResponder:
         text counted, so a summary request costs about the same with six articles or six
         thousand.
         """
+        position = _position_asked(query.text)
+        if position is not None:
+            listed = self._newest(self.k.rules.thresholds.max_listed_articles)
+            at = position - 1 if position > 0 else len(listed) + position
+            return listed[at] if 0 <= at < len(listed) else None
         words = [n.surface for n in query.names] + [
             a for n in query.names for a in n.entity.aliases
         ]
@@ -249,6 +260,20 @@ class MetaResponder:
         return tuple(
             responses.text("suggest_article", "zh", title=a.title) for a in self._newest(3)
         )
+
+
+def _position_asked(text: str) -> int | None:
+    """第二篇 → 2, 头条 → 1, 最后一篇 → -1: the article's place in the list the bot shows
+    (page order; the newest page first when several are loaded), or None."""
+    if _LAST_RE.search(text):
+        return -1
+    if _HEADLINE_RE.search(text):
+        return 1
+    match = _ORDINAL_RE.search(text)
+    if match is None:
+        return None
+    number = parse_number(match.group(1))
+    return int(number) if number is not None and number >= 1 else None
 
 
 def _author_note(article: Article) -> str | None:

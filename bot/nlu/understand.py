@@ -1,7 +1,8 @@
 """Turn a reader's message into a Query: the nlu stages run in order over one message.
 
 normalise (:mod:`bot.nlu.normalise`) → classify by the rules (:mod:`bot.nlu.classify`) →
-names (:mod:`bot.nlu.names`) → segment the rest into content words (:mod:`bot.nlu.segment`)
+names (:mod:`bot.nlu.names`; the name-like rest reported by :mod:`bot.nlu.grounding`) →
+segment the rest into content words (:mod:`bot.nlu.segment`)
 → slots (:mod:`bot.nlu.slots`).  The answer stages turn the Query into a Need
 (:mod:`bot.nlu.need`).  This module only wires the stages and holds their result.
 """
@@ -14,6 +15,7 @@ from bot.knowledge.analysis import CONCEPT_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.nlu import slots
 from bot.nlu.classify import Classification, classify
+from bot.nlu.grounding import UnknownName, unknown_names
 from bot.nlu.names import NameMatch, find_names
 from bot.nlu.normalise import normalise
 from bot.nlu.segment import content_terms, split_unknown, word_bounds
@@ -24,6 +26,7 @@ __all__ = [
     "COUNTED_PHRASE",
     "NameMatch",
     "Query",
+    "UnknownName",
     "find_names",
     "numbers_in",
     "split_unknown",
@@ -49,6 +52,7 @@ class Query:
     tense: str | None = None  # "now" (现在要几个人), "past" (以前…) or "future" (计划…)
     year: int | None = None  # a year the question names (2025年)…
     year_offset: int | None = None  # …or names relative to the article's date (去年: -1)
+    unknown: tuple[UnknownName, ...] = ()  # name-like spans no corpus entity answers to
 
     @property
     def kind(self) -> IntentKind | None:
@@ -81,6 +85,7 @@ def understand(message: str, knowledge: Knowledge) -> Query:
     text = message_in.text
     classification = classify(text, rules)
     names = find_names(text, knowledge)
+    unknown = unknown_names(text, names, knowledge, rules.scoring.max_name_tokens)
     covered = [(n.start, n.end) for n in names]
     # a year is checked against each sentence's dates (Query.year), not matched as a word:
     # "2025年…" is answered by "去年，…" on a 2026 page
@@ -102,4 +107,5 @@ def understand(message: str, knowledge: Knowledge) -> Query:
         tense=slots.tense(text),
         year=slots.year(text),
         year_offset=slots.year_offset(text),
+        unknown=unknown,
     )

@@ -37,6 +37,8 @@ class Scoring:
     split_window: int
     # slots
     followup_max_chars: int
+    # grounding
+    max_name_tokens: int
     # pool
     name_weight: float
     neighbours: int

@@ -1,0 +1,217 @@
+"""Stage 3b — grounding: the name-like spans of a message that no corpus entity answers to.
+
+Stage 3 (:mod:`bot.nlu.names`) grounds what it can: exact names, aliases, sound-alikes and
+one-character typos.  A question about 小米公司 on a page that never mentions it must not be
+answered with another company's chairman, so this stage looks for spans that *look like* a
+name — an organisation (a word before an org suffix: 小米公司, 仁和医院), a place (a word
+before a place suffix: 泉州市), a person (a surname-led word next to a role: 镇长李国栋, or
+one jieba's dictionary tags as a person's name) — and reports those whose own words the
+corpus never uses.  Generic words (这家公司, 哪个医院, 省级医院) are not names: their words
+are stopwords, describing words or dictionary modifiers.
+
+Only a cheap check (does the message hold a suffix, a role or a surname-led word at all)
+gates the work, and the dictionary's tags are read from jieba's word file, never through
+``jieba.posseg`` (slow to load: see docs/quality.md, "Name grounding").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
+from enum import Enum
+
+from bot.knowledge.build import Knowledge
+from bot.nlu import resources
+from bot.nlu.known import Words, unknown_in_corpus
+from bot.nlu.known import words as lexicon_words
+from bot.nlu.names import NameMatch
+
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+# Aspect markers: a word before them is a verb (省了, 省过), whatever else it can be.
+_ASPECT = frozenset("了过着")
+_NOUN = -1  # a whole token that is an ordinary noun ending like a name (景区, 党支部)
+
+
+class NameKind(Enum):
+    ORG = "org"
+    PLACE = "place"
+    PERSON = "person"
+
+
+@dataclass(frozen=True, slots=True)
+class UnknownName:
+    """A name-like span of the message that no corpus entity answers to."""
+
+    text: str  # as written in the message: 小米公司
+    kind: NameKind
+    start: int
+    end: int
+
+
+def unknown_names(
+    text: str, names: Sequence[NameMatch], knowledge: Knowledge, max_name_tokens: int
+) -> tuple[UnknownName, ...]:
+    """Name-like spans of ``text`` (normalised) that no corpus entity or word answers to."""
+    words = lexicon_words()
+    if not _may_hold_a_name(text, words):
+        return ()
+    tokens = list(resources.cut_with_offsets(text))
+    taken = bytearray(len(text))
+    for name in names:
+        if _holds(name):
+            taken[name.start : name.end] = b"\x01" * (name.end - name.start)
+    stop = knowledge.rules.language.stopwords | frozenset(knowledge.rules.language.pronouns)
+    found: list[UnknownName] = []
+    for k, (token, at) in enumerate(tokens):
+        suffix, kind = _suffix_of(token, words)
+        if suffix is not None and kind is not None:
+            end = at + len(token)
+            own = _own_name(token, suffix, words)
+            if own is None:
+                continue  # 党支部, 能省: a word that merely ends like a name
+            if not own and len(suffix) == 1 and _verb_reading(tokens, k, stop):
+                continue  # 每吨能省多少钱: 省 "saves", not a province
+            start = _name_start(tokens, k, own, stop, words, max_name_tokens)
+            if start is not None and unknown_in_corpus(
+                text, start, end - len(suffix), taken, stop, knowledge
+            ):
+                found.append(UnknownName(text[start:end], kind, start, end))
+            continue
+        if _person_like(tokens, k, words) and unknown_in_corpus(
+            text, at, at + len(token), taken, stop, knowledge, person=True
+        ):
+            found.append(UnknownName(token, NameKind.PERSON, at, at + len(token)))
+        elif token in resources.proper_nouns() and unknown_in_corpus(
+            text, at, at + len(token), taken, stop, knowledge
+        ):
+            found.append(UnknownName(token, NameKind.PLACE, at, at + len(token)))
+        elif token in resources.brand_names() and unknown_in_corpus(
+            text, at, at + len(token), taken, stop, knowledge
+        ):
+            found.append(UnknownName(token, NameKind.ORG, at, at + len(token)))
+    return _outermost(found)
+
+
+def _holds(name: NameMatch) -> bool:
+    """A near-spelling match with another first character (泉州市文化广电和旅游局 read as
+    海屿市…) grounds the answer stage's search, not the name: its words are checked here."""
+    return not name.fuzzy or any(a[:1] == name.surface[:1] for a in name.entity.aliases)
+
+
+def _may_hold_a_name(text: str, words: Words) -> bool:
+    """The cheap gate: a suffix, a role word or a surname character somewhere."""
+    return (
+        any(s in text for s in words.org_suffixes)
+        or any(s in text for s in words.place_suffixes)
+        or any(c in words.surnames for c in text)
+        or any(w in resources.proper_nouns() or w in resources.brand_names() for w in _grams(text))
+    )
+
+
+def _grams(text: str) -> list[str]:
+    """Every window of two to four characters: the lengths most dictionary names have."""
+    return [text[i : i + n] for n in (2, 3, 4) for i in range(len(text) - n + 1)]
+
+
+def _suffix_of(token: str, words: Words) -> tuple[str | None, NameKind | None]:
+    if token in words.generic:
+        return None, None
+    for suffix in words.org_suffixes:
+        if token.endswith(suffix):
+            return suffix, NameKind.ORG
+    for suffix in words.place_suffixes:
+        if token.endswith(suffix):
+            return suffix, NameKind.PLACE
+    return None, None
+
+
+def _verb_reading(tokens: list[tuple[str, int]], k: int, stop: frozenset[str]) -> bool:
+    """A lone one-character suffix followed by a question word or an aspect marker (省多少钱,
+    运费省了多少) is a verb there, not the end of a place name (樟坪镇镇长, 德让县投资)."""
+    after = tokens[k + 1][0] if k + 1 < len(tokens) else ""
+    return after in _ASPECT or (len(after) >= 2 and after in stop)
+
+
+def _own_name(token: str, suffix: str, words: Words) -> int | None:
+    """How many of the token's own characters before the suffix belong to the name (泉州 of
+    泉州市), or None when the token is an ordinary word that ends like a name: a dictionary
+    noun that jieba does not tag as a place or organisation (党支部), or a suffix character
+    glued to a word that cannot name anything (能省: "can save")."""
+    own = len(token) - len(suffix)
+    if not own:
+        return 0
+    head = token[:own]
+    named = token in resources.proper_nouns() or token in resources.brand_names()
+    if named:
+        return own  # 泉州市, and 塘村 of 东|塘村 (jieba cut the name's first character off)
+    if head in words.generic or (not resources.is_word(token) and own < 2):
+        return None
+    if resources.is_word(token) and len(suffix) == 1:
+        return _NOUN  # 景区, 党支部: a noun ending like a name; the name is before it, if any
+    return own
+
+
+def _name_start(
+    tokens: list[tuple[str, int]],
+    k: int,
+    own: int,
+    stop: frozenset[str],
+    words: Words,
+    max_name_tokens: int,
+) -> int | None:
+    """Where the name before the suffix of token ``k`` starts: the token's own characters
+    before the suffix and up to ``max_name_tokens`` content words before it."""
+    at = tokens[k][1]
+    start = at if own > 0 else None
+    j = k - 1
+    count = 0
+    if own == _NOUN:
+        # before a noun that only ends like a name, one dictionary word (鼓浪屿|景区), never
+        # a fragment jieba glued (做个|腹部) or a word of the question's own
+        word = tokens[j][0] if j >= 0 else ""
+        ok = len(word) >= 2 and _CJK.fullmatch(word) and resources.is_word(word)
+        if ok and word not in stop and word not in words.generic:
+            return tokens[j][1]
+        return None
+    if own == 1 and j >= 0 and len(tokens[j][0]) == 1 and _CJK.fullmatch(tokens[j][0]):
+        start = tokens[j][1]  # 东|塘村: the character jieba cut off the name
+        j -= 1
+        count += 1
+    while j >= 0 and count < max_name_tokens:
+        word, where = tokens[j]
+        if not _CJK.fullmatch(word) or word in stop or word in words.generic:
+            break
+        if _suffix_of(word, words)[0] is not None:
+            break  # 江西省 | 农业农村厅: the place is a name of its own
+        start = where
+        count += 1
+        j -= 1
+    return start
+
+
+def _person_like(tokens: list[tuple[str, int]], k: int, words: Words) -> bool:
+    """A surname-led word of two or three characters, a person's name in jieba's dictionary
+    or a three-character word it does not know, that stands where a name does: next to a
+    role word (镇长李国栋), or opening the question before a verb (王建华担任…).  The
+    dictionary's person tags also cover ordinary words (安家费), so the place matters."""
+    token = tokens[k][0]
+    if not (2 <= len(token) <= 3) or token[0] not in words.surnames:
+        return False
+    if token not in resources.person_names() and (len(token) < 3 or resources.is_word(token)):
+        return False
+    before = tokens[k - 1][0] if k else ""
+    after = tokens[k + 1][0] if k + 1 < len(tokens) else ""
+    if before in words.roles or after in words.roles:
+        return True
+    return k == 0 and after in resources.boundary_words()
+
+
+def _outermost(found: list[UnknownName]) -> tuple[UnknownName, ...]:
+    """One span per name: a span inside another (小米 in 小米公司) is dropped."""
+    kept: list[UnknownName] = []
+    for name in sorted(found, key=lambda n: (n.start, -n.end)):
+        if kept and name.start < kept[-1].end:
+            continue
+        kept.append(name)
+    return tuple(kept)

@@ -1,0 +1,138 @@
+"""Stage 3b's corpus check: whether a name-like span is something the corpus knows.
+
+:mod:`bot.nlu.grounding` finds spans that look like names; this module says whether the
+corpus answers to one: a grounded name, a shortened one (华南理工), one that sounds like a name
+or a surname-led corpus word (王小曼 ~ 王小蔓), or words the corpus uses (益阳).  Kept apart so
+that the span finders can be compared against the same check (tools/compare_grounding.py).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import lru_cache
+
+from bot.knowledge.build import Knowledge
+from bot.knowledge.fuzzy import MIN_SOUND_CHARS, masks
+from bot.nlu import resources
+from bot.text import pinyin
+
+_CJK = re.compile(r"[\u4e00-\u9fff]+")
+
+
+@dataclass(frozen=True, slots=True)
+class Words:
+    """The lexicon's lists this stage reads, gathered once (the lexicon is immutable)."""
+
+    org_suffixes: tuple[str, ...]
+    place_suffixes: tuple[str, ...]
+    roles: frozenset[str]
+    surnames: frozenset[str]
+    generic: frozenset[str]
+
+
+@lru_cache(maxsize=1)
+def words() -> Words:
+    lex = resources.lexicon()
+    roles = frozenset(lex.roles_before_name) | frozenset(lex.roles_after_name)
+    generic = (
+        frozenset(lex.describing_words)
+        | frozenset(lex.org_stop_words)
+        | frozenset(lex.false_name_words)
+        | roles
+        | resources.boundary_words()
+        | resources.modifier_words()
+    )
+    return Words(
+        tuple(sorted(lex.org_suffixes, key=len, reverse=True)),
+        tuple(sorted(lex.place_suffixes, key=len, reverse=True)),
+        roles,
+        frozenset(lex.surnames),
+        generic,
+    )
+
+
+def unknown_in_corpus(
+    text: str,
+    start: int,
+    end: int,
+    taken: bytearray,
+    stop: frozenset[str],
+    knowledge: Knowledge,
+    person: bool = False,
+) -> bool:
+    """The span's own words (not a grounded name, not generic) are never used by the corpus.
+
+    A word the corpus uses (益阳 of 益阳小米…) proves nothing; a word it never uses, or a
+    run of characters it never writes, makes the span a name the articles do not hold."""
+    if end - start < 2 or all(taken[start:end]):
+        return False
+    index = knowledge.index
+    generic = words().generic
+    span = text[start:end]
+    prefixes = knowledge.entities.prefixes
+    if span in knowledge.lexicons.aliases or span in prefixes or index.df(span):
+        return False  # 华南理工 is the start of 华南理工大学
+    # a grounded part (四川 of 四川华电新能源) proves nothing about the rest: only the
+    # characters no name covers are read
+    rest = "".join(" " if taken[start + i] else c for i, c in enumerate(span)).split()
+    pieces = [
+        t for part in rest for t in resources.cut(part) if t not in stop and t not in generic
+    ]
+    if not pieces:
+        return False
+    singles = "".join(t for t in pieces if len(t) == 1)
+    if singles and any(c not in index.chars for c in singles):
+        return True
+    if _near_a_name(span, knowledge, person):
+        return False
+    unused = any(
+        len(t) >= 2 and not index.df(t) and t not in index.postings and t not in prefixes
+        for t in pieces
+    )
+    return unused and not _shortens_a_name(span, knowledge)
+
+
+def _near_a_name(span: str, knowledge: Knowledge, person: bool) -> bool:
+    """The span sounds like a corpus name or a surname-led corpus word, or differs from a
+    name in one character (王小曼 for 王小蔓, whom the parser did not pick out as a person):
+    a typo of a real name, which the name stage may miss when jieba cut it oddly."""
+    fuzzy = knowledge.fuzzy
+    sound = " ".join(pinyin.syllables(span))
+    if fuzzy.by_sound.get(sound) or (person and sound in _corpus_name_sounds(knowledge)):
+        return True
+    # one other character, but not the first: 罗建华 is not a typo of 王建华, another surname
+    # is another person (and another place: 东塘村 is not 西塘村)
+    return len(span) >= MIN_SOUND_CHARS and any(fuzzy.by_mask.get(m) for m in masks(span)[1:])
+
+
+_SOUNDS: dict[int, tuple[object, frozenset[str]]] = {}
+
+
+def _corpus_name_sounds(knowledge: Knowledge) -> frozenset[str]:
+    """The sounds of the corpus's surname-led three-character words, built once
+    per snapshot on the first question that needs them (the entity table holds only the
+    people the parser recognised)."""
+    index = knowledge.index
+    cached = _SOUNDS.get(id(index))
+    if cached is not None and cached[0] is index:
+        return cached[1]
+    surnames = words().surnames
+    sounds = frozenset(
+        " ".join(pinyin.syllables(word))
+        for word in index.postings
+        if len(word) == 3 and word[0] in surnames and _CJK.fullmatch(word)
+    )
+    _SOUNDS.clear()  # one snapshot serves at a time: the previous one's entry is dropped
+    _SOUNDS[id(index)] = (index, sounds)
+    return sounds
+
+
+def _shortens_a_name(span: str, knowledge: Knowledge) -> bool:
+    """Readers shorten names to a dictionary word (华南理工 for 华南理工大学), which the
+    snapshot's prefix set leaves out; checked only for a span about to be reported."""
+    return any(
+        alias.startswith(span)
+        for entity in knowledge.entities.entities.values()
+        for alias in entity.aliases
+    )

@@ -1,0 +1,45 @@
+"""Articles addressed by their place in the list (第二篇, 头条, 最后一篇) or by a topic word
+(那篇讲海关的): the order is the one the article list shows."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.answer.engine import Answerer
+
+
+def _listed(answerer: Answerer) -> list[str]:
+    return [title for title, _ in answerer.answer("有哪些文章？").items]
+
+
+@pytest.mark.parametrize(
+    ("message", "position"),
+    [
+        ("第二篇讲的是什么？", 1),
+        ("第3篇文章讲了什么", 2),
+        ("这一版的头条文章讲的是什么？", 0),
+        ("最后一篇讲了什么", -1),
+    ],
+)
+def test_articles_by_position(answerer: Answerer, message: str, position: int) -> None:
+    answer = answerer.answer(message)
+    assert (answer.answered, answer.intent) == (True, "summarize_article")
+    assert answer.source is not None
+    assert answer.source.article == _listed(answerer)[position]
+
+
+def test_a_position_past_the_end_is_declined(answerer: Answerer) -> None:
+    answer = answerer.answer(f"第{len(_listed(answerer)) + 3}篇讲的是什么？")
+    assert not answer.answered
+
+
+def test_an_article_by_its_topic_word(answerer: Answerer) -> None:
+    answer = answerer.answer("那篇讲海关的")
+    assert answer.answered and answer.source is not None
+    assert "海关" in answer.source.article
+
+
+def test_a_question_about_the_last_of_something_is_not_about_an_article(
+    answerer: Answerer,
+) -> None:
+    assert answerer.answer("最后一条生产线什么时候投产？").intent != "summarize_article"
