@@ -13,9 +13,8 @@ from __future__ import annotations
 import logging
 
 from bot.content.blocks import Unit, UnitKind
-from bot.content.drafts import ArticleDraft, SectionDraft, profile_of
+from bot.content.drafts import ArticleDraft, SectionDraft
 from bot.content.lexicon import ParsingThresholds, lexicon
-from bot.content.likeness import similarities
 from bot.content.limits import LayoutLimits, PageLimits, layout_limits, page_limits
 from bot.content.lines import (
     COLUMN_MARK_RE,
@@ -29,6 +28,7 @@ from bot.content.lines import (
     match_dateline,
 )
 from bot.content.model import LayoutFix
+from bot.content.orphans import OrphanRule
 from bot.text.chars import starts_as_continuation
 
 __all__ = [
@@ -68,8 +68,8 @@ class PageLayout:
         self.current: ArticleDraft | None = None
         self.redirect: ArticleDraft | None = None  # an earlier article continued here
         self.pending_heads: list[Unit] = []
-        self.notices: list[str] = []  # limits this page ran into (what was cut short)
-        self._checks_left = self.limits.max_break_checks
+        self.orphans = OrphanRule(self.thresholds, self.limits)
+        self.notices = self.orphans.notices  # limits this page ran into (what was cut short)
         self._lookahead()
 
     # --- lookahead helpers ---------------------------------------------------------------
@@ -292,31 +292,8 @@ class PageLayout:
             return self._redirect_to(current, target)
         if unit.kind is UnitKind.TEXT and starts_as_continuation(unit.text):
             return current
-        others = self._candidates(current)
-        if not others:
-            return current
-        if self._checks_left <= 0:
-            return current  # the page's budget is spent: read it as a column break
-        self._checks_left -= 1
-        if self._checks_left == 0:
-            self.notices.append(
-                f"line {unit.line}: more than {self.limits.max_break_checks:,} paragraph "
-                "breaks to check; the rest of the page is read as column breaks"
-            )
-        limit = self.limits.max_compare_chars
-        scores = similarities(
-            profile_of(self._block_text(i)),
-            [a.profile(limit) for a in (current, *others)],
-            self.thresholds.speaker_bonus,
-        )
-        best = max(range(1, len(scores)), key=lambda k: scores[k])
-        t = self.thresholds
-        if (
-            scores[best] > scores[0] * t.orphan_ratio
-            and scores[best] - scores[0] >= t.orphan_margin
-        ):
-            return self._redirect_to(current, others[best - 1])
-        return current
+        target = self.orphans.owner(current, self.articles, unit.line, lambda: self._block_text(i))
+        return current if target is None else self._redirect_to(current, target)
 
     def _redirect_to(self, current: ArticleDraft, target: ArticleDraft | None) -> ArticleDraft:
         current.truncated = True
@@ -327,16 +304,6 @@ class PageLayout:
 
     def _article_titled(self, title: str) -> ArticleDraft | None:
         return next((a for a in self.articles if a.title == title), None)
-
-    def _candidates(self, current: ArticleDraft) -> list[ArticleDraft]:
-        """The latest ``max_candidates`` articles other than ``current``, in page order."""
-        found: list[ArticleDraft] = []
-        for article in reversed(self.articles):
-            if len(found) == self.limits.max_candidates:
-                break
-            if article is not current:
-                found.append(article)
-        return found[::-1]
 
     def _block_text(self, i: int) -> str:
         """The text from unit i up to the next article start (what would move together),
