@@ -1,4 +1,5 @@
-"""How much work one page may cost, and how sure the layout rules must be (``parsing.yaml``).
+"""How much work one page may cost (``parsing.yaml``); how sure the layout rules must be is the
+lexicon's ``parsing:`` section (:class:`bot.content.lexicon.ParsingThresholds`).
 
 A hostile or broken page (100,000 short lines, 100,000 unfinished paragraphs) must not hold
 the reload lock for minutes: the layout's orphan-block checks are bounded per page and a page
