@@ -128,7 +128,7 @@ def _suffix_of(token: str, words: Words) -> tuple[str | None, NameKind | None]:
 
 def _verb_reading(tokens: list[tuple[str, int]], k: int, stop: frozenset[str]) -> bool:
     """A lone one-character suffix followed by a question word or an aspect marker (省多少钱,
-    运费省了多少) is a verb there, not the end of a place name (樟坪镇镇长, 德让县投资)."""
+    运费省了多少) is a verb there, not the end of a place name (青山镇镇长, 某县投资)."""
     after = tokens[k + 1][0] if k + 1 < len(tokens) else ""
     return after in _ASPECT or (len(after) >= 2 and after in stop)
 
