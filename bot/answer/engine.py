@@ -126,17 +126,7 @@ class Answerer:
             summary = responses.text(
                 "decline_with_suggestions" if suggestions else "decline", language
             )
-        intent = query.classification.intent
-        return Answer(
-            query.raw,
-            False,
-            intent.id if intent else "ask_general",
-            0.0,
-            summary,
-            None,
-            None,
-            suggestions,
-        )
+        return _declined(query, summary, suggestions)
 
     def _language_hint(self, query: Query) -> Answer:
         """A message in Latin script only: the bot reads Chinese, so say so in English with
@@ -171,18 +161,8 @@ class Answerer:
         if suggestions:
             tail = responses.text("decline_with_suggestions", language)
             summary += tail[len(responses.text("decline", language)) :]
-        intent = query.classification.intent
         logger.debug("declined: %s is not on the page", query.unknown[0].kind.value)
-        return Answer(
-            query.raw,
-            False,
-            intent.id if intent else "ask_general",
-            0.0,
-            summary,
-            None,
-            None,
-            suggestions,
-        )
+        return _declined(query, summary, suggestions)
 
     def _article_of(self, entity_key: str) -> str | None:
         keys = self.knowledge.index.postings.get("@" + entity_key)
@@ -275,3 +255,18 @@ def _latin_only(text: str) -> bool:
     """Letters, all of them Latin (an English question), and no Chinese character."""
     letters = [c for c in text if c.isalpha()]
     return len(letters) > 1 and all(c.isascii() for c in letters)
+
+
+def _declined(query: Query, summary: str, suggestions: tuple[str, ...]) -> Answer:
+    """A decline: no quote and no source, the intent as read (or the general one)."""
+    intent = query.classification.intent
+    return Answer(
+        query.raw,
+        False,
+        intent.id if intent else "ask_general",
+        0.0,
+        summary,
+        None,
+        None,
+        suggestions,
+    )

@@ -15,12 +15,10 @@ binds the snapshot a question is answered from), else the one a successful build
 from __future__ import annotations
 
 import re
-import threading
-from collections.abc import Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from dataclasses import dataclass
 from pathlib import Path
+
+from bot.text.binding import BoundSlot
 
 BUNDLED_LEXICON = Path(__file__).resolve().parents[2] / "intents" / "lexicon.yaml"
 
@@ -93,36 +91,17 @@ def alternation(words: tuple[str, ...] | frozenset[str]) -> str:
     return "|".join(re.escape(w) for w in sorted(set(words), key=lambda w: (-len(w), w)))
 
 
-_bound: ContextVar[Lexicon | None] = ContextVar("newsbot_lexicon", default=None)
-_published: Lexicon | None = None
-_lock = threading.Lock()
+def _bundled() -> Lexicon:
+    from bot.rules.lexicon import load_lexicon_file  # the parser imports this module
+
+    return load_lexicon_file(BUNDLED_LEXICON)
 
 
-def publish(lexicon_: Lexicon) -> None:
-    """Make ``lexicon_`` the one unbound callers use (a successful build calls this)."""
-    global _published
-    _published = lexicon_
-
-
-@contextmanager
-def active(lexicon_: Lexicon) -> Iterator[Lexicon]:
-    """Bind ``lexicon_`` for :func:`lexicon` in this context (thread, task)."""
-    token = _bound.set(lexicon_)
-    try:
-        yield lexicon_
-    finally:
-        _bound.reset(token)
+_slot: BoundSlot[Lexicon] = BoundSlot("newsbot_lexicon", _bundled)
+publish = _slot.publish  # make a lexicon the one unbound callers use (a successful build)
+active = _slot.active  # bind a lexicon for lexicon() in this context (thread, task)
 
 
 def lexicon() -> Lexicon:
     """The bound lexicon, else the published one, else the bundled file's."""
-    global _published
-    found = _bound.get() or _published
-    if found is None:
-        with _lock:
-            if _published is None:
-                from bot.rules.lexicon import load_lexicon_file  # the parser imports this module
-
-                _published = load_lexicon_file(BUNDLED_LEXICON)
-            found = _published
-    return found
+    return _slot.current()

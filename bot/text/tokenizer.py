@@ -20,12 +20,12 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
-from contextvars import ContextVar
 from functools import cache
 from pathlib import Path
 
 import jieba
+
+from bot.text.binding import BoundSlot
 
 logger = logging.getLogger(__name__)
 
@@ -195,36 +195,14 @@ class Segmenter:
 
 # --- the compatibility shim -------------------------------------------------------------
 
-_bound: ContextVar[Segmenter | None] = ContextVar("newsbot_segmenter", default=None)
-_published: Segmenter | None = None
-
-
-def publish(segmenter: Segmenter) -> None:
-    """Make ``segmenter`` the one unbound callers use (a successful build calls this)."""
-    global _published
-    _published = segmenter
-
-
-@contextmanager
-def active(segmenter: Segmenter) -> Iterator[Segmenter]:
-    """Bind ``segmenter`` for the module-level functions in this context (thread, task)."""
-    token = _bound.set(segmenter)
-    try:
-        yield segmenter
-    finally:
-        _bound.reset(token)
+_slot: BoundSlot[Segmenter] = BoundSlot("newsbot_segmenter", lambda: Segmenter(), _lock)
+publish = _slot.publish  # make a segmenter the one unbound callers use (a successful build)
+active = _slot.active  # bind a segmenter for the module-level functions in this context
 
 
 def current() -> Segmenter:
     """The bound segmenter, else the published one, else one without user words."""
-    global _published
-    found = _bound.get() or _published
-    if found is None:
-        with _lock:
-            if _published is None:
-                _published = Segmenter()
-            found = _published
-    return found
+    return _slot.current()
 
 
 def tokenizer() -> jieba.Tokenizer:
