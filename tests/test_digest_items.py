@@ -325,7 +325,7 @@ def test_render_text_shows_topics_continuations_and_the_deferred_note(
     assert len(full) >= 3
     plan = plan_messages(digest, layout, max_messages=len(full) - 1)
     texts = [render_text(m, responses, "zh") for m in plan]
-    assert texts[0].startswith(f"订阅摘要（1/{len(plan)}）")
+    assert texts[0].startswith(f"📰 订阅摘要（1/{len(plan)}）")
     assert "【电子元器件】" in texts[0]
     assert "【电子元器件】（续）" in texts[1]
     assert len(plan.deferred) > 0
@@ -334,7 +334,7 @@ def test_render_text_shows_topics_continuations_and_the_deferred_note(
     assert "[Electronic components] (continued)" in english
     single = plan_messages(digest, text_layout(responses, "zh"))
     assert len(single) == 1
-    assert render_text(single[0], responses, "zh").startswith("订阅摘要\n")
+    assert render_text(single[0], responses, "zh").startswith("📰 订阅摘要\n")
     empty = plan_messages(build_digest(knowledge, [], {}), text_layout(responses, "zh"))
     assert render_text(empty[0], responses, "zh") == say(responses, "digest_empty", "zh")
 
@@ -421,7 +421,7 @@ def test_cli_prints_the_digest_of_a_new_subscriber(
 ) -> None:
     assert run_cli(cache_dir, "电子元器件") == 0
     out = capsys.readouterr().out
-    assert out.startswith("订阅摘要") and "【电子元器件】" in out
+    assert out.startswith("📰 订阅摘要") and "【电子元器件】" in out
     digest = new_subscriber_digest(knowledge, "electronics")
     for entry in digest.entries:
         assert entry.date is not None

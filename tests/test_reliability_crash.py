@@ -170,7 +170,7 @@ class HoldingFake(FakeBotAPI):
 
     def _write_json(self, handler: Any, status: int, payload: JSONDict) -> None:
         result = payload.get("result")
-        if isinstance(result, dict) and str(result.get("text", "")).startswith("订阅摘要"):
+        if isinstance(result, dict) and str(result.get("text", "")).startswith("📰 订阅摘要"):
             with self._lock:
                 self.digests_seen += 1
                 hold = self.digests_seen == self.release + 1
@@ -201,7 +201,7 @@ def digest_articles(fake: FakeBotAPI, chat_id: int) -> list[list[str]]:
     """The articles of each digest message the chat got, read back from their 阅读 buttons."""
     out = []
     for message in fake.sent_messages(chat_id):
-        if not str(message.get("text", "")).startswith("订阅摘要"):
+        if not str(message.get("text", "")).startswith("📰 订阅摘要"):
             continue
         rows = (message.get("reply_markup") or {}).get("inline_keyboard", [])
         items = []

@@ -236,7 +236,7 @@ def digests_in(fake: FakeBotAPI, chat_id: int) -> list[JSON]:
     return [
         m
         for m in fake.sent_messages(chat_id)
-        if str(m.get("text", "")).startswith(("订阅摘要", "Your digest"))
+        if str(m.get("text", "")).startswith(("📰 订阅摘要", "📰 Your digest"))
     ]
 
 

@@ -140,7 +140,7 @@ class Harness:
 
 
 def is_digest(message: JSON) -> bool:
-    return str(message.get("text", "")).startswith(("订阅摘要", "Your digest"))
+    return str(message.get("text", "")).startswith(("📰 订阅摘要", "📰 Your digest"))
 
 
 def labels(message: JSON) -> list[str]:
@@ -258,7 +258,7 @@ async def test_subscribe_then_digest_then_nothing_then_restart(
         assert "每天 08:00（Asia/Shanghai）" in done["text"] and "3月2日 08:00" in done["text"]
         await bot.reply("/digest")
         (digest,) = bot.digests_in(1001)
-        assert digest["text"].startswith("订阅摘要\n\n【电子元器件】")
+        assert digest["text"].startswith("📰 订阅摘要\n\n【电子元器件】")
         assert (
             TITLE in digest["text"] and "《三张「名片」稳底盘，益阳向新更从容》" in digest["text"]
         )
@@ -303,7 +303,7 @@ async def test_topic_names_match_fuzzily_and_can_be_dropped(bot: Harness) -> Non
     assert len(english_digests) == len(plan) and "[Electronic components]" in "".join(
         m["text"] for m in english_digests
     )
-    assert english_digests[0]["text"].startswith("Your digest")
+    assert english_digests[0]["text"].startswith("📰 Your digest")
     listing = await bot.reply("/subscriptions")
     assert "你订阅了：电子元器件、城市更新、金融担保" in listing["text"]
     assert "已取消订阅「城市更新」" in (await bot.reply("/unsubscribe urban"))["text"]

@@ -13,6 +13,7 @@ from bot.nlu.understand import COUNTED_PHRASE, Query
 from bot.rules.model import AnswerType
 
 PERSON_PRONOUNS = ("他", "她")
+SHOWN_SUGGESTIONS = 6  # two answers' worth of buttons
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,6 +28,11 @@ class Conversation:
 
     def __init__(self, max_turns: int = 3) -> None:
         self.turns: deque[Turn] = deque(maxlen=max(1, max_turns))
+        # suggestions offered over the last few answers: the next ones differ when they can
+        self.shown: deque[str] = deque(maxlen=SHOWN_SUGGESTIONS)
+
+    def offered(self, suggestions: tuple[str, ...]) -> None:
+        self.shown.extend(suggestions)
 
     def last(self) -> Turn | None:
         return self.turns[-1] if self.turns else None
@@ -36,6 +42,7 @@ class Conversation:
 
     def reset(self) -> None:
         self.turns.clear()
+        self.shown.clear()
 
 
 def resolve(query: Query, conversation: Conversation | None) -> tuple[Need, bool]:

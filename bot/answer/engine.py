@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import logging
 from collections import OrderedDict
+from collections.abc import Collection
 
 from bot.answer.context import Conversation, Turn
 from bot.answer.meta import MetaResponder
 from bot.answer.model import Answer
 from bot.answer.pipeline import Pipeline
+from bot.answer.related import Related, Wanted
 from bot.answer.retrieve import Candidate
 from bot.answer.suggest import Suggester
 from bot.knowledge.build import Knowledge
@@ -22,6 +24,8 @@ logger = logging.getLogger(__name__)
 
 SUGGESTION_CACHE_SIZE = 512
 VERIFIED_CACHE_SIZE = 4096  # generated questions remembered with where they are answered
+STARTERS_PER_ARTICLE = 3  # questions of each article to choose starters from
+RELATED_ARTICLES = 2  # other articles naming the answer's names whose questions may be offered
 
 
 class Answerer:
@@ -33,6 +37,7 @@ class Answerer:
         self.retriever = self.pipeline.retriever
         self.meta = MetaResponder(knowledge)
         self.suggester = Suggester(knowledge, self._verify)
+        self.related = Related(knowledge, self.suggestions_for, self.suggester.answers)
         self._suggestions: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()
         self._verified: OrderedDict[str, tuple[str, int, int] | None] = OrderedDict()
         resources.proper_nouns()  # loaded now, not on the first question (≈0.1 s)
@@ -48,7 +53,10 @@ class Answerer:
         (``bot/nlu/resources.py``) reads this snapshot's, whichever front end asks and even
         while a reload builds and swaps in another."""
         with self.knowledge.bound():
-            return self._answer(question, conversation, language)
+            answer = self._answer(question, conversation, language)
+        if conversation is not None:
+            conversation.offered(answer.suggestions)
+        return answer
 
     def _answer(self, question: str, conversation: Conversation | None, language: str) -> Answer:
         question = clean_control(question)
@@ -70,7 +78,7 @@ class Answerer:
         if query.unknown:
             if conversation is not None:
                 conversation.record(Turn(Need(AnswerType.ANY, None, (), (), ()), False, None))
-            return self._decline_unknown(query, language)
+            return self._decline_unknown(query, language, _shown(conversation))
         previous = conversation.last() if conversation is not None else None
         if query.ellipsis and intent is None and previous is None:
             # "那信维呢？" with nothing before it asks nothing yet: offer what can be asked
@@ -83,12 +91,12 @@ class Answerer:
                 Turn(need, candidate is not None, candidate.ref.article_id if candidate else None)
             )
         if candidate is None:
-            return self._decline(query, need, language)
-        return self._answered(query, need, candidate)
+            return self._decline(query, language, _shown(conversation))
+        return self._answered(query, need, candidate, _shown(conversation))
 
     # --- composing -----------------------------------------------------------------------
 
-    def _answered(self, query: Query, need: Need, c: Candidate) -> Answer:
+    def _answered(self, query: Query, need: Need, c: Candidate, shown: Collection[str]) -> Answer:
         composed = self.pipeline.compose(query, need, c)
         intent = query.classification.intent
         topics = self.knowledge.topics.by_section.get((c.article.id, c.ref.section), ())
@@ -100,21 +108,21 @@ class Answerer:
             summary=composed.summary,
             quote=composed.quote,
             source=composed.source,
-            suggestions=self._related(c, query.raw),
+            suggestions=self._related(query, need, c, shown),
             topic=topics[0] if topics else None,
         )
 
-    def _decline(self, query: Query, need: Need, language: str) -> Answer:
+    def _decline(self, query: Query, language: str, shown: Collection[str]) -> Answer:
         responses = self.knowledge.rules.responses
         named = [n for n in query.names if n.entity.is_named]
+        article_id = self._article_of(named[0].entity.key) if named else None
         suggestions: tuple[str, ...] = ()
-        article_id = None
-        if named:
-            article_id = self._article_of(named[0].entity.key)
         if article_id is not None:
-            suggestions = self.suggestions_for_article(article_id, exclude=query.raw)
+            keys = frozenset(n.entity.key for n in named)
+            articles = self.related.articles_naming(keys, article_id, RELATED_ARTICLES)
+            suggestions = self.related.pick(Wanted(query.raw, articles, None, keys, None, shown))
         if not suggestions:
-            suggestions = self.starter_suggestions()
+            suggestions = self.starter_suggestions(shown)
         if named and article_id is not None:
             summary = (
                 responses.text("decline_near_miss", language, entity=named[0].entity.name)
@@ -152,11 +160,11 @@ class Answerer:
             summary = responses.text("decline_with_suggestions", language)
         return Answer(query.raw, False, "ask_general", 0.0, summary, None, None, suggestions)
 
-    def _decline_unknown(self, query: Query, language: str) -> Answer:
+    def _decline_unknown(self, query: Query, language: str, shown: Collection[str]) -> Answer:
         """The question's subject is not on the page: say so, naming it, rather than answer
         with another entity's fact (小米公司的董事长 is not 和天电子's)."""
         responses = self.knowledge.rules.responses
-        suggestions = self.starter_suggestions()
+        suggestions = self.starter_suggestions(shown)
         summary = responses.text("decline_unknown_name", language, name=query.unknown[0].text)
         if suggestions:
             tail = responses.text("decline_with_suggestions", language)
@@ -193,16 +201,16 @@ class Answerer:
             s for s in cached if s != exclude and (answered is None or leads.get(s) != answered)
         )[:limit]
 
-    def _related(self, c: Candidate, question: str) -> tuple[str, ...]:
-        """The section's suggestions, topped up from the rest of the article."""
-        found = list(self.suggestions_for(c.article.id, c.ref.section, question, answered=c.key))
-        limit = self.knowledge.rules.thresholds.suggestions
-        for index in range(len(c.article.sections)):
-            if len(found) >= limit:
-                break
-            if index != c.ref.section:
-                found += self.suggestions_for(c.article.id, index, question, answered=c.key)
-        return tuple(dict.fromkeys(found))[:limit]
+    def _related(
+        self, query: Query, need: Need, c: Candidate, shown: Collection[str]
+    ) -> tuple[str, ...]:
+        """About the names of the question and of the quoted sentence: the answer's section
+        first, then its article, then other articles naming them."""
+        keys = frozenset(e.key for e in need.names) | self.knowledge.index.mentions.get(
+            c.key, frozenset()
+        )
+        articles = self.related.articles_naming(keys, c.article.id, RELATED_ARTICLES)
+        return self.related.pick(Wanted(query.raw, articles, c.ref.section, keys, c.key, shown))
 
     def suggestions_for_article(self, article_id: str, exclude: str = "") -> tuple[str, ...]:
         article = self.knowledge.article(article_id)
@@ -214,14 +222,16 @@ class Answerer:
         limit = self.knowledge.rules.thresholds.suggestions
         return tuple(dict.fromkeys(found))[:limit]
 
-    def starter_suggestions(self) -> tuple[str, ...]:
-        found: list[str] = []
+    def starter_suggestions(self, shown: Collection[str] = ()) -> tuple[str, ...]:
+        """Questions from the start of the articles: of different kinds (an amount, a
+        person's role, a date…), and those this chat was not shown lately first."""
         limit = self.knowledge.rules.thresholds.suggestions
+        pool: list[str] = []
         for article in self.knowledge.articles:
-            found += self.suggestions_for(article.id, 0)[:1]
-            if len(found) >= limit:
+            pool += self.suggestions_for_article(article.id)[:STARTERS_PER_ARTICLE]
+            if len(pool) >= limit * STARTERS_PER_ARTICLE:
                 break
-        return tuple(dict.fromkeys(found))[:limit]
+        return self.related.varied(pool, shown, self.suggester.kinds)
 
     def _verify(self, question: str, article_id: str, section: int) -> int | None:
         """A suggestion is offered only if the bot itself answers it from that section;
@@ -249,6 +259,10 @@ class Answerer:
         if len(self._verified) > VERIFIED_CACHE_SIZE:
             self._verified.popitem(last=False)
         return found
+
+
+def _shown(conversation: Conversation | None) -> Collection[str]:
+    return conversation.shown if conversation is not None else ()
 
 
 def _latin_only(text: str) -> bool:

@@ -29,6 +29,7 @@ class NameRules:
         self.index = knowledge.index
         self._org_names: dict[int, tuple[tuple[int, int, str, Entity], ...]] = {}
         self._affiliated: dict[str, frozenset[str]] = {}
+        self._last_asked: tuple[Need, frozenset[str]] | None = None
 
     def foreign_names(self, need: Need) -> list[str]:
         """Names the question uses that the articles never mention: places and organisations
@@ -100,11 +101,17 @@ class NameRules:
         """The sentence is about another organisation or person than the one asked. A
         person's own organisation (named beside them: 华南理工大学…廖志鹏教授) is not
         someone else: "该成果…转让金额" is still about 廖志鹏's team."""
-        asked: set[str] = set()
-        for entity in need.names:
-            asked |= self.k.entities.group(entity.key)
-            if entity.kind is EntityKind.PERSON:
-                asked |= self._affiliations(entity.key)
+        last = self._last_asked  # the same need is checked against every candidate
+        if last is not None and last[0] is need:
+            asked = last[1]
+        else:
+            found: set[str] = set()
+            for entity in need.names:
+                found |= self.k.entities.group(entity.key)
+                if entity.kind is EntityKind.PERSON:
+                    found |= self._affiliations(entity.key)
+            asked = frozenset(found)
+            self._last_asked = (need, asked)
         table = self.k.entities.entities
         return any(
             k not in asked and table[k].kind in REQUIRED_KINDS

@@ -2,24 +2,22 @@
 
 Candidates come from the posting lists of the question's rarest items (names, concepts,
 words), so the work per question depends on how specific it is, not on corpus size.  The
-pool is the exact top ``max_candidates`` by summed item weight (MaxScore pruning), plus the
+pool is the exact top ``max_candidates`` by summed item weight (posting lists added in numpy,
+rarest first; common words skipped once the pool is full), plus the
 sentences right after a named organisation's or person's mention.
 """
 
 from __future__ import annotations
 
-import heapq
-from collections.abc import Iterable
+import numpy as np
+import numpy.typing as npt
 
 from bot.answer.names import REQUIRED_KINDS
 from bot.answer.types import kind_of
 from bot.knowledge.analysis import ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
+from bot.knowledge.rows import SentenceRows
 from bot.nlu.need import Need
-
-# Added to every bound so that float rounding never prunes a sentence that could reach
-# the pool: a numerical tolerance, not a weight.
-_EPSILON = 1e-9
 
 
 class Pool:
@@ -27,6 +25,30 @@ class Pool:
         self.k = knowledge
         self.index = knowledge.index
         self.w = knowledge.rules.scoring
+        # scores live in one array with a row per sentence
+        self.rows = SentenceRows(self.index.refs)
+
+    def _summed(
+        self, items: list[tuple[int, float, list[str]]], limit: int
+    ) -> npt.NDArray[np.float64]:
+        """Each sentence's summed item weight, rarest item first, added a posting list at a
+        time in numpy (a common word of a large archive has tens of thousands of sentences).
+        Once the pool is full, a common word (in more than one sentence of
+        ``common_word_per``) weighs too little to change it and is not added."""
+        index, w = self.index, self.w
+        scores = np.zeros(len(self.rows))
+        for position, (df, weight, terms) in enumerate(items):
+            if (
+                position >= 2
+                and df > index.size // w.common_word_per
+                and np.count_nonzero(scores) >= limit
+            ):
+                break
+            for term in terms:
+                postings = index.postings.get(term)
+                if postings:
+                    scores[self.rows.of_postings(postings)] += weight
+        return scores
 
     def candidates(self, need: Need) -> list[int]:
         index, w = self.index, self.w
@@ -54,56 +76,15 @@ class Pool:
             if df:
                 items.append((df, index.idf(item), [item]))
         items.sort(key=lambda x: x[0])
-        scores: dict[int, float] = {}
-        dropped: set[int] = set()
-        # what a sentence could still gain from the words after each one (summed afresh, so
-        # rounding never makes it smaller than it is)
-        bonus = max(neighbours.values(), default=0.0)  # a neighbour's, added at the end
-        rest = [
-            sum(v * len(t) for _, v, t in items[i + 1 :]) + bonus + _EPSILON
-            for i in range(len(items))
-        ]
-        widen = True
-        for position, (df, weight, terms) in enumerate(items):
-            if position >= 2 and len(scores) >= limit and df > index.size // w.common_word_per:
-                break  # the pool is full and a common word weighs too little to change it
-            remaining = rest[position]
-            if widen:
-                for term in terms:
-                    postings = index.postings.get(term, ())
-                    if not scores:
-                        scores = dict.fromkeys(postings, weight)
-                        continue
-                    for key in postings:
-                        scores[key] = scores.get(key, 0.0) + weight
-                # MaxScore: once a sentence with none of the words so far could not reach
-                # the pool even with all the rest, the rest only re-rank (exact top-k)
-                if len(scores) > limit:
-                    floor = _kth_largest(scores, limit)
-                    if remaining < floor:
-                        widen = False
-                        # …and a sentence that cannot reach the pool even with every
-                        # remaining word need not be re-ranked at all
-                        kept = {k: v for k, v in scores.items() if v + remaining >= floor}
-                        dropped = scores.keys() - kept.keys()
-                        scores = kept
-            else:
-                for term in terms:
-                    postings = index.postings.get(term, ())
-                    if len(postings) <= len(scores):
-                        hits: Iterable[int] = [k for k in postings if k in scores]
-                    else:
-                        hits = scores.keys() & set(postings)  # both large: intersect in C
-                    for key in hits:
-                        scores[key] += weight
+        scores = self._summed(items, limit)
         for key, weight in neighbours.items():
             # a sentence right after a name's mention outranks its copies elsewhere, whether
             # or not it holds a word of the question
-            if key in index.refs and key not in dropped:
-                scores[key] = scores.get(key, 0.0) + weight
-        if len(scores) <= limit:
-            return sorted(scores, key=lambda k: (-scores[k], k))
-        pool = [k for _, k in heapq.nsmallest(limit, ((-v, k) for k, v in scores.items()))]
+            if key in index.refs:
+                scores[self.rows.row(key)] += weight
+        pool, scored = _top(scores, self.rows.keys, limit)
+        if scored <= limit:
+            return pool
         if reserved:
             # a reason or a method is often given a sentence or two after the company is
             # named, without naming it again: those sentences keep a place in the pool
@@ -115,5 +96,17 @@ class Pool:
         return pool
 
 
-def _kth_largest(scores: dict[int, float], k: int) -> float:
-    return heapq.nlargest(k, scores.values())[-1]
+def _top(
+    scores: npt.NDArray[np.float64], keys: npt.NDArray[np.int64], limit: int
+) -> tuple[list[int], int]:
+    """The keys of the ``limit`` highest scores, highest first, of equals the lowest key
+    (rows are in key order); and how many sentences scored at all."""
+    touched = np.flatnonzero(scores)
+    scored = len(touched)
+    values = scores[touched]
+    if scored > limit:
+        kth = np.partition(values, scored - limit)[scored - limit]
+        keep = values >= kth
+        touched, values = touched[keep], values[keep]
+    order = np.lexsort((touched, -values))[:limit]
+    return [int(k) for k in keys[touched[order]]], scored

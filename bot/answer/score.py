@@ -22,14 +22,14 @@ from dataclasses import dataclass
 
 from bot.answer.clauses import gap, spans
 from bot.answer.names import REQUIRED_KINDS, NameRules
+from bot.answer.plan import Plan, PlanItem, said_by
 from bot.answer.scope import earlier
 from bot.answer.surfaces import surfaces
 from bot.answer.types import kind_of
-from bot.answer.types.base import FitInput, FitTools
+from bot.answer.types.base import BoundInput, FitInput, FitTools
 from bot.content.model import Article, Fact, FactKind, Sentence
 from bot.knowledge.analysis import CONCEPT_PREFIX
 from bot.knowledge.build import Knowledge
-from bot.knowledge.entities import Entity
 from bot.knowledge.index import SentenceRef
 from bot.nlu import resources
 from bot.nlu.need import Need
@@ -68,25 +68,6 @@ class _Partial:
     bound: float  # confidence with a perfect type fit
 
 
-@dataclass(frozen=True, slots=True)
-class _Item:
-    item: str  # a content word or ≈concept of the question
-    weight: float
-    surfaces: tuple[str, ...]
-    concept: bool
-    unknown: bool  # a plain word the corpus never uses
-
-
-@dataclass(frozen=True, slots=True)
-class _Plan:
-    """A need prepared for scoring many sentences."""
-
-    items: tuple[_Item, ...]
-    total: float
-    names: tuple[tuple[Entity, frozenset[str], bool], ...]  # entity, its group, required
-    name_like: tuple[str, ...]
-
-
 def order(c: Candidate) -> tuple[float, float, float, int, int]:
     """Best first; of equals, the one nearer the names asked about (an archive holds many
     sentences alike: "…的决心，更给了团队长期攻坚的信心" in another company's story)."""
@@ -102,26 +83,28 @@ class Scorer:
         self.names = names
         self.tools = FitTools(knowledge, names)
 
-    def plan(self, need: Need) -> _Plan:
+    def plan(self, need: Need) -> Plan:
         """What scoring needs from the question, worked out once rather than per sentence."""
         index = self.index
         items = tuple(
-            _Item(
+            PlanItem(
                 item,
                 self._weight(item, need),
-                surfaces(self.k, item),
+                written,
                 item.startswith(CONCEPT_PREFIX),
                 not item.startswith(CONCEPT_PREFIX) and not index.df(item),
+                written[0] if len(written) == 1 else None,
             )
             for item in (*need.concepts, *need.terms)
+            for written in (surfaces(self.k, item),)
         )
         names = tuple(
             (e, self.k.entities.group(e.key), e.kind in REQUIRED_KINDS) for e in need.names
         )
         name_like = tuple(t for t in need.terms if self.names.name_like(t))
-        return _Plan(items, sum(i.weight for i in items), names, name_like)
+        return Plan(items, sum(i.weight for i in items), names, name_like)
 
-    def partial(self, need: Need, key: int, plan: _Plan) -> _Partial | None:
+    def partial(self, need: Need, key: int, plan: Plan) -> _Partial | None:
         """Everything but the type fit, and the confidence the candidate would have if its
         type fitted perfectly (an upper bound for :meth:`rank`)."""
         index, w = self.index, self.w
@@ -129,19 +112,21 @@ class Scorer:
         if ref is None:
             return None
         text = index.texts[key]
-        # the paragraph and heading are looked up only when a word is missing from the
-        # sentence: most candidates of a large archive contain every word they were found by
-        paragraph: str | None = None
-        head = ""
-        before = ""
+        # the paragraph and heading are read only when a word is missing from the sentence
+        # (most candidates of a large archive contain every word they were found by), and
+        # once per question and paragraph: a paragraph has several candidates
+        place = (ref.article_id, ref.section, ref.paragraph)
+        said_in_paragraph: tuple[bool, ...] | None = None
+        said_in_head: tuple[bool, ...] | None = None
+        before: str | None = None
         matched: list[str] = []
         found: list[str] = []
         got = 0.0
-        for item in plan.items:
+        for n, item in enumerate(plan.items):
             written = item.surfaces
             here: tuple[str, ...]
-            if len(written) == 1:
-                here = written if written[0] in text else ()
+            if item.single is not None:
+                here = written if item.single in text else ()
             else:
                 here = tuple(s for s in written if s in text)
             if here or (item.concept and index.has(item.item, key)):
@@ -149,17 +134,20 @@ class Scorer:
                 matched.append(item.item)
                 found += here
                 continue
-            if paragraph is None:
-                paragraph = index.paragraph_texts.get(
-                    (ref.article_id, ref.section, ref.paragraph), ""
-                )
-                head = index.heads.get((ref.article_id, ref.section), "")
-                before = earlier(index, key, ref, w.scope_sentences)
-            if any(s in before for s in written):
-                got += item.weight * w.scope_previous  # said a sentence or two earlier
-            elif any(s in paragraph for s in written):
-                got += item.weight * w.partial_paragraph
-            elif any(s in head for s in written):
+            if said_in_paragraph is None:
+                said_in_paragraph = said_by(plan, place, index.paragraph_texts.get(place, ""))
+            if said_in_paragraph[n]:
+                # the sentences just before are part of the paragraph: only then read
+                if before is None:
+                    before = earlier(index, key, ref, w.scope_sentences)
+                if item.written_in(before):
+                    got += item.weight * w.scope_previous  # said a sentence or two earlier
+                else:
+                    got += item.weight * w.partial_paragraph
+                continue
+            if said_in_head is None:
+                said_in_head = said_by(plan, place[:2], index.heads.get(place[:2], ""))
+            if said_in_head[n]:
                 got += item.weight * w.partial_paragraph  # the title or column says it (专家点评)
             elif item.unknown and all(ch in text for ch in item.item):
                 # a word the corpus never uses whose characters all occur (新厂 ~ 新工厂)
@@ -170,11 +158,11 @@ class Scorer:
         for entity, group, required in plan.names:
             near = self.names.proximity(entity, group, key, ref, text)
             (hard if required else soft).append(near)
-        if plan.name_like and paragraph is None:
-            paragraph = index.paragraph_texts.get((ref.article_id, ref.section, ref.paragraph), "")
-        hard += [
-            self.names.term_proximity(t, key, ref, text, paragraph or "") for t in plan.name_like
-        ]
+        if plan.name_like:
+            paragraph = index.paragraph_texts.get(place, "")
+            hard += [
+                self.names.term_proximity(t, key, ref, text, paragraph) for t in plan.name_like
+            ]
         proximity = min(hard) if hard else 1.0
         if (
             hard
@@ -185,16 +173,37 @@ class Scorer:
         weights = len(hard) + w.soft_name_weight * len(soft)
         closeness = (sum(hard) + w.soft_name_weight * sum(soft)) / weights if weights else None
         partial = _Partial(key, ref, coverage, proximity, closeness, tuple(matched), found, 0.0)
-        best_coverage = coverage
-        if kind_of(need.answer).defines:
-            best_coverage = max(coverage, w.definition_coverage)
-        partial.bound = self._confidence(best_coverage, closeness, 1.0)
+        partial.bound = self._bound(need, ref, text, coverage, closeness)
         return partial
+
+    def _bound(
+        self,
+        need: Need,
+        ref: SentenceRef,
+        text: str,
+        coverage: float,
+        closeness: float | None,
+    ) -> float:
+        """The highest confidence the candidate can reach: with the best type fit its text
+        allows (its type's ``best_fit``), and, for a defining type, the coverage a perfect
+        fit brings."""
+        kind = kind_of(need.answer)
+        best = 1.0
+        if kind.best_fit is not None:
+            written = self._sentence(ref).text
+            best = kind.best_fit(BoundInput(need, written, text, self.tools))
+        if kind.defines and best >= 1.0:
+            coverage = max(coverage, self.w.definition_coverage)
+        return self._confidence(coverage, closeness, best)
+
+    def _sentence(self, ref: SentenceRef) -> Sentence:
+        article = self.k.by_id[ref.article_id]
+        return article.sections[ref.section].paragraphs[ref.paragraph].sentences[ref.index]
 
     def finish(self, need: Need, p: _Partial) -> Candidate:
         ref = p.ref
         article = self.k.by_id[ref.article_id]
-        sentence = article.sections[ref.section].paragraphs[ref.paragraph].sentences[ref.index]
+        sentence = self._sentence(ref)
         coverage = p.coverage
         text = self.index.texts[p.key]
         anchors = [span for s in p.found for span in spans(text, s)]

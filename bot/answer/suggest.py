@@ -10,7 +10,7 @@ from collections.abc import Callable
 
 from bot.answer.types import owner_of
 from bot.answer.types.base import SuggestInput
-from bot.content.model import Fact, Sentence
+from bot.content.model import Fact, FactKind, Sentence
 from bot.knowledge.build import Knowledge
 from bot.knowledge.entities import EntityKind
 from bot.nlu import resources
@@ -30,6 +30,7 @@ class Suggester:
         self.k = knowledge
         self.verify = verify
         self.answers: dict[str, int] = {}  # suggestion → the sentence it leads to
+        self.kinds: dict[str, FactKind] = {}  # suggestion → the kind of fact it asks for
 
     def for_section(self, article_id: str, section: int) -> tuple[str, ...]:
         w = self.k.rules.scoring
@@ -43,6 +44,7 @@ class Suggester:
                     question = self._question(sentence, fact)
                     if question and question not in candidates:
                         candidates.append(question)
+                        self.kinds.setdefault(question, fact.kind)
                 if len(candidates) >= w.suggest_candidates:
                     break
         verified = []

@@ -26,8 +26,8 @@ logger = logging.getLogger(__name__)
 _WIDEST_NUMBER: Final = 9999
 
 FALLBACK_TEXTS: Final[Mapping[str, tuple[str, str]]] = {
-    "digest_title": ("订阅摘要（{index}/{total}）", "Your digest ({index}/{total})"),
-    "digest_title_single": ("订阅摘要", "Your digest"),
+    "digest_title": ("📰 订阅摘要（{index}/{total}）", "📰 Your digest ({index}/{total})"),
+    "digest_title_single": ("📰 订阅摘要", "📰 Your digest"),
     "digest_topic": ("【{topic}】", "[{topic}]"),
     "digest_topic_continued": ("【{topic}】（续）", "[{topic}] (continued)"),
     "digest_item_heading": ("《{title}》· {section}", "《{title}》· {section}"),

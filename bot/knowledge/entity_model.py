@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -34,6 +35,13 @@ class EntityTable:
     entities: Mapping[str, Entity]
     alias_to_key: Mapping[str, str]
     prefixes: frozenset[str] = frozenset()  # 瑞驰 of 瑞驰电驱: readers shorten names
+    ordered_aliases: tuple[str, ...] = ()  # every alias, sorted: prefix search by bisection
+
+    def starts_an_alias(self, span: str) -> bool:
+        """Whether some alias begins with ``span`` (华南理工 of 华南理工大学): a binary search
+        of the sorted aliases, not a scan of every entity."""
+        at = bisect_left(self.ordered_aliases, span)
+        return at < len(self.ordered_aliases) and self.ordered_aliases[at].startswith(span)
 
     def by_alias(self, alias: str) -> Entity | None:
         key = self.alias_to_key.get(alias)

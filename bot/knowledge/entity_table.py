@@ -65,7 +65,10 @@ def assemble(
         for surface in surfaces:
             surface_key[surface] = key
     return EntityTable(
-        _link_people(entities, alias_to_key), alias_to_key, _name_prefixes(entities.values())
+        _link_people(entities, alias_to_key),
+        alias_to_key,
+        _name_prefixes(entities.values()),
+        tuple(sorted(alias_to_key)),
     )
 
 

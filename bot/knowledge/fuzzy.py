@@ -9,7 +9,7 @@ rapidfuzz only the few names sharing text with the message instead of every name
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.text import pinyin
 
@@ -26,6 +26,11 @@ class FuzzyIndex:
     # (character bigram, name length) → names of that length (len >= MIN_EDIT_CHARS)
     by_bigram: Mapping[tuple[str, int], tuple[str, ...]]
     lengths: tuple[int, ...]  # distinct name lengths, longest first
+    # (first syllable, length) of the names in ``by_sound`` (and so of those in ``by_mask``):
+    # a window that starts with another sound or has another length sounds like no name
+    sound_heads: frozenset[tuple[str, int]] = frozenset()
+    # character bigram → the lengths of the names in ``by_bigram`` that hold it
+    bigram_lengths: Mapping[str, frozenset[int]] = field(default_factory=dict)
 
     @classmethod
     def build(cls, names: Iterable[str], short_names: Iterable[str] = ()) -> FuzzyIndex:
@@ -34,6 +39,7 @@ class FuzzyIndex:
         by_mask: dict[str, list[str]] = {}
         by_bigram: dict[tuple[str, int], list[str]] = {}
         lengths: set[int] = set()
+        heads: set[tuple[str, int]] = set()
         short = set(short_names)
         for name in sorted(set(names) | short):
             if not any("\u4e00" <= c <= "\u9fff" for c in name):
@@ -42,6 +48,7 @@ class FuzzyIndex:
                 continue
             lengths.add(len(name))
             by_sound.setdefault(pinyin.key(name), []).append(name)
+            heads.add((pinyin.syllables(name[0])[0], len(name)))
             if len(name) >= MIN_SOUND_CHARS:
                 for masked in masks(name):
                     by_mask.setdefault(masked, []).append(name)
@@ -53,7 +60,16 @@ class FuzzyIndex:
             {k: tuple(v) for k, v in by_mask.items()},
             {k: tuple(v) for k, v in by_bigram.items()},
             tuple(sorted(lengths, reverse=True)),
+            frozenset(heads),
+            _lengths_by_bigram(by_bigram),
         )
+
+
+def _lengths_by_bigram(by_bigram: Mapping[tuple[str, int], object]) -> dict[str, frozenset[int]]:
+    found: dict[str, set[int]] = {}
+    for gram, length in by_bigram:
+        found.setdefault(gram, set()).add(length)
+    return {gram: frozenset(lengths) for gram, lengths in found.items()}
 
 
 def masks(text: str) -> list[str]:

@@ -51,6 +51,15 @@ class PhraseMatcher:
     def get(self, phrase: str) -> str | None:
         return self._values.get(phrase)
 
+    def starting_at(self, text: str, i: int) -> list[str]:
+        """The phrases that start at position ``i`` of ``text``, longest first."""
+        lengths = self._heads.get(text[i : i + 2])
+        if lengths is None:
+            return []
+        values = self._values
+        n = len(text)
+        return [text[i : i + ln] for ln in lengths if i + ln <= n and text[i : i + ln] in values]
+
     def find(self, text: str) -> list[Match]:
         matches: list[Match] = []
         i = 0

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import lru_cache
 
+from bot.content.lexicon import Lexicon
 from bot.knowledge.build import Knowledge
 from bot.knowledge.fuzzy import MIN_SOUND_CHARS, masks
 from bot.nlu import resources
@@ -31,9 +31,25 @@ class Words:
     generic: frozenset[str]
 
 
-@lru_cache(maxsize=1)
 def words() -> Words:
+    """The bound snapshot's lists, gathered once per lexicon (a reload with another
+    ``lexicon.yaml`` gets its own)."""
     lex = resources.lexicon()
+    cached = _WORDS.get(id(lex))
+    if cached is None or cached[0] is not lex:
+        cached = (lex, _words(lex))
+        if len(_WORDS) >= _KEPT_LEXICONS:
+            del _WORDS[next(iter(_WORDS))]  # the oldest: its snapshot has long been swapped out
+        _WORDS[id(lex)] = cached
+    return cached[1]
+
+
+# by the lexicon's identity (hashing a frozen lexicon hashes every list in it)
+_WORDS: dict[int, tuple[Lexicon, Words]] = {}
+_KEPT_LEXICONS = 4  # the serving snapshot's, a reload's, and a couple of older ones
+
+
+def _words(lex: Lexicon) -> Words:
     roles = frozenset(lex.roles_before_name) | frozenset(lex.roles_after_name)
     generic = (
         frozenset(lex.describing_words)
@@ -131,8 +147,4 @@ def _corpus_name_sounds(knowledge: Knowledge) -> frozenset[str]:
 def _shortens_a_name(span: str, knowledge: Knowledge) -> bool:
     """Readers shorten names to a dictionary word (华南理工 for 华南理工大学), which the
     snapshot's prefix set leaves out; checked only for a span about to be reported."""
-    return any(
-        alias.startswith(span)
-        for entity in knowledge.entities.entities.values()
-        for alias in entity.aliases
-    )
+    return knowledge.entities.starts_an_alias(span)

@@ -9,7 +9,8 @@ and the answer stage reports it as unknown when the articles never mention it.
 from __future__ import annotations
 
 import heapq
-from collections.abc import Mapping
+from bisect import bisect_left
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from rapidfuzz import fuzz
@@ -58,21 +59,23 @@ def _names_by_text_or_sound(
     """
     aliases = knowledge.lexicons.aliases
     by_sound = knowledge.fuzzy.by_sound
+    heads = knowledge.fuzzy.sound_heads
     table = knowledge.entities
     lengths = sorted(set(knowledge.fuzzy.lengths) | set(aliases.lengths()) | {2}, reverse=True)
     result: list[NameMatch] = []
     i = 0
     n = len(text)
     while i < n - 1:
-        exact = _exact_name(text, i, lengths, knowledge)
+        exact = _exact_name(text, i, knowledge)
         hit = exact
-        for length in lengths:
+        # a same-sounding name must be whole words: not 新工 of 新工厂
+        for length in lengths if i in bounds else ():
             end = i + length
-            if end > n or (exact is not None and end <= exact.end):
+            if end > n or (exact is not None and end <= exact.end) or end not in bounds:
                 continue
+            if (sounds[i], length) not in heads:
+                continue  # no name starts with this sound and has this length
             window = text[i:end]
-            if i not in bounds or end not in bounds:
-                continue  # a same-sounding name must be whole words: not 新工 of 新工厂
             if length >= MIN_SOUND_CHARS or (length == 2 and not resources.is_word(window)):
                 # a two-character dictionary word (培育) is that word, not a name (沛宇)
                 same = by_sound.get(" ".join(sounds[i:end]))
@@ -94,15 +97,12 @@ def _names_by_text_or_sound(
     return result
 
 
-def _exact_name(text: str, i: int, lengths: list[int], knowledge: Knowledge) -> NameMatch | None:
+def _exact_name(text: str, i: int, knowledge: Knowledge) -> NameMatch | None:
     """The longest known name written exactly at position ``i``."""
-    aliases = knowledge.lexicons.aliases
-    for length in lengths:
-        end = i + length
-        if end <= len(text) and (window := text[i:end]) in aliases:
-            entity = knowledge.entities.by_alias(window)
-            if entity is not None:
-                return NameMatch(entity, window, i, end)
+    for window in knowledge.lexicons.aliases.starting_at(text, i):
+        entity = knowledge.entities.by_alias(window)
+        if entity is not None:
+            return NameMatch(entity, window, i, i + len(window))
     return None
 
 
@@ -119,8 +119,14 @@ def _names_by_spelling(
     min_score = knowledge.rules.thresholds.fuzzy_min_score
     min_sound = knowledge.rules.thresholds.fuzzy_min_pinyin
     result: list[NameMatch] = []
-    i = 0
     n = len(text)
+    # per name length, where the message has a bigram of some name of that length: a window
+    # with fewer of them than a near-spelling needs is not compared at all (most windows)
+    grams: dict[int, list[int]] = {}
+    for p in range(n - 1):
+        for length in index.bigram_lengths.get(text[p : p + 2], ()):
+            grams.setdefault(length, []).append(p)
+    i = 0
     while i < n:
         if taken[i] or not WORD_RE.match(text[i]) or i not in bounds:
             i += 1
@@ -128,10 +134,18 @@ def _names_by_spelling(
         best = None
         for length in index.lengths:
             end = i + length
-            if end > n or any(taken[i:end]) or end not in bounds:
+            if end > n or end not in bounds or taken.find(1, i, end) >= 0:
                 continue
-            best = _sound_candidate(text[i:end], sounds[i:end], index, min_sound)
-            if best is None and length >= MIN_EDIT_CHARS:
+            best = (
+                _sound_candidate(text[i:end], sounds[i:end], index, min_sound)
+                if length >= MIN_SOUND_CHARS and (sounds[i], length) in index.sound_heads
+                else None
+            )
+            if (
+                best is None
+                and length >= MIN_EDIT_CHARS
+                and _bigrams_within(grams.get(length, ()), i, end - 1) >= max(1, (length - 1) // 2)
+            ):
                 best = _edit_candidate(text[i:end], index.by_bigram, min_score)
             if best is not None:
                 break
@@ -152,11 +166,12 @@ def _sound_candidate(
     """A same-length name starting with the same syllable whose sound is nearly the same and
     that differs in one character only: with hundreds of names, sound alone pairs ordinary
     words with some name (长说要 ~ 张曙敖)."""
-    if len(syllables) < MIN_SOUND_CHARS:
+    if len(syllables) < MIN_SOUND_CHARS or (syllables[0], len(syllables)) not in index.sound_heads:
         return None
     key = " ".join(syllables)
     best: tuple[float, int, str] | None = None
-    near = {name for masked in masks(window) for name in index.by_mask.get(masked, ())}
+    by_mask = index.by_mask
+    near = {name for masked in masks(window) if masked in by_mask for name in by_mask[masked]}
     for name in sorted(near):
         sounds = pinyin.syllables(name)
         if sounds[0] != syllables[0]:
@@ -167,16 +182,28 @@ def _sound_candidate(
     return best
 
 
+def _bigrams_within(positions: Sequence[int], start: int, stop: int) -> int:
+    """How many of the sorted ``positions`` lie in ``[start, stop)``."""
+    return bisect_left(positions, stop) - bisect_left(positions, start)
+
+
 def _edit_candidate(
     window: str, by_bigram: Mapping[tuple[str, int], tuple[str, ...]], min_score: float
 ) -> tuple[float, int, str] | None:
     """The closest same-length name sharing enough bigrams with ``window``, if close enough."""
     length = len(window)
-    counts: dict[str, int] = {}
-    for gram in {window[k : k + 2] for k in range(length - 1)}:
-        for name in by_bigram.get((gram, length), ()):
-            counts[name] = counts.get(name, 0) + 1
     needed = max(1, (length - 1) // 2)
+    lists = [
+        names
+        for gram in {window[k : k + 2] for k in range(length - 1)}
+        if (names := by_bigram.get((gram, length)))
+    ]
+    if len(lists) < needed:
+        return None  # no name of this length can share enough bigrams (most windows)
+    counts: dict[str, int] = {}
+    for names in lists:
+        for name in names:
+            counts[name] = counts.get(name, 0) + 1
     best: tuple[float, int, str] | None = None
     shortlist = heapq.nsmallest(20, ((-c, n) for n, c in counts.items() if c >= needed))
     for _, name in shortlist:

@@ -20,7 +20,7 @@ import logging
 import os
 import threading
 from collections.abc import Iterable, Iterator
-from functools import cache
+from functools import cache, lru_cache, partial
 from pathlib import Path
 
 import jieba
@@ -114,6 +114,19 @@ def base_tokenizer() -> jieba.Tokenizer:
     return _base
 
 
+RECENT_CUTS = 256  # texts whose cut a segmenter remembers: a few questions' worth of stages
+
+
+def _offsets_of(tok: jieba.Tokenizer, text: str) -> tuple[tuple[str, int], ...]:
+    """jieba's words of ``text`` with where each starts."""
+    pos = 0
+    out = []
+    for token in tok.cut(text, HMM=True):
+        out.append((token, pos))
+        pos += len(token)
+    return tuple(out)
+
+
 def clean_words(words: Iterable[str]) -> frozenset[str]:
     """The user words jieba can take: two characters or more, no spaces."""
     return frozenset(w.strip() for w in words if len(w.strip()) >= 2 and " " not in w.strip())
@@ -126,7 +139,7 @@ class Segmenter:
     while a reload builds the next one.
     """
 
-    __slots__ = ("_jieba", "words")
+    __slots__ = ("_jieba", "_offsets", "words")
     _jieba: jieba.Tokenizer
     words: frozenset[str]
 
@@ -154,6 +167,9 @@ class Segmenter:
         # Keeping the total fixed makes an article's tokens depend only on the words in it.
         tok.total = base.total
         self._jieba = tok
+        # A question is cut by several stages (word bounds, content words, name grounding);
+        # the cut of a text never changes for one segmenter, so recent ones are remembered.
+        self._offsets = lru_cache(maxsize=RECENT_CUTS)(partial(_offsets_of, tok))
 
     def with_words(self, words: Iterable[str]) -> Segmenter:
         """A segmenter for ``words``: this one when they are the same (a reload that changed
@@ -169,10 +185,7 @@ class Segmenter:
         return list(self._jieba.cut_for_search(text, HMM=True))
 
     def cut_with_offsets(self, text: str) -> Iterator[tuple[str, int]]:
-        pos = 0
-        for token in self._jieba.cut(text, HMM=True):
-            yield token, pos
-            pos += len(token)
+        return iter(self._offsets(text))
 
     def user_words(self) -> frozenset[str]:
         return self.words

@@ -84,6 +84,9 @@ class AnswerKind:
     choose: Callable[[str, Sequence[str], Scoring], Fact | None] | None = None  # read anew
     inherits: bool = False  # a follow-up of this type asks what the previous turn asked
     followup: AnswerType | None = None  # what a bare follow-up ("…呢？") after it asks
+    # the best fit a sentence can have, from its text alone (None: 1.0): it keeps ranking's
+    # upper bound tight, so that fewer candidates are fitted in full (see Retriever.rank)
+    best_fit: Callable[[BoundInput], float] | None = None
 
     @property
     def fact_typed(self) -> bool:
@@ -122,11 +125,29 @@ def about_the_question(inp: FitInput, facts: tuple[Fact, ...]) -> Fit:
     return facts, 1.0 if facts else 0.0
 
 
+@dataclass(frozen=True, slots=True)
+class BoundInput:
+    """What a type's ``best_fit`` may read: the sentence's text, as written and normalised."""
+
+    need: Need
+    text: str  # as written
+    normalised: str
+    tools: FitTools
+
+
 def by_cue(inp: FitInput) -> Fit:
     """An open question fits a sentence that holds one of its cue words better."""
-    w = inp.tools.w
-    cue = inp.tools.cue(inp.need.answer)
-    return (), w.cue_hit if cue.search(inp.sentence.text) else w.cue_miss
+    return (), cue_fit(inp.sentence.text, inp.need, inp.tools)
+
+
+def cue_fit(text: str, need: Need, tools: FitTools) -> float:
+    w = tools.w
+    return w.cue_hit if tools.cue(need.answer).search(text) else w.cue_miss
+
+
+def best_by_cue(inp: BoundInput) -> float:
+    """The fit of a type told by its cue words alone: exactly :func:`by_cue`'s."""
+    return cue_fit(inp.text, inp.need, inp.tools)
 
 
 def anchored_to(inp: FitInput, fact: Fact) -> bool:

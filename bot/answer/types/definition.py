@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from bot.answer.surfaces import asked_words
-from bot.answer.types.base import AnswerKind, Fit, FitInput, by_cue
+from bot.answer.types.base import AnswerKind, BoundInput, Fit, FitInput, best_by_cue, by_cue
 from bot.rules.model import AnswerType
 
 # "…被喻为“工业大米”的微型元件": the sentence says what the asked term names
@@ -40,4 +40,13 @@ def _defines(inp: FitInput) -> bool:
     return False
 
 
-KIND = AnswerKind(AnswerType.DEFINITION, fit, cued=True, defines=True)
+def best_fit(inp: BoundInput) -> float:
+    """1.0 when the sentence may define the term (a copula within the head, a "被喻为…"
+    naming), else what its cue words give."""
+    head = inp.normalised[: inp.tools.w.definition_head_chars]
+    if any(c in head for c in _COPULAS) or _NAMED_AS_RE.search(inp.normalised):
+        return 1.0
+    return best_by_cue(inp)
+
+
+KIND = AnswerKind(AnswerType.DEFINITION, fit, cued=True, defines=True, best_fit=best_fit)

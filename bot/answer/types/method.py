@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.answer.types.base import AnswerKind, Fit, FitInput, by_cue
+from bot.answer.types.base import AnswerKind, Fit, FitInput, best_by_cue, by_cue
 from bot.rules.model import AnswerType
 
 
@@ -10,4 +10,4 @@ def fit(inp: FitInput) -> Fit:
     return by_cue(inp)
 
 
-KIND = AnswerKind(AnswerType.METHOD, fit, cued=True)
+KIND = AnswerKind(AnswerType.METHOD, fit, cued=True, best_fit=best_by_cue)

@@ -1,0 +1,179 @@
+"""Which article a reader means: "第二篇", "海关那篇", "说说担保计划那篇文章".
+
+By its place in the list the bot shows, by a title written out in the question, by the words
+of its title, kicker, column and byline, then by how often its text says the question's names
+and words.  Every step is a lookup (a phrase matcher over the titles, the index's posting
+lists), so it costs about the same with six articles or six thousand.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from bisect import bisect_right
+from collections import Counter
+from itertools import chain
+
+from bot.content.model import Article
+from bot.content.numbers import parse_number
+from bot.knowledge.analysis import ENTITY_PREFIX
+from bot.knowledge.build import Knowledge
+from bot.knowledge.matcher import PhraseMatcher
+from bot.nlu import resources
+from bot.nlu.understand import Query
+
+_EPOCH = dt.date(1, 1, 1)
+# How Chinese points at an article by its place: general grammar, not any page's words.
+_ORDINAL_RE = re.compile(r"第([一二两三四五六七八九十\d]{1,3})[篇条]")
+_LAST_RE = re.compile(r"(?:最后|末)一?[篇条]")
+_HEADLINE_RE = re.compile(r"头条")
+
+
+class ArticleFinder:
+    """Per snapshot; its tables are made on the first question that needs them."""
+
+    def __init__(self, knowledge: Knowledge) -> None:
+        self.k = knowledge
+        self.w = knowledge.rules.scoring
+        self._positions = {a.id: i for i, a in enumerate(knowledge.articles)}
+        self._head_cache: list[tuple[str, str]] | None = None
+        self._titles: tuple[PhraseMatcher, dict[str, int]] | None = None
+        self._body_cache: dict[int, str] = {}
+        self._by_date: list[int] | None = None
+        self._head_blob: tuple[str, list[int]] | None = None
+        self._article_of: dict[int, int] | None = None
+
+    def newest(self, limit: int) -> list[Article]:
+        """Articles by page date, newest first (undated last), page order within a date."""
+        articles = self.k.articles
+        if len(articles) <= limit:
+            return list(articles)
+        if self._by_date is None:
+            self._by_date = sorted(
+                range(len(articles)),
+                key=lambda i: (-(articles[i].date or _EPOCH).toordinal(), i),
+            )
+        return [articles[i] for i in self._by_date[:limit]]
+
+    def find(self, query: Query) -> Article | None:
+        """The article a reader means, or None.
+
+        Only the articles the index ties most to the question's names and words have their
+        text counted.
+        """
+        position = _position_asked(query.text)
+        if position is not None:
+            listed = self.newest(self.k.rules.thresholds.max_listed_articles)
+            at = position - 1 if position > 0 else len(listed) + position
+            return listed[at] if 0 <= at < len(listed) else None
+        written = self._title_written(query.text)
+        if written is not None:
+            return self.k.articles[written]
+        words = [n.surface for n in query.names] + [
+            a for n in query.names for a in n.entity.aliases
+        ]
+        words += [t for t in query.terms if not t.startswith("≈")]
+        unique = [w for w in dict.fromkeys(words) if w]
+        candidates = self._articles_with(query, unique)
+        head_scores = self._head_hits(unique)
+        best: tuple[float, int] | None = None
+        chosen: Article | None = None
+        w = self.w
+        for position in sorted(candidates | head_scores.keys()):
+            score = head_scores.get(position, 0.0)
+            if position in candidates:
+                body = self._body(position)
+                score += sum(min(body.count(u), w.body_word_cap) * w.body_word for u in unique)
+            if score > 0 and (best is None or (score, -position) > best):
+                best = (score, -position)
+                chosen = self.k.articles[position]
+        return chosen
+
+    def _title_written(self, text: str) -> int | None:
+        """The first article whose whole title the question writes out."""
+        if self._titles is None:
+            first: dict[str, int] = {}
+            for position, (title, _) in enumerate(self._heads()):
+                if title:
+                    first.setdefault(title, position)
+            self._titles = (PhraseMatcher({t: t for t in first}), first)
+        matcher, first = self._titles
+        found = [first[t] for t in matcher.phrases_in(text)]
+        return min(found) if found else None
+
+    def _head_hits(self, words: list[str]) -> dict[int, float]:
+        """``title_word`` points per word an article's title, kicker, column or byline
+        holds, found by searching all of them at once rather than article by article."""
+        if self._head_blob is None:
+            heads = [h for _, h in self._heads()]
+            starts, at = [], 0
+            for head in heads:
+                starts.append(at)
+                at += len(head) + 1
+            self._head_blob = ("\0".join(heads), starts)
+        blob, starts = self._head_blob
+        scores: dict[int, float] = {}
+        for word in words:
+            seen: set[int] = set()
+            at = blob.find(word)
+            while at >= 0:
+                seen.add(bisect_right(starts, at) - 1)
+                at = blob.find(word, at + 1)
+            for position in seen:
+                scores[position] = scores.get(position, 0.0) + self.w.title_word
+        return scores
+
+    def _heads(self) -> list[tuple[str, str]]:
+        """Per article: the normalised title and its title, kicker, column, subtitle, byline."""
+        if self._head_cache is None:
+            self._head_cache = [
+                (
+                    resources.normalised(a.title),
+                    resources.normalised(
+                        " ".join(
+                            filter(None, [a.title, a.kicker, a.column, a.subtitle, *a.byline])
+                        )
+                    ),
+                )
+                for a in self.k.articles
+            ]
+        return self._head_cache
+
+    def _body(self, position: int) -> str:
+        body = self._body_cache.get(position)
+        if body is None:
+            body = self._body_cache[position] = resources.normalise_long(
+                self.k.articles[position].text
+            )
+        return body
+
+    def _articles_with(self, query: Query, words: list[str]) -> set[int]:
+        """Positions of the articles whose sentences mention the question's names and words
+        most often (at most the ``text_candidates`` weight): only their text is counted exactly."""
+        index = self.k.index
+        terms = [
+            ENTITY_PREFIX + key for n in query.names for key in self.k.entities.group(n.entity.key)
+        ]
+        terms += [w for w in words if w in index.postings]
+        if self._article_of is None:
+            # sentence key → article position, so that counting runs in C (a common word of
+            # a large archive is in tens of thousands of sentences)
+            positions = self._positions
+            self._article_of = {key: positions[ref.article_id] for key, ref in index.refs.items()}
+        keys = chain.from_iterable(index.postings.get(t, ()) for t in terms)
+        hits = Counter(map(self._article_of.__getitem__, keys))
+        return {position for position, _ in hits.most_common(self.w.text_candidates)}
+
+
+def _position_asked(text: str) -> int | None:
+    """第二篇 → 2, 头条 → 1, 最后一篇 → -1: the article's place in the list the bot shows
+    (page order; the newest page first when several are loaded), or None."""
+    if _LAST_RE.search(text):
+        return -1
+    if _HEADLINE_RE.search(text):
+        return 1
+    match = _ORDINAL_RE.search(text)
+    if match is None:
+        return None
+    number = parse_number(match.group(1))
+    return int(number) if number is not None and number >= 1 else None
