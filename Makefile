@@ -9,7 +9,7 @@ DEV_STAMP := $(VENV)/.dev-installed-stamp
 MIN_ANSWERABLE ?= 0.95
 MIN_DECLINED   ?= 0.95
 
-.PHONY: install install-run run test lint typecheck unit eval bench bench-quick fuzz clean
+.PHONY: install install-run run test lint typecheck unit eval bench bench-quick screenshots fuzz clean
 
 # Everything, dev tools included (what `make test` needs).
 install: $(DEV_STAMP)
@@ -56,6 +56,11 @@ bench: $(DEV_STAMP)
 
 bench-quick: $(DEV_STAMP)
 	$(BIN)/python tests/bench/bench.py --quick
+
+# docs/screenshots/*.png from the bot's real messages (needs Debian's chromium and
+# fonts-noto-cjk; not part of make test).
+screenshots: $(DEV_STAMP)
+	$(BIN)/python tools/screenshots.py
 
 # Nightly-style hostile-input run: 10,000+ generated messages through the answerer and the
 # Telegram formatter (make test runs a few hundred), plus the heavier reliability variants

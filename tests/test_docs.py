@@ -122,3 +122,12 @@ def test_readme_test_command_is_what_ci_runs() -> None:
     ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
     assert "make test" in ci
     assert "make test" in README
+
+
+def test_the_readme_shows_the_screenshots_it_links() -> None:
+    """Each picture the README links exists and is a PNG (tools/screenshots.py)."""
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    linked = re.findall(r"\]\((docs/screenshots/[\w-]+\.png)\)", readme)
+    assert {Path(p).stem for p in linked} >= {"conversation", "digest", "settings"}
+    for path in linked:
+        assert (ROOT / path).read_bytes()[:8] == b"\x89PNG\r\n\x1a\n", path
