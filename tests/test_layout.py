@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from bot.content.blocks import read_units
-from bot.content.layout import PageLayout, byline_names, dateline_credits
+from bot.content.layout import PageLayout
+from bot.content.lines import byline_names, dateline_credits
 from bot.content.model import LayoutFix
 
 

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.content.layout import layout_limits, page_limits
+from bot.content.limits import layout_limits, page_limits
 from bot.content.loader import load_seeds
 from bot.content.model import Article
 

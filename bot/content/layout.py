@@ -15,10 +15,9 @@ import logging
 from bot.content.blocks import Unit, UnitKind
 from bot.content.drafts import ArticleDraft, SectionDraft
 from bot.content.lexicon import ParsingThresholds, lexicon
-from bot.content.limits import LayoutLimits, PageLimits, layout_limits, page_limits
+from bot.content.limits import LayoutLimits, layout_limits
 from bot.content.lines import (
     COLUMN_MARK_RE,
-    DATELINE_RE,
     SENTENCE_PUNCT_RE,
     SUBTITLE_RE,
     TextKind,
@@ -30,21 +29,6 @@ from bot.content.lines import (
 from bot.content.model import LayoutFix
 from bot.content.orphans import OrphanRule
 from bot.text.chars import starts_as_continuation
-
-__all__ = [
-    "DATELINE_RE",
-    "ArticleDraft",
-    "LayoutLimits",
-    "PageLayout",
-    "PageLimits",
-    "TextKind",
-    "byline_names",
-    "classify",
-    "dateline_credits",
-    "layout_limits",
-    "match_dateline",
-    "page_limits",
-]
 
 logger = logging.getLogger(__name__)
 
@@ -206,7 +190,7 @@ class PageLayout:
             self._new_article(unit.text, unit.line)
         else:
             target = self.redirect or current
-            if self.redirect is None and self._leaves_unfinished(current, i):
+            if self.redirect is None and _leaves_unfinished(current):
                 target = self._resolve_break(current, i)
             target.sections.append(SectionDraft(unit.text, unit.line))
         return i + 1
@@ -241,7 +225,7 @@ class PageLayout:
         if current is None:
             current = self._new_article(None, unit.line)
         if kind is TextKind.DATELINE and not current.has_body():
-            self._apply_dateline(current, unit.text)
+            _apply_dateline(current, unit.text)
         elif kind is TextKind.SUBTITLE and not current.has_body() and current.subtitle is None:
             current.subtitle = unit.text
             return
@@ -263,17 +247,6 @@ class PageLayout:
                     current.continue_last_paragraph(unit)
                     return
         target.add_paragraph(unit)
-
-    def _apply_dateline(self, article: ArticleDraft, text: str) -> None:
-        match = match_dateline(text)
-        if match:
-            year = int(match["year"]) if match["year"] else None
-            article.dateline = (year, int(match["month"]), int(match["day"]))
-            article.byline.extend(n for n in dateline_credits(text) if n not in article.byline)
-
-    def _leaves_unfinished(self, article: ArticleDraft, i: int) -> bool:
-        last = article.last_paragraph()
-        return last is not None and not last.finished()
 
     def _position(self, article: ArticleDraft) -> int:
         """Where ``article`` is in the page, searched from the end: it is the current article
@@ -318,3 +291,17 @@ class PageLayout:
             parts.append(text)
             size += len(text) + 1
         return "\n".join(parts)[:limit]
+
+
+def _apply_dateline(article: ArticleDraft, text: str) -> None:
+    """A dateline paragraph dates the article and credits its reporters."""
+    match = match_dateline(text)
+    if match:
+        year = int(match["year"]) if match["year"] else None
+        article.dateline = (year, int(match["month"]), int(match["day"]))
+        article.byline.extend(n for n in dateline_credits(text) if n not in article.byline)
+
+
+def _leaves_unfinished(article: ArticleDraft) -> bool:
+    last = article.last_paragraph()
+    return last is not None and not last.finished()

@@ -9,8 +9,9 @@ from dataclasses import replace
 from bot.content.blocks import Unit, read_units
 from bot.content.drafts import ArticleDraft
 from bot.content.facts import DateContext, extract_facts
-from bot.content.layout import PageLayout, page_limits
+from bot.content.layout import PageLayout
 from bot.content.lexicon import ParsingThresholds, lexicon
+from bot.content.limits import page_limits
 from bot.content.model import Article, Fact, FactKind, PageMeta, Paragraph, Section, Sentence
 from bot.content.summary import section_summary, summarize
 from bot.errors import ContentError, Problem

@@ -12,8 +12,8 @@ from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
 
-from bot.content.layout import match_dateline
 from bot.content.lexicon import ParsingThresholds
+from bot.content.lines import match_dateline
 
 MAX_SUMMARY_CHARS = 140
 
