@@ -11,17 +11,12 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-import pytest
-from fakebotapi import FakeBotAPI
-from test_telegram_digests import Harness, WallClock, fake, make_settings, running, service
+from test_telegram_digests import Harness, bot, fake, service
 
-from bot.service import NewsService
-
-__all__ = ["fake", "service"]
+__all__ = ["bot", "fake", "service"]  # the digests tests' fixtures
 
 JSON = dict[str, Any]
 
@@ -31,16 +26,6 @@ SCENES: dict[str, tuple[str, ...]] = {
     "digest": ("/subscribe 电子元器件", "/digest"),
     "settings": ("/settings",),
 }
-
-
-@pytest.fixture
-async def bot(
-    fake: FakeBotAPI, service: NewsService, tmp_path: Path, cache_dir: Path
-) -> AsyncIterator[Harness]:
-    settings = make_settings(fake, tmp_path, cache_dir)
-    async with running(fake, service, settings, WallClock()) as harness:
-        await harness.first_tick()
-        yield harness
 
 
 def buttons(message: JSON) -> list[list[str]]:

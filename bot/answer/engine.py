@@ -118,9 +118,10 @@ class Answerer:
         article_id = self._article_of(named[0].entity.key) if named else None
         suggestions: tuple[str, ...] = ()
         if article_id is not None:
-            keys = frozenset(n.entity.key for n in named)
+            keys = [n.entity.key for n in named]
             articles = self.related.articles_naming(keys, article_id, RELATED_ARTICLES)
-            suggestions = self.related.pick(Wanted(query.raw, articles, None, keys, None, shown))
+            wanted = Wanted(query.raw, articles, None, frozenset(keys), None, shown)
+            suggestions = self.related.pick(wanted)
         if not suggestions:
             suggestions = self.starter_suggestions(shown)
         if named and article_id is not None:
@@ -181,11 +182,9 @@ class Answerer:
 
     # --- suggestions ---------------------------------------------------------------------
 
-    def suggestions_for(
-        self, article_id: str, section: int, exclude: str = "", *, answered: int | None = None
-    ) -> tuple[str, ...]:
-        """Verified questions about a section; ``answered`` drops those that lead back to
-        the sentence just quoted (和天电子有限公司的董事长是谁？ after 和天电子的董事长是谁？)."""
+    def suggestions_for(self, article_id: str, section: int, exclude: str = "") -> tuple[str, ...]:
+        """Verified questions about a section (those that lead back to the sentence just
+        quoted are dropped by :mod:`bot.answer.related`)."""
         key = (article_id, section)
         cached = self._suggestions.get(key)
         if cached is None:
@@ -196,21 +195,19 @@ class Answerer:
         else:
             self._suggestions.move_to_end(key)
         limit = self.knowledge.rules.thresholds.suggestions
-        leads = self.suggester.answers
-        return tuple(
-            s for s in cached if s != exclude and (answered is None or leads.get(s) != answered)
-        )[:limit]
+        return tuple(s for s in cached if s != exclude)[:limit]
 
     def _related(
         self, query: Query, need: Need, c: Candidate, shown: Collection[str]
     ) -> tuple[str, ...]:
         """About the names of the question and of the quoted sentence: the answer's section
         first, then its article, then other articles naming them."""
-        keys = frozenset(e.key for e in need.names) | self.knowledge.index.mentions.get(
-            c.key, frozenset()
-        )
+        asked = [e.key for e in need.names]
+        quoted = sorted(self.knowledge.index.mentions.get(c.key, frozenset()) - set(asked))
+        keys = [*asked, *quoted]  # in a fixed order: the other articles are taken in it
         articles = self.related.articles_naming(keys, c.article.id, RELATED_ARTICLES)
-        return self.related.pick(Wanted(query.raw, articles, c.ref.section, keys, c.key, shown))
+        wanted = Wanted(query.raw, articles, c.ref.section, frozenset(keys), c.key, shown)
+        return self.related.pick(wanted)
 
     def suggestions_for_article(self, article_id: str, exclude: str = "") -> tuple[str, ...]:
         article = self.knowledge.article(article_id)

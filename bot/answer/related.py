@@ -57,9 +57,7 @@ class Related:
             about = any(a in question for a in aliases)
             ranked.append((0 if about else 1, 0 if own_section else 1, order, question))
         ranked.sort()
-        fresh = [q for *_, q in ranked if q not in wanted.shown]
-        stale = [q for *_, q in ranked if q in wanted.shown]
-        return tuple((fresh + stale)[:limit])
+        return _fresh_first([q for *_, q in ranked], wanted.shown)[:limit]
 
     def varied(
         self, pool: Sequence[str], shown: Collection[str], kinds: Mapping[str, Hashable]
@@ -67,17 +65,15 @@ class Related:
         """Up to the limit from ``pool``: not shown lately and of a kind not yet taken
         first, then not shown lately, then the rest, each in pool order."""
         limit = self.k.rules.thresholds.suggestions
-        unique = list(dict.fromkeys(pool))
-        fresh = [q for q in unique if q not in shown]
+        ordered = _fresh_first(pool, shown)
         chosen: list[str] = []
         taken: set[Hashable] = set()
-        for question in fresh:
+        for question in ordered:
             kind = kinds.get(question, question)
-            if kind not in taken:
+            if question not in shown and kind not in taken:
                 chosen.append(question)
                 taken.add(kind)
-        chosen += [q for q in fresh + unique if q not in chosen]
-        return tuple(dict.fromkeys(chosen))[:limit]
+        return tuple(dict.fromkeys([*chosen, *ordered]))[:limit]
 
     def _pool(self, wanted: Wanted) -> Iterable[tuple[str, bool]]:
         """Suggestions with whether they are of the answer's own section: that section,
@@ -99,8 +95,10 @@ class Related:
             a for key in keys if key in table and table[key].is_named for a in table[key].aliases
         )
 
-    def articles_naming(self, keys: Iterable[str], first: str | None, most: int) -> list[str]:
-        """``first``, then up to ``most`` other articles naming one of the entities."""
+    def articles_naming(self, keys: Sequence[str], first: str | None, most: int) -> list[str]:
+        """``first``, then up to ``most`` other articles naming one of the entities, taken
+        entity by entity in the order given (never a set's order: the same question must get
+        the same buttons in every process)."""
         found = [first] if first else []
         for key in keys:
             for sentence in self.k.index.postings.get(ENTITY_PREFIX + key, ()):
@@ -110,3 +108,9 @@ class Related:
                 if len(found) > most:
                     return found
         return found
+
+
+def _fresh_first(questions: Sequence[str], shown: Collection[str]) -> tuple[str, ...]:
+    """``questions`` without repeats, those not shown lately first, each in their order."""
+    unique = list(dict.fromkeys(questions))
+    return tuple([q for q in unique if q not in shown] + [q for q in unique if q in shown])
