@@ -144,7 +144,7 @@ def _names_by_spelling(
             if (
                 best is None
                 and length >= MIN_EDIT_CHARS
-                and _bigrams_within(grams.get(length, ()), i, end - 1) >= max(1, (length - 1) // 2)
+                and _bigrams_within(grams.get(length, ()), i, end - 1) >= _bigrams_needed(length)
             ):
                 best = _edit_candidate(text[i:end], index.by_bigram, min_score)
             if best is not None:
@@ -165,9 +165,8 @@ def _sound_candidate(
 ) -> tuple[float, int, str] | None:
     """A same-length name starting with the same syllable whose sound is nearly the same and
     that differs in one character only: with hundreds of names, sound alone pairs ordinary
-    words with some name (长说要 ~ 张曙敖)."""
-    if len(syllables) < MIN_SOUND_CHARS or (syllables[0], len(syllables)) not in index.sound_heads:
-        return None
+    words with some name (长说要 ~ 张曙敖).  The caller has checked that some name of this
+    length starts with the window's first syllable (``FuzzyIndex.sound_heads``)."""
     key = " ".join(syllables)
     best: tuple[float, int, str] | None = None
     by_mask = index.by_mask
@@ -187,23 +186,21 @@ def _bigrams_within(positions: Sequence[int], start: int, stop: int) -> int:
     return bisect_left(positions, stop) - bisect_left(positions, start)
 
 
+def _bigrams_needed(length: int) -> int:
+    """How many bigrams a name of ``length`` characters shares with a near-spelling of it."""
+    return max(1, (length - 1) // 2)
+
+
 def _edit_candidate(
     window: str, by_bigram: Mapping[tuple[str, int], tuple[str, ...]], min_score: float
 ) -> tuple[float, int, str] | None:
     """The closest same-length name sharing enough bigrams with ``window``, if close enough."""
     length = len(window)
-    needed = max(1, (length - 1) // 2)
-    lists = [
-        names
-        for gram in {window[k : k + 2] for k in range(length - 1)}
-        if (names := by_bigram.get((gram, length)))
-    ]
-    if len(lists) < needed:
-        return None  # no name of this length can share enough bigrams (most windows)
     counts: dict[str, int] = {}
-    for names in lists:
-        for name in names:
+    for gram in {window[k : k + 2] for k in range(length - 1)}:
+        for name in by_bigram.get((gram, length), ()):
             counts[name] = counts.get(name, 0) + 1
+    needed = _bigrams_needed(length)
     best: tuple[float, int, str] | None = None
     shortlist = heapq.nsmallest(20, ((-c, n) for n, c in counts.items() if c >= needed))
     for _, name in shortlist:
