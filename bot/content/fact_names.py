@@ -185,6 +185,10 @@ def _name_start(
     province)."""
     start = suffix_start
     limit = max(0, suffix_start - 16)
+    for word in lexicon().name_words_before_suffix:
+        if s.endswith(word, 0, start):
+            start -= len(word)  # 交通建设投资|集团: part of the name, not the verb 投资
+            break
     while start > limit:
         head = s[:start]
         if p.stop_tail.search(head):

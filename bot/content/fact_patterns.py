@@ -61,6 +61,7 @@ class Patterns:
     place_suffix: re.Pattern[str]
     region: re.Pattern[str]
     stop_tail: re.Pattern[str]
+    called: re.Pattern[str]
 
 
 _compiled: dict[str, Patterns] = {}
@@ -187,6 +188,10 @@ def _compile(lx: Lexicon) -> Patterns:
             + measures
             + "))$"
         ),
+        called=re.compile(
+            rf"(?P<cue>{alternation(lx.naming_cues)})(?:是|为|叫|作|做)?[:：]?"
+            r"(?P<open>[“\"「『《])(?P<name>[^“”\"「」『』《》，。；！？]{1,24})[”\"」』》]"
+        ),
     )
 
 
@@ -194,7 +199,10 @@ def _suffix_chain(suffixes: tuple[str, ...], *, chain: bool = True) -> str:
     """Regex for a suffix, or a run of them for organisations (``集团股份有限公司``), not
     followed by a word that changes its meaning (``局长``, ``部门``, ``中心城区``).  Places do
     not chain: 赣州经开区 is 赣州 + 经开区, not a name ending in 州经开区."""
-    guard = r"(?!长|门|署|分|件|队|员|房|商|城区|城市|级|内|外|里|人|民|域|委|场|直|寨|落|庄)"
+    guard = (
+        r"(?!长|门|署|分|件|队|员|房|商|城区|城市|级|内|外|里|人|民|域|委|场|直|寨|落|庄"
+        r"|集(?!团))"  # 非遗市集: a market, not a city
+    )
     return rf"(?:(?:{alternation(suffixes)}){guard})" + ("+" if chain else "")
 
 

@@ -2,9 +2,10 @@
 
 Every quantity in an article becomes a fact tied to its sentence: money, percentages,
 counts with their measure word, durations, dates (relative ones resolved against the
-article's date), rankings, people with their role, organisations and places.  The answer
-composer picks sentences by these facts ("多少钱" needs money, "谁" needs a person), so the
-extractor favours recall on numbers and precision on names.
+article's date), rankings, people with their role, organisations, places and the other
+names a thing is given (原名“…”).  The answer composer picks sentences by these facts
+("多少钱" needs money, "谁" needs a person), so the extractor favours recall on numbers and
+precision on names.
 
 Extractors run in a fixed order and a later one never claims characters an earlier one
 took, so ``2025年`` is a date and not a duration, and ``第七位`` is a rank, not a count.
@@ -15,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 
 from bot.content import fact_numbers as numbers
+from bot.content.fact_called import called
 from bot.content.fact_names import named, people
 from bot.content.fact_patterns import DateContext
 from bot.content.lexicon import Lexicon, lexicon
@@ -46,6 +48,7 @@ def extract_facts(sentence: str, context: DateContext) -> tuple[Fact, ...]:
     facts.extend(people(sentence))
     facts.extend(named(sentence, FactKind.ORG))
     facts.extend(named(sentence, FactKind.PLACE))
+    facts.extend(called(sentence))
     facts.sort(key=lambda f: (f.start, f.kind))
     return tuple(facts)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.knowledge.entities import Entity, EntityKind
+from bot.nlu import resources
 from bot.nlu.understand import Query
 from bot.rules.model import AnswerType
 
@@ -47,16 +48,28 @@ def need_from_query(query: Query) -> Need:
         answer = AnswerType.PERSON  # "陈宏志是干什么的": what a person is, is their role
     intent = query.classification.intent
     requires = intent.requires if intent else ()
+    terms, tense = query.terms, query.tense
+    if answer is AnswerType.NAME:
+        terms = tuple(t for t in terms if not _asks_a_name(t))
+        if any(w in query.text for w in resources.lexicon().former_name_asked):
+            tense = "past"  # 原名 / 更名前: the name it had before
     return Need(
         answer,
         query.unit,
         tuple(n.entity for n in query.named),
         query.concepts,
-        query.terms,
+        terms,
         requires,
         query.counted,
         query.grain,
-        query.tense,
+        tense,
         query.year,
         query.year_offset,
     )
+
+
+def _asks_a_name(term: str) -> bool:
+    """以前 / 名字 / 改名 in "以前叫什么名字": how a name is asked, not what the page must say
+    (it says 原名“…”; names_asked in bot/answer/types/name.py reads these words)."""
+    lx = resources.lexicon()
+    return term in lx.former_name_asked or term in lx.name_question_words

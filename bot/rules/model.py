@@ -33,6 +33,7 @@ class AnswerType(StrEnum):
     ORG = "org"
     PLACE = "place"
     RANK = "rank"
+    NAME = "name"  # another name of a thing (原名, 简称, 又称)
     QUANTITY = "quantity"  # any number: money, count, percent or duration
     REASON = "reason"
     METHOD = "method"

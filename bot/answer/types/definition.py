@@ -14,6 +14,7 @@ _NAMED_AS_RE = re.compile(r"(?:被喻为|被誉为|被称为|被称作|又称|�
 _OPEN_QUOTES = "“「‘\"'"
 _CLOSE_QUOTES = "”」’\"')"
 _COPULAS = ("是", "指", "即", "就是", "也就是", "作为")
+_DEFINING_OPENER = "所谓"  # 所谓“非遗+”，就是…: the term, a comma, then the copula
 
 
 def fit(inp: FitInput) -> Fit:
@@ -27,12 +28,13 @@ def _defines(inp: FitInput) -> bool:
     or the term as what something is called (``被喻为“工业大米”的微型元件``)."""
     norm = inp.text
     head = norm[: inp.tools.w.definition_head_chars].lstrip(_OPEN_QUOTES)
+    head = head.removeprefix(_DEFINING_OPENER).lstrip(_OPEN_QUOTES)
     named = [norm[m.end() :].lstrip(_OPEN_QUOTES) for m in _NAMED_AS_RE.finditer(norm)]
     need = inp.need
     words = asked_words(inp.tools.k, need) + [a for e in need.names for a in e.aliases]
     for word in sorted(words, key=len, reverse=True):
         if head.startswith(word):
-            rest = head[len(word) :].lstrip(_CLOSE_QUOTES)
+            rest = head[len(word) :].lstrip(_CLOSE_QUOTES).lstrip("，,")
             if rest.startswith(_COPULAS):
                 return True
         if any(after.startswith(word) for after in named):

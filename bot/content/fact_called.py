@@ -1,0 +1,28 @@
+"""Name facts: another name a sentence gives a thing (原名“石门岩风景区”, 简称“联农合作社”).
+
+Readers ask what something is or was called (原名叫什么, 以前叫什么名字, 直播号叫啥); pages
+answer with a naming word and the name in quotes.  Only a quoted name right after a naming
+word (intents/lexicon.yaml: naming_cues) is taken: quotes alone also mark slogans and
+speech, which are no names.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from bot.content.fact_patterns import patterns
+from bot.content.model import Fact, FactKind
+
+
+def called(sentence: str) -> Iterator[Fact]:
+    """Each naming word with its quoted name; the naming word is the fact's qualifier."""
+    for m in patterns().called.finditer(sentence):
+        yield Fact(
+            FactKind.NAME,
+            m.group(0),
+            m["name"],
+            None,
+            m.start(),
+            m.end(),
+            qualifier=m["cue"],
+        )
