@@ -65,6 +65,7 @@ class Scoring:
     decline_below: float
     # type fit
     plan_fit: float
+    unanchored_fit: float
     other_name_fit: float
     anchor_gap: int
     whole_sentence_coverage: float

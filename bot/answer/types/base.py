@@ -25,6 +25,10 @@ Fit = tuple[tuple[Fact, ...], float]  # the facts of the asked kind, and how wel
 
 _DEADLINE_RE = re.compile(r"到(?:19|20)\d\d年")
 PLANNED_KINDS = frozenset({FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT})
+# Facts whose unit alone says what they measure (天, %): a sentence's only one may answer
+# from a clause without the question's words; a name, a date or an amount may not (the
+# 900亿元 of another clause is another amount).
+UNANCHORED_KINDS = frozenset({FactKind.DURATION, FactKind.PERCENT})
 # Facts that may answer from anywhere in a sentence that holds every asked word.
 WHOLE_SENTENCE_KINDS = frozenset(
     {FactKind.DURATION, FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT, FactKind.PERSON}
@@ -117,6 +121,10 @@ def about_the_question(inp: FitInput, facts: tuple[Fact, ...]) -> Fit:
             (len(facts) == 1 and facts[0].kind in WHOLE_SENTENCE_KINDS)
             or all(f.kind is FactKind.ORG for f in facts)
         )  # the subject: 哪家
+        if not anchored and not single and len(facts) == 1 and facts[0].kind in UNANCHORED_KINDS:
+            # the sentence's one fact of the kind, in a clause the question's words are not
+            # in ("…直航沙特，航程缩短至18天" for 要走几天): likely, never certain
+            return facts, w.unanchored_fit
         facts = anchored or (facts if single else ())
     if facts and all(f.kind in PLANNED_KINDS for f in facts):
         planned = [_planned(text, f) for f in facts]
