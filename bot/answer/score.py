@@ -24,7 +24,7 @@ from bot.answer.clauses import gap, spans
 from bot.answer.names import REQUIRED_KINDS, NameRules
 from bot.answer.plan import Plan, PlanItem, said_by
 from bot.answer.scope import earlier
-from bot.answer.surfaces import surfaces
+from bot.answer.surfaces import spread_in, surfaces
 from bot.answer.types import kind_of
 from bot.answer.types.base import BoundInput, FitInput, FitTools
 from bot.content.model import Article, Fact, FactKind, Sentence
@@ -149,8 +149,9 @@ class Scorer:
                 said_in_head = said_by(plan, place[:2], index.heads.get(place[:2], ""))
             if said_in_head[n]:
                 got += item.weight * w.partial_paragraph  # the title or column says it (专家点评)
-            elif item.unknown and all(ch in text for ch in item.item):
-                # a word the corpus never uses whose characters all occur (新厂 ~ 新工厂)
+            elif item.unknown and spread_in(text, item.item, w.partial_chars_gap):
+                # a word the corpus never uses whose characters occur in order, close
+                # together (新厂 ~ 新工厂; not 下雨 ~ 地下停车场…不淋雨)
                 got += item.weight * w.partial_chars
         coverage = got / plan.total if plan.total else 1.0
         hard: list[float] = []

@@ -3,6 +3,9 @@
 
 from __future__ import annotations
 
+import re
+from functools import lru_cache
+
 from bot.knowledge.analysis import CONCEPT_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.nlu.need import Need
@@ -18,3 +21,13 @@ def surfaces(knowledge: Knowledge, item: str) -> tuple[str, ...]:
 def asked_words(knowledge: Knowledge, need: Need) -> list[str]:
     """Every way the question's content words may be written in an answer."""
     return [w for item in (*need.concepts, *need.terms) for w in surfaces(knowledge, item)]
+
+
+@lru_cache(maxsize=1024)
+def _spread(word: str, gap: int) -> re.Pattern[str]:
+    return re.compile(f".{{0,{gap}}}".join(re.escape(ch) for ch in word))
+
+
+def spread_in(text: str, word: str, gap: int) -> bool:
+    """``word``'s characters in ``text`` in order, at most ``gap`` others between two."""
+    return _spread(word, gap).search(text) is not None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 from bot.nlu import resources
 from bot.nlu.names import NameMatch
@@ -35,16 +36,17 @@ def ellipsis(text: str, markers: Sequence[str], max_chars: int) -> bool:
     )
 
 
-_UNIT_RE: re.Pattern[str] | None = None
 GENERIC_UNITS = frozenset({"个"})
 
 
+@lru_cache(maxsize=4)
+def _unit_re(measure_words: tuple[str, ...]) -> re.Pattern[str]:
+    """Per lexicon's measure words: a reload with other words gets its own pattern."""
+    return re.compile(rf"(?:多少|几)(?:万|亿)?(?P<unit>{resources.alternation(measure_words)})")
+
+
 def unit(text: str) -> str | None:
-    global _UNIT_RE
-    if _UNIT_RE is None:
-        measures = resources.alternation(resources.lexicon().measure_words)
-        _UNIT_RE = re.compile(rf"(?:多少|几)(?:万|亿)?(?P<unit>{measures})")
-    match = _UNIT_RE.search(text)
+    match = _unit_re(resources.lexicon().measure_words).search(text)
     if not match or match["unit"] in GENERIC_UNITS:
         return None  # "几个" asks how many of anything
     return match["unit"]

@@ -53,6 +53,7 @@ class Scoring:
     unknown_word_weight: float
     soft_name_weight: float
     partial_chars: float
+    partial_chars_gap: int
     partial_paragraph: float
     scope_previous: float
     scope_sentences: int
