@@ -20,7 +20,7 @@ SENTENCE = "这种被喻为“工业大米”的微型元件，是手机、汽�
 
 def test_a_summary_without_a_fact_finishes_the_list_it_started() -> None:
     summary = summary_for(SENTENCE, None)
-    assert summary == "这种被喻为“工业大米”的微型元件是手机、汽车、AI服务器的“心脏”"
+    assert summary == "这种被喻为“工业大米”的微型元件，是手机、汽车、AI服务器的“心脏”"
 
 
 def test_a_summary_never_ends_on_an_enumeration_comma() -> None:
@@ -39,7 +39,7 @@ def test_a_summary_skips_the_lead_in_before_a_colon() -> None:
     assert summary_for(long_lead, None).startswith("记者从今天召开")
     # an interviewee's label is no part of the answer
     assert summary_for("周晓岚：全省已组建县域医共体162家，覆盖所有县（市、区）。", None) == (
-        "全省已组建县域医共体162家覆盖所有县（市、区）"
+        "全省已组建县域医共体162家，覆盖所有县（市、区）"
     )
 
 

@@ -208,3 +208,33 @@ def test_numbers_newspapers_write(
 
 def test_an_age_is_not_a_duration() -> None:
     assert facts("年满16周岁的灵活就业人员可以缴存。", FactKind.DURATION) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "value", "qualifier"),
+    [
+        ("门票收入占总收入的七成以上。", "七成以上", 70.0, "以上"),
+        ("近八成农户入了社。", "近八成", 80.0, "近"),
+        ("省外游客占三成多。", "三成多", 30.0, "多"),
+    ],
+)
+def test_tenths_are_percentages(sentence: str, text: str, value: float, qualifier: str) -> None:
+    found = facts(sentence, FactKind.PERCENT)
+    assert [(f.text, f.value, f.qualifier) for f in found] == [(text, value, qualifier)]
+
+
+def test_words_with_a_numeral_before_cheng_are_no_share() -> None:
+    assert facts("全国统一成一个大市场，一成不变的做法行不通。", FactKind.PERCENT) == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "text", "unit"),
+    [
+        ("今年52岁的他回到村里。", "52岁", "岁"),
+        ("发现危急值412例。", "412例", "例"),
+        ("沿线设置服务区4对。", "4对", "对"),
+    ],
+)
+def test_ages_cases_and_pairs_are_counts(sentence: str, text: str, unit: str) -> None:
+    found = facts(sentence, FactKind.COUNT)
+    assert [(f.text, f.unit) for f in found] == [(text, unit)]

@@ -63,3 +63,11 @@ def test_the_article_most_about_the_words_asked_is_found(knowledge: Knowledge) -
         query = understand("介绍一下海关那篇", knowledge)
     found = finder.find(query)
     assert found is not None and "海关" in found.text
+
+
+def test_an_unknown_words_characters_count_only_close_together() -> None:
+    from bot.answer.surfaces import spread_in
+
+    assert spread_in("新工厂投资5000多万元", "新厂", 2)
+    assert not spread_in("地下停车场设有车位，病人做检查不淋雨", "下雨", 2)
+    assert not spread_in("厂里来了新人", "新厂", 2)  # out of order

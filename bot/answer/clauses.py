@@ -25,7 +25,10 @@ MAX_CONTEXT_CHARS = 44
 # whether or what the bot answers, so they stay here rather than in intents/scoring.yaml.
 MIN_AFTER_LEAD_IN = 12  # a colon's remainder this long is the summary, not its lead-in
 LEAD_IN_MAX_PERCENT = 60  # …when the colon comes within this share of the text
-_DROP_PUNCT_RE = re.compile(r"[，,。；;：:！？!?\s]+")
+_DROP_PUNCT_RE = re.compile(r"\s+")
+# between the clauses of a summary, one comma: two clauses glued read as one wrong phrase
+# (提高到外转患者下降到…), and a sentence mark inside a one-line summary is noise
+_CLAUSE_MARKS_RE = re.compile(r"(?:[，,。；;：:！？!?]\s*)+")
 _CLAUSE_RE = re.compile(f"[{CLAUSE_SEP}。！？!?]")
 _SPEAKER_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}[：:](?=.)")
 _PAIRS = (
@@ -92,7 +95,7 @@ def clauses(text: str) -> list[tuple[int, int, str]]:
 def context_clause(
     text: str, fact: Fact | None, limit: int = MAX_CONTEXT_CHARS, words: Sequence[str] = ()
 ) -> str:
-    """The clauses around the fact, without the fact itself and without punctuation; with no
+    """The clauses around the fact, without the fact itself, one comma between clauses; with no
     fact, from the first clause that holds one of the question's ``words`` (陈宏志打算建什么 →
     “这次我们要建的是…”, not the quote's opening “以前你看到的是…”)."""
     if fact is None:
@@ -150,9 +153,11 @@ def context_clause(
     ):
         joined = _without(joined, fact.text)
     joined = _SPEAKER_RE.sub("", joined)  # 周晓岚：全省已组建… — the interviewee's label
-    joined = _DROP_PUNCT_RE.sub("", strip_dateline(joined)).rstrip("、")
+    joined = _DROP_PUNCT_RE.sub("", strip_dateline(joined))
+    joined = _CLAUSE_MARKS_RE.sub("，", joined).strip("，、")
     anchor = fact.text if fact is not None else ""
-    return balanced(_fit(balanced(joined), limit, anchor))
+    # pairing may drop a closing quote after the last comma (…‘超级工厂’，” → …‘超级工厂’，)
+    return balanced(_fit(balanced(joined), limit, anchor)).rstrip("，、")
 
 
 def _after_speaker(chosen: list[tuple[int, int, str]]) -> list[tuple[int, int, str]]:

@@ -48,6 +48,7 @@ class Candidate:
     facts: tuple[Fact, ...]  # facts of the asked kind, in sentence order
     matched: tuple[str, ...]  # question items found in the sentence
     gap: int = 0  # characters between the nearest fact and a word of the question
+    dated: bool = False  # the sentence states the year asked about (2025年，…)
 
     @property
     def fact_typed(self) -> bool:
@@ -68,10 +69,11 @@ class _Partial:
     bound: float  # confidence with a perfect type fit
 
 
-def order(c: Candidate) -> tuple[float, float, float, int, int]:
-    """Best first; of equals, the one nearer the names asked about (an archive holds many
-    sentences alike: "…的决心，更给了团队长期攻坚的信心" in another company's story)."""
-    return (-round(c.confidence, 6), -c.coverage, -c.proximity, c.gap, c.key)
+def order(c: Candidate) -> tuple[float, bool, float, float, int, int]:
+    """Best first; of equals, the one that states the year asked, then the one nearer the
+    names asked about (an archive holds many sentences alike: "…的决心，更给了团队长期攻坚
+    的信心" in another company's story)."""
+    return (-round(c.confidence, 6), not c.dated, -c.coverage, -c.proximity, c.gap, c.key)
 
 
 class Scorer:
@@ -216,7 +218,8 @@ class Scorer:
         kind = kind_of(need.answer)
         fit_input = FitInput(need, p.key, sentence, text, anchors, coverage, self.tools)
         facts, type_fit = kind.fit(fit_input)
-        if not _same_year(need, article, sentence):
+        fits_year, dated = _year_of(need, article, sentence)
+        if not fits_year:
             facts, type_fit = (), 0.0  # "去年接待了多少游客" is not "今年春节预计接待…"
         if kind.defines and type_fit == 1.0:
             coverage = max(coverage, self.w.definition_coverage)  # "X作为尖兵…" defines X outright
@@ -233,6 +236,7 @@ class Scorer:
             facts,
             p.matched,
             nearest,
+            dated,
         )
 
     def calibrated(self, score: float) -> float:
@@ -269,14 +273,14 @@ class Scorer:
         return weight
 
 
-def _same_year(need: Need, article: Article, sentence: Sentence) -> bool:
-    """A sentence dated in other years than the one asked about does not answer it; one
-    with no year of its own might."""
+def _year_of(need: Need, article: Article, sentence: Sentence) -> tuple[bool, bool]:
+    """Whether the sentence may answer for the year asked, and whether it states that year.
+    A sentence dated in other years does not answer; one with no year of its own might."""
     asked = need.year
     if asked is None and need.year_offset is not None and article.date is not None:
         asked = article.date.year + need.year_offset
     if asked is None:
-        return True
+        return True, False
     years = {
         int(f.value[:4])
         for f in sentence.facts
@@ -285,4 +289,4 @@ def _same_year(need: Need, article: Article, sentence: Sentence) -> bool:
         and "/" not in f.value
         and f.value[:4].isdigit()
     }
-    return not years or asked in years
+    return not years or asked in years, asked in years

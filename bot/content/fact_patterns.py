@@ -118,7 +118,10 @@ def _compile(lx: Lexicon) -> Patterns:
         rel_day=re.compile(rf"(?P<rel>{rel_days})"),
         plan=re.compile(rf"(?P<plan>{plans})"),
         percent=re.compile(
-            _PRE + r"(?:(?P<num>\d+(?:\.\d+)?)\s*[%％]|百分之(?P<cnum>" + NUMBER + r"))"
+            _PRE + r"(?:(?P<num>\d+(?:\.\d+)?)\s*[%％]|百分之(?P<cnum>" + NUMBER + r")"
+            # 七成多 / 八成以上: tenths, as newspapers write shares
+            r"|(?<![统单唯第])(?P<tenths>[一二两三四五六七八九]|[1-9])成(?!不变|员|本|为|功|立|果)"
+            r"(?P<q1>多|半)?)"
             r"(?P<post>以上|以下|左右)?"
         ),
         money=re.compile(

@@ -34,7 +34,8 @@ def _defines(inp: FitInput) -> bool:
     words = asked_words(inp.tools.k, need) + [a for e in need.names for a in e.aliases]
     for word in sorted(words, key=len, reverse=True):
         if head.startswith(word):
-            rest = head[len(word) :].lstrip(_CLOSE_QUOTES).lstrip("，,")
+            # 所谓“非遗+”，就是…: a coined "X+" term, its quote and a comma before the copula
+            rest = head[len(word) :].lstrip("+＋").lstrip(_CLOSE_QUOTES).lstrip("，,")
             if rest.startswith(_COPULAS):
                 return True
         if any(after.startswith(word) for after in named):
