@@ -6,8 +6,8 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 # the dev tools (pytest, ruff, mypy, …) on top: only lint/typecheck/unit/eval/bench need them
 DEV_STAMP := $(VENV)/.dev-installed-stamp
-MIN_ANSWERABLE ?= 0.95
-MIN_DECLINED   ?= 0.95
+MIN_ANSWERABLE ?= 0.80
+MIN_DECLINED   ?= 0.90
 
 .PHONY: install install-run run test lint typecheck unit eval bench bench-quick screenshots fuzz clean
 
@@ -42,10 +42,12 @@ typecheck: $(DEV_STAMP)
 unit: $(DEV_STAMP)
 	$(BIN)/pytest
 
-# The golden questions, with the table by group and every failure printed; fails below
-# MIN_ANSWERABLE answered right or MIN_DECLINED declined right (so `make test` is gated by it).
+# Every question file on its pages (tests/eval_suites.yaml: golden files, blind pages, the
+# holdout's totals only), with the table by group and every development failure printed;
+# fails when a suite answers fewer questions right than its recorded floor, or the
+# development totals fall below MIN_ANSWERABLE / MIN_DECLINED (so `make test` is gated by it).
 eval: $(STAMP)
-	$(BIN)/newsbot eval tests/qa/seed_page.yaml --min-answerable $(MIN_ANSWERABLE) --min-declined $(MIN_DECLINED)
+	$(BIN)/newsbot eval --all --min-answerable $(MIN_ANSWERABLE) --min-declined $(MIN_DECLINED)
 
 test: lint typecheck unit eval
 

@@ -355,8 +355,12 @@ def _eval_all(args: argparse.Namespace, settings: Settings) -> int:
     report = evaluate_all(manifest, settings.intents, settings.cache_dir)
     show = args.show_holdout
     print(_json_line(report.as_dict(show)) if args.json else render_all(report, show))
+    below = report.below_floor()
+    for line in below:
+        print(f"newsbot eval: below its recorded floor: {line}", file=sys.stderr)
     dev = report.totals(holdout=False)
-    return _eval_verdict(args, dev["answerable_accuracy"], dev["declined_accuracy"])
+    verdict = _eval_verdict(args, dev["answerable_accuracy"], dev["declined_accuracy"])
+    return EXIT_INVALID if below else verdict
 
 
 def _eval_verdict(args: argparse.Namespace, answerable: float, declined: float) -> int:

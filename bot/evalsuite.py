@@ -12,6 +12,9 @@ suites:
      beside_shipped: true, holdout: true}
 ```
 
+A suite may carry ``floor: {answerable: N, declined: M}``, its recorded final figures as
+questions right; ``eval --all`` fails when a run falls below one (``make eval`` gates on it).
+
 A blind page is asked beside the shipped page so an unknown name has other entities to be
 confused with (docs/quality.md).  Holdout suites are never tuned on, so the report shows only
 their totals and calibration table unless asked (``--show-holdout``): reading their failures
@@ -42,7 +45,7 @@ from bot.evaluate import (
 from bot.service import NewsService
 from bot.yamlsource import YamlFileError, YDict, YList, load_yaml, type_name
 
-_SUITE_KEYS = {"questions", "pages", "beside_shipped", "holdout"}
+_SUITE_KEYS = {"questions", "pages", "beside_shipped", "holdout", "floor"}
 _TOP_KEYS = {"version", "root", "shipped", "suites"}
 
 
@@ -54,6 +57,9 @@ class Suite:
     pages: Path
     beside_shipped: bool = False
     holdout: bool = False
+    # the recorded final figures, as questions right: (answerable, declined); a run below
+    # either fails ``eval --all`` (and so ``make test``)
+    floor: tuple[int, int] | None = None
 
     @property
     def name(self) -> str:
@@ -103,7 +109,14 @@ def load_manifest(path: Path) -> Manifest:
         if wrong:
             problems.append(Problem(label, line, f"{', '.join(wrong)} must be true or false"))
             continue
-        suite = Suite(root / questions, root / pages, flags["beside_shipped"], flags["holdout"])
+        try:
+            floor = _floor(raw.get("floor"))
+        except ValueError:
+            problems.append(Problem(label, raw.line_of("floor"), _FLOOR_FORM))
+            continue
+        suite = Suite(
+            root / questions, root / pages, flags["beside_shipped"], flags["holdout"], floor
+        )
         missing = [p for p in (suite.questions, suite.pages) if not p.exists()]
         if missing:
             problems.append(Problem(label, line, f"no such file or directory: {missing[0]}"))
@@ -112,6 +125,21 @@ def load_manifest(path: Path) -> Manifest:
     if problems:
         raise InputError(problems)
     return Manifest(shipped, tuple(suites))
+
+
+_FLOOR_FORM = "floor must be {answerable: N, declined: M}: questions right, whole numbers"
+
+
+def _floor(raw: object) -> tuple[int, int] | None:
+    """The suite's floor, None when it has none; ValueError when it is malformed."""
+    if raw is None:
+        return None
+    if not isinstance(raw, YDict) or set(raw) != {"answerable", "declined"}:
+        raise ValueError(_FLOOR_FORM)
+    values = (raw["answerable"], raw["declined"])
+    if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in values):
+        raise ValueError(_FLOOR_FORM)
+    return int(values[0]), int(values[1])
 
 
 @contextmanager
@@ -146,6 +174,21 @@ class AllReport:
 
     def totals(self, holdout: bool) -> dict[str, Any]:
         return _totals(self.results(holdout))
+
+    def below_floor(self) -> list[str]:
+        """Each suite that answered fewer questions right than its recorded floor."""
+        found = []
+        for suite, report in self.reports:
+            if suite.floor is None:
+                continue
+            t = _totals(report.results)
+            got = (t["answerable_right"], t["declined_right"])
+            if got[0] < suite.floor[0] or got[1] < suite.floor[1]:
+                found.append(
+                    f"{suite.name}: answerable {got[0]}/{t['answerable']} (floor {suite.floor[0]}),"
+                    f" declined {got[1]}/{t['declined']} (floor {suite.floor[1]})"
+                )
+        return found
 
     def as_dict(self, show_holdout: bool = False) -> dict[str, Any]:
         suites = []

@@ -21,7 +21,7 @@ def test_shipped_manifest_lists_every_question_file() -> None:
     files = {p.resolve() for p in QA.rglob("*.yaml")}
     assert files == listed, f"not in tests/eval_suites.yaml: {sorted(files - listed)}"
     holdout = {s.name for s in manifest.suites if s.holdout}
-    assert holdout == {"105_zhengwu", "106_jiaoyu"}
+    assert holdout == {"105_zhengwu", "106_jiaoyu", "109_minsheng"}
     blind = [s for s in manifest.suites if "blind" in s.questions.parts]
     assert blind and all(s.beside_shipped for s in blind)
     assert manifest.shipped == (ROOT / "seeds").resolve()
@@ -110,3 +110,36 @@ def test_cli_eval_all_json_and_usage(
     assert main(["eval"]) == 2
     assert main(["eval", str(QA / "seed_page.yaml"), "--all"]) == 2
     assert "question file or --all" in capsys.readouterr().err
+
+
+def test_a_suite_below_its_recorded_floor_fails_eval_all(
+    manifest: Path, cache_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = manifest.read_text(encoding="utf-8")
+    held = text.replace("holdout: true}", "holdout: true, floor: {answerable: 2, declined: 0}}")
+    manifest.write_text(held, encoding="utf-8")
+    assert main(["eval", "--all", "--manifest", str(manifest)]) == 0  # 2/3 right: at its floor
+    capsys.readouterr()
+    manifest.write_text(held.replace("answerable: 2", "answerable: 3"), encoding="utf-8")
+    assert main(["eval", "--all", "--manifest", str(manifest)]) == 1
+    err = capsys.readouterr().err
+    assert "below its recorded floor: blind: answerable 2/3 (floor 3)" in err
+    assert HIDDEN not in err  # the holdout's failures stay unread
+
+
+@pytest.mark.parametrize("floor", ["{answerable: 2}", "{answerable: -1, declined: 0}", "7"])
+def test_a_malformed_floor_is_located(manifest: Path, floor: str) -> None:
+    text = manifest.read_text(encoding="utf-8")
+    manifest.write_text(text.replace("holdout: true}", f"holdout: true, floor: {floor}}}"))
+    with pytest.raises(InputError) as caught:
+        load_manifest(manifest)
+    assert f"{manifest}:6: floor must be" in str(caught.value)
+
+
+def test_every_suite_holds_its_recorded_floor(cache_dir: Path) -> None:
+    """The final figures in tests/eval_suites.yaml (docs/quality.md) are a floor: a change
+    that answers fewer questions right on any page — golden, blind or holdout — fails."""
+    manifest = load_manifest(QA.parent / "eval_suites.yaml")
+    assert all(s.floor is not None for s in manifest.suites)
+    report = evaluate_all(manifest, INTENTS, cache_dir)
+    assert report.below_floor() == []

@@ -97,8 +97,10 @@ def _year_for_month(today: dt.date | None, month: int) -> int | None:
 
 def percents(s: str, _ctx: DateContext) -> Iterator[Fact]:
     for m in patterns().percent.finditer(s):
+        value: float | None
         if m["tenths"]:
-            value = parse_number(m["tenths"]) * 10  # 七成 is 70 %
+            tenths = parse_number(m["tenths"])
+            value = None if tenths is None else tenths * 10  # 七成 is 70 %
         else:
             value = float(m["num"]) if m["num"] else parse_number(m["cnum"] or "")
         yield make_fact(FactKind.PERCENT, m, value, "%", qualifier=qualifier(m, "post"))
