@@ -26,7 +26,7 @@ _EPOCH = dt.date(1, 1, 1)
 # How Chinese points at an article by its place: general grammar, not any page's words.
 _ORDINAL_RE = re.compile(r"第([一二两三四五六七八九十\d]{1,3})[篇条]")
 _LAST_RE = re.compile(r"(?:最后|末)一?[篇条]")
-_HEADLINE_RE = re.compile(r"头条")
+_HEADLINE_RE = re.compile(r"头条|头版|主稿|头题")
 
 
 class ArticleFinder:
@@ -44,14 +44,16 @@ class ArticleFinder:
         self._article_of: dict[int, int] | None = None
 
     def newest(self, limit: int) -> list[Article]:
-        """Articles by page date, newest first (undated last), page order within a date."""
+        """Articles page by page, newest page first (undated last), in page order within a
+        page: its headline first, though a short item's dateline may be a day older."""
         articles = self.k.articles
-        if len(articles) <= limit:
-            return list(articles)
         if self._by_date is None:
+            page_date: dict[str, dt.date] = {}
+            for a in articles:
+                page_date[a.file] = max(page_date.get(a.file, _EPOCH), a.date or _EPOCH)
             self._by_date = sorted(
                 range(len(articles)),
-                key=lambda i: (-(articles[i].date or _EPOCH).toordinal(), i),
+                key=lambda i: (-page_date[articles[i].file].toordinal(), i),
             )
         return [articles[i] for i in self._by_date[:limit]]
 
@@ -166,7 +168,7 @@ class ArticleFinder:
 
 
 def _position_asked(text: str) -> int | None:
-    """第二篇 → 2, 头条 → 1, 最后一篇 → -1: the article's place in the list the bot shows
+    """第二篇 → 2, 头条 / 头版主稿 → 1, 最后一篇 → -1: the article's place in the list the bot shows
     (page order; the newest page first when several are loaded), or None."""
     if _LAST_RE.search(text):
         return -1

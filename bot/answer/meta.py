@@ -49,7 +49,7 @@ class MetaResponder:
                 source=answer.source,
                 topic=answer.topic,
             )
-        if intent.id == "summarize_article":
+        if intent.id in ("summarize_article", "article_title"):
             article = self.finder.find(query)
             if article is None:
                 return Answer(
@@ -60,6 +60,8 @@ class MetaResponder:
                     responses.text("unknown_article", language),
                     suggestions=self._titles()[:3],
                 )
+            if intent.id == "article_title":
+                return self.article_title(query.raw, intent.id, article, language)
             return self.article_summary(query.raw, intent.id, article, language)
         text = responses.text(intent.response or intent.id, language, count=len(self.k.articles))
         return Answer(query.raw, True, intent.id, 1.0, text)
@@ -124,6 +126,24 @@ class MetaResponder:
             quote=lead.text,
             source=source,
             topic=topics[0] if topics else None,
+        )
+
+    def article_title(self, question: str, intent: str, article: Article, language: str) -> Answer:
+        """这篇时评的题目是什么: the title, quoted as the page prints it."""
+        summary = self.article_summary(question, intent, article, language)
+        source = Source(article.id, article.title, None, article.file, article.line)
+        text = self.k.rules.responses.text(
+            "article_title", language, title=article.title, column=article.column or ""
+        )
+        return Answer(
+            question,
+            True,
+            intent,
+            1.0,
+            text,
+            quote=article.title,
+            source=source,
+            topic=summary.topic,
         )
 
     def _titles(self) -> tuple[str, ...]:

@@ -66,6 +66,7 @@ class Lexicon:
     describing_words: tuple[str, ...]
     name_words_before_suffix: tuple[str, ...]
     naming_cues: tuple[str, ...]
+    bare_naming_cues: tuple[str, ...]
     former_naming_cues: frozenset[str]
     former_name_asked: tuple[str, ...]
     name_question_words: frozenset[str]

@@ -43,6 +43,7 @@ FIELDS: dict[str, str] = {
     "describing_words": _LIST,
     "name_words_before_suffix": _LIST,
     "naming_cues": _LIST,
+    "bare_naming_cues": _LIST,
     "former_naming_cues": _SET,
     "former_name_asked": _LIST,
     "name_question_words": _SET,
