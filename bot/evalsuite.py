@@ -184,9 +184,10 @@ class AllReport:
             t = _totals(report.results)
             got = (t["answerable_right"], t["declined_right"])
             if got[0] < suite.floor[0] or got[1] < suite.floor[1]:
+                answerable, declined = suite.floor
                 found.append(
-                    f"{suite.name}: answerable {got[0]}/{t['answerable']} (floor {suite.floor[0]}),"
-                    f" declined {got[1]}/{t['declined']} (floor {suite.floor[1]})"
+                    f"{suite.name}: answerable {got[0]}/{t['answerable']} (floor {answerable}),"
+                    f" declined {got[1]}/{t['declined']} (floor {declined})"
                 )
         return found
 

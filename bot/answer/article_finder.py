@@ -168,8 +168,8 @@ class ArticleFinder:
 
 
 def _position_asked(text: str) -> int | None:
-    """第二篇 → 2, 头条 / 头版主稿 → 1, 最后一篇 → -1: the article's place in the list the bot shows
-    (page order; the newest page first when several are loaded), or None."""
+    """第二篇 → 2, 头条 / 头版主稿 → 1, 最后一篇 → -1: the article's place in the list the bot
+    shows (page order; the newest page first when several are loaded), or None."""
     if _LAST_RE.search(text):
         return -1
     if _HEADLINE_RE.search(text):
