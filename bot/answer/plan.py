@@ -23,6 +23,7 @@ class PlanItem:
     concept: bool
     unknown: bool  # a plain word the corpus never uses
     single: str | None  # the one surface, when there is one (the common case, tested fast)
+    role: bool = False  # a title (主任): not said by 副主任 / 常务副主任, another post
 
     def written_in(self, text: str) -> bool:
         one = self.single

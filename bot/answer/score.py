@@ -24,7 +24,7 @@ from bot.answer.clauses import gap, spans
 from bot.answer.names import REQUIRED_KINDS, NameRules
 from bot.answer.plan import Plan, PlanItem, said_by
 from bot.answer.scope import earlier
-from bot.answer.surfaces import spread_in, surfaces
+from bot.answer.surfaces import as_the_post, spread_in, surfaces
 from bot.answer.types import kind_of
 from bot.answer.types.base import BoundInput, FitInput, FitTools
 from bot.content.model import Article, Fact, FactKind, Sentence
@@ -88,6 +88,8 @@ class Scorer:
     def plan(self, need: Need) -> Plan:
         """What scoring needs from the question, worked out once rather than per sentence."""
         index = self.index
+        lx = resources.lexicon()
+        roles = frozenset((*lx.roles_before_name, *lx.roles_after_name))
         items = tuple(
             PlanItem(
                 item,
@@ -96,6 +98,7 @@ class Scorer:
                 item.startswith(CONCEPT_PREFIX),
                 not item.startswith(CONCEPT_PREFIX) and not index.df(item),
                 written[0] if len(written) == 1 else None,
+                item in roles,
             )
             for item in (*need.concepts, *need.terms)
             for written in (surfaces(self.k, item),)
@@ -131,6 +134,8 @@ class Scorer:
                 here = written if item.single in text else ()
             else:
                 here = tuple(s for s in written if s in text)
+            if here and item.role:
+                here = tuple(s for s in here if as_the_post(text, s))
             if here or (item.concept and index.has(item.item, key)):
                 got += item.weight
                 matched.append(item.item)

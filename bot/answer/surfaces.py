@@ -31,3 +31,13 @@ def _spread(word: str, gap: int) -> re.Pattern[str]:
 def spread_in(text: str, word: str, gap: int) -> bool:
     """``word``'s characters in ``text`` in order, at most ``gap`` others between two."""
     return _spread(word, gap).search(text) is not None
+
+
+def as_the_post(text: str, role: str) -> bool:
+    """``role`` (主任) written as that post, not only inside a deputy's (常务副主任)."""
+    at = text.find(role)
+    while at >= 0:
+        if not text.endswith("副", 0, at):
+            return True
+        at = text.find(role, at + 1)
+    return False
