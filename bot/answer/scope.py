@@ -6,7 +6,9 @@ sentence but said one or two sentences earlier in the same paragraph is nearer t
 one said anywhere in the paragraph, so it earns more of its weight (``scope_previous``,
 for the ``scope_sentences`` before it, in ``intents/scoring.yaml``) than the paragraph's
 (``partial_paragraph``) — still less than the sentence's own words, so that a near-miss
-(a name on the page, a fact it does not state) does not become an answer.
+(a name on the page, a fact it does not state) does not become an answer.  Clauses cut off
+by a semicolon just before the candidate are its own sentence's: their words earn
+``scope_semicolon``.
 """
 
 from __future__ import annotations
@@ -25,3 +27,15 @@ def earlier(index: SentenceIndex, key: int, ref: SentenceRef, count: int) -> str
             break
         texts.append(index.texts[key - step])
     return "\n".join(texts)
+
+
+def same_sentence_before(index: SentenceIndex, key: int, ref: SentenceRef) -> str:
+    """The clauses before ``key`` that belong to the same sentence: the text cut off at a
+    semicolon just before it (…全省共有1372家重点排放单位参与碳排放权交易，…; | 成交额6.71
+    亿元…), whose subject is the candidate's own; "" when a full stop ends the one before."""
+    other = index.refs.get(key - 1)
+    place = (ref.article_id, ref.section, ref.paragraph)
+    if other is None or (other.article_id, other.section, other.paragraph) != place:
+        return ""
+    text = index.texts[key - 1]
+    return text if text.rstrip().endswith((";", "；")) else ""

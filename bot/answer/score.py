@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from bot.answer.clauses import gap, spans
 from bot.answer.names import REQUIRED_KINDS, NameRules
 from bot.answer.plan import Plan, PlanItem, said_by
-from bot.answer.scope import earlier
+from bot.answer.scope import earlier, same_sentence_before
 from bot.answer.surfaces import as_the_post, spread_in, surfaces
 from bot.answer.types import kind_of
 from bot.answer.types.base import BoundInput, FitInput, FitTools
@@ -124,6 +124,7 @@ class Scorer:
         said_in_paragraph: tuple[bool, ...] | None = None
         said_in_head: tuple[bool, ...] | None = None
         before: str | None = None
+        joined = ""
         matched: list[str] = []
         found: list[str] = []
         got = 0.0
@@ -147,7 +148,10 @@ class Scorer:
                 # the sentences just before are part of the paragraph: only then read
                 if before is None:
                     before = earlier(index, key, ref, w.scope_sentences)
-                if item.written_in(before):
+                    joined = same_sentence_before(index, key, ref)
+                if joined and item.written_in(joined):
+                    got += item.weight * w.scope_semicolon  # the same sentence, before a ";"
+                elif item.written_in(before):
                     got += item.weight * w.scope_previous  # said a sentence or two earlier
                 else:
                     got += item.weight * w.partial_paragraph

@@ -56,6 +56,7 @@ class Scoring:
     partial_chars_gap: int
     partial_paragraph: float
     scope_previous: float
+    scope_semicolon: float
     scope_sentences: int
     definition_coverage: float
     min_proper_noun_chars: int
