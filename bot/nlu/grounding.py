@@ -26,6 +26,7 @@ from bot.nlu import resources
 from bot.nlu.known import Words, unknown_in_corpus
 from bot.nlu.known import words as lexicon_words
 from bot.nlu.names import NameMatch
+from bot.text import pinyin
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 # Aspect markers: a word before them is a verb (省了, 省过), whatever else it can be.
@@ -94,9 +95,29 @@ def unknown_names(
 
 
 def _holds(name: NameMatch) -> bool:
-    """A near-spelling match with another first character (泉州市文化广电和旅游局 read as
-    海屿市…) grounds the answer stage's search, not the name: its words are checked here."""
-    return not name.fuzzy or any(a[:1] == name.surface[:1] for a in name.entity.aliases)
+    """A near-spelling match grounds the name only when it reads as a typing slip of it: the
+    same first character, and every other character typed instead sounding the same (pinyin
+    input slips: 云袖 for 云岫, 镇管 for 镇馆).  楚峰实验室 beside 楚衡实验室, 绿源 beside 绿循,
+    or 泉州市… read as 海屿市…, name something else: they ground the answer stage's search,
+    not the name, and their words are checked here."""
+    if not name.fuzzy:
+        return True
+    surface = name.surface
+    return any(
+        a[:1] == surface[:1] and _slips_of(surface, a) for a in name.entity.aliases
+    )
+
+
+def _slips_of(typed: str, name: str) -> bool:
+    """``typed`` is ``name`` with characters swapped for same-sounding ones (or not the same
+    length: a sound match, already alike)."""
+    if len(typed) != len(name):
+        return True
+    changed = [k for k, (a, b) in enumerate(zip(typed, name, strict=True)) if a != b]
+    if not changed:
+        return True
+    typed_sounds, name_sounds = pinyin.syllables(typed), pinyin.syllables(name)
+    return all(typed_sounds[k] == name_sounds[k] for k in changed)
 
 
 def _may_hold_a_name(text: str, words: Words) -> bool:
