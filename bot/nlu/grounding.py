@@ -103,21 +103,7 @@ def _holds(name: NameMatch) -> bool:
     if not name.fuzzy:
         return True
     surface = name.surface
-    return any(
-        a[:1] == surface[:1] and _slips_of(surface, a) for a in name.entity.aliases
-    )
-
-
-def _slips_of(typed: str, name: str) -> bool:
-    """``typed`` is ``name`` with characters swapped for same-sounding ones (or not the same
-    length: a sound match, already alike)."""
-    if len(typed) != len(name):
-        return True
-    changed = [k for k, (a, b) in enumerate(zip(typed, name, strict=True)) if a != b]
-    if not changed:
-        return True
-    typed_sounds, name_sounds = pinyin.syllables(typed), pinyin.syllables(name)
-    return all(typed_sounds[k] == name_sounds[k] for k in changed)
+    return any(a[:1] == surface[:1] and pinyin.slip_of(surface, a) for a in name.entity.aliases)
 
 
 def _may_hold_a_name(text: str, words: Words) -> bool:

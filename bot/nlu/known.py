@@ -106,7 +106,22 @@ def unknown_in_corpus(
         len(t) >= 2 and not index.df(t) and t not in index.postings and t not in prefixes
         for t in pieces
     )
+    if not unused:
+        # every word is used, but never together: 青山 and 生态 are on the page, 青山生态 is
+        # not (the page's institute is 青禾生态研究所)
+        unused = any(_never_written_together(part, knowledge) for part in rest)
     return unused and not _shortens_a_name(span, knowledge)
+
+
+def _never_written_together(part: str, knowledge: Knowledge) -> bool:
+    """``part`` holds two or more corpus words but no sentence writes them as ``part``:
+    read in the few sentences holding its rarest word, never by a scan."""
+    index = knowledge.index
+    found = [t for t in resources.cut(part) if len(t) >= 2 and index.df(t)]
+    if len(found) < 2 or "".join(found) != part:
+        return False
+    rarest = min(found, key=index.df)
+    return not any(part in index.texts[key] for key in index.postings.get(rarest, ()))
 
 
 def _near_a_name(span: str, knowledge: Knowledge, person: bool) -> bool:
@@ -118,8 +133,11 @@ def _near_a_name(span: str, knowledge: Knowledge, person: bool) -> bool:
     if fuzzy.by_sound.get(sound) or (person and sound in _corpus_name_sounds(knowledge)):
         return True
     # one other character, but not the first: 罗建华 is not a typo of 王建华, another surname
-    # is another person (and another place: 东塘村 is not 西塘村)
-    return len(span) >= MIN_SOUND_CHARS and any(fuzzy.by_mask.get(m) for m in masks(span)[1:])
+    # is another person (and another place: 东塘村 is not 西塘村); and one typed for a
+    # same-sounding one: 青山生态研究所 is not a slip of 青禾生态研究所
+    return len(span) >= MIN_SOUND_CHARS and any(
+        pinyin.slip_of(span, name) for m in masks(span)[1:] for name in fuzzy.by_mask.get(m, ())
+    )
 
 
 _SOUNDS: dict[int, tuple[object, frozenset[str]]] = {}

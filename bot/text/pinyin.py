@@ -35,3 +35,26 @@ def syllables(text: str) -> list[str]:
 def key(text: str) -> str:
     """A comparable sound key: syllables joined by spaces."""
     return " ".join(syllables(text))
+
+
+def slip_of(typed: str, name: str) -> bool:
+    """``typed`` is ``name`` with characters swapped for same-sounding ones, the slips pinyin
+    input makes (云袖 for 云岫); names of another length are compared by sound elsewhere."""
+    if len(typed) != len(name):
+        return True
+    changed = [k for k, (a, b) in enumerate(zip(typed, name, strict=True)) if a != b]
+    if not changed:
+        return True
+    typed_sounds, name_sounds = syllables(typed), syllables(name)
+    return all(_blurred(typed_sounds[k]) == _blurred(name_sounds[k]) for k in changed)
+
+
+def _blurred(syllable: str) -> str:
+    """The syllable as "fuzzy pinyin" hears it (模糊音, the pairs input methods let readers
+    confuse): zh/ch/sh as z/c/s, n- as l-, -ng as -n (罗建民 for 罗建明)."""
+    s = syllable
+    if s[:2] in ("zh", "ch", "sh"):
+        s = s[0] + s[2:]
+    if s.startswith("n"):
+        s = "l" + s[1:]
+    return s[:-1] if s.endswith("ng") else s
