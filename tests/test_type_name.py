@@ -72,3 +72,16 @@ def test_a_former_name_is_asked_as_a_name(transport: Answerer) -> None:
     assert query.answer_type is AnswerType.NAME
     person = transport.pipeline.read("青峰站站长叫什么名字？")
     assert person.answer_type is AnswerType.PERSON  # a person's name stays a person question
+
+
+def test_the_surest_naming_words_name_without_quotes() -> None:
+    sentence = "该中心原名江南省排污权储备交易中心，简称“江交所”，2021年更为现名。"
+    assert names(sentence) == [("江南省排污权储备交易中心", "原名"), ("江交所", "简称")]
+    assert names("合作社全称云溪县生态资源运营管理有限公司。") == [
+        ("云溪县生态资源运营管理有限公司", "全称")
+    ]
+
+
+def test_a_place_suffix_twice_begins_a_new_word() -> None:
+    found = extract_facts("今年以来，云溪县县控以上断面水质全部达标。", TODAY)
+    assert "云溪县县" not in [f.value for f in found if f.kind is FactKind.PLACE]

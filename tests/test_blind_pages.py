@@ -1,0 +1,87 @@
+"""Phenomena first seen on the blind pages (tests/fixtures/blind/107, 108), asked in our own
+wording: names that differ from the page's by a character that does not sound alike, words
+the page uses but never together, a deputy's title, clauses before a semicolon, articles by
+their column or as the newest page's headline."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+from tests_paths import FIXTURES, INTENTS, ROOT
+
+from bot.answer.engine import Answerer
+from bot.knowledge.build import build_knowledge
+from bot.text import pinyin
+
+BLIND = FIXTURES / "blind"
+
+
+def _beside_the_shipped_page(page: str, tmp: Path, cache_dir: Path) -> Answerer:
+    for directory in (ROOT / "seeds", BLIND / page):
+        for file in directory.iterdir():
+            shutil.copy2(file, tmp / file.name)
+    return Answerer(build_knowledge(tmp, INTENTS, cache_dir))
+
+
+@pytest.fixture(scope="module")
+def ecology(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Answerer:
+    return _beside_the_shipped_page("107_shengtai", tmp_path_factory.mktemp("eco"), cache_dir)
+
+
+@pytest.fixture(scope="module")
+def science(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Answerer:
+    return _beside_the_shipped_page("108_keji", tmp_path_factory.mktemp("sci"), cache_dir)
+
+
+@pytest.mark.parametrize(
+    ("typed", "name", "slip"),
+    [
+        ("云袖山", "云岫山", True),  # the same syllable: a pinyin-input slip
+        ("罗建民", "罗建明", True),  # -n / -ng, as fuzzy pinyin hears it
+        ("张晓", "章晓", True),
+        ("楚峰实验室", "楚衡实验室", False),  # feng is not heng: another institute
+        ("绿源环境", "绿循环境", False),
+    ],
+)
+def test_a_slip_sounds_like_the_name(typed: str, name: str, slip: bool) -> None:
+    assert pinyin.slip_of(typed, name) is slip
+
+
+@pytest.mark.parametrize(
+    "question",
+    ["楚峰实验室一共孵化了多少家科技型企业？", "绿源环境科技有限公司的董事长叫什么？"],
+)
+def test_a_name_one_unlike_character_away_is_declined(science: Answerer, question: str) -> None:
+    assert not science.answer(question).answered
+
+
+def test_words_of_the_page_never_written_together_name_something_else(
+    ecology: Answerer,
+) -> None:
+    query = ecology.pipeline.read("青山生态研究所有多少名研究人员？")
+    assert [u.text for u in query.unknown] == ["青山生态研究所"]
+    assert not ecology.answer("青山生态研究所有多少名研究人员？").answered
+
+
+def test_a_title_is_not_said_by_a_deputys_post(science: Answerer) -> None:
+    answer = science.answer("楚衡实验室主任叫什么名字？")
+    assert "副主任" not in (answer.quote or "")
+
+
+def test_clauses_before_a_semicolon_are_the_sentences_own(ecology: Answerer) -> None:
+    answer = ecology.answer("今年前10个月全省碳排放权交易的成交额有多少？")
+    assert answer.answered and "6.71亿元" in (answer.quote or "")
+
+
+@pytest.mark.parametrize(
+    ("question", "title"),
+    [("头条的标题是什么？", "一块“芯”材料的三年突围"), ("时评的题目是什么？", "书架")],
+)
+def test_titles_of_the_newest_pages_headline_and_of_a_column(
+    science: Answerer, question: str, title: str
+) -> None:
+    answer = science.answer(question)
+    assert answer.intent == "article_title" and answer.answered
+    assert title in (answer.quote or "") and title in answer.summary
