@@ -30,6 +30,8 @@ class NameRules:
         self._org_names: dict[int, tuple[tuple[int, int, str, Entity], ...]] = {}
         self._affiliated: dict[str, frozenset[str]] = {}
         self._last_asked: tuple[Need, frozenset[str]] | None = None
+        self._heads: dict[str, str] = {}  # org entity → the head noun it is called by
+        self._org_suffixes = sorted(resources.lexicon().org_suffixes, key=len, reverse=True)
 
     def foreign_names(self, need: Need) -> list[str]:
         """Names the question uses that the articles never mention: places and organisations
@@ -77,11 +79,35 @@ class NameRules:
         previous = index.paragraph_mentions.get((aid, s_i, p_i - 1)) if p_i else None
         if previous and group & previous:
             return t.entity_previous_paragraph
+        if (
+            entity.kind is EntityKind.ORG
+            and group & index.section_mentions.get((aid, s_i), frozenset())
+            and self._refers_back(entity, text)
+        ):
+            return t.entity_head_noun
         if group & index.section_mentions.get((aid, s_i), frozenset()):
             return t.entity_section
         if group & index.article_mentions.get(aid, frozenset()):
             return t.entity_article
         return 0.0
+
+    def _refers_back(self, entity: Entity, text: str) -> bool:
+        """The sentence calls the organisation by its head noun alone (实验室 / 该公司 /
+        公司总经理…), as a report does once it has named it: the noun opens a clause or
+        follows a demonstrative, so it is no part of another name (楚天重装有限公司)."""
+        head = self._heads.get(entity.key)
+        if head is None:
+            suffix = next((s for s in self._org_suffixes if entity.name.endswith(s)), "")
+            head = self._heads[entity.key] = "公司" if suffix.endswith("公司") else suffix
+        if not head:
+            return False
+        at = text.find(head)
+        while at >= 0:
+            before = text[at - 1] if at else ""
+            if not before or not ("\u4e00" <= before <= "\u9fff") or before in "该这此本其":
+                return True
+            at = text.find(head, at + 1)
+        return False
 
     def orgs_named_in(self, key: int) -> tuple[tuple[int, int, str, Entity], ...]:
         """Organisation names in sentence ``key`` (its normalised text keeps the original's
