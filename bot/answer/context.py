@@ -21,6 +21,7 @@ class Turn:
     need: Need
     answered: bool
     article_id: str | None = None
+    key: int | None = None  # the sentence quoted, when one was
 
 
 class Conversation:

@@ -88,7 +88,12 @@ class Answerer:
         need, candidate = found.need, found.candidate
         if conversation is not None:
             conversation.record(
-                Turn(need, candidate is not None, candidate.ref.article_id if candidate else None)
+                Turn(
+                    need,
+                    candidate is not None,
+                    candidate.ref.article_id if candidate else None,
+                    candidate.key if candidate else None,
+                )
             )
         if candidate is None:
             return self._decline(query, language, _shown(conversation))

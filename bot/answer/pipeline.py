@@ -66,7 +66,32 @@ class Pipeline:
                 candidate is None or in_context.confidence >= candidate.confidence - margin
             ):
                 return Found(bare, in_context, True)
+        if not used_context and not need.names:
+            nearby = self._near_the_last_quote(need, conversation)
+            margin = self.k.rules.scoring.context_margin
+            if nearby is not None and (
+                candidate is None or nearby.confidence >= candidate.confidence - margin
+            ):
+                return Found(need, nearby, True)
         return Found(need, candidate, used_context)
+
+    def _near_the_last_quote(
+        self, need: Need, conversation: Conversation | None
+    ) -> Candidate | None:
+        """ "同比增长了多少？" after "成交额是多少？": a follow-up naming nothing is about what the
+        last answer quoted — of the acceptable sentences of its article (nearly as good as
+        the best), the one nearest that quote."""
+        last = conversation.last() if conversation is not None else None
+        if last is None or last.key is None or last.article_id is None:
+            return None
+        quoted = last.key
+        keys = self.k.index.article_keys.get(last.article_id, ())
+        ranked = [c for c in self.retriever.rank(need, keys) if self.retriever.acceptable(need, c)]
+        if not ranked:
+            return None
+        floor = ranked[0].confidence - self.k.rules.scoring.context_margin
+        near = [c for c in ranked if c.confidence >= floor]
+        return min(near, key=lambda c: abs(c.key - quoted))
 
     def compose(self, query: Query, need: Need, c: Candidate) -> Composed:
         """Choose the fact, then write the summary and cut the quote."""
