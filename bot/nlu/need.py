@@ -72,4 +72,8 @@ def _asks_a_name(term: str) -> bool:
     """以前 / 名字 / 改名 in "以前叫什么名字": how a name is asked, not what the page must say
     (it says 原名“…”; names_asked in bot/answer/types/name.py reads these words)."""
     lx = resources.lexicon()
-    return term in lx.former_name_asked or term in lx.name_question_words
+    return (
+        term in lx.former_name_asked
+        or term in lx.name_question_words
+        or term in lx.naming_cues  # 别称: the page writes 又名“…”
+    )

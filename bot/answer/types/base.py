@@ -31,7 +31,14 @@ PLANNED_KINDS = frozenset({FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT})
 UNANCHORED_KINDS = frozenset({FactKind.DURATION, FactKind.PERCENT})
 # Facts that may answer from anywhere in a sentence that holds every asked word.
 WHOLE_SENTENCE_KINDS = frozenset(
-    {FactKind.DURATION, FactKind.MONEY, FactKind.COUNT, FactKind.PERCENT, FactKind.PERSON}
+    {
+        FactKind.DURATION,
+        FactKind.MONEY,
+        FactKind.COUNT,
+        FactKind.PERCENT,
+        FactKind.PERSON,
+        FactKind.NAME,  # "…白颈长尾雉…而得名，又名“地鸡”": the sentence's subject's other name
+    }
 )
 
 
