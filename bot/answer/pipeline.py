@@ -12,6 +12,7 @@ from the registry (:mod:`bot.answer.types`) to the stages that use it.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.answer.choose import choose_fact, facts_of_the_time_asked
@@ -23,6 +24,9 @@ from bot.answer.types import kind_of
 from bot.knowledge.build import Knowledge
 from bot.nlu.need import Need
 from bot.nlu.understand import Query, understand
+
+
+_ANYTHING = re.compile("")  # extend with the next sentence whatever it says
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +79,12 @@ class Pipeline:
                 return Found(need, nearby, True)
         return Found(need, candidate, used_context)
 
+    def _announces(self, text: str) -> bool:
+        """A sentence that only introduces what follows: it ends with a colon, or is a short
+        topic sentence (at most ``announcing_max_chars``)."""
+        body = text.rstrip()
+        return body.endswith(("：", ":")) or len(body) <= self.k.rules.scoring.announcing_max_chars
+
     def _near_the_last_quote(
         self, need: Need, conversation: Conversation | None
     ) -> Candidate | None:
@@ -113,6 +123,9 @@ class Pipeline:
             # the sentence lacks the cue word: the next one may give the reason or method
             cue = self.k.rules.scoring.cue(need.answer.value)
             quote = extend_with_cue(paragraph, c.ref.index, cue) or quote
+        if not c.facts and quote == text and self._announces(text):
+            # "当然，宜宾茶产业也还有短板。" / "…有三点：": what it announces comes next
+            quote = extend_with_cue(paragraph, c.ref.index, _ANYTHING) or quote
         source = Source(
             c.article.id,
             c.article.title,

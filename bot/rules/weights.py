@@ -78,6 +78,7 @@ class Scoring:
     definition_head_chars: int
     # conversation, suggestions, meta
     context_margin: float
+    announcing_max_chars: int
     suggest_candidates: int
     suggest_per_section: int
     title_word: float
