@@ -67,6 +67,7 @@ class Scoring:
     decline_below: float
     # type fit
     plan_fit: float
+    paraphrased_count_fit: float
     unanchored_fit: float
     other_name_fit: float
     anchor_gap: int

@@ -19,7 +19,16 @@ _PER_RE = re.compile(r"每[一二三四五六七八九十百千万亿\d]*[名个
 
 
 def fit(inp: FitInput) -> Fit:
-    return about_the_question(inp, of_what_was_counted(inp, in_units(inp, KINDS)))
+    in_unit = in_units(inp, KINDS)
+    counted = of_what_was_counted(inp, in_unit)
+    if not counted and inp.need.counted and inp.need.unit is not None:
+        # 多少台无人驾驶的运输车 ~ "42台智能导引车": the noun paraphrased, the measure asked
+        # (台, not the 个 of anything) still says what is counted: a likely fit
+        same = tuple(f for f in in_unit if f.kind is FactKind.COUNT)
+        if len(same) == 1:
+            facts, fitness = about_the_question(inp, same)
+            return facts, fitness * inp.tools.w.paraphrased_count_fit
+    return about_the_question(inp, counted)
 
 
 def in_units(inp: FitInput, kinds: frozenset[FactKind]) -> tuple[Fact, ...]:
