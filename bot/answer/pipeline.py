@@ -25,7 +25,6 @@ from bot.knowledge.build import Knowledge
 from bot.nlu.need import Need
 from bot.nlu.understand import Query, understand
 
-
 _ANYTHING = re.compile("")  # extend with the next sentence whatever it says
 
 
