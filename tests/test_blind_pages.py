@@ -85,3 +85,15 @@ def test_titles_of_the_newest_pages_headline_and_of_a_column(
     answer = science.answer(question)
     assert answer.intent == "article_title" and answer.answered
     assert title in (answer.quote or "") and title in answer.summary
+
+
+def test_a_papers_own_province_is_the_region_it_is_named_after(science: Answerer) -> None:
+    """108 is a page of 湖北日报: its "我省共有86家企业入选" is about 湖北."""
+    answer = science.answer("湖北有多少家企业进了第八批专精特新小巨人名单？")
+    assert answer.answered and "86家" in (answer.quote or "")
+
+
+def test_a_share_asked_as_how_big_a_proportion(science: Answerer) -> None:
+    answer = science.answer("楚衡实验室青年科研人员占了多大比例？")
+    assert answer.intent == "ask_percent"
+    assert answer.answered and "54%" in (answer.quote or "")

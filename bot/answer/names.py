@@ -74,6 +74,8 @@ class NameRules:
         if group & index.mentions.get(key, frozenset()) or any(a in text for a in entity.aliases):
             return t.entity_sentence
         aid, s_i, p_i = ref.article_id, ref.section, ref.paragraph
+        if entity.kind is EntityKind.PLACE and self._home_region(entity, aid, text):
+            return t.entity_home_region
         if group & index.paragraph_mentions.get((aid, s_i, p_i), frozenset()):
             return t.entity_paragraph
         previous = index.paragraph_mentions.get((aid, s_i, p_i - 1)) if p_i else None
@@ -90,6 +92,15 @@ class NameRules:
         if group & index.article_mentions.get(aid, frozenset()):
             return t.entity_article
         return 0.0
+
+    def _home_region(self, entity: Entity, article_id: str, text: str) -> bool:
+        """ "我省共有86家企业入选" in 湖北日报 says 湖北: a paper's 我省 / 全省 (我市 / 全市)
+        is the region its name begins with."""
+        article = self.k.by_id.get(article_id)
+        paper = article.publication if article is not None else None
+        if not paper or not any(w in text for w in resources.lexicon().home_region_words):
+            return False
+        return any(len(a) >= 2 and paper.startswith(a) for a in entity.aliases)
 
     def _refers_back(self, entity: Entity, text: str) -> bool:
         """The sentence calls the organisation by its head noun alone (实验室 / 该公司 /

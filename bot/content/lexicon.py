@@ -64,6 +64,7 @@ class Lexicon:
     place_suffixes: tuple[str, ...]
     place_suffix_words: tuple[str, ...]
     describing_words: tuple[str, ...]
+    home_region_words: tuple[str, ...]
     name_words_before_suffix: tuple[str, ...]
     naming_cues: tuple[str, ...]
     bare_naming_cues: tuple[str, ...]

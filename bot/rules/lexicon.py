@@ -41,6 +41,7 @@ FIELDS: dict[str, str] = {
     "place_suffixes": _LIST,
     "place_suffix_words": _LIST,
     "describing_words": _LIST,
+    "home_region_words": _LIST,
     "name_words_before_suffix": _LIST,
     "naming_cues": _LIST,
     "bare_naming_cues": _LIST,

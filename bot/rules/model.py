@@ -87,6 +87,7 @@ class Thresholds:
     entity_sentence: float = 1.0  # where a named entity was found relative to the answer
     entity_paragraph: float = 0.85
     entity_previous_paragraph: float = 0.55
+    entity_home_region: float = 0.55  # the paper's 我省/全省 for the region it is named after
     entity_head_noun: float = 0.85  # the sentence says "公司"/"实验室" of an org its article names
     entity_section: float = 0.4
     entity_article: float = 0.2
