@@ -22,6 +22,7 @@ from bot.answer.model import Source
 from bot.answer.retrieve import Candidate, Retriever
 from bot.answer.types import kind_of
 from bot.knowledge.build import Knowledge
+from bot.nlu import homophones
 from bot.nlu.need import Need
 from bot.nlu.understand import Query, understand
 
@@ -50,6 +51,7 @@ class Pipeline:
     def __init__(self, knowledge: Knowledge) -> None:
         self.k = knowledge
         self.retriever = Retriever(knowledge)
+        homophones.prepare(knowledge)
 
     def read(self, question: str) -> Query:
         return understand(question, self.k)

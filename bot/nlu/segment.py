@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from bot.knowledge.build import Knowledge
 from bot.nlu import resources
+from bot.nlu.homophones import repaired
 from bot.rules.weights import Scoring
 
 WORD_RE = re.compile(r"\w")
@@ -36,7 +37,7 @@ def content_terms(
     pronouns = knowledge.rules.language.pronouns
     postings = knowledge.index.postings
     terms: list[str] = []
-    for token, start in resources.cut_with_offsets(text):
+    for token, start in repaired(list(resources.cut_with_offsets(text)), knowledge):
         for piece in _uncovered(token, start, covered):
             if (
                 not WORD_RE.search(piece)
