@@ -22,7 +22,8 @@ def test_all_articles_are_listed_when_they_fit(knowledge: Knowledge) -> None:
 
 def test_a_large_archive_lists_the_newest_and_says_how_many(knowledge: Knowledge) -> None:
     articles = list(knowledge.articles)
-    older = [replace(a, date=dt.date(2020, 1, 1)) for a in articles[:3]]
+    # an older page's articles (another file): listed after the newer page's
+    older = [replace(a, date=dt.date(2020, 1, 1), file="seeds/older.txt") for a in articles[:3]]
     archive = replace(with_limit(knowledge, 2), articles=(*older, *articles[3:]))
     answer = MetaResponder(archive).article_list("有哪些文章", "list_articles", "zh")
     assert [article_id for _, article_id in answer.items] == [a.id for a in articles[3:5]]

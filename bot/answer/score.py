@@ -27,7 +27,8 @@ from bot.answer.scope import earlier, same_sentence_before
 from bot.answer.surfaces import as_the_post, spread_in, surfaces
 from bot.answer.types import kind_of
 from bot.answer.types.base import BoundInput, FitInput, FitTools
-from bot.content.model import Article, Fact, FactKind, Sentence
+from bot.answer.years import year_of
+from bot.content.model import Article, Fact, Sentence
 from bot.knowledge.analysis import CONCEPT_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.knowledge.index import SentenceRef
@@ -227,7 +228,7 @@ class Scorer:
         kind = kind_of(need.answer)
         fit_input = FitInput(need, p.key, sentence, text, anchors, coverage, self.tools)
         facts, type_fit = kind.fit(fit_input)
-        fits_year, dated = _year_of(need, article, sentence)
+        fits_year, dated = year_of(need, article, sentence)
         if not fits_year:
             facts, type_fit = (), 0.0  # "去年接待了多少游客" is not "今年春节预计接待…"
         if kind.defines and type_fit == 1.0:
@@ -280,22 +281,3 @@ class Scorer:
         ):
             weight *= self.w.unknown_word_weight  # open questions have no fact type to check
         return weight
-
-
-def _year_of(need: Need, article: Article, sentence: Sentence) -> tuple[bool, bool]:
-    """Whether the sentence may answer for the year asked, and whether it states that year.
-    A sentence dated in other years does not answer; one with no year of its own might."""
-    asked = need.year
-    if asked is None and need.year_offset is not None and article.date is not None:
-        asked = article.date.year + need.year_offset
-    if asked is None:
-        return True, False
-    years = {
-        int(f.value[:4])
-        for f in sentence.facts
-        if f.kind is FactKind.DATE
-        and isinstance(f.value, str)
-        and "/" not in f.value
-        and f.value[:4].isdigit()
-    }
-    return not years or asked in years, asked in years
