@@ -97,3 +97,13 @@ def test_a_share_asked_as_how_big_a_proportion(science: Answerer) -> None:
     answer = science.answer("楚衡实验室青年科研人员占了多大比例？")
     assert answer.intent == "ask_percent"
     assert answer.answered and "54%" in (answer.quote or "")
+
+
+def test_a_follow_up_naming_nothing_is_about_the_last_quote(ecology: Answerer) -> None:
+    from bot.answer.context import Conversation
+
+    chat = Conversation()
+    first = ecology.answer("今年前10个月全省碳排放权交易的成交额有多少？", chat)
+    assert "6.71亿元" in (first.quote or "")
+    then = ecology.answer("同比增长多少？", chat)  # the shipped page has growth figures too
+    assert then.answered and "31.2%" in (then.quote or "")

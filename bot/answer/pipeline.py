@@ -71,7 +71,8 @@ class Pipeline:
                 candidate is None or in_context.confidence >= candidate.confidence - margin
             ):
                 return Found(bare, in_context, True)
-        if not used_context and not need.names:
+        short = len(query.text) <= self.k.rules.scoring.followup_max_chars
+        if not used_context and not need.names and short:
             nearby = self._near_the_last_quote(need, conversation)
             margin = self.k.rules.scoring.context_margin
             if nearby is not None and (
@@ -89,8 +90,8 @@ class Pipeline:
     def _near_the_last_quote(
         self, need: Need, conversation: Conversation | None
     ) -> Candidate | None:
-        """ "同比增长了多少？" after "成交额是多少？": a follow-up naming nothing is about what the
-        last answer quoted — of the acceptable sentences of its article (nearly as good as
+        """ "同比增长了多少？" after "成交额是多少？": a short follow-up naming nothing is about
+        what the last answer quoted — of the acceptable sentences of its article (nearly as good as
         the best), the one nearest that quote."""
         last = conversation.last() if conversation is not None else None
         if last is None or last.key is None or last.article_id is None:
