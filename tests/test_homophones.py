@@ -28,9 +28,16 @@ def test_a_slip_is_read_as_the_word_it_sounds_like(
 
 
 def test_offsets_stay_those_of_the_typed_text(knowledge: Knowledge) -> None:
-    typed = "无尘车监"
-    for word, start in repaired(list(resources.cut_with_offsets(typed)), knowledge):
-        assert len(typed[start : start + len(word)]) == len(word)
+    """A slip is replaced by a word of its own length at its own offset, so the name spans
+    found in the typed text still line up with the words."""
+    typed = "信维电科的无尘车监里有什么"
+    found = repaired(list(resources.cut_with_offsets(typed)), knowledge)
+    assert ("车间", typed.index("车监")) in found
+    at = 0
+    for word, start in found:
+        assert start == at
+        at += len(word)
+    assert at == len(typed)
 
 
 def test_question_words_and_real_words_are_never_replaced(knowledge: Knowledge) -> None:

@@ -27,7 +27,7 @@ MIN_AFTER_LEAD_IN = 12  # a colon's remainder this long is the summary, not its 
 LEAD_IN_MAX_PERCENT = 60  # …when the colon comes within this share of the text
 _DROP_PUNCT_RE = re.compile(r"\s+")
 # between the clauses of a summary, one comma: two clauses glued read as one wrong phrase
-# (提高到外转患者下降到…), and a sentence mark inside a one-line summary is noise
+# (提高到下降到…), and a sentence mark inside a one-line summary is noise
 _CLAUSE_MARKS_RE = re.compile(r"(?:[，,。；;：:！？!?]\s*)+")
 _CLAUSE_RE = re.compile(f"[{CLAUSE_SEP}。！？!?]")
 _SPEAKER_RE = re.compile(r"^[\u4e00-\u9fff]{2,4}[：:](?=.)")

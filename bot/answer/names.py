@@ -31,7 +31,7 @@ class NameRules:
         self._affiliated: dict[str, frozenset[str]] = {}
         self._last_asked: tuple[Need, frozenset[str]] | None = None
         self._heads: dict[str, str] = {}  # org entity → the head noun it is called by
-        self._org_suffixes = sorted(resources.lexicon().org_suffixes, key=len, reverse=True)
+        self._org_suffixes = sorted(knowledge.rules.lexicon.org_suffixes, key=len, reverse=True)
 
     def foreign_names(self, need: Need) -> list[str]:
         """Names the question uses that the articles never mention: places and organisations
@@ -94,11 +94,11 @@ class NameRules:
         return 0.0
 
     def _home_region(self, entity: Entity, article_id: str, text: str) -> bool:
-        """ "我省共有86家企业入选" in 湖北日报 says 湖北: a paper's 我省 / 全省 (我市 / 全市)
+        """ "我省共有30家企业入选" in 湖北日报 says 湖北: a paper's 我省 / 全省 (我市 / 全市)
         is the region its name begins with."""
         article = self.k.by_id.get(article_id)
         paper = article.publication if article is not None else None
-        if not paper or not any(w in text for w in resources.lexicon().home_region_words):
+        if not paper or not any(w in text for w in self.k.rules.lexicon.home_region_words):
             return False
         return any(len(a) >= 2 and paper.startswith(a) for a in entity.aliases)
 

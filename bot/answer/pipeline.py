@@ -126,7 +126,7 @@ class Pipeline:
             cue = self.k.rules.scoring.cue(need.answer.value)
             quote = extend_with_cue(paragraph, c.ref.index, cue) or quote
         if not c.facts and quote == text and self._announces(text):
-            # "当然，宜宾茶产业也还有短板。" / "…有三点：": what it announces comes next
+            # "当然，这一产业也还有短板。" / "…有三点：": what it announces comes next
             quote = extend_with_cue(paragraph, c.ref.index, _ANYTHING) or quote
         source = Source(
             c.article.id,

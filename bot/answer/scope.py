@@ -31,8 +31,8 @@ def earlier(index: SentenceIndex, key: int, ref: SentenceRef, count: int) -> str
 
 def same_sentence_before(index: SentenceIndex, key: int, ref: SentenceRef) -> str:
     """The clauses before ``key`` that belong to the same sentence: the text cut off at a
-    semicolon just before it (…全省共有1372家重点排放单位参与碳排放权交易，…; | 成交额6.71
-    亿元…), whose subject is the candidate's own; "" when a full stop ends the one before."""
+    semicolon just before it (…全省共有800家企业参与交易，…; | 成交额5亿元…), whose subject
+    is the candidate's own; "" when a full stop ends the one before."""
     other = index.refs.get(key - 1)
     place = (ref.article_id, ref.section, ref.paragraph)
     if other is None or (other.article_id, other.section, other.paragraph) != place:

@@ -85,12 +85,13 @@ class Scorer:
         self.index = knowledge.index
         self.names = names
         self.tools = FitTools(knowledge, names)
+        lx = knowledge.rules.lexicon
+        self._roles = frozenset((*lx.roles_before_name, *lx.roles_after_name))  # titles
 
     def plan(self, need: Need) -> Plan:
         """What scoring needs from the question, worked out once rather than per sentence."""
         index = self.index
-        lx = resources.lexicon()
-        roles = frozenset((*lx.roles_before_name, *lx.roles_after_name))
+        roles = self._roles
         items = tuple(
             PlanItem(
                 item,

@@ -1,4 +1,4 @@
-"""Name facts: another name a sentence gives a thing (原名“石门岩风景区”, 简称“联农合作社”).
+"""Name facts: another name a sentence gives a thing (原名“北岭风景区”, 简称“同心合作社”).
 
 Readers ask what something is or was called (原名叫什么, 以前叫什么名字, 直播号叫啥); pages
 answer with a naming word and the name in quotes.  Only a quoted name right after a naming
@@ -17,7 +17,7 @@ from bot.content.model import Fact, FactKind
 
 def called(sentence: str) -> Iterator[Fact]:
     """Each naming word with its quoted name (or, after the surest naming words, a name up to
-    the clause's end: 原名浙江省排污权储备交易中心，); the naming word is the qualifier."""
+    the clause's end: 原名江南产权交易所，); the naming word is the qualifier."""
     p = patterns()
     quoted = list(p.called.finditer(sentence))
     taken = [(m.start(), m.end()) for m in quoted]

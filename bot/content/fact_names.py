@@ -158,7 +158,7 @@ def named(s: str, kind: FactKind) -> Iterator[Fact]:
         if kind is FactKind.PLACE and _described(s, start, lx.describing_words):
             continue
         if kind is FactKind.PLACE and s.endswith(m.group(0), 0, m.start()):
-            continue  # 云溪县|县控断面: a suffix twice begins a new word (县控, 市属), no name
+            continue  # 长河县|县控断面: a suffix twice begins a new word (县控, 市属), no name
         seen.add(name)
         yield Fact(kind, name, name, None, start, m.end())
     if kind is FactKind.PLACE:

@@ -196,7 +196,7 @@ def _compile(lx: Lexicon) -> Patterns:
             rf"(?P<cue>{alternation(lx.naming_cues)})(?:是|为|叫|作|做)?[:：]?"
             r"(?P<open>[“\"「『《])(?P<name>[^“”\"「」『』《》，。；！？]{1,24})[”\"」』》]"
         ),
-        # 原名浙江省排污权储备交易中心，…: a name written without quotes, up to the clause's end
+        # 原名江南产权交易所，…: a name written without quotes, up to the clause's end
         called_bare=re.compile(
             rf"(?P<cue>{alternation(lx.bare_naming_cues)})(?:是|为|叫)?"
             rf"(?P<name>[{HAN}A-Za-z0-9]{{2,24}})(?=[，,。；;、）)]|$)"

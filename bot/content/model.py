@@ -21,7 +21,7 @@ class FactKind(StrEnum):
     ORG = "org"
     PLACE = "place"
     RANK = "rank"
-    NAME = "name"  # another name of a thing: 原名“石门岩风景区”, 简称“联农合作社”
+    NAME = "name"  # another name of a thing: 原名“北岭风景区”, 简称“同心合作社”
 
 
 @dataclass(frozen=True, slots=True)

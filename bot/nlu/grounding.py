@@ -97,8 +97,8 @@ def unknown_names(
 def _holds(name: NameMatch) -> bool:
     """A near-spelling match grounds the name only when it reads as a typing slip of it: the
     same first character, and every other character typed instead sounding the same (pinyin
-    input slips: 云袖 for 云岫, 镇管 for 镇馆).  楚峰实验室 beside 楚衡实验室, 绿源 beside 绿循,
-    or 泉州市… read as 海屿市…, name something else: they ground the answer stage's search,
+    input slips: 王晓莉 for 王小丽, 镇管 for 镇馆).  东湖实验室 beside 东河实验室, 新华 beside
+    新民, or 泉州市… read as 海屿市…, name something else: they ground the answer stage's search,
     not the name, and their words are checked here."""
     if not name.fuzzy:
         return True

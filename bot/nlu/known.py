@@ -107,8 +107,8 @@ def unknown_in_corpus(
         for t in pieces
     )
     if not unused:
-        # every word is used, but never together: 青山 and 生态 are on the page, 青山生态 is
-        # not (the page's institute is 青禾生态研究所)
+        # every word is used, but never together: 白云 and 生态 are on the page, 白云生态 is
+        # not (the page's institute is 白石生态研究所)
         unused = any(_never_written_together(part, knowledge) for part in rest)
     return unused and not _shortens_a_name(span, knowledge)
 
@@ -134,7 +134,7 @@ def _near_a_name(span: str, knowledge: Knowledge, person: bool) -> bool:
         return True
     # one other character, but not the first: 罗建华 is not a typo of 王建华, another surname
     # is another person (and another place: 东塘村 is not 西塘村); and one typed for a
-    # same-sounding one: 青山生态研究所 is not a slip of 青禾生态研究所
+    # same-sounding one: 白云生态研究所 is not a slip of 白石生态研究所
     return len(span) >= MIN_SOUND_CHARS and any(
         pinyin.slip_of(span, name) for m in masks(span)[1:] for name in fuzzy.by_mask.get(m, ())
     )

@@ -39,7 +39,7 @@ def key(text: str) -> str:
 
 def slip_of(typed: str, name: str) -> bool:
     """``typed`` is ``name`` with characters swapped for same-sounding ones, the slips pinyin
-    input makes (云袖 for 云岫); names of another length are compared by sound elsewhere."""
+    input makes (王晓莉 for 王小丽); names of another length are compared by sound elsewhere."""
     if len(typed) != len(name):
         return True
     changed = [k for k, (a, b) in enumerate(zip(typed, name, strict=True)) if a != b]

@@ -37,7 +37,7 @@ WHOLE_SENTENCE_KINDS = frozenset(
         FactKind.COUNT,
         FactKind.PERCENT,
         FactKind.PERSON,
-        FactKind.NAME,  # "…白颈长尾雉…而得名，又名“地鸡”": the sentence's subject's other name
+        FactKind.NAME,  # "…因尾羽很长而得名，又名“长尾鸡”": the sentence's subject's other name
     }
 )
 
@@ -130,7 +130,7 @@ def about_the_question(inp: FitInput, facts: tuple[Fact, ...]) -> Fit:
         )  # the subject: 哪家
         if not anchored and not single and len(facts) == 1 and facts[0].kind in UNANCHORED_KINDS:
             # the sentence's one fact of the kind, in a clause the question's words are not
-            # in ("…直航沙特，航程缩短至18天" for 要走几天): likely, never certain
+            # in ("…直航中东，航程缩短至20天" for 要走几天): likely, never certain
             return facts, w.unanchored_fit
         facts = anchored or (facts if single else ())
     if facts and all(f.kind in PLANNED_KINDS for f in facts):

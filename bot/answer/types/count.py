@@ -22,7 +22,7 @@ def fit(inp: FitInput) -> Fit:
     in_unit = in_units(inp, KINDS)
     counted = of_what_was_counted(inp, in_unit)
     if not counted and inp.need.counted and inp.need.unit is not None:
-        # 多少台无人驾驶的运输车 ~ "42台智能导引车": the noun paraphrased, the measure asked
+        # 多少台无人驾驶的运输车 ~ "30台导引车": the noun paraphrased, the measure asked
         # (台, not the 个 of anything) still says what is counted: a likely fit
         same = tuple(f for f in in_unit if f.kind is FactKind.COUNT)
         if len(same) == 1:

@@ -14,7 +14,7 @@ _NAMED_AS_RE = re.compile(r"(?:被喻为|被誉为|被称为|被称作|又称|�
 _OPEN_QUOTES = "“「‘\"'"
 _CLOSE_QUOTES = "”」’\"')"
 _COPULAS = ("是", "指", "即", "就是", "也就是", "作为")
-_DEFINING_OPENER = "所谓"  # 所谓“非遗+”，就是…: the term, a comma, then the copula
+_DEFINING_OPENER = "所谓"  # 所谓“旅游+”，就是…: the term, a comma, then the copula
 
 
 def fit(inp: FitInput) -> Fit:
@@ -34,7 +34,7 @@ def _defines(inp: FitInput) -> bool:
     words = asked_words(inp.tools.k, need) + [a for e in need.names for a in e.aliases]
     for word in sorted(words, key=len, reverse=True):
         if head.startswith(word):
-            # 所谓“非遗+”，就是…: a coined "X+" term, its quote and a comma before the copula
+            # 所谓“旅游+”，就是…: a coined "X+" term, its quote and a comma before the copula
             rest = head[len(word) :].lstrip("+＋").lstrip(_CLOSE_QUOTES).lstrip("，,")
             if rest.startswith(_COPULAS):
                 return True

@@ -1,5 +1,5 @@
 """原名叫什么 / 简称是什么 / 以前叫什么名字 / 直播号叫啥: another name of a thing, as the page
-gives it after a naming word (原名“石门岩风景区”) — never the name the question itself uses."""
+gives it after a naming word (原名“北岭风景区”) — never the name the question itself uses."""
 
 from __future__ import annotations
 
