@@ -29,6 +29,8 @@ def render_answer(answer: Answer, *, color: bool = False) -> str:
         lines.append(f"  「{answer.quote}」")
     if answer.source:
         section = f" · {answer.source.section}" if answer.source.section else ""
+        if answer.source.date is not None:
+            section += f" · {answer.source.date.isoformat()}"
         lines.append(
             f"{dim}  —— 《{answer.source.article}》{section}  "
             f"({answer.source.file}:{answer.source.line}){reset}"

@@ -14,6 +14,7 @@ from bisect import bisect_right
 from collections import Counter
 from itertools import chain
 
+from bot.answer.archive import PageDates
 from bot.content.model import Article
 from bot.content.numbers import parse_number
 from bot.knowledge.analysis import ENTITY_PREFIX
@@ -21,6 +22,7 @@ from bot.knowledge.build import Knowledge
 from bot.knowledge.matcher import PhraseMatcher
 from bot.nlu import resources
 from bot.nlu.understand import Query
+from bot.nlu.when import PageTime
 
 _EPOCH = dt.date(1, 1, 1)
 # How Chinese points at an article by its place: general grammar, not any page's words.
@@ -40,22 +42,29 @@ class ArticleFinder:
         self._titles: tuple[PhraseMatcher, dict[str, int]] | None = None
         self._body_cache: dict[int, str] = {}
         self._by_date: list[int] | None = None
+        self.dates = PageDates(knowledge)
         self._head_blob: tuple[str, list[int]] | None = None
         self._article_of: dict[int, int] | None = None
 
-    def newest(self, limit: int) -> list[Article]:
+    def newest(self, limit: int, when: PageTime | None = None) -> list[Article]:
         """Articles page by page, newest page first (undated last), in page order within a
-        page: its headline first, though a short item's dateline may be a day older."""
+        page: its headline first, though a short item's dateline may be a day older.  With
+        ``when``, only the pages of that time (上周的报道)."""
         articles = self.k.articles
         if self._by_date is None:
-            page_date: dict[str, dt.date] = {}
-            for a in articles:
-                page_date[a.file] = max(page_date.get(a.file, _EPOCH), a.date or _EPOCH)
+            dates = self.dates
             self._by_date = sorted(
                 range(len(articles)),
-                key=lambda i: (-page_date[articles[i].file].toordinal(), i),
+                key=lambda i: (-(dates.of(articles[i]) or _EPOCH).toordinal(), i),
             )
-        return [articles[i] for i in self._by_date[:limit]]
+        if when is None or not when.bounded:
+            return [articles[i] for i in self._by_date[:limit]]
+        dated = (articles[i] for i in self._by_date)
+        return [a for a in dated if when.holds(self.dates.of(a))][:limit]
+
+    def count(self, when: PageTime) -> int:
+        """How many articles the pages of ``when`` hold."""
+        return sum(1 for a in self.k.articles if when.holds(self.dates.of(a)))
 
     def find(self, query: Query) -> Article | None:
         """The article a reader means, or None.
@@ -65,7 +74,7 @@ class ArticleFinder:
         """
         position = _position_asked(query.text)
         if position is not None:
-            listed = self.newest(self.k.rules.thresholds.max_listed_articles)
+            listed = self.newest(self.k.rules.thresholds.max_listed_articles, query.page_time)
             at = position - 1 if position > 0 else len(listed) + position
             return listed[at] if 0 <= at < len(listed) else None
         written = self._title_written(query.text)
@@ -78,6 +87,13 @@ class ArticleFinder:
         unique = [w for w in dict.fromkeys(words) if w]
         candidates = self._articles_with(query, unique)
         head_scores = self._head_hits(unique)
+        when = query.page_time
+        if when is not None and when.bounded:
+            articles = self.k.articles
+            candidates = {p for p in candidates if when.holds(self.dates.of(articles[p]))}
+            head_scores = {
+                p: v for p, v in head_scores.items() if when.holds(self.dates.of(articles[p]))
+            }
         best: tuple[float, int] | None = None
         chosen: Article | None = None
         w = self.w

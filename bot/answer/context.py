@@ -104,6 +104,8 @@ def _ellipsis(new: Need, previous: Need) -> Need:
     """Reuse the previous question, swapping in what the follow-up names."""
     if new.year is None and new.year_offset is None:
         new = replace(new, year=previous.year, year_offset=previous.year_offset)
+    if new.page_time is None:
+        new = replace(new, page_time=previous.page_time)  # still the pages of 1月19日
     answer = previous.answer if kind_of(new.answer).inherits else new.answer
     if new.answer is AnswerType.ANY:
         answer = kind_of(previous.answer).followup or answer  # "研发团队呢？" after a count

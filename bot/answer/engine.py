@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 from collections import OrderedDict
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 
+from bot.answer.archive import no_pages
 from bot.answer.context import Conversation, Turn
 from bot.answer.meta import MetaResponder
 from bot.answer.model import Answer
@@ -31,8 +33,10 @@ RELATED_ARTICLES = 2  # other articles naming the answer's names whose questions
 class Answerer:
     """Stateless apart from caches; conversation state is passed in by the caller."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, today: Callable[[], dt.date] = dt.date.today) -> None:
+        """``today``: the clock page times count from (上周的报道); tests pass a fixed day."""
         self.knowledge = knowledge
+        self.today = today
         self.pipeline = Pipeline(knowledge)
         self.retriever = self.pipeline.retriever
         self.meta = MetaResponder(knowledge)
@@ -64,10 +68,14 @@ class Answerer:
         if not question.strip():
             # nothing was asked, so nothing was answered: a front end shows the prompt
             return Answer(question, False, "empty", 0.0, responses.text("empty", language))
-        query = self.pipeline.read(question)
+        query = self.pipeline.read(question, self.today())
         intent = query.classification.intent
         if intent is None and _latin_only(query.text):
             return self._language_hint(query)
+        when = query.page_time
+        if when is not None and when.bounded and not self.pipeline.dates.any_within(when):
+            summary = no_pages(self.knowledge.rules.responses, self.pipeline.dates, when, language)
+            return _declined(query, summary, self.starter_suggestions())
         if intent is not None and intent.kind is not IntentKind.QUESTION:
             meta = self.meta.respond(query, intent, language)
             if conversation is not None and meta.source is not None:

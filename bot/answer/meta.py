@@ -7,6 +7,7 @@ from bot.answer.model import Answer, Source
 from bot.content.model import Article
 from bot.knowledge.build import Knowledge
 from bot.nlu.understand import Query
+from bot.nlu.when import PageTime
 from bot.rules.model import Intent
 
 
@@ -19,7 +20,7 @@ class MetaResponder:
     def respond(self, query: Query, intent: Intent, language: str) -> Answer:
         responses = self.k.rules.responses
         if intent.id == "list_articles":
-            return self.article_list(query.raw, intent.id, language)
+            return self.article_list(query.raw, intent.id, language, query.page_time)
         if intent.id == "list_topics":
             return self.topic_list(query.raw, intent.id, language)
         if intent.id == "article_author":
@@ -66,18 +67,24 @@ class MetaResponder:
         text = responses.text(intent.response or intent.id, language, count=len(self.k.articles))
         return Answer(query.raw, True, intent.id, 1.0, text)
 
-    def article_list(self, question: str, intent: str, language: str) -> Answer:
+    def article_list(
+        self, question: str, intent: str, language: str, when: PageTime | None = None
+    ) -> Answer:
         """The newest articles (all of them on a single page), newest page first: an archive
-        of thousands lists ``max_listed_articles`` and says how many there are."""
+        of thousands lists ``max_listed_articles`` and says how many there are.  With
+        ``when`` (上周有哪些报道), the articles of those pages."""
         responses = self.k.rules.responses
-        total = len(self.k.articles)
-        shown = self.finder.newest(self.k.rules.thresholds.max_listed_articles)
-        if len(shown) < total:
+        limit = self.k.rules.thresholds.max_listed_articles
+        shown = self.finder.newest(limit, when)
+        if when is not None and when.bounded:
+            total = self.finder.count(when)
+            header = responses.text("articles_header_when", language, when=when.label, count=total)
+        elif len(shown) < len(self.k.articles):
             header = responses.text(
-                "articles_header_more", language, count=total, shown=len(shown)
+                "articles_header_more", language, count=len(self.k.articles), shown=len(shown)
             )
         else:
-            header = responses.text("articles_header", language, count=total)
+            header = responses.text("articles_header", language, count=len(self.k.articles))
         lines = [header]
         for index, article in enumerate(shown, start=1):
             lines.append(
@@ -112,7 +119,12 @@ class MetaResponder:
         first = article.sections[0].paragraphs[0]
         lead = first.sentences[0]
         source = Source(
-            article.id, article.title, article.sections[0].heading, article.file, lead.line
+            article.id,
+            article.title,
+            article.sections[0].heading,
+            article.file,
+            lead.line,
+            date=self.finder.dates.of(article),
         )
         topics = self.k.topics.article_topics(article.id)
         return Answer(
@@ -131,7 +143,14 @@ class MetaResponder:
     def article_title(self, question: str, intent: str, article: Article, language: str) -> Answer:
         """这篇时评的题目是什么: the title, quoted as the page prints it."""
         summary = self.article_summary(question, intent, article, language)
-        source = Source(article.id, article.title, None, article.file, article.line)
+        source = Source(
+            article.id,
+            article.title,
+            None,
+            article.file,
+            article.line,
+            date=self.finder.dates.of(article),
+        )
         text = self.k.rules.responses.text(
             "article_title", language, title=article.title, column=article.column or ""
         )

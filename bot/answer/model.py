@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,6 +16,7 @@ class Source:
     line: int
     section_index: int = 0
     paragraph_index: int = 0
+    date: dt.date | None = None  # the page's date (shown by the front ends; not in --json)
 
     def as_dict(self) -> dict[str, Any]:
         return {

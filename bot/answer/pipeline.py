@@ -12,6 +12,7 @@ from the registry (:mod:`bot.answer.types`) to the stages that use it.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -51,10 +52,11 @@ class Pipeline:
     def __init__(self, knowledge: Knowledge) -> None:
         self.k = knowledge
         self.retriever = Retriever(knowledge)
+        self.dates = self.retriever.pool.dates
         homophones.prepare(knowledge)
 
-    def read(self, question: str) -> Query:
-        return understand(question, self.k)
+    def read(self, question: str, today: dt.date | None = None) -> Query:
+        return understand(question, self.k, today)
 
     def find(self, query: Query, conversation: Conversation | None) -> Found:
         """The need (with pronouns and ellipsis resolved) and the sentence that answers it.
@@ -136,5 +138,6 @@ class Pipeline:
             c.sentence.line,
             c.ref.section,
             c.ref.paragraph,
+            self.dates.of(c.article),
         )
         return Composed(summary_for(text, fact, self.k, need.terms), quote, source)

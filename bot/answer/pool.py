@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from bot.answer.archive import PageDates
 from bot.answer.names import REQUIRED_KINDS
 from bot.answer.types import kind_of
 from bot.knowledge.analysis import ENTITY_PREFIX
@@ -27,14 +28,19 @@ class Pool:
         self.w = knowledge.rules.scoring
         # scores live in one array with a row per sentence
         self.rows = SentenceRows(self.index.refs)
+        self.dates = PageDates(knowledge)
 
     def _summed(
-        self, items: list[tuple[int, float, list[str]]], limit: int
+        self,
+        items: list[tuple[int, float, list[str]]],
+        limit: int,
+        allowed: npt.NDArray[np.bool_] | None,
     ) -> npt.NDArray[np.float64]:
         """Each sentence's summed item weight, rarest item first, added a posting list at a
         time in numpy (a common word of a large archive has tens of thousands of sentences).
         Once the pool is full, a common word (in more than one sentence of
-        ``common_word_per``) weighs too little to change it and is not added."""
+        ``common_word_per``) weighs too little to change it and is not added.  ``allowed``:
+        the rows of the pages a question asks about by date; the others score nothing."""
         index, w = self.index, self.w
         scores = np.zeros(len(self.rows))
         for position, (df, weight, terms) in enumerate(items):
@@ -48,6 +54,8 @@ class Pool:
                 postings = index.postings.get(term)
                 if postings:
                     scores[self.rows.of_postings(postings)] += weight
+            if allowed is not None:
+                scores[~allowed] = 0.0
         return scores
 
     def candidates(self, need: Need) -> list[int]:
@@ -76,12 +84,18 @@ class Pool:
             if df:
                 items.append((df, index.idf(item), [item]))
         items.sort(key=lambda x: x[0])
-        scores = self._summed(items, limit)
+        when = need.page_time
+        allowed = (
+            self.dates.allowed_rows(self.rows, when) if when is not None and when.bounded else None
+        )
+        scores = self._summed(items, limit, allowed)
         for key, weight in neighbours.items():
             # a sentence right after a name's mention outranks its copies elsewhere, whether
             # or not it holds a word of the question
             if key in index.refs:
-                scores[self.rows.row(key)] += weight
+                row = self.rows.row(key)
+                if allowed is None or allowed[row]:
+                    scores[row] += weight
         pool, scored = _top(scores, self.rows.keys, limit)
         if scored <= limit:
             return pool
@@ -90,7 +104,13 @@ class Pool:
             # named, without naming it again: those sentences keep a place in the pool
             # however many others name the place or the words of the question
             taken = set(pool)
-            extra = [k for k in reserved if k not in taken and k in index.refs]
+            extra = [
+                k
+                for k in reserved
+                if k not in taken
+                and k in index.refs
+                and (allowed is None or allowed[self.rows.row(k)])
+            ]
             extra.sort(key=lambda k: (-reserved[k], k))
             pool += extra[: w.neighbour_slots]
         return pool

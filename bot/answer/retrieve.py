@@ -11,6 +11,7 @@ coverage or proximity falls below its threshold.  Declining beats a confident gu
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Sequence
 
@@ -22,6 +23,8 @@ from bot.answer.types import kind_of
 from bot.knowledge.analysis import ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.nlu.need import Need
+
+_EPOCH = dt.date(1, 1, 1)
 
 __all__ = [
     "ENTITY_PREFIX",
@@ -41,7 +44,7 @@ class Retriever:
         self.index = knowledge.index
         self.names = NameRules(knowledge)
         self.pool = Pool(knowledge)
-        self.scorer = Scorer(knowledge, self.names)
+        self.scorer = Scorer(knowledge, self.names, self.pool.dates)
 
     def candidates(self, need: Need) -> list[int]:
         return self.pool.candidates(need)
@@ -89,11 +92,26 @@ class Retriever:
         return kept
 
     def best(self, need: Need) -> Candidate | None:
+        if need.page_time is not None and need.page_time.newest:
+            return self._newest(need)
         for candidate in self.rank(need, limit=1):
             if self.acceptable(need, candidate):
                 return candidate
             return None
         return None
+
+    def _newest(self, need: Need) -> Candidate | None:
+        """ "最新的报道说…": of the acceptable answers nearly as good as the best
+        (``newest_margin``), the one from the newest page."""
+        w = self.k.rules.scoring
+        ranked = [
+            c for c in self.rank(need, limit=w.newest_candidates) if self.acceptable(need, c)
+        ]
+        if not ranked:
+            return None
+        floor = ranked[0].confidence - w.newest_margin
+        close = [c for c in ranked if c.confidence >= floor]
+        return max(close, key=lambda c: (self.pool.dates.of(c.article) or _EPOCH, -c.key))
 
     def calibrated(self, c: Candidate) -> float:
         """The confidence an answer reports: its score as a share right."""

@@ -20,6 +20,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from bot.answer.archive import PageDates
 from bot.answer.clauses import gap, spans
 from bot.answer.names import REQUIRED_KINDS, NameRules
 from bot.answer.plan import Plan, PlanItem, said_by
@@ -50,6 +51,7 @@ class Candidate:
     matched: tuple[str, ...]  # question items found in the sentence
     gap: int = 0  # characters between the nearest fact and a word of the question
     dated: bool = False  # the sentence states the year asked about (2025年，…)
+    page_day: int = 0  # its page's date as an ordinal (0: undated), newer wins a tie
 
     @property
     def fact_typed(self) -> bool:
@@ -70,16 +72,21 @@ class _Partial:
     bound: float  # confidence with a perfect type fit
 
 
-def order(c: Candidate) -> tuple[float, bool, float, float, int, int]:
+def order(c: Candidate) -> tuple[float, bool, float, float, int, int, int]:
     """Best first; of equals, the one that states the year asked, then the one nearer the
     names asked about (an archive holds many sentences alike: "…的决心，更给了团队长期攻坚
-    的信心" in another company's story)."""
-    return (-round(c.confidence, 6), not c.dated, -c.coverage, -c.proximity, c.gap, c.key)
+    的信心" in another company's story), then the newer page (an archive's later report
+    of the same figure supersedes the earlier)."""
+    best = round(c.confidence, 6)
+    return (-best, not c.dated, -c.coverage, -c.proximity, c.gap, -c.page_day, c.key)
 
 
 class Scorer:
-    def __init__(self, knowledge: Knowledge, names: NameRules) -> None:
+    def __init__(
+        self, knowledge: Knowledge, names: NameRules, dates: PageDates | None = None
+    ) -> None:
         self.k = knowledge
+        self.dates = dates or PageDates(knowledge)
         self.t = knowledge.rules.thresholds
         self.w = knowledge.rules.scoring
         self.index = knowledge.index
@@ -248,6 +255,7 @@ class Scorer:
             p.matched,
             nearest,
             dated,
+            day.toordinal() if (day := self.dates.of(article)) is not None else 0,
         )
 
     def calibrated(self, score: float) -> float:

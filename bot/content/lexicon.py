@@ -79,6 +79,10 @@ class Lexicon:
     money_verbs: frozenset[str]
     relative_years: dict[str, int]
     relative_days: dict[str, int]
+    relative_weeks: dict[str, int]
+    relative_months: dict[str, int]
+    page_nouns: tuple[str, ...]
+    newest_words: tuple[str, ...]
     plan_periods: dict[str, tuple[int, int]]
     parsing: ParsingThresholds
     fingerprint: str = ""  # of the lists, for caches of what was parsed with them

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.knowledge.entities import Entity, EntityKind
 from bot.nlu import resources
 from bot.nlu.understand import Query
+from bot.nlu.when import PageTime
 from bot.rules.model import AnswerType
 
 
@@ -30,6 +31,7 @@ class Need:
     tense: str | None = None  # "now" / "past": the figure after / before a now-word
     year: int | None = None  # the year asked about (2025年)…
     year_offset: int | None = None  # …or relative to each article's date (去年: -1)
+    page_time: PageTime | None = None  # only pages of this date answer (1月19日的报道)
 
     @property
     def empty(self) -> bool:
@@ -65,6 +67,7 @@ def need_from_query(query: Query) -> Need:
         tense,
         query.year,
         query.year_offset,
+        query.page_time,
     )
 
 

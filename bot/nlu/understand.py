@@ -3,12 +3,14 @@
 normalise (:mod:`bot.nlu.normalise`) → classify by the rules (:mod:`bot.nlu.classify`) →
 names (:mod:`bot.nlu.names`; the name-like rest reported by :mod:`bot.nlu.grounding`) →
 segment the rest into content words (:mod:`bot.nlu.segment`)
-→ slots (:mod:`bot.nlu.slots`).  The answer stages turn the Query into a Need
-(:mod:`bot.nlu.need`).  This module only wires the stages and holds their result.
+→ slots (:mod:`bot.nlu.slots`; the pages asked by date, :mod:`bot.nlu.when`).  The answer
+stages turn the Query into a Need (:mod:`bot.nlu.need`).  This module only wires the stages
+and holds their result.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from bot.knowledge.analysis import CONCEPT_PREFIX
@@ -20,7 +22,10 @@ from bot.nlu.names import NameMatch, find_names
 from bot.nlu.normalise import normalise
 from bot.nlu.segment import content_terms, split_unknown, word_bounds
 from bot.nlu.slots import COUNTED_PHRASE, numbers_in
+from bot.nlu.when import PageTime, page_time
 from bot.rules.model import AnswerType, IntentKind
+
+THIS_ISSUE = "这期"  # what the intents' patterns call the pages a question is about
 
 __all__ = [
     "COUNTED_PHRASE",
@@ -53,6 +58,7 @@ class Query:
     year: int | None = None  # a year the question names (2025年)…
     year_offset: int | None = None  # …or names relative to the article's date (去年: -1)
     unknown: tuple[UnknownName, ...] = ()  # name-like spans no corpus entity answers to
+    page_time: PageTime | None = None  # the pages it asks about by date (1月19日的报道)
 
     @property
     def kind(self) -> IntentKind | None:
@@ -79,17 +85,24 @@ class Query:
         )
 
 
-def understand(message: str, knowledge: Knowledge) -> Query:
+def understand(message: str, knowledge: Knowledge, today: dt.date | None = None) -> Query:
+    """``today``: the day relative page times (上周的报道) count from; the clock's when None."""
     rules = knowledge.rules
     message_in = normalise(message, rules.thresholds.max_question_chars, rules.spoken)
     text = message_in.text
-    classification = classify(text, rules)
+    when = page_time(text, today or dt.date.today(), rules.lexicon, rules.scoring.page_time_window)
+    # the words that pick pages are neither content words nor the fact's year
+    unpaged = text if when is None else _blanked(text, when.span)
+    # 上周有哪些报道 asks what 这期有哪些报道 asks, of other pages
+    classification = classify(text if when is None else _as_this_issue(text, when), rules)
     names = find_names(text, knowledge)
     unknown = unknown_names(text, names, knowledge, rules.scoring.max_name_tokens)
     covered = [(n.start, n.end) for n in names]
     # a year is checked against each sentence's dates (Query.year), not matched as a word:
     # "2025年…" is answered by "去年，…" on a 2026 page
     covered += [m.span() for m in slots.YEAR_RE.finditer(text)]
+    if when is not None:
+        covered.append(when.span)
     terms = content_terms(text, covered, knowledge)
     language = rules.language
     return Query(
@@ -105,7 +118,20 @@ def understand(message: str, knowledge: Knowledge) -> Query:
         slots.pronoun(text, language.pronouns),
         slots.ellipsis(text, language.followup_markers, rules.scoring.followup_max_chars),
         tense=slots.tense(text),
-        year=slots.year(text),
-        year_offset=slots.year_offset(text),
+        year=slots.year(unpaged),
+        year_offset=slots.year_offset(unpaged),
         unknown=unknown,
+        page_time=when,
     )
+
+
+def _as_this_issue(text: str, when: PageTime) -> str:
+    start, end = when.expression
+    if text.startswith("的", end):
+        end += 1
+    return text[:start] + THIS_ISSUE + text[end:]
+
+
+def _blanked(text: str, span: tuple[int, int]) -> str:
+    start, end = span
+    return text[:start] + " " * (end - start) + text[end:]

@@ -56,6 +56,10 @@ FIELDS: dict[str, str] = {
     "money_verbs": _SET,
     "relative_years": _NUMBERS,
     "relative_days": _NUMBERS,
+    "relative_weeks": _NUMBERS,
+    "relative_months": _NUMBERS,
+    "page_nouns": _LIST,
+    "newest_words": _LIST,
     "plan_periods": _RANGES,
 }
 

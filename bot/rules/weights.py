@@ -80,6 +80,9 @@ class Scoring:
     # conversation, suggestions, meta
     context_margin: float
     announcing_max_chars: int
+    page_time_window: int
+    newest_margin: float
+    newest_candidates: int
     suggest_candidates: int
     suggest_per_section: int
     title_word: float

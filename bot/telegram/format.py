@@ -14,6 +14,7 @@ easy to property-test.
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 import itertools
 import logging
@@ -21,6 +22,7 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, replace
 
+from bot.answer.archive import day_label
 from bot.answer.model import Answer
 from bot.rules.model import Responses
 
@@ -211,10 +213,24 @@ def _slice(item: Block, begin: int, end: int) -> Block:
 # --- layouts --------------------------------------------------------------------------------
 
 
-def source_line(responses: Responses, language: str, title: str, section: str | None) -> str:
+def source_line(
+    responses: Responses,
+    language: str,
+    title: str,
+    section: str | None,
+    date: dt.date | None = None,
+) -> str:
+    """《title》· section, and the page's date when it has one (an archive holds many days)."""
+    if date is None:
+        if section:
+            return responses.text("source_line", language, title=title, section=section)
+        return responses.text("source_line_no_section", language, title=title)
+    day = day_label(responses, date, language)
     if section:
-        return responses.text("source_line", language, title=title, section=section)
-    return responses.text("source_line_no_section", language, title=title)
+        return responses.text(
+            "source_line_dated", language, title=title, section=section, date=day
+        )
+    return responses.text("source_line_no_section_dated", language, title=title, date=day)
 
 
 def answer_blocks(
@@ -238,7 +254,8 @@ def answer_blocks(
     if answer.quote:
         blocks.append(block(answer.quote, quote=True))
     if answer.source is not None:
-        text = source_line(responses, language, answer.source.article, answer.source.section)
+        source = answer.source
+        text = source_line(responses, language, source.article, source.section, source.date)
         blocks.append(block(text, italic=True))
     if not answer.answered and answer.suggestions and list_suggestions:
         blocks.extend(
