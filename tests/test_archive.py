@@ -6,6 +6,7 @@ the newest report, and the answer says which day's page it quotes."""
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 from pathlib import Path
 
 import pytest
@@ -13,6 +14,7 @@ from tests_paths import FIXTURES, INTENTS
 
 from bot.answer.context import Conversation
 from bot.answer.engine import Answerer
+from bot.digest.build import build_digest
 from bot.knowledge.build import Knowledge, build_knowledge
 from bot.rules.model import Responses
 from bot.telegram.format import format_answer
@@ -74,18 +76,26 @@ def test_a_fact_year_is_not_a_page_time(ask: Answerer) -> None:
 def test_the_articles_of_a_day_are_listed(ask: Answerer) -> None:
     answer = ask.answer("3月9日有哪些报道？")
     assert answer.intent == "list_articles" and answer.answered
-    assert answer.summary.splitlines()[0] == "3月9日的报道共2篇："
+    assert answer.summary.splitlines()[0] == "3月9日的报道共3篇："
     titles = [title for title, _ in answer.items]
-    assert titles == ["地铁3号线首座车站完成装修", "春季招聘会提供岗位9000个"]
+    assert titles == [
+        "地铁3号线首座车站完成装修",
+        "春季招聘会提供岗位9000个",
+        "城中村改造新开工项目12个",
+    ]
 
 
 def test_this_weeks_articles_are_those_of_the_pages_since_monday(ask: Answerer) -> None:
     answer = ask.answer("本周的新闻有哪些")
     assert answer.intent == "list_articles"
     titles = {title for title, _ in answer.items}
-    assert titles == {"地铁3号线首座车站完成装修", "春季招聘会提供岗位9000个"} | {
+    assert titles == {
+        "地铁3号线首座车站完成装修",
+        "春季招聘会提供岗位9000个",
+        "城中村改造新开工项目12个",
         "地铁3号线开始铺轨",
         "城区新增公共充电桩1500个",
+        "老旧小区今年加装电梯120部",
     }
 
 
@@ -117,3 +127,52 @@ def test_the_json_contract_keeps_its_source_keys(ask: Answerer) -> None:
     answer = ask.answer("3月9日的报道说春季招聘会提供了多少个岗位？")
     assert answer.source is not None
     assert set(answer.source.as_dict()) == {"article_id", "article", "section", "file", "line"}
+
+
+@pytest.fixture(scope="module")
+def paged(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Answerer:
+    """The archive with lists of two articles a page (8 articles: 4 pages)."""
+    intents = tmp_path_factory.mktemp("intents")
+    shutil.copytree(INTENTS, intents, dirs_exist_ok=True)
+    answering = intents / "answering.yaml"
+    text = answering.read_text(encoding="utf-8")
+    answering.write_text(
+        text.replace("# max_listed_articles: 20", "max_listed_articles: 2"), encoding="utf-8"
+    )
+    knowledge = build_knowledge(ARCHIVE, intents, cache_dir)
+    with knowledge.bound():
+        return Answerer(knowledge, today=lambda: THURSDAY)
+
+
+def test_the_list_pages_through_the_archive_newest_first(paged: Answerer) -> None:
+    first = paged.meta.article_list("/articles", "list_articles", "zh")
+    assert (first.page, first.pages) == (1, 4)
+    assert first.summary.splitlines()[0] == "共有8篇报道，最新的2篇："
+    assert [t for t, _ in first.items] == ["地铁3号线开始铺轨", "城区新增公共充电桩1500个"]
+    second = paged.meta.article_list("/articles", "list_articles", "zh", page=2)
+    lines = second.summary.splitlines()
+    assert lines[0] == "共有8篇报道（第2/4页）："
+    assert lines[1].startswith("3.") and "老旧小区今年加装电梯120部" in lines[1]
+    assert [t for t, _ in second.items][1] == "地铁3号线首座车站完成装修"
+    last = paged.meta.article_list("/articles", "list_articles", "zh", page=99)
+    assert last.page == 4  # past the end: the last page, not an empty list
+    assert [t for t, _ in last.items] == ["地铁3号线建设跑出“加速度”", "老旧小区改造惠及1.2万户"]
+    everything = [
+        t
+        for p in range(1, 5)
+        for t, _ in paged.meta.article_list("/articles", "list_articles", "zh", page=p).items
+    ]
+    assert len(everything) == len(set(everything)) == 8
+
+
+def test_an_ordinal_past_the_first_page_is_found(paged: Answerer) -> None:
+    answer = paged.answer("第五篇讲了什么？")
+    assert answer.intent == "summarize_article" and answer.answered
+    assert answer.source is not None and answer.source.date == dt.date(2026, 3, 9)
+
+
+def test_a_digest_over_several_days_leads_with_the_newest_page(archive: Knowledge) -> None:
+    digest = build_digest(archive, ["urban"], {})
+    days = [entry.date for entry in digest.entries]
+    assert len(days) >= 2
+    assert days == sorted(days, reverse=True)  # type: ignore[type-var]

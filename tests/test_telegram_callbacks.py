@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from telegram import InlineKeyboardMarkup
 
 from bot.answer.engine import Answerer
+from bot.answer.model import Answer
 from bot.knowledge.build import Knowledge
 from bot.service import Snapshot
 from bot.telegram.callbacks import (
@@ -25,6 +26,7 @@ from bot.telegram.callbacks import (
     CallbackError,
     ExampleRef,
     FeedbackRef,
+    ListPageRef,
     ParagraphRef,
     RelatedRef,
     SuggestionRef,
@@ -58,6 +60,7 @@ def test_round_trip_of_every_builtin_ref() -> None:
         SuggestionRef("02d9191c9d", 2, 1, text_check("艾华集团投资了多少钱？")),
         TopicRef("electronics"),
         ArticleRef("0f1510a0d2"),
+        ListPageRef(12),
     ]
     for ref in refs:
         data = ref.encode()
@@ -94,6 +97,10 @@ def test_text_check_is_stable_across_processes() -> None:
         "t:<script>",
         "a:\ud800",
         "zz:unknown",
+        "l:0",  # list pages count from 1
+        "l:-2",
+        "l:x",
+        "l:1:2",
     ],
 )
 def test_forged_or_malformed_data_is_refused(data: str | None) -> None:
@@ -147,7 +154,9 @@ def test_every_button_the_bot_can_show(knowledge: Knowledge, answerer: Answerer)
             )
         datas += buttons(examples_keyboard(pick_examples(snapshot)))
         datas += buttons(topics_keyboard(snapshot, language))
-    datas += buttons(articles_keyboard([(a.title, a.id) for a in knowledge.articles]))
+    items = tuple((a.title, a.id) for a in knowledge.articles)
+    listing = Answer("/articles", True, "list_articles", 1.0, "", items=items, page=2, pages=3)
+    datas += buttons(articles_keyboard(listing, knowledge.rules.responses, "zh"))
     for data in list(datas):
         ref = parse_builtin(decode(data))
         kinds.add(ref.ACTION)
@@ -170,7 +179,9 @@ def test_every_button_the_bot_can_show(knowledge: Knowledge, answerer: Answerer)
             assert ref.token == "0123abcdef" and ref.vote in ("u", "d")
         elif isinstance(ref, ExampleRef):
             assert ref.index < 3
-    assert kinds == {"p", "r", "q", "t", "a", "f", "x"}
+        elif isinstance(ref, ListPageRef):
+            assert ref.page in (1, 3)
+    assert kinds == {"p", "r", "q", "t", "a", "f", "x", "l"}
 
 
 def test_start_examples_are_answered_from_a_source_and_of_different_kinds(

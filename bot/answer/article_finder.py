@@ -64,6 +64,8 @@ class ArticleFinder:
 
     def count(self, when: PageTime) -> int:
         """How many articles the pages of ``when`` hold."""
+        if not when.bounded:
+            return len(self.k.articles)
         return sum(1 for a in self.k.articles if when.holds(self.dates.of(a)))
 
     def find(self, query: Query) -> Article | None:
@@ -74,7 +76,8 @@ class ArticleFinder:
         """
         position = _position_asked(query.text)
         if position is not None:
-            listed = self.newest(self.k.rules.thresholds.max_listed_articles, query.page_time)
+            shown = max(position, self.k.rules.thresholds.max_listed_articles)
+            listed = self.newest(shown, query.page_time)
             at = position - 1 if position > 0 else len(listed) + position
             return listed[at] if 0 <= at < len(listed) else None
         written = self._title_written(query.text)

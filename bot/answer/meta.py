@@ -68,37 +68,51 @@ class MetaResponder:
         return Answer(query.raw, True, intent.id, 1.0, text)
 
     def article_list(
-        self, question: str, intent: str, language: str, when: PageTime | None = None
+        self,
+        question: str,
+        intent: str,
+        language: str,
+        when: PageTime | None = None,
+        page: int = 1,
     ) -> Answer:
-        """The newest articles (all of them on a single page), newest page first: an archive
-        of thousands lists ``max_listed_articles`` and says how many there are.  With
-        ``when`` (上周有哪些报道), the articles of those pages."""
+        """The newest articles, newest page first, ``max_listed_articles`` at a time: ``page``
+        2 is the next ones (an archive of thousands is paged through, never listed whole).
+        With ``when`` (上周有哪些报道), only the articles of those pages."""
         responses = self.k.rules.responses
         limit = self.k.rules.thresholds.max_listed_articles
-        shown = self.finder.newest(limit, when)
+        total = self.finder.count(when) if when is not None else len(self.k.articles)
+        pages = max(1, -(-total // limit))
+        page = min(max(1, page), pages)
+        first = (page - 1) * limit
+        shown = self.finder.newest(first + limit, when)[first:]
         if when is not None and when.bounded:
-            total = self.finder.count(when)
             header = responses.text("articles_header_when", language, when=when.label, count=total)
-        elif len(shown) < len(self.k.articles):
+        elif page > 1:
             header = responses.text(
-                "articles_header_more", language, count=len(self.k.articles), shown=len(shown)
+                "articles_header_page", language, count=total, page=page, pages=pages
+            )
+        elif len(shown) < total:
+            header = responses.text(
+                "articles_header_more", language, count=total, shown=len(shown)
             )
         else:
-            header = responses.text("articles_header", language, count=len(self.k.articles))
+            header = responses.text("articles_header", language, count=total)
         lines = [header]
-        for index, article in enumerate(shown, start=1):
+        for index, article in enumerate(shown, start=first + 1):
             lines.append(
                 responses.text("article_line", language, index=index, title=article.title)
             )
-        items = tuple((a.title, a.id) for a in shown)
         return Answer(
             question,
             True,
             intent,
             1.0,
             "\n".join(lines),
-            items=items,
+            items=tuple((a.title, a.id) for a in shown),
             suggestions=self._titles()[:3],
+            page=page,
+            pages=pages,
+            offset=first,
         )
 
     def topic_list(self, question: str, intent: str, language: str) -> Answer:

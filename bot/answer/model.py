@@ -40,6 +40,9 @@ class Answer:
     suggestions: tuple[str, ...] = ()
     topic: str | None = None  # topic id of the answer's section, for "subscribe" buttons
     items: tuple[tuple[str, str], ...] = field(default=())  # (label, payload) for lists
+    page: int = 1  # a list's page (/articles 2: the next max_listed_articles)…
+    pages: int = 1  # …of this many; its first item is number ``offset + 1``
+    offset: int = 0
 
     def as_dict(self) -> dict[str, Any]:
         return {

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from bot.answer.archive import PageDates
 from bot.content.model import Article
 from bot.digest.entries import DigestEntry, entry_for
 from bot.digest.items import DigestItem, catalog_for
@@ -95,8 +96,8 @@ def build_digest(
     when its hash differs, so an edited section comes back once. Pending items are listed as
     one entry per article, under the subscribed topic that fits the article best (see
     :func:`_home_topic`); topics come in the rules' order (the order ``/topics`` shows), and
-    entries and their items in page order (article, then section) within a topic. Topics no
-    longer in the rules are ignored: a subscription outlives a YAML edit.
+    entries newest page first, then in page order (article, then section) within a topic.
+    Topics no longer in the rules are ignored: a subscription outlives a YAML edit.
     """
     catalog = catalog_for(knowledge, answerer)
     wanted = list(dict.fromkeys(subscriptions))
@@ -121,6 +122,7 @@ def build_digest(
         for article_id, ids in pending.items()
     }
     groups: list[TopicGroup] = []
+    dates = PageDates(knowledge)
     for topic in knowledge.rules.topics:
         articles = [a for a, t in home.items() if t == topic.id]
         if not articles:
@@ -131,9 +133,17 @@ def build_digest(
             article = catalog.article_of(ids[0])
             items = tuple(catalog.item(i) for i in ids)
             entries.append(entry_for(article, items, catalog.summary_of(article)))
-        entries.sort(key=lambda e: catalog.position(e.item_id))
+        # an archive's newest page first: a digest over many days leads with the latest,
+        # and what does not fit comes in the next one (bot/digest/plan.py)
+        entries.sort(key=lambda e: (-_day(dates, e.article_id), catalog.position(e.item_id)))
         groups.append(TopicGroup(topic, tuple(entries)))
     return Digest(tuple(groups), knowledge.version, tuple(wanted))
+
+
+def _day(dates: PageDates, article_id: str) -> int:
+    article = dates.k.article(article_id)
+    day = dates.of(article) if article is not None else None
+    return day.toordinal() if day is not None else 0
 
 
 def _home_topic(

@@ -24,6 +24,7 @@ from bot.telegram.callbacks import (
     CallbackError,
     ExampleRef,
     FeedbackRef,
+    ListPageRef,
     ParagraphRef,
     RelatedRef,
     SuggestionRef,
@@ -38,7 +39,7 @@ from bot.telegram.feedback import on_feedback
 from bot.telegram.format import format_answer, format_paragraph, format_text
 from bot.telegram.handlers import Questions
 from bot.telegram.incoming import conversation_key, interface_language
-from bot.telegram.keyboards import answer_keyboard, suggestions_keyboard
+from bot.telegram.keyboards import answer_keyboard, articles_keyboard, suggestions_keyboard
 from bot.telegram.lookup import (
     related,
     resolve_paragraph,
@@ -105,6 +106,8 @@ class Buttons:
                 raise CallbackError("example no longer offered")
             await answer_query(query)
             await self._ask(query, examples[ref.index])
+        elif isinstance(ref, ListPageRef):
+            await self._list_page(query, ref, language)
         else:
             await self._article(query, ref, language)
 
@@ -155,6 +158,18 @@ class Buttons:
                 replace(self._where(query), reply_to=None),
                 format_text(result.text),
             )
+
+    async def _list_page(self, query: CallbackQuery, ref: ListPageRef, language: str) -> None:
+        """◂ 较新 / 更早 ▸ under /articles: that page of the list, as a new message."""
+        snapshot = self.deps.service.snapshot
+        answer = snapshot.answerer.meta.article_list(
+            "/articles", "list_articles", language, page=ref.page
+        )
+        await answer_query(query)
+        responses = snapshot.knowledge.rules.responses
+        chunks = format_answer(answer, responses, language)
+        keyboard = articles_keyboard(answer, responses, language)
+        await send_chunks(query.get_bot(), self._where(query), chunks, keyboard)
 
     async def _article(self, query: CallbackQuery, ref: ArticleRef, language: str) -> None:
         snapshot = self.deps.service.snapshot

@@ -216,6 +216,25 @@ class ArticleRef:
 
 
 @dataclass(frozen=True, slots=True)
+class ListPageRef:
+    """Another page of the /articles list (an archive is paged through, newest first)."""
+
+    ACTION: ClassVar[str] = "l"
+    page: int
+
+    def encode(self) -> str:
+        return encode(self.ACTION, self.page)
+
+    @classmethod
+    def parse(cls, data: CallbackData) -> Self:
+        data.expect(1)
+        page = data.index(0)
+        if page < 1:
+            raise CallbackError("no such list page")
+        return cls(page)
+
+
+@dataclass(frozen=True, slots=True)
 class ExampleRef:
     """One of /start's example questions, by position, checked by its text."""
 
@@ -261,7 +280,14 @@ class FeedbackRef:
 
 
 BuiltinRef = (
-    ParagraphRef | RelatedRef | SuggestionRef | TopicRef | ArticleRef | FeedbackRef | ExampleRef
+    ParagraphRef
+    | RelatedRef
+    | SuggestionRef
+    | TopicRef
+    | ArticleRef
+    | FeedbackRef
+    | ExampleRef
+    | ListPageRef
 )
 BUILTIN_ACTIONS: dict[str, type[BuiltinRef]] = {
     ref.ACTION: ref
@@ -273,6 +299,7 @@ BUILTIN_ACTIONS: dict[str, type[BuiltinRef]] = {
         ArticleRef,
         FeedbackRef,
         ExampleRef,
+        ListPageRef,
     )
 }
 

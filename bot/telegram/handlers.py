@@ -10,11 +10,15 @@ the database (waiting cost 60 % of end-to-end throughput in the quick benchmark)
 from __future__ import annotations
 
 import logging
+import re
 import time
+import unicodedata
+from collections.abc import Sequence
 
 from telegram import Bot, Message, Update, User
 
 from bot.answer.model import Answer
+from bot.content.numbers import parse_number
 from bot.service import Snapshot
 from bot.telegram.chats import question_token, record_question, remember_chat
 from bot.telegram.deps import BotDeps
@@ -38,6 +42,7 @@ from bot.telegram.ptb import Ctx
 from bot.telegram.send import Where, reply, send_chunks
 
 logger = logging.getLogger(__name__)
+_PAGE_NUMBER_RE = re.compile(r"[0-9]{1,6}|[一二两三四五六七八九十百千]{1,6}")
 
 
 class Questions:
@@ -189,7 +194,10 @@ class Commands:
             return
         language = interface_language(message.from_user)
         snapshot = self.deps.service.snapshot
-        answer = snapshot.answerer.meta.article_list("/articles", "list_articles", language)
+        page = list_page(context.args)  # /articles 2: the next page of an archive
+        answer = snapshot.answerer.meta.article_list(
+            "/articles", "list_articles", language, page=page
+        )
         await self._send_meta(message, snapshot, answer, language)
 
     async def topics(self, update: Update, context: Ctx) -> None:
@@ -206,7 +214,7 @@ class Commands:
     ) -> None:
         chunks = format_answer(answer, snapshot.knowledge.rules.responses, language)
         if answer.intent == "list_articles":
-            keyboard = articles_keyboard(answer.items)
+            keyboard = articles_keyboard(answer, snapshot.knowledge.rules.responses, language)
         elif self.deps.subscribe is not None:
             keyboard = topics_keyboard(snapshot, language)
         else:
@@ -241,3 +249,12 @@ class Commands:
             return
         language = interface_language(message.from_user)
         await reply(message, format_text(self.deps.text("tg_non_text", language)))
+
+
+def list_page(args: Sequence[str] | None) -> int:
+    """The page ``/articles N`` asks for: 1 unless N is a whole number (２, 第2页, 第二页)."""
+    if not args:
+        return 1
+    found = _PAGE_NUMBER_RE.search(unicodedata.normalize("NFKC", args[0]))
+    number = parse_number(found.group()) if found else None
+    return int(number) if number is not None and 1 <= number < 1_000_000 else 1

@@ -13,6 +13,7 @@ from collections.abc import Sequence
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.answer.model import Answer
+from bot.rules.model import Responses
 from bot.service import Snapshot
 from bot.telegram.callbacks import (
     DOWN,
@@ -21,6 +22,7 @@ from bot.telegram.callbacks import (
     BuiltinRef,
     ExampleRef,
     FeedbackRef,
+    ListPageRef,
     SuggestionRef,
     TopicRef,
     text_check,
@@ -61,7 +63,7 @@ def answer_keyboard(
     knowledge = snapshot.knowledge
     responses = knowledge.rules.responses
     if answer.intent == "list_articles" and answer.items:
-        return articles_keyboard(answer.items)
+        return articles_keyboard(answer, responses, language)
     if answer.intent == "list_topics" and answer.items:
         return topics_keyboard(snapshot, language) if can_subscribe else None
     if not answer.answered:
@@ -95,14 +97,25 @@ def suggestions_keyboard(
     return markup([[button(question, ref)] for question, ref in pairs])
 
 
-def articles_keyboard(items: Sequence[tuple[str, str]]) -> InlineKeyboardMarkup | None:
-    """One button per article (label, article id); pressing it summarises the article."""
-    return markup(
-        [
-            [button(f"{index}. {title}", ArticleRef(article_id))]
-            for index, (title, article_id) in enumerate(items, start=1)
-        ]
-    )
+def articles_keyboard(
+    answer: Answer, responses: Responses, language: str
+) -> InlineKeyboardMarkup | None:
+    """One button per article (label, article id); pressing it summarises the article.  A
+    list of several pages ends with ◂ 较新 · 更早 ▸."""
+    rows: list[list[InlineKeyboardButton | None]] = [
+        [button(f"{index}. {title}", ArticleRef(article_id))]
+        for index, (title, article_id) in enumerate(answer.items, start=answer.offset + 1)
+    ]
+    turn: list[InlineKeyboardButton | None] = []
+    if answer.page > 1:
+        turn.append(
+            button(responses.text("tg_button_newer", language), ListPageRef(answer.page - 1))
+        )
+    if answer.page < answer.pages:
+        turn.append(
+            button(responses.text("tg_button_older", language), ListPageRef(answer.page + 1))
+        )
+    return markup([*rows, turn])
 
 
 def topics_keyboard(snapshot: Snapshot, language: str) -> InlineKeyboardMarkup | None:
