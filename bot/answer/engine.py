@@ -8,6 +8,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Collection
 
 from bot.answer.archive import no_pages
+from bot.answer.backend import RetrievalBackend
 from bot.answer.context import Conversation, Turn
 from bot.answer.meta import MetaResponder
 from bot.answer.model import Answer
@@ -33,11 +34,17 @@ RELATED_ARTICLES = 2  # other articles naming the answer's names whose questions
 class Answerer:
     """Stateless apart from caches; conversation state is passed in by the caller."""
 
-    def __init__(self, knowledge: Knowledge, today: Callable[[], dt.date] = dt.date.today) -> None:
-        """``today``: the clock page times count from (上周的报道); tests pass a fixed day."""
+    def __init__(
+        self,
+        knowledge: Knowledge,
+        today: Callable[[], dt.date] = dt.date.today,
+        backend: RetrievalBackend | None = None,
+    ) -> None:
+        """``today``: the clock page times count from (上周的报道); tests pass a fixed day.
+        ``backend``: where candidate sentences come from (bot/answer/backend.py)."""
         self.knowledge = knowledge
         self.today = today
-        self.pipeline = Pipeline(knowledge)
+        self.pipeline = Pipeline(knowledge, backend)
         self.retriever = self.pipeline.retriever
         self.meta = MetaResponder(knowledge)
         self.suggester = Suggester(knowledge, self._verify)
@@ -258,7 +265,7 @@ class Answerer:
         if question in self._verified:
             self._verified.move_to_end(question)
             return self._verified[question]
-        query = self.pipeline.read(question)
+        query = self.pipeline.read(question, self.today())
         intent = query.classification.intent
         found = None
         if intent is not None and intent.kind is IntentKind.QUESTION:
@@ -284,13 +291,5 @@ def _latin_only(text: str) -> bool:
 def _declined(query: Query, summary: str, suggestions: tuple[str, ...]) -> Answer:
     """A decline: no quote and no source, the intent as read (or the general one)."""
     intent = query.classification.intent
-    return Answer(
-        query.raw,
-        False,
-        intent.id if intent else "ask_general",
-        0.0,
-        summary,
-        None,
-        None,
-        suggestions,
-    )
+    intent_id = intent.id if intent else "ask_general"
+    return Answer(query.raw, False, intent_id, 0.0, summary, None, None, suggestions)

@@ -16,6 +16,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from bot.answer.backend import RetrievalBackend
 from bot.answer.choose import choose_fact, facts_of_the_time_asked
 from bot.answer.compose import extend_with_cue, quote_for, summary_for
 from bot.answer.context import Conversation, resolve, with_previous_names
@@ -49,9 +50,9 @@ class Composed:
 class Pipeline:
     """Per snapshot: the stages and their caches."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, backend: RetrievalBackend | None = None) -> None:
         self.k = knowledge
-        self.retriever = Retriever(knowledge)
+        self.retriever = Retriever(knowledge, backend)
         self.dates = self.retriever.pool.dates
         homophones.prepare(knowledge)
 

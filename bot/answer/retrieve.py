@@ -15,6 +15,7 @@ import datetime as dt
 import re
 from collections.abc import Sequence
 
+from bot.answer.backend import RetrievalBackend
 from bot.answer.names import REQUIRED_KINDS, NameRules
 from bot.answer.pool import Pool
 from bot.answer.score import Candidate, Scorer, order
@@ -38,16 +39,19 @@ __all__ = [
 class Retriever:
     """Per snapshot: the pool, the scorer and the name rules, with their caches."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, backend: RetrievalBackend | None = None) -> None:
+        """``backend``: where candidates come from (bot/answer/backend.py); the snapshot's
+        own posting lists when None."""
         self.k = knowledge
         self.t = knowledge.rules.thresholds
         self.index = knowledge.index
         self.names = NameRules(knowledge)
         self.pool = Pool(knowledge)
+        self.backend: RetrievalBackend = backend or self.pool
         self.scorer = Scorer(knowledge, self.names, self.pool.dates)
 
     def candidates(self, need: Need) -> list[int]:
-        return self.pool.candidates(need)
+        return self.backend.candidates(need)
 
     def foreign_names(self, need: Need) -> list[str]:
         return self.names.foreign_names(need)
@@ -72,7 +76,7 @@ class Retriever:
         """
         if need.empty or _only_numbers(need) or self.names.foreign_names(need):
             return []
-        pool = self.pool.candidates(need) if keys is None else list(keys)
+        pool = self.backend.candidates(need) if keys is None else list(keys)
         plan = self.scorer.plan(need)
         partials = [
             p for p in (self.scorer.partial(need, key, plan) for key in pool) if p is not None
