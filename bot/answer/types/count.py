@@ -8,6 +8,7 @@ from bot.answer.clauses import clause_bounds, spans
 from bot.answer.surfaces import surfaces
 from bot.answer.types.base import AnswerKind, Fit, FitInput, about_the_question
 from bot.content.model import Fact, FactKind
+from bot.knowledge.entity_model import EntityKind
 from bot.nlu import resources
 from bot.nlu.need import Need
 from bot.nlu.slots import COUNTED_PHRASE
@@ -33,7 +34,29 @@ def fit(inp: FitInput) -> Fit:
 
 def in_units(inp: FitInput, kinds: frozenset[FactKind]) -> tuple[Fact, ...]:
     """The facts of ``kinds``, a count only in the measure asked (多少辆)."""
-    return tuple(f for f in inp.sentence.facts if f.kind in kinds and unit_fits(f, inp.need))
+    facts = tuple(f for f in inp.sentence.facts if f.kind in kinds and unit_fits(f, inp.need))
+    return _not_anothers_age(inp, facts)
+
+
+def _not_anothers_age(inp: FitInput, facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
+    """An age (N岁) is its sentence's subject's: "总经理乙是甲带出的博士生，今年只有34岁" gives
+    乙's age, not 甲's.  Asked about a person, a sentence whose first titled person is someone
+    else, with the person asked named only after them, holds no age of theirs."""
+    lx = resources.lexicon()
+    ages = lx.age_measures
+    asked = [a for e in inp.need.names if e.kind is EntityKind.PERSON for a in e.aliases]
+    if inp.need.unit not in ages or not asked:
+        return facts
+    text = inp.sentence.text
+    people = [f for f in inp.sentence.facts if f.kind is FactKind.PERSON]
+    at = min((i for a in asked if (i := text.find(a)) >= 0), default=-1)
+    if at < 0:
+        # not named: only "今年61岁的她" (a pronoun, the paragraph's person) may be theirs;
+        # "35岁以下的科研人员" is the age of no one
+        theirs = not people and any(p in text for p in lx.person_pronouns)
+    else:
+        theirs = not people or at < min(f.end for f in people)
+    return facts if theirs else tuple(f for f in facts if f.unit not in ages)
 
 
 def of_what_was_counted(inp: FitInput, facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
