@@ -50,9 +50,14 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 TESTS = ROOT / "tests"
-for _path in (HERE, TESTS):  # synth.py and fakebotapi.py, however this file is started
+for _path in (HERE, TESTS):  # synth.py, peers.py and fakebotapi.py, however this file is started
     if str(_path) not in sys.path:
         sys.path.insert(0, str(_path))
+
+import peers  # noqa: E402  (tests/bench/peers.py: importable only once HERE is on the path)
+from peers import PEERS  # noqa: E402
+
+ENGINE_SETUP = {name: peers.ENGINES[name]().setup for name in PEERS}
 
 SEEDS = ROOT / "seeds"
 INTENTS = ROOT / "intents"
@@ -318,7 +323,6 @@ def scale_worker(config: JSON) -> None:
     from bot.evaluate import load_questions
     from bot.knowledge.build import Builder
     from bot.text import tokenizer
-    from bot.text.normalize import normalize
 
     seeds, cache = Path(config["seeds"]), Path(config["cache"])
     profile = Path(config["profile"]) if config.get("profile") else None
@@ -326,11 +330,7 @@ def scale_worker(config: JSON) -> None:
     tokenizer.configure(Path(config["jieba"]))  # warm dictionary cache, as in production
     items = load_questions(QUESTIONS)
     aliases: list[str] = json.loads(Path(config["aliases"]).read_text(encoding="utf-8"))
-    entity_items = [
-        i
-        for i, item in enumerate(items)
-        if item.answerable and any(a in normalize(item.question) for a in aliases)
-    ]
+    entity_items = peers.entity_items(items, aliases)
 
     builder = Builder(seeds, INTENTS, cache)
     begun = started = time.perf_counter()
@@ -377,8 +377,35 @@ def scale_worker(config: JSON) -> None:
             }
         )
         del first
+    if not config.get("bm25", True) and not config.get("corpus"):
+        return
+    # The sentences and tokens rank_bm25 and the peers are given: cut once, written first (the
+    # peers run after this process, and rank_bm25 may not finish within the budget at 1000×).
+    started = time.perf_counter()
+    texts, tokens = sentence_tokens(knowledge)
+    tokens_s = time.perf_counter() - started
+    if config.get("corpus"):
+        meta = {
+            "source": "knowledge",
+            "user_words": sorted(knowledge.segmenter.words),
+            "entity_items": entity_items,
+            "tokens_s": round(tokens_s, 3),
+        }
+        peers.write_corpus(Path(config["corpus"]), zip(texts, tokens, strict=True), meta)
+        emit({"peer_tokens_s": round(tokens_s, 3)})
     if config.get("bm25", True):
-        emit(bm25_figures(knowledge, items, entity_items, figures["p50_ms"]))
+        emit(bm25_figures(texts, tokens, tokens_s, items, entity_items, figures["p50_ms"]))
+
+
+def sentence_tokens(knowledge: Any) -> tuple[list[str], list[list[str]]]:
+    """Every sentence of ``knowledge`` (index order) and its tokens, as rank_bm25 and the peers
+    get them: ``bot.text.tokenizer.cut`` (the snapshot's segmenter), punctuation dropped."""
+    from peers import content_tokens
+
+    from bot.text.tokenizer import cut
+
+    texts = [knowledge.index.texts[k] for k in knowledge.index.texts]
+    return texts, [content_tokens(t, cut) for t in texts]
 
 
 def answer_figures(
@@ -444,26 +471,29 @@ def answer_figures(
 
 
 def bm25_figures(
-    knowledge: Any, items: Sequence[Any], entity_items: Sequence[int], p50_ms: float
+    texts: Sequence[str],
+    tokens: Sequence[list[str]],
+    tokens_s: float,
+    items: Sequence[Any],
+    entity_items: Sequence[int],
+    p50_ms: float,
 ) -> JSON:
-    """rank_bm25's BM25Okapi over the jieba tokens of every sentence; best sentence wins."""
+    """rank_bm25's BM25Okapi over the jieba tokens of every sentence; best sentence wins.
+
+    Kept as it has always been measured, for the history: the questions are cut before the
+    timing (~0.05 ms each, nothing against its 10–200 ms), and ``bm25_index_s`` includes
+    cutting the sentences (``tokens_s``)."""
     import numpy as np
+    from peers import EMPTY, content_tokens, entity_accuracy
     from rank_bm25 import BM25Okapi
 
     from bot.text.normalize import normalize
     from bot.text.tokenizer import cut
 
-    word = re.compile(r"\w")
-
-    def tokens(text: str) -> list[str]:
-        return [t for t in cut(text) if word.search(t)]
-
     started = time.perf_counter()
-    keys = list(knowledge.index.texts)
-    texts = [knowledge.index.texts[k] for k in keys]
-    bm25 = BM25Okapi([tokens(t) or ["∅"] for t in texts])
-    index_s = time.perf_counter() - started
-    queries = [tokens(normalize(item.question)) for item in items]
+    bm25 = BM25Okapi([t or [EMPTY] for t in tokens])
+    index_s = tokens_s + time.perf_counter() - started
+    queries = [content_tokens(normalize(item.question), cut) for item in items]
     bm25.get_scores(queries[0])  # warm-up
     samples, best = [], []
     for query in queries:
@@ -472,15 +502,13 @@ def bm25_figures(
         top = int(np.argmax(scores))
         samples.append((time.perf_counter_ns() - before) / 1e6)
         best.append(top)
-    right = 0
-    for i in entity_items:
-        expect = items[i].expect
-        right += isinstance(expect, tuple) and any(normalize(e) in texts[best[i]] for e in expect)
+    _, accuracy = entity_accuracy(items, entity_items, {i: texts[best[i]] for i in entity_items})
     bm25_p50 = statistics.median(samples)
     return {
         "bm25_p50_ms": round(bm25_p50, 3),
+        "bm25_p99_ms": round(percentile(samples, 99), 3),
         "bm25_ratio": round(bm25_p50 / p50_ms, 2) if p50_ms else None,
-        "bm25_accuracy": round(right / len(entity_items), 4) if entity_items else None,
+        "bm25_accuracy": accuracy,
         "bm25_index_s": round(index_s, 3),
     }
 
@@ -533,7 +561,12 @@ def run_worker(
 
 
 def run_scale(
-    scale: int, work: Path, renamer: Any, copies: Path, options: argparse.Namespace
+    scale: int,
+    work: Path,
+    renamer: Any,
+    copies: Path,
+    options: argparse.Namespace,
+    log: Callable[[str], None] = lambda _: None,
 ) -> JSON:
     from synth import make_corpus
 
@@ -553,6 +586,8 @@ def run_scale(
         "bm25": not options.no_bm25,
         "profile": str(options.profile) if options.profile else None,
     }
+    corpus = work / f"corpus-{scale}"
+    config["corpus"] = str(corpus) if options.peer_list else None
     figures, error = run_worker(["--worker", "scale", json.dumps(config)], options.timeout)
     figures["pages"] = len(pages)
     figures["generate_s"] = round(generated, 3)
@@ -560,7 +595,88 @@ def run_scale(
         figures["error"] = error
     shutil.rmtree(seeds, ignore_errors=True)
     shutil.rmtree(work / f"cache-{scale}", ignore_errors=True)
+    if options.peer_list:
+        if (corpus / "meta.json").exists():
+            figures["peer_corpus"] = corpus_stats(corpus)
+            figures["peers"] = run_peers(scale, corpus, work, options, log)
+        else:
+            missing = {"error": "no token lists: the scale worker did not get to write them"}
+            figures["peers"] = {name: dict(missing) for name in options.peer_list}
+        shutil.rmtree(corpus, ignore_errors=True)
     return figures
+
+
+def corpus_stats(corpus: Path) -> JSON:
+    """What the peers were given (meta.json without its long lists)."""
+    from peers import read_meta
+
+    meta = read_meta(corpus)
+    return {k: v for k, v in meta.items() if k not in ("user_words", "entity_items")} | {
+        "user_words": len(meta["user_words"])
+    }
+
+
+def run_peers_only_scale(
+    scale: int,
+    work: Path,
+    renamer: Any,
+    base: Any,
+    entity_items: list[int],
+    options: argparse.Namespace,
+    log: Callable[[str], None],
+) -> JSON:
+    """``--peers-only``: token lists synthesised from the 1× Knowledge (no N× build)."""
+    from peers import synthesise_corpus
+
+    corpus = work / f"corpus-{scale}"
+    meta = {
+        "source": "synthesised from the 1× Knowledge (peers.synthesise_corpus)",
+        "user_words": sorted(base.segmenter.words),
+        "entity_items": entity_items,
+    }
+    started = time.perf_counter()
+    synthesise_corpus(corpus, scale, renamer, base, meta)
+    figures: JSON = {"peer_corpus": corpus_stats(corpus)}
+    figures["peer_corpus"]["synthesise_s"] = round(time.perf_counter() - started, 3)
+    figures["peers"] = run_peers(scale, corpus, work, options, log)
+    shutil.rmtree(corpus, ignore_errors=True)
+    return figures
+
+
+def run_peers(
+    scale: int,
+    corpus: Path,
+    work: Path,
+    options: argparse.Namespace,
+    log: Callable[[str], None],
+) -> JSON:
+    """Each peer in two fresh processes of its own: build the index, then open it and answer.
+    Each process has the scale's time budget (``--timeout``)."""
+    results: JSON = {}
+    for name in options.peer_list:
+        log(f"  {name} at {scale}× …")
+        index = work / f"index-{scale}-{name}"
+        config = {"engine": name, "corpus": str(corpus), "index": str(index)}
+        figures, error = run_worker(
+            ["--worker", "peer-build", json.dumps(config)], options.timeout
+        )
+        if error is None:
+            serve = {
+                **config,
+                "jieba": str(work / "jieba"),
+                "questions": str(QUESTIONS),
+                "rounds": options.rounds,
+                "budget_s": options.timeout,
+            }
+            served, error = run_worker(
+                ["--worker", "peer-serve", json.dumps(serve)], options.timeout
+            )
+            figures.update(served)
+        if error:
+            figures["error"] = error
+        shutil.rmtree(index, ignore_errors=True)
+        results[name] = figures
+    return results
 
 
 # --- cold start ------------------------------------------------------------------------------
@@ -859,6 +975,100 @@ def _fmt(value: Any, digits: int = 2) -> str:
     return str(value)
 
 
+def _accuracy(share: float | None, right: int | None, of: int | None) -> str:
+    return "—" if share is None else f"{share:.1%} ({right}/{of})"
+
+
+def _rss(peak: float | None, own: float | None) -> str:
+    """Peak RSS with the engine's own share (above its process's base) in brackets."""
+    if peak is None:
+        return "—"
+    return f"{peak:.0f}" if own is None else f"{peak:.0f} (+{own:.0f})"
+
+
+def render_peers(result: JSON) -> list[str]:
+    """One table per scale: newsbot beside the peers, and rank_bm25 when it ran."""
+    lines: list[str] = []
+    for scale, s in result["scales"].items():
+        engines: JSON = s.get("peers") or {}
+        if not engines and s.get("bm25_p50_ms") is None:
+            continue
+        corpus = s.get("peer_corpus", {})
+        source = corpus.get("source", "knowledge")
+        lines.append(
+            f"{scale}× side by side: {_fmt(corpus.get('sentences', s.get('sentences')))} "
+            f"sentences, {_fmt(corpus.get('tokens'))} tokens "
+            f"({_fmt(corpus.get('vocabulary'))} distinct), token lists from the "
+            + ("scale's Knowledge" if source == "knowledge" else "1× Knowledge, synthesised")
+        )
+        lines.append(
+            f"  {'engine':<10} {'build s':>8} {'open s':>7} {'p50 ms':>7} {'p99 ms':>8} "
+            f"{'accuracy':>15} {'build RSS MB':>13} {'serve RSS MB':>13} {'index MB':>8}"
+        )
+
+        def row(name: str, build: Any, open_s: Any, p50: Any, p99: Any, *rest: str) -> None:
+            accuracy, build_rss, serve_rss, index_mb = rest
+            lines.append(
+                f"  {name:<10} {_fmt(build):>8} {_fmt(open_s, 3):>7} {_fmt(p50, 3):>7} "
+                f"{_fmt(p99, 3):>8} {accuracy:>15} {build_rss:>13} {serve_rss:>13} "
+                f"{index_mb:>8}"
+            )
+
+        if s.get("p50_ms") is not None:
+            accuracy = _accuracy(
+                s.get("accuracy"), s.get("entity_right"), s.get("entity_questions")
+            )
+            # newsbot builds and serves in one process; its peak is after a reload
+            newsbot_rss = _rss(s.get("rss_mb"), None)
+            row(
+                "newsbot",
+                s.get("build_s"),
+                None,
+                s["p50_ms"],
+                s.get("p99_ms"),
+                accuracy,
+                newsbot_rss,
+                "(same)",
+                "—",
+            )
+        if s.get("bm25_p50_ms") is not None:
+            accuracy = "—" if s.get("bm25_accuracy") is None else f"{s['bm25_accuracy']:.1%}"
+            row(
+                "rank_bm25",
+                s.get("bm25_index_s"),
+                None,
+                s["bm25_p50_ms"],
+                s.get("bm25_p99_ms"),
+                accuracy,
+                "—",
+                "—",
+                "—",
+            )
+        for name, f in engines.items():
+            row(
+                name,
+                f.get("build_s"),
+                f.get("open_s"),
+                f.get("p50_ms"),
+                f.get("p99_ms"),
+                _accuracy(f.get("accuracy"), f.get("entity_right"), f.get("entity_questions")),
+                _rss(f.get("rss_build_peak_mb"), f.get("rss_build_own_mb")),
+                _rss(f.get("rss_serve_peak_mb"), f.get("rss_serve_own_mb")),
+                _fmt(f.get("index_mb"), 1),
+            )
+            if f.get("error"):
+                lines.append(f"  {'':<10} error: {f['error']}")
+        lines.append("")
+    if lines:
+        lines.append(
+            "  open s: a fresh process opens the on-disk index and answers the first question; "
+            "RSS: the process's peak (+ the engine's own share above the token lists, or above "
+            "jieba and the questions when serving); each answer is timed from the raw question"
+        )
+        lines.append("")
+    return lines
+
+
 def render(result: JSON) -> str:
     m = result["machine"]
     lines = [
@@ -867,6 +1077,16 @@ def render(result: JSON) -> str:
         f"commit {result.get('commit')} (code {result.get('code')}), "
         f"load average {m['load_before']} before, {m.get('load_after')} after",
         "",
+    ]
+    if not result.get("peers_only"):
+        lines += newsbot_table(result)
+    lines += render_peers(result)
+    lines += rest_of_report(result)
+    return "\n".join(lines)
+
+
+def newsbot_table(result: JSON) -> list[str]:
+    lines = [
         f"{'scale':>6} {'articles':>8} {'sentences':>9} {'build s':>8} {'reload s':>8} "
         f"{'RSS MB':>7} {'p50 ms':>7} {'p99 ms':>7} {'BM25 p50':>9} {'×BM25':>6} "
         f"{'accuracy':>15} {'BM25 acc':>8}",
@@ -888,6 +1108,11 @@ def render(result: JSON) -> str:
         if s.get("error"):
             lines.append(f"{'':>6} error: {s['error']}")
     lines.append("")
+    return lines
+
+
+def rest_of_report(result: JSON) -> list[str]:
+    lines: list[str] = []
     if result.get("cold_start_s") is not None:
         lines.append(
             f"cold start (newsbot ask, warm cache): {result['cold_start_s']:.2f} s "
@@ -912,7 +1137,7 @@ def render(result: JSON) -> str:
             + ("  ← CI regression (beyond 3×)" if row["ci_regression"] else "")
         )
     lines.append(f"total {result['total_s']:.0f} s")
-    return "\n".join(lines)
+    return lines
 
 
 # --- main ------------------------------------------------------------------------------------
@@ -930,6 +1155,17 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--timeout", type=float, default=600.0, help="seconds per scale (default 600)"
     )
     parser.add_argument("--no-bm25", action="store_true", help="skip the rank_bm25 baseline")
+    parser.add_argument(
+        "--peers",
+        metavar="LIST",
+        help=f"fast peers over the same tokens, of {','.join(PEERS)} (default all; --quick none)",
+    )
+    parser.add_argument("--no-peers", action="store_true", help="skip the fast peers")
+    parser.add_argument(
+        "--peers-only",
+        action="store_true",
+        help="only the peers, over token lists synthesised from the 1× page (no newsbot build)",
+    )
     parser.add_argument("--no-cold-start", action="store_true", help="skip newsbot ask timing")
     parser.add_argument("--no-e2e", action="store_true", help="skip the Telegram throughput run")
     parser.add_argument(
@@ -940,9 +1176,26 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--profile-report", type=Path, metavar="DIR", help="print the hotspots of DIR/*.prof"
     )
     parser.add_argument("--keep", type=Path, metavar="DIR", help="work in DIR and keep it")
-    parser.add_argument("--worker", choices=("scale", "bot"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--worker", choices=("scale", "bot", "peer-build", "peer-serve"), help=argparse.SUPPRESS
+    )
     parser.add_argument("config", nargs="?", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
+
+
+def peer_list(options: argparse.Namespace) -> list[str]:
+    """The peers to run: ``--peers``, else all of them (none for ``--quick``)."""
+    if options.no_peers:
+        if options.peers_only:
+            raise SystemExit("--peers-only with --no-peers measures nothing")
+        return []
+    if options.peers is None:
+        return [] if options.quick and not options.peers_only else list(PEERS)
+    names = [n.strip() for n in options.peers.split(",") if n.strip()]
+    unknown = sorted(set(names) - set(PEERS))
+    if unknown or not names:
+        raise SystemExit(f"--peers: unknown {unknown or names}; choose from {','.join(PEERS)}")
+    return list(dict.fromkeys(names))
 
 
 def run(options: argparse.Namespace, work: Path, log: Callable[[str], None]) -> JSON:
@@ -957,23 +1210,42 @@ def run(options: argparse.Namespace, work: Path, log: Callable[[str], None]) -> 
         else list(QUICK_SCALES if options.quick else FULL_SCALES)
     )
     options.rounds = options.rounds or (2 if options.quick else 3)
+    options.peer_list = peer_list(options)
     result: JSON = {
         "machine": machine(),
         "commit": commit(),
         "code": code_fingerprint(),
         "quick": options.quick,
+        "peers_only": options.peers_only,
+        "peers": {name: ENGINE_SETUP[name] for name in options.peer_list},
         "scales": {},
     }
 
     from bot.knowledge.build import build_knowledge
 
     tokenizer.configure(work / "jieba")  # also warms the jieba cache the workers share
-    aliases = named_aliases(build_knowledge(SEEDS, INTENTS, None))
+    base = build_knowledge(SEEDS, INTENTS, None)
+    aliases = named_aliases(base)
     (work / "aliases.json").write_text(json.dumps(list(aliases), ensure_ascii=False))
     renamer = Renamer(aliases)
-    for scale in scales:
-        log(f"scale {scale}× …")
-        result["scales"][str(scale)] = run_scale(scale, work, renamer, work / "copies", options)
+    if options.peers_only:
+        from peers import entity_items
+
+        from bot.evaluate import load_questions
+
+        entities = entity_items(load_questions(QUESTIONS), aliases)
+        for scale in scales:
+            log(f"scale {scale}×, peers only …")
+            result["scales"][str(scale)] = run_peers_only_scale(
+                scale, work, renamer, base, entities, options, log
+            )
+        options.no_cold_start = options.no_e2e = True
+    else:
+        for scale in scales:
+            log(f"scale {scale}× …")
+            result["scales"][str(scale)] = run_scale(
+                scale, work, renamer, work / "copies", options, log
+            )
     if not options.no_cold_start:
         log("cold start …")
         result.update(cold_start(work))
@@ -1019,6 +1291,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if options.worker == "bot":
         bot_worker(json.loads(options.config))
+        return 0
+    if options.worker == "peer-build":
+        peers.build_worker(json.loads(options.config))
+        return 0
+    if options.worker == "peer-serve":
+        peers.serve_worker(json.loads(options.config))
         return 0
     if options.profile_report:
         print(profile_report(options.profile_report))
