@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.knowledge.build import Knowledge
+from bot.knowledge.entity_model import EntityKind
 from bot.nlu import resources
 from bot.nlu.known import Words, unknown_in_corpus
 from bot.nlu.known import words as lexicon_words
@@ -69,6 +70,8 @@ def unknown_names(
         if suffix is not None and kind is not None:
             end = at + len(token)
             own = _own_name(token, suffix, words)
+            if own in (None, _NOUN) and _cut_off_first(tokens, k, suffix, stop, words):
+                own = 1  # 湘|州市: jieba cut a place name's first character off
             if own is None:
                 continue  # 党支部, 能省: a word that merely ends like a name
             if not own and len(suffix) == 1 and _verb_reading(tokens, k, stop):
@@ -103,7 +106,21 @@ def _holds(name: NameMatch) -> bool:
     if not name.fuzzy:
         return True
     surface = name.surface
-    return any(a[:1] == surface[:1] and pinyin.slip_of(surface, a) for a in name.entity.aliases)
+    return any(
+        _same_first(surface, a, name.entity.kind) and pinyin.slip_of(surface, a)
+        for a in name.entity.aliases
+    )
+
+
+def _same_first(typed: str, alias: str, kind: EntityKind) -> bool:
+    """The same first character — or, for a place or an organisation, one of exactly the same
+    sound (萧州市 typed for 潇州市).  A person's surname is never a slip: 汪 and 王 are two
+    families, whatever they sound like."""
+    if typed[:1] == alias[:1]:
+        return True
+    if kind is EntityKind.PERSON or not typed or not alias:
+        return False
+    return pinyin.syllables(typed[0]) == pinyin.syllables(alias[0])
 
 
 def _may_hold_a_name(text: str, words: Words) -> bool:
@@ -157,6 +174,25 @@ def _own_name(token: str, suffix: str, words: Words) -> int | None:
     if resources.is_word(token) and len(suffix) == 1:
         return _NOUN  # 景区, 党支部: a noun ending like a name; the name is before it, if any
     return own
+
+
+def _cut_off_first(
+    tokens: list[tuple[str, int]], k: int, suffix: str, stop: frozenset[str], words: Words
+) -> bool:
+    """``州市`` after a lone character (湘|州市): one name character glued to the suffix and
+    the name's first character cut off before it — a two-character place name jieba does
+    not know.  Not 能省 (a word of its own), nor after a stop word (的|州市) or punctuation."""
+    token = tokens[k][0]
+    if len(token) - len(suffix) != 1 or k == 0:
+        return False
+    before = tokens[k - 1][0]
+    return (
+        len(before) == 1
+        and _CJK.fullmatch(before) is not None
+        and before not in stop
+        and before not in words.generic
+        and token[0] not in words.generic
+    )
 
 
 def _name_start(
