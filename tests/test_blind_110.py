@@ -54,3 +54,11 @@ def test_spoken_why_and_year_on_year(courts: Answerer) -> None:
     assert why.classification.intent.id == "ask_reason"
     answer = courts.answer("全省法院新收的民事一审案件和去年同期相比降了多少？")
     assert answer.answered and "8.3%" in answer.summary
+
+
+def test_a_place_inside_a_larger_one_is_named_by_its_own_part(courts: Answerer) -> None:
+    """The page writes 东溪县白溪镇（原名…）; a reader says just 白溪镇."""
+    query = courts.pipeline.read("白溪镇过去叫什么？")
+    assert [n.entity.key for n in query.names] == ["place:东溪县白溪镇"]
+    answer = courts.answer("白溪镇过去叫什么？")
+    assert answer.answered and "白石溪乡" in answer.summary

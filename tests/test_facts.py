@@ -238,3 +238,12 @@ def test_words_with_a_numeral_before_cheng_are_no_share() -> None:
 def test_ages_cases_and_pairs_are_counts(sentence: str, text: str, unit: str) -> None:
     found = facts(sentence, FactKind.COUNT)
     assert [(f.text, f.unit) for f in found] == [(text, unit)]
+
+
+def test_a_place_name_stops_at_a_naming_word_and_at_a_dates_unit() -> None:
+    """（原名青石乡，2018年撤乡设镇）: the former name is 青石乡, not 原名青石乡; 撤乡设镇 after
+    2018年 is a change of status, and 年撤乡 no place."""
+    sentence = "东山县青石镇（原名青石乡，2018年撤乡设镇）的茶园里，采茶工正在忙碌。"
+    places = {f.text for f in facts(sentence, FactKind.PLACE)}
+    assert places == {"东山县", "东山县青石镇", "青石乡"}
+    assert [f.value for f in facts(sentence, FactKind.NAME)] == ["青石乡"]

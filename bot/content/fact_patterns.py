@@ -184,10 +184,15 @@ def _compile(lx: Lexicon) -> Patterns:
         org_suffix=re.compile(_suffix_chain(lx.org_suffixes)),
         place_suffix=re.compile(_suffix_chain(lx.place_suffixes, chain=False)),
         region=re.compile(rf"(?P<region>{alternation(lx.regions)})"),
+        # where a name cannot extend left past: a stop word, punctuation, a count, a date's
+        # unit (2019年|撤乡设镇), or the word that introduces another name (原名|白石乡)
         stop_tail=re.compile(
             "(?:"
             + alternation(lx.org_stop_words)
+            + "|"
+            + alternation(lx.bare_naming_cues)
             + r"|[\s\d，。；：、“”‘’《》（）()\[\]!?！？,.:;—-]"
+            + r"|[\d〇零一二三四五六七八九十](?:年|月|日|号)"
             + r"|\d(?:余|多)?(?:"
             + measures
             + "))$"

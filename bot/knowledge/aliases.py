@@ -63,6 +63,8 @@ def find_aliases(
             return None
         return entry
 
+    all_places = {s for s, c in candidates.items() if c.kind is EntityKind.PLACE} | places
+    all_suffixes = tuple(lexicon().place_suffixes)
     for surface, candidate in candidates.items():  # places first: orgs start with them
         if candidate.kind is EntityKind.PLACE:
             entry = remembered(surface, candidate)
@@ -74,7 +76,7 @@ def find_aliases(
                         names.add(short)
                 entry = (candidate.kind, frozenset(candidate.articles), None, frozenset(names))
             used[surface] = entry
-            result[surface] = set(entry[3])
+            result[surface] = set(entry[3]) | _inner_place(surface, all_places, all_suffixes)
             places |= entry[3]
             for suffix in _AREA_SUFFIXES:  # 赣州经开区 → 赣州 also opens company names
                 if surface.endswith(suffix) and len(surface) - len(suffix) >= 2:
@@ -124,6 +126,17 @@ def find_aliases(
     memo.names = used  # only what this snapshot uses
     memo.places = frozen_places
     return result
+
+
+def _inner_place(surface: str, places: set[str], suffixes: tuple[str, ...]) -> set[str]:
+    """东溪县白溪镇 is also called 白溪镇: a place written after the larger place it lies in
+    (县 + 镇, 市 + 区) is named by its own part alone (when that part is a place name itself:
+    three characters or more, ending with a place suffix)."""
+    for n in range(len(surface) - 3, 1, -1):
+        rest = surface[n:]
+        if surface[:n] in places and rest.endswith(suffixes) and rest not in places:
+            return {rest}
+    return set()
 
 
 def _place_prefix(surface: str, places: set[str]) -> str | None:
