@@ -74,6 +74,21 @@ def test_kicker_and_column_before_a_title() -> None:
     assert second.subtitle == "——访市人社局局长吴十"
 
 
+def test_a_page_column_then_a_kicker_line_then_the_title() -> None:
+    """## 法治·观察 / 全省推进纠纷就地化解 / # 标题: the column and the kicker belong to the
+    title below them; neither is an article of its own."""
+    page = (
+        "## 法治·基层观察\n\n全省推进矛盾纠纷就地化解\n\n# 小事不出村\n\n"
+        "江城日报记者 王一\n\n导语段落。\n\n# 下一篇\n\n正文。\n"
+    )
+    first, second = layout(page)
+    assert first.title == "小事不出村"
+    assert first.column == "法治·基层观察"
+    assert first.kicker == "全省推进矛盾纠纷就地化解"
+    assert paragraphs(first) == ["导语段落。"]
+    assert second.title == "下一篇"
+
+
 def test_column_break_inside_a_word_is_rejoined() -> None:
     page = "# 海关改革\n\n从“事前审核”转变到“事后监\n\n管”，合规企业即时享受优惠。\n"
     [article] = layout(page)

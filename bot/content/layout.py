@@ -89,8 +89,11 @@ class PageLayout:
         return self.kinds[i] if 0 <= i < len(self.units) else None
 
     def _heads_level_one(self, i: int) -> bool:
-        """The heading at i is a kicker/column: more headings follow, ending in a title."""
-        return self._is_heading(i + 1) and self._heading_run_has_title[i + 1]
+        """The heading at i is a kicker/column: more headings follow, ending in a title — or
+        a kicker line and then the title (## 法治·观察 / 全省推进…化解 / # 标题)."""
+        if self._is_heading(i + 1):
+            return self._heading_run_has_title[i + 1]
+        return self._is_heading(i) and self._kicker_shaped(i + 1)
 
     def _titles_byline(self, i: int) -> bool:
         """The heading at i is followed (after a subtitle such as ——访…) by a byline: a new
@@ -99,6 +102,12 @@ class PageLayout:
 
     def _is_kicker_line(self, i: int) -> bool:
         """A short unpunctuated line right above a title is its kicker, not a paragraph."""
+        return self._kicker_shaped(i) and (self.current is None or self.current.has_body())
+
+    def _kicker_shaped(self, i: int) -> bool:
+        """A plain line short and unpunctuated enough to be a kicker, right above a title."""
+        if not 0 <= i < len(self.units) or self._is_heading(i):
+            return False
         text = self.units[i].text
         return (
             self._is_heading(i + 1)
@@ -106,7 +115,6 @@ class PageLayout:
             and len(text) <= self.thresholds.max_kicker_chars
             and not SENTENCE_PUNCT_RE.search(text)
             and self._kind(i) is not TextKind.BYLINE
-            and (self.current is None or self.current.has_body())
         )
 
     def _titles_dateline(self, i: int) -> bool:
