@@ -62,3 +62,12 @@ def test_a_place_inside_a_larger_one_is_named_by_its_own_part(courts: Answerer) 
     assert [n.entity.key for n in query.names] == ["place:东溪县白溪镇"]
     answer = courts.answer("白溪镇过去叫什么？")
     assert answer.answered and "白石溪乡" in answer.summary
+
+
+def test_an_institution_type_is_no_alias(courts: Answerer) -> None:
+    """省人民检察院 and 青岚县人民检察院 share 人民检察院, a kind of institution: two
+    organisations, not one (and 副检察长 is a title a name follows)."""
+    query = courts.pipeline.read("省人民检察院的副检察长是谁？")
+    assert [n.entity.key for n in query.names] == ["org:省人民检察院"]
+    answer = courts.answer("省人民检察院的副检察长是谁？")
+    assert answer.answered and "孙立平" in answer.summary

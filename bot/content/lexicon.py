@@ -75,6 +75,7 @@ class Lexicon:
     name_question_words: frozenset[str]
     regions: tuple[str, ...]
     org_stop_words: tuple[str, ...]
+    org_type_heads: tuple[str, ...]
     false_name_words: tuple[str, ...]
     rank_scopes: tuple[str, ...]
     rank_words: tuple[str, ...]

@@ -194,8 +194,19 @@ def _org_short_forms(surface: str, places: set[str]) -> tuple[list[str], str]:
     forms += [f[1:] for f in list(forms) if f.startswith("省") and len(f) > 3]
     forms += [_TRADE_SUFFIX_RE.sub("", f) for f in list(forms)]
     core = forms[-1] if company and not _ORG_SUFFIX_END_RE.search(forms[-1]) else ""
-    generic = set(lexicon().org_suffixes)
-    return [f for f in dict.fromkeys(forms) if len(f) >= 2 and f not in generic], core
+    lx = lexicon()
+    generic = set(lx.org_suffixes)
+    return [
+        f
+        for f in dict.fromkeys(forms)
+        if len(f) >= 2 and f not in generic and not _institution_type(f, generic, lx.org_type_heads)
+    ], core
+
+
+def _institution_type(form: str, suffixes: set[str], heads: tuple[str, ...]) -> bool:
+    """人民检察院 of 青岚县人民检察院 (and of 省人民检察院) is a kind of institution, not a
+    name: as an alias it would make one organisation of every court or procuratorate."""
+    return any(form.startswith(h) and form[len(h) :] in suffixes for h in heads)
 
 
 def _ordinary_word(form: str) -> bool:

@@ -52,6 +52,7 @@ FIELDS: dict[str, str] = {
     "name_question_words": _SET,
     "regions": _LIST,
     "org_stop_words": _LIST,
+    "org_type_heads": _LIST,
     "false_name_words": _LIST,
     "rank_scopes": _LIST,
     "rank_words": _LIST,
