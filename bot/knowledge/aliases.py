@@ -196,11 +196,9 @@ def _org_short_forms(surface: str, places: set[str]) -> tuple[list[str], str]:
     core = forms[-1] if company and not _ORG_SUFFIX_END_RE.search(forms[-1]) else ""
     lx = lexicon()
     generic = set(lx.org_suffixes)
-    return [
-        f
-        for f in dict.fromkeys(forms)
-        if len(f) >= 2 and f not in generic and not _institution_type(f, generic, lx.org_type_heads)
-    ], core
+    heads = lx.org_type_heads
+    kept = [f for f in dict.fromkeys(forms) if len(f) >= 2 and f not in generic]
+    return [f for f in kept if not _institution_type(f, generic, heads)], core
 
 
 def _institution_type(form: str, suffixes: set[str], heads: tuple[str, ...]) -> bool:
