@@ -19,7 +19,7 @@ from bot.digest import build_digest, plan_messages, render_text, text_layout
 from bot.evaluate import evaluate, load_questions
 from bot.knowledge.build import Knowledge, build_knowledge
 from bot.service import NewsService
-from bot.text.wellformed import Kind, check, is_wellformed, rules
+from bot.text.wellformed import Kind, check, is_wellformed, rules, without_dangling_end
 
 PAGE_DIRS = [
     SEEDS,
@@ -163,3 +163,16 @@ def test_every_golden_answer_summary_is_well_formed(cache_dir: Path) -> None:
     print("ANSWER_SUMMARY_VIOLATIONS", json.dumps(figures, ensure_ascii=False))
     print("\n".join(examples))
     assert sum(by_kind.values()) == 0, figures
+
+
+@pytest.mark.parametrize(
+    ("text", "tidy"),
+    [
+        ("联合印发关于深化劳动争议诉调对接工作的…", "联合印发关于深化劳动争议诉调对接工作…"),
+        ("38.6% — 占全省电力总装机的", "38.6% — 占全省电力总装机"),
+        ("4.56亿元 — 艾华集团投资", "4.56亿元 — 艾华集团投资"),
+    ],
+)
+def test_a_summary_never_ends_on_a_word_that_needs_more(text: str, tidy: str) -> None:
+    assert without_dangling_end(text) == tidy
+    assert check(tidy) == []

@@ -15,6 +15,7 @@ from bot.answer.types import owner_of
 from bot.answer.types.base import SummaryInput
 from bot.content.model import Fact, Paragraph
 from bot.knowledge.build import Knowledge
+from bot.text.wellformed import without_dangling_end
 
 __all__ = [
     "MAX_CONTEXT_CHARS",
@@ -38,7 +39,7 @@ def summary_for(
     """A one-line direct answer; ``words`` are the question's content words.  The type that
     owns the fact's kind may write the whole line (a person: name — organisation role) or
     how the fact opens it (a date: resolved); else the fact, then the clauses around it."""
-    return balanced(_summary(text, fact, knowledge, words))
+    return without_dangling_end(balanced(_summary(text, fact, knowledge, words)))
 
 
 def _summary(

@@ -145,6 +145,17 @@ def _dangling(text: str, r: Rules) -> list[Violation]:
     return []
 
 
+def without_dangling_end(text: str) -> str:
+    """``text`` with a word that needs a continuation dropped from its end (…工作的… →
+    …工作…, 总装机的 → 总装机): a cut or a fact taken out of its clause can leave one."""
+    r = rules()
+    ellipsis = text.endswith("…")
+    body = text.rstrip("…").rstrip()
+    while len(body) > 1 and body[-1] in r.dangling_ends:
+        body = body[:-1].rstrip()
+    return body + ("…" if ellipsis else "")
+
+
 def _glued(text: str, r: Rules) -> list[Violation]:
     _, _, glued = _patterns(r)
     return [
