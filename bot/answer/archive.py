@@ -8,6 +8,7 @@ date, not the item's, is what "1月19日的报道" means).  Per snapshot, made o
 from __future__ import annotations
 
 import datetime as dt
+from bisect import bisect_left
 
 import numpy as np
 import numpy.typing as npt
@@ -29,6 +30,7 @@ class PageDates:
         self.k = knowledge
         self._by_file: dict[str, dt.date] | None = None
         self._row_days: npt.NDArray[np.int64] | None = None
+        self._days: list[dt.date] | None = None
 
     @property
     def by_file(self) -> dict[str, dt.date]:
@@ -48,10 +50,15 @@ class PageDates:
 
     def days(self) -> list[dt.date]:
         """Every page date of the archive, oldest first."""
-        return sorted(set(self.by_file.values()))
+        if self._days is None:
+            self._days = sorted(set(self.by_file.values()))
+        return self._days
 
     def any_within(self, when: PageTime) -> bool:
-        return any(when.holds(day) for day in self.by_file.values())
+        """Whether any page is of ``when``'s days (a bisection of the days held)."""
+        days = self.days()
+        at = bisect_left(days, when.first) if when.first is not None else 0
+        return at < len(days) and when.holds(days[at])
 
     def allowed_rows(self, rows: SentenceRows, when: PageTime) -> npt.NDArray[np.bool_]:
         """One flag per sentence row: whether its page is of the time asked."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from itertools import chain
 
@@ -42,6 +42,7 @@ class ArticleFinder:
         self._titles: tuple[PhraseMatcher, dict[str, int]] | None = None
         self._body_cache: dict[int, str] = {}
         self._by_date: list[int] | None = None
+        self._day_keys: list[int] = []  # -ordinal of each article's page date, in that order
         self.dates = PageDates(knowledge)
         self._head_blob: tuple[str, list[int]] | None = None
         self._article_of: dict[int, int] | None = None
@@ -49,24 +50,42 @@ class ArticleFinder:
     def newest(self, limit: int, when: PageTime | None = None) -> list[Article]:
         """Articles page by page, newest page first (undated last), in page order within a
         page: its headline first, though a short item's dateline may be a day older.  With
-        ``when``, only the pages of that time (上周的报道)."""
+        ``when``, only the pages of that time (上周的报道): a slice of that order, found by
+        bisection."""
         articles = self.k.articles
-        if self._by_date is None:
-            dates = self.dates
-            self._by_date = sorted(
-                range(len(articles)),
-                key=lambda i: (-(dates.of(articles[i]) or _EPOCH).toordinal(), i),
-            )
+        order = self._order()
         if when is None or not when.bounded:
-            return [articles[i] for i in self._by_date[:limit]]
-        dated = (articles[i] for i in self._by_date)
+            return [articles[i] for i in order[:limit]]
+        lo, hi = self._span(when)
+        dated = (articles[i] for i in order[lo:hi])
         return [a for a in dated if when.holds(self.dates.of(a))][:limit]
 
     def count(self, when: PageTime) -> int:
         """How many articles the pages of ``when`` hold."""
         if not when.bounded:
             return len(self.k.articles)
-        return sum(1 for a in self.k.articles if when.holds(self.dates.of(a)))
+        lo, hi = self._span(when)
+        return hi - lo
+
+    def _order(self) -> list[int]:
+        if self._by_date is None:
+            articles, dates = self.k.articles, self.dates
+            keyed = sorted(
+                (-(dates.of(a) or _EPOCH).toordinal(), i) for i, a in enumerate(articles)
+            )
+            self._by_date = [i for _, i in keyed]
+            self._day_keys = [k for k, _ in keyed]
+        return self._by_date
+
+    def _span(self, when: PageTime) -> tuple[int, int]:
+        """Where the articles of ``when``'s days are in the newest-first order (undated
+        pages, dated the first day of the calendar here, are in no span)."""
+        self._order()
+        keys = self._day_keys
+        last = when.last.toordinal() if when.last is not None else None
+        first = when.first.toordinal() if when.first is not None else _EPOCH.toordinal() + 1
+        lo = bisect_left(keys, -last) if last is not None else 0
+        return lo, bisect_right(keys, -first)
 
     def find(self, query: Query) -> Article | None:
         """The article a reader means, or None.
