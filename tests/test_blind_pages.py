@@ -107,3 +107,12 @@ def test_a_follow_up_naming_nothing_is_about_the_last_quote(ecology: Answerer) -
     assert "6.71亿元" in (first.quote or "")
     then = ecology.answer("同比增长多少？", chat)  # the shipped page has growth figures too
     assert then.answered and "31.2%" in (then.quote or "")
+
+
+def test_a_sentence_opening_with_the_asked_organisations_head_noun_is_about_it(
+    ecology: Answerer,
+) -> None:
+    """合作社成立于…，由县国资公司和…共同出资: 合作社 (the one the paragraph named) is the
+    subject; the founders named after it do not make the sentence someone else's."""
+    answer = ecology.answer("两山合作社哪一年成立的")
+    assert answer.answered and "2022" in answer.summary

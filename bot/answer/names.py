@@ -102,6 +102,22 @@ class NameRules:
             return False
         return any(len(a) >= 2 and paper.startswith(a) for a in entity.aliases)
 
+    def opens_with_head(self, need: Need, key: int, text: str) -> bool:
+        """The sentence opens with an asked organisation's head noun (合作社成立于…, 该公司…):
+        it is the subject, whatever other organisations the sentence names after it — unless
+        the noun begins another one's name (实验室某某研究中心主任…: a unit of it)."""
+        for entity in need.names:
+            if entity.kind is not EntityKind.ORG or not self._refers_back(entity, text):
+                continue
+            head = self._heads.get(entity.key, "")
+            at = len(text) - len(text.lstrip("该这此本其家"))
+            if not head or not text.startswith(head, at):
+                continue
+            inside = any(start <= at < end for start, end, _, _ in self.orgs_named_in(key))
+            if not inside:
+                return True
+        return False
+
     def _refers_back(self, entity: Entity, text: str) -> bool:
         """The sentence calls the organisation by its head noun alone (实验室 / 该公司 /
         公司总经理…), as a report does once it has named it: the noun opens a clause or

@@ -189,6 +189,10 @@ class Scorer:
             hard
             and proximity < self.t.entity_sentence
             and self.names.names_someone_else(need, key)
+            and not (
+                proximity >= self.t.entity_paragraph
+                and self.names.opens_with_head(need, key, text)
+            )
         ):
             proximity = 0.0  # "奥士康…投资" answered by a sentence about 信维: not about it
         weights = len(hard) + w.soft_name_weight * len(soft)
