@@ -114,5 +114,5 @@ def test_a_sentence_opening_with_the_asked_organisations_head_noun_is_about_it(
 ) -> None:
     """合作社成立于…，由县国资公司和…共同出资: 合作社 (the one the paragraph named) is the
     subject; the founders named after it do not make the sentence someone else's."""
-    answer = ecology.answer("两山合作社哪一年成立的")
+    answer = ecology.answer("云溪两山合作社成立于哪一年")
     assert answer.answered and "2022" in answer.summary
