@@ -116,3 +116,12 @@ def test_a_sentence_opening_with_the_asked_organisations_head_noun_is_about_it(
     subject; the founders named after it do not make the sentence someone else's."""
     answer = ecology.answer("云溪两山合作社成立于哪一年")
     assert answer.answered and "2022" in answer.summary
+
+
+def test_an_organisation_named_without_its_place_is_the_pages(ecology: Answerer) -> None:
+    """Readers drop the county a name starts with (云溪两山合作社 → 两山合作社): not an unknown
+    name to decline."""
+    query = ecology.pipeline.read("两山合作社哪一年成立的")
+    assert query.unknown == ()
+    answer = ecology.answer("两山合作社哪一年成立的")
+    assert answer.answered and "2022" in answer.summary

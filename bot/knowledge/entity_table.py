@@ -74,7 +74,12 @@ def assemble(
 
 def _name_prefixes(entities: Iterable[Entity]) -> frozenset[str]:
     """Leading parts (2+ characters) of organisation and person names that are not ordinary
-    words and not names themselves."""
+    words and not names themselves, and an organisation's name without the place it starts
+    with (两山合作社 of 云溪两山合作社): the ways readers shorten a name."""
+    entities = list(entities)
+    regions = lexicon().regions
+    places = {a for e in entities if e.kind is EntityKind.PLACE for a in e.aliases}
+    places.update(regions)
     found = set()
     for entity in entities:
         if entity.kind not in (EntityKind.ORG, EntityKind.PERSON):
@@ -82,9 +87,27 @@ def _name_prefixes(entities: Iterable[Entity]) -> frozenset[str]:
         for alias in entity.aliases:
             for n in range(2, len(alias)):
                 prefix = alias[:n]
-                if not tokenizer.is_word(prefix) and prefix not in lexicon().regions:
+                if not tokenizer.is_word(prefix) and prefix not in regions:
                     found.add(prefix)
+            if entity.kind is not EntityKind.ORG:
+                continue
+            for rest in _without_place(alias, places):
+                found.add(rest)
+                found.update(
+                    rest[:n]
+                    for n in range(2, len(rest))
+                    if not tokenizer.is_word(rest[:n]) and rest[:n] not in regions
+                )
     return frozenset(found)
+
+
+def _without_place(name: str, places: set[str]) -> set[str]:
+    """``name`` without the longest place it starts with, when three characters or more
+    remain."""
+    for n in range(len(name) - 3, 1, -1):
+        if name[:n] in places:
+            return {name[n:]}
+    return set()
 
 
 def _link_people(
