@@ -125,3 +125,15 @@ def test_an_organisation_named_without_its_place_is_the_pages(ecology: Answerer)
     assert query.unknown == ()
     answer = ecology.answer("两山合作社哪一年成立的")
     assert answer.answered and "2022" in answer.summary
+
+
+@pytest.fixture(scope="module")
+def villages(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Answerer:
+    return _beside_the_shipped_page("101_nongcun", tmp_path_factory.mktemp("vil"), cache_dir)
+
+
+def test_households_counted_in_jia_and_the_time_asked(villages: Answerer) -> None:
+    """多少家农户 is answered in 户; asked about now (如今), the sentence set at the start
+    (成立之初，只有37户) gives way to the one of now (如今…已增至412户)."""
+    answer = villages.answer("联农合作社如今入社的农户有多少家")
+    assert answer.answered and "412户" in answer.summary

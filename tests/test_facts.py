@@ -247,3 +247,8 @@ def test_a_place_name_stops_at_a_naming_word_and_at_a_dates_unit() -> None:
     places = {f.text for f in facts(sentence, FactKind.PLACE)}
     assert places == {"东山县", "东山县青石镇", "青石乡"}
     assert [f.value for f in facts(sentence, FactKind.NAME)] == ["青石乡"]
+
+
+def test_a_dictionary_noun_beginning_with_a_surname_is_no_person() -> None:
+    """农户以承包地入股: households (农 is also a surname), not a person called 农户."""
+    assert facts("村集体以晒谷场入股，农户以承包地经营权入股。", FactKind.PERSON) == []

@@ -233,13 +233,17 @@ class Scorer:
         text = self.index.texts[p.key]
         anchors = [span for s in p.found for span in spans(text, s)]
         anchors += [span for e in need.names for a in e.aliases for span in spans(text, a)]
+        other_time = False  # 如今有多少户 of "成立之初，只有37户" beside "如今，已增至412户"
         if need.tense in ("now", "past"):  # "现在要几个人": 现在 was asked though no content
             lx = resources.lexicon()
-            words = lx.time_now if need.tense == "now" else lx.time_past
+            words, others = (lx.time_now, lx.time_past)[:: 1 if need.tense == "now" else -1]
             anchors += [span for w in words for span in spans(text, w)]
+            other_time = not any(w in text for w in words) and any(w in text for w in others)
         kind = kind_of(need.answer)
         fit_input = FitInput(need, p.key, sentence, text, anchors, coverage, self.tools)
         facts, type_fit = kind.fit(fit_input)
+        if other_time:
+            type_fit *= self.w.other_time_fit
         fits_year, dated = year_of(need, article, sentence)
         if not fits_year:
             facts, type_fit = (), 0.0  # "去年接待了多少游客" is not "今年春节预计接待…"

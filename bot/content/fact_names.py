@@ -52,7 +52,7 @@ def people(s: str) -> Iterator[Fact]:
         name = _fit_name(s, m.start("name"), allow_followed_by=m["role"])
         if not name or name in seen or p.org_suffix.search(name[-2:]):
             continue
-        if len(name) == 2 and tokenizer.is_word(name) and name in tokenizer.common_nouns():
+        if _common_noun(name):
             continue  # 全科医生: a kind of doctor, not a doctor called 全科
         seen.add(name)
         end = m.start("name") + len(name) + len(m["role"])
@@ -67,11 +67,17 @@ def people(s: str) -> Iterator[Fact]:
         )
     for m in p.subject_person.finditer(s) if has_verb else ():
         name = _fit_name(s, m.start("name"))
-        if not name or name in seen:
-            continue
+        if not name or name in seen or _common_noun(name):
+            continue  # 农户以…入股: households, not a person surnamed 农
         seen.add(name)
         start = m.start("name")
         yield Fact(FactKind.PERSON, name, name, None, start, start + len(name))
+
+
+def _common_noun(name: str) -> bool:
+    """A two-character dictionary noun that begins with a surname character (农户, 全科): a
+    word, not a person's name."""
+    return len(name) == 2 and tokenizer.is_word(name) and name in tokenizer.common_nouns()
 
 
 _SPEECH_CHARS = frozenset("说称讲道笑问答")

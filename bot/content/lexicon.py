@@ -46,6 +46,7 @@ class ParsingThresholds:
 class Lexicon:
     measure_words: tuple[str, ...]
     people_measures: frozenset[str]
+    household_measures: frozenset[str]
     age_measures: frozenset[str]
     person_pronouns: frozenset[str]
     time_now: tuple[str, ...]

@@ -23,6 +23,7 @@ _LIST, _SET, _CHARS, _NUMBERS, _RANGES = "list", "set", "chars", "numbers", "ran
 FIELDS: dict[str, str] = {
     "measure_words": _LIST,
     "people_measures": _SET,
+    "household_measures": _SET,
     "age_measures": _SET,
     "person_pronouns": _SET,
     "time_now": _LIST,

@@ -69,6 +69,7 @@ class Scoring:
     plan_fit: float
     paraphrased_count_fit: float
     unanchored_fit: float
+    other_time_fit: float
     other_name_fit: float
     anchor_gap: int
     whole_sentence_coverage: float

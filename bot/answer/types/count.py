@@ -97,16 +97,19 @@ def _only_per(text: str, phrase: str) -> bool:
 
 
 def unit_fits(fact: Fact, need: Need) -> bool:
-    """A count answers "多少辆" only in 辆 ("多少人" in any measure of people: 名, 位…); a
-    bare number (型号 0201) answers no count."""
+    """A count answers "多少辆" only in 辆 ("多少人" in any measure of people: 名, 位…;
+    "多少家农户" in 户 as in 家); a bare number (型号 0201) answers no count."""
     if fact.kind is not FactKind.COUNT:
         return True
     if fact.unit is None:
         return False
     if need.unit is None or fact.unit.startswith(need.unit) or fact.unit.endswith(need.unit):
         return True
-    people = resources.lexicon().people_measures
-    return need.unit in people and fact.unit in people
+    lx = resources.lexicon()
+    return any(
+        need.unit in same and fact.unit in same
+        for same in (lx.people_measures, lx.household_measures)
+    )
 
 
 # "研发团队呢？" after "多少项专利": the follow-up asks for a number in any unit
