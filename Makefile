@@ -52,7 +52,8 @@ eval: $(STAMP)
 test: lint typecheck unit eval
 
 # Performance: latency, build, reload, memory, start-up and throughput at 1×–1,000× the page,
-# next to a rank_bm25 baseline (docs/performance.md).  make test runs the quick variant.
+# next to bm25s, tantivy and SQLite FTS5 over the same tokens, and rank_bm25 as history
+# (docs/performance.md).  make test runs the quick variant (no peers: tests/test_bench_peers.py).
 bench: $(DEV_STAMP)
 	$(BIN)/python tests/bench/bench.py
 
