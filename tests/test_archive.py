@@ -6,10 +6,10 @@ the newest report, and the answer says which day's page it quotes."""
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from pathlib import Path
 
 import pytest
+from rules_support import rules_listing
 from tests_paths import FIXTURES, INTENTS
 
 from bot.answer.context import Conversation
@@ -132,13 +132,7 @@ def test_the_json_contract_keeps_its_source_keys(ask: Answerer) -> None:
 @pytest.fixture(scope="module")
 def paged(tmp_path_factory: pytest.TempPathFactory, cache_dir: Path) -> Answerer:
     """The archive with lists of two articles a page (8 articles: 4 pages)."""
-    intents = tmp_path_factory.mktemp("intents")
-    shutil.copytree(INTENTS, intents, dirs_exist_ok=True)
-    answering = intents / "answering.yaml"
-    text = answering.read_text(encoding="utf-8")
-    answering.write_text(
-        text.replace("# max_listed_articles: 20", "max_listed_articles: 2"), encoding="utf-8"
-    )
+    intents = rules_listing(tmp_path_factory.mktemp("intents"), per_page=2)
     knowledge = build_knowledge(ARCHIVE, intents, cache_dir)
     with knowledge.bound():
         return Answerer(knowledge, today=lambda: THURSDAY)

@@ -4,7 +4,6 @@ source line carries its page's date."""
 
 from __future__ import annotations
 
-import shutil
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -12,8 +11,9 @@ import pytest
 from fakebotapi import FakeBotAPI
 from hypothesis import given
 from hypothesis import strategies as st
+from rules_support import rules_listing
 from test_telegram_e2e import Harness, labels, running
-from tests_paths import FIXTURES, INTENTS
+from tests_paths import FIXTURES
 
 from bot.config import Settings
 from bot.service import NewsService
@@ -25,14 +25,7 @@ ARCHIVE = FIXTURES / "archive"
 @pytest.fixture(scope="module")
 def paged_intents(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The shipped rules with lists of three articles a page (the archive's 8: 3 pages)."""
-    intents = tmp_path_factory.mktemp("intents")
-    shutil.copytree(INTENTS, intents, dirs_exist_ok=True)
-    answering = intents / "answering.yaml"
-    text = answering.read_text(encoding="utf-8")
-    answering.write_text(
-        text.replace("# max_listed_articles: 20", "max_listed_articles: 3"), encoding="utf-8"
-    )
-    return intents
+    return rules_listing(tmp_path_factory.mktemp("intents"), per_page=3)
 
 
 @pytest.fixture(scope="module")

@@ -34,7 +34,7 @@ _HEADLINE_RE = re.compile(r"头条|头版|主稿|头题")
 class ArticleFinder:
     """Per snapshot; its tables are made on the first question that needs them."""
 
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, dates: PageDates | None = None) -> None:
         self.k = knowledge
         self.w = knowledge.rules.scoring
         self._positions = {a.id: i for i, a in enumerate(knowledge.articles)}
@@ -43,7 +43,7 @@ class ArticleFinder:
         self._body_cache: dict[int, str] = {}
         self._by_date: list[int] | None = None
         self._day_keys: list[int] = []  # -ordinal of each article's page date, in that order
-        self.dates = PageDates(knowledge)
+        self.dates = dates or PageDates(knowledge)
         self._head_blob: tuple[str, list[int]] | None = None
         self._article_of: dict[int, int] | None = None
 

@@ -46,7 +46,7 @@ class Answerer:
         self.today = today
         self.pipeline = Pipeline(knowledge, backend)
         self.retriever = self.pipeline.retriever
-        self.meta = MetaResponder(knowledge)
+        self.meta = MetaResponder(knowledge, self.pipeline.dates)
         self.suggester = Suggester(knowledge, self._verify)
         self.related = Related(knowledge, self.suggestions_for, self.suggester.answers)
         self._suggestions: OrderedDict[tuple[str, int], tuple[str, ...]] = OrderedDict()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from bot.answer.archive import PageDates
 from bot.answer.article_finder import ArticleFinder
 from bot.answer.model import Answer, Source
 from bot.content.model import Article
@@ -12,10 +13,11 @@ from bot.rules.model import Intent
 
 
 class MetaResponder:
-    def __init__(self, knowledge: Knowledge) -> None:
+    def __init__(self, knowledge: Knowledge, dates: PageDates | None = None) -> None:
+        """``dates``: the snapshot's page dates when the caller has them already."""
         self.k = knowledge
         self.w = knowledge.rules.scoring
-        self.finder = ArticleFinder(knowledge)
+        self.finder = ArticleFinder(knowledge, dates)
 
     def respond(self, query: Query, intent: Intent, language: str) -> Answer:
         responses = self.k.rules.responses

@@ -122,7 +122,8 @@ def build_digest(
         for article_id, ids in pending.items()
     }
     groups: list[TopicGroup] = []
-    dates = PageDates(knowledge)
+    # the answerer's, when given: its snapshot's page dates are worked out once
+    dates = answerer.pipeline.dates if answerer is not None else PageDates(knowledge)
     for topic in knowledge.rules.topics:
         articles = [a for a, t in home.items() if t == topic.id]
         if not articles:

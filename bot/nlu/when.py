@@ -62,10 +62,10 @@ class PageTime:
 
 def page_time(text: str, today: dt.date, lexicon: Lexicon, window: int) -> PageTime | None:
     """The page time ``text`` asks about, or None when it names none."""
-    nouns = re.compile(alternation(lexicon.page_nouns))
+    words = _words(lexicon)
     best: PageTime | None = None
-    for start, end, first, last, newest in _expressions(text, today, lexicon):
-        noun = nouns.search(text, end, min(len(text), end + window + 4))
+    for start, end, first, last, newest in _expressions(text, today, lexicon, words):
+        noun = words.nouns.search(text, end, min(len(text), end + window + 4))
         if noun is None or noun.start() - end > window:
             continue
         found = PageTime(first, last, newest, (start, noun.end()), (start, end), text[start:end])
@@ -81,7 +81,7 @@ def page_time(text: str, today: dt.date, lexicon: Lexicon, window: int) -> PageT
 Expression = tuple[int, int, dt.date | None, dt.date | None, bool]
 
 
-def _expressions(text: str, today: dt.date, lexicon: Lexicon) -> list[Expression]:
+def _expressions(text: str, today: dt.date, lexicon: Lexicon, words: _Words) -> list[Expression]:
     """Every time expression of ``text``: (start, end, first day, last day, newest)."""
     found: list[Expression] = []
     for m in _ABSOLUTE_RE.finditer(text):
@@ -101,16 +101,15 @@ def _expressions(text: str, today: dt.date, lexicon: Lexicon) -> list[Expression
         if length <= today.toordinal():
             first = today - dt.timedelta(days=length - 1)
             found.append((m.start(), m.end(), first, today, False))
-    for word, offset in _words(lexicon):
-        for m in re.finditer(re.escape(word), text):
-            try:
-                first, last = _relative(word, offset, today, lexicon)
-            except (OverflowError, ValueError):
-                continue  # 去年 asked on the calendar's first year
-            found.append((m.start(), m.end(), first, last, False))
-    for word in lexicon.newest_words:
-        for m in re.finditer(re.escape(word), text):
-            found.append((m.start(), m.end(), None, None, True))
+    for m in words.relative.finditer(text):
+        word = m.group()
+        try:
+            first, last = _relative(word, words.offsets[word], today, lexicon)
+        except (OverflowError, ValueError):
+            continue  # 去年 asked on the calendar's first year
+        found.append((m.start(), m.end(), first, last, False))
+    for m in words.newest.finditer(text):
+        found.append((m.start(), m.end(), None, None, True))
     # a longer expression over the same place wins (上上周 over 上周, 2026年1月 over 1月)
     found.sort(key=lambda e: (e[0], -(e[1] - e[0])))
     kept: list[Expression] = []
@@ -121,14 +120,39 @@ def _expressions(text: str, today: dt.date, lexicon: Lexicon) -> list[Expression
     return kept
 
 
-def _words(lexicon: Lexicon) -> list[tuple[str, int]]:
-    words = [
-        *lexicon.relative_days.items(),
-        *lexicon.relative_weeks.items(),
-        *lexicon.relative_months.items(),
-        *lexicon.relative_years.items(),
-    ]
-    return sorted(words, key=lambda w: -len(w[0]))
+@dataclass(frozen=True, slots=True)
+class _Words:
+    """A lexicon's time and report words as patterns (longest first), made once per lexicon."""
+
+    nouns: re.Pattern[str]
+    relative: re.Pattern[str]
+    offsets: dict[str, int]  # relative word → its offset (days, weeks, months or years)
+    newest: re.Pattern[str]
+
+
+_COMPILED: dict[str, _Words] = {}
+MAX_COMPILED = 4  # lexicons kept: the live one, a reload's, a test's or two
+
+
+def _words(lexicon: Lexicon) -> _Words:
+    found = _COMPILED.get(lexicon.fingerprint)
+    if found is None:
+        offsets = {
+            **lexicon.relative_years,
+            **lexicon.relative_months,
+            **lexicon.relative_weeks,
+            **lexicon.relative_days,
+        }
+        found = _Words(
+            re.compile(alternation(lexicon.page_nouns)),
+            re.compile(alternation(tuple(offsets))),
+            offsets,
+            re.compile(alternation(lexicon.newest_words)),
+        )
+        if len(_COMPILED) >= MAX_COMPILED:
+            _COMPILED.pop(next(iter(_COMPILED)))
+        _COMPILED[lexicon.fingerprint] = found
+    return found
 
 
 def _relative(word: str, offset: int, today: dt.date, lexicon: Lexicon) -> tuple[dt.date, dt.date]:
