@@ -233,7 +233,7 @@ class Scorer:
         text = self.index.texts[p.key]
         anchors = [span for s in p.found for span in spans(text, s)]
         anchors += [span for e in need.names for a in e.aliases for span in spans(text, a)]
-        other_time = False  # 如今有多少户 of "成立之初，只有37户" beside "如今，已增至412户"
+        other_time = False  # 如今有多少户 of "成立之初，只有30户" beside "如今，已增至500户"
         if need.tense in ("now", "past"):  # "现在要几个人": 现在 was asked though no content
             lx = resources.lexicon()
             words, others = (lx.time_now, lx.time_past)[:: 1 if need.tense == "now" else -1]

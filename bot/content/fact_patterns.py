@@ -185,7 +185,7 @@ def _compile(lx: Lexicon) -> Patterns:
         place_suffix=re.compile(_suffix_chain(lx.place_suffixes, chain=False)),
         region=re.compile(rf"(?P<region>{alternation(lx.regions)})"),
         # where a name cannot extend left past: a stop word, punctuation, a count, a date's
-        # unit (2019年|撤乡设镇), or the word that introduces another name (原名|白石乡)
+        # unit (2019年|撤乡设镇), or the word that introduces another name (原名|青石乡)
         stop_tail=re.compile(
             "(?:"
             + alternation(lx.org_stop_words)

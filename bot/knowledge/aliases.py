@@ -129,7 +129,7 @@ def find_aliases(
 
 
 def _inner_place(surface: str, places: set[str], suffixes: tuple[str, ...]) -> set[str]:
-    """东溪县白溪镇 is also called 白溪镇: a place written after the larger place it lies in
+    """南岭县石桥镇 is also called 石桥镇: a place written after the larger place it lies in
     (县 + 镇, 市 + 区) is named by its own part alone (when that part is a place name itself:
     three characters or more, ending with a place suffix)."""
     for n in range(len(surface) - 3, 1, -1):
@@ -202,7 +202,7 @@ def _org_short_forms(surface: str, places: set[str]) -> tuple[list[str], str]:
 
 
 def _institution_type(form: str, suffixes: set[str], heads: tuple[str, ...]) -> bool:
-    """人民检察院 of 青岚县人民检察院 (and of 省人民检察院) is a kind of institution, not a
+    """人民检察院 of 南岭县人民检察院 (and of 省人民检察院) is a kind of institution, not a
     name: as an alias it would make one organisation of every court or procuratorate."""
     return any(form.startswith(h) and form[len(h) :] in suffixes for h in heads)
 

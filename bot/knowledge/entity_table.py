@@ -75,7 +75,7 @@ def assemble(
 def _name_prefixes(entities: Iterable[Entity]) -> frozenset[str]:
     """Leading parts (2+ characters) of organisation and person names that are not ordinary
     words and not names themselves, and an organisation's name without the place it starts
-    with (两山合作社 of 云溪两山合作社): the ways readers shorten a name."""
+    with (绿谷合作社 of 青川绿谷合作社): the ways readers shorten a name."""
     entities = list(entities)
     regions = lexicon().regions
     places = {a for e in entities if e.kind is EntityKind.PLACE for a in e.aliases}

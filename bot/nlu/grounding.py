@@ -71,7 +71,7 @@ def unknown_names(
             end = at + len(token)
             own = _own_name(token, suffix, words)
             if own in (None, _NOUN) and _cut_off_first(tokens, k, suffix, stop, words):
-                own = 1  # 湘|州市: jieba cut a place name's first character off
+                own = 1  # 桂|州市: jieba cut a place name's first character off
             if own is None:
                 continue  # 党支部, 能省: a word that merely ends like a name
             if not own and len(suffix) == 1 and _verb_reading(tokens, k, stop):
@@ -114,7 +114,7 @@ def _holds(name: NameMatch) -> bool:
 
 def _same_first(typed: str, alias: str, kind: EntityKind) -> bool:
     """The same first character — or, for a place or an organisation, one of exactly the same
-    sound (萧州市 typed for 潇州市).  A person's surname is never a slip: 汪 and 王 are two
+    sound (萧河市 typed for 潇河市).  A person's surname is never a slip: 汪 and 王 are two
     families, whatever they sound like."""
     if typed[:1] == alias[:1]:
         return True

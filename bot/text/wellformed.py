@@ -146,8 +146,8 @@ def _dangling(text: str, r: Rules) -> list[Violation]:
 
 
 def without_dangling_end(text: str) -> str:
-    """``text`` with a word that needs a continuation dropped from its end (…工作的… →
-    …工作…, 总装机的 → 总装机): a cut or a fact taken out of its clause can leave one."""
+    """``text`` with a word that needs a continuation dropped from its end (…运营工作的… →
+    …运营工作…, 总产量的 → 总产量): a cut or a fact taken out of its clause can leave one."""
     r = rules()
     ellipsis = text.endswith("…")
     body = text.rstrip("…").rstrip()

@@ -39,7 +39,7 @@ def in_units(inp: FitInput, kinds: frozenset[FactKind]) -> tuple[Fact, ...]:
 
 
 def _not_anothers_age(inp: FitInput, facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
-    """An age (N岁) is its sentence's subject's: "总经理乙是甲带出的博士生，今年只有34岁" gives
+    """An age (N岁) is its sentence's subject's: "总经理乙是甲的学生，今年只有34岁" gives
     乙's age, not 甲's.  Asked about a person, a sentence whose first titled person is someone
     else, with the person asked named only after them, holds no age of theirs."""
     lx = resources.lexicon()
@@ -51,8 +51,8 @@ def _not_anothers_age(inp: FitInput, facts: tuple[Fact, ...]) -> tuple[Fact, ...
     people = [f for f in inp.sentence.facts if f.kind is FactKind.PERSON]
     at = min((i for a in asked if (i := text.find(a)) >= 0), default=-1)
     if at < 0:
-        # not named: only "今年61岁的她" (a pronoun, the paragraph's person) may be theirs;
-        # "35岁以下的科研人员" is the age of no one
+        # not named: only "今年52岁的她" (a pronoun, the paragraph's person) may be theirs;
+        # "40岁以下的职工" is the age of no one
         theirs = not people and any(p in text for p in lx.person_pronouns)
     else:
         theirs = not people or at < min(f.end for f in people)
