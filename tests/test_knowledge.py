@@ -7,6 +7,7 @@ from pathlib import Path
 
 from tests_paths import INTENTS, SECOND_PAGE, SEEDS
 
+from bot.answer.engine import Answerer
 from bot.knowledge.build import Builder, Knowledge
 from bot.knowledge.diff import diff
 from bot.knowledge.entities import EntityKind
@@ -41,6 +42,36 @@ def test_a_bare_company_name_is_the_company_it_shortens(tmp_path: Path, cache_di
     assert company is not None
     assert table.by_alias("菇源公司") is company
     assert table.by_alias("菇源") is company
+
+
+def test_another_name_the_page_gives_is_an_alias(tmp_path: Path, cache_dir: Path) -> None:
+    """简称 / 原名 right after a name, and 又名 in a sentence opening with 这座 (the name sits
+    in the sentence before): one entity, so a sentence using the other name is about it."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "001_page.txt").write_text(
+        "# 县城新事\n\n记者 王明\n\n"
+        "云川县大河建材有限公司(简称“大河建材”)今年投资2亿元扩产。"
+        "云川县石湾镇（原名石湾乡）新建厂房12栋。\n\n"
+        "城东就是云川县青年创业服务中心。这座小楼又名“云川创客之家”，共有36个工位。"
+        "被告人以云川县远山贸易有限公司名义借款。\n",
+        encoding="utf-8",
+    )
+    knowledge = Builder(seeds, INTENTS, cache_dir).build()
+    table = knowledge.entities
+    company = table.by_alias("云川县大河建材有限公司")
+    assert company is not None and table.by_alias("大河建材") is company
+    assert table.by_alias("石湾乡") is table.by_alias("云川县石湾镇") is not None
+    centre = table.by_alias("云川县青年创业服务中心")
+    assert centre is not None and table.by_alias("云川创客之家") is centre
+    assert table.by_alias("云川县远山贸易有限公司") is not None  # 以 ends a name walking left
+    assert not any(a.startswith("告人") for a in table.alias_to_key)
+    with knowledge.bound():
+        answerer = Answerer(knowledge)
+        answer = answerer.answer("云川县青年创业服务中心有多少个工位？")
+        former = answerer.answer("石湾镇以前叫什么名字？")
+    assert answer.answered and "36个工位" in answer.quote
+    assert former.answered and "石湾乡" in former.summary  # its own alias, yet the answer
 
 
 def test_index_finds_sentences_without_scanning(knowledge: Knowledge) -> None:

@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 
-from bot.content.model import Article, FactKind
+from bot.content.model import Article, Fact, FactKind
 from bot.knowledge.aliases import Usage, find_aliases, fold_bare_names
 from bot.knowledge.entity_model import (
     Candidate,
@@ -26,6 +26,11 @@ from bot.knowledge.entity_table import UnionFind, assemble
 from bot.text.normalize import normalize
 
 __all__ = ["Entity", "EntityKind", "EntityMemo", "EntityTable", "build_entities", "quoted_terms"]
+
+_NAMED_KINDS = frozenset({FactKind.ORG, FactKind.PLACE})
+# What may stand between a name and the naming word that gives its other name.
+_JOINER_RE = re.compile(r"[(（]?(?:以下)?|[，,]")
+_DEMONSTRATIVES = ("这", "该", "此")
 
 _FACT_KINDS = {
     FactKind.ORG: EntityKind.ORG,
@@ -50,12 +55,15 @@ def build_entities(
     if memo is None or article_keys is None:
         memo, article_keys = EntityMemo(), list(range(len(articles)))
     candidates: dict[str, Candidate] = {}
+    named: list[tuple[str, str]] = []
     for article, key in zip(articles, article_keys, strict=True):
         events = memo.events.get(key)
         if events is None:
             events = memo.events[key] = _events(article)
         for tag, surface, kind, role, org in events:
-            if tag == "f":
+            if tag == "a" and role:
+                named.append((surface, role))
+            elif tag == "f":
                 candidate = candidates.setdefault(surface, Candidate(surface, kind, []))
                 candidate.count += 1
                 candidate.articles.add(key)
@@ -70,6 +78,9 @@ def build_entities(
                     candidate.roles.append(("作者", ""))
     aliases = find_aliases(candidates, Usage(dict(zip(article_keys, texts, strict=True))), memo)
     fold_bare_names(candidates, aliases)
+    for surface, other in named:
+        if surface in candidates:
+            aliases.setdefault(surface, {surface}).add(other)
     signature = (
         tuple((s, c.kind, tuple(c.roles), c.count) for s, c in candidates.items()),
         tuple((s, tuple(sorted(n))) for s, n in aliases.items()),
@@ -91,7 +102,7 @@ def build_entities(
 
 
 def _events(article: Article) -> tuple[Event, ...]:
-    events: list[Event] = []
+    events: list[Event] = list(_other_names(article))
     for fact in article.facts:
         kind = _FACT_KINDS.get(fact.kind)
         if kind is None or not isinstance(fact.value, str):
@@ -105,6 +116,39 @@ def _events(article: Article) -> tuple[Event, ...]:
     for name in article.byline:
         events.append(("b", normalize(name), EntityKind.PERSON, None, ""))
     return tuple(events)
+
+
+def _other_names(article: Article) -> Iterator[Event]:
+    """Another name the page gives an organisation or place is an alias of it: the name
+    written right before the naming word (某某有限公司（简称“某某”）, 某镇(原名某乡)), or —
+    when the sentence opens with a demonstrative and names nothing before the naming word
+    (这座小楼又名“某某”, 该中心简称…) — the last one the previous sentence of the paragraph
+    named.  Without this the other name was an entity of its own, and a sentence using it
+    was about "someone else"."""
+    for paragraph in article.paragraphs:
+        last: Fact | None = None
+        for sentence in paragraph.sentences:
+            named = [f for f in sentence.facts if f.kind in _NAMED_KINDS]
+            for fact in sentence.facts:
+                if fact.kind is not FactKind.NAME or not isinstance(fact.value, str):
+                    continue
+                before = [f for f in named if f.end <= fact.start]
+                owner = _closest(before)
+                if owner is not None and not _JOINER_RE.fullmatch(
+                    sentence.text[owner.end : fact.start]
+                ):
+                    owner = None
+                if owner is None and not before and sentence.text.startswith(_DEMONSTRATIVES):
+                    owner = last
+                if owner is not None and isinstance(owner.value, str):
+                    kind = _FACT_KINDS[owner.kind]
+                    yield ("a", normalize(owner.value), kind, normalize(fact.value), "")
+            last = _closest(named) or last
+
+
+def _closest(names: list[Fact]) -> Fact | None:
+    """The name ending last (the longest of those: 某县某中心, not the 某县 inside it)."""
+    return max(names, key=lambda f: (f.end, f.end - f.start), default=None)
 
 
 def quoted_terms(texts: Iterable[str]) -> Counter[str]:

@@ -67,7 +67,8 @@ class Candidate:
 
 
 # What an article contributes to the entity inventory, in reading order: a fact
-# ("f", surface, kind, role, organisation) or a byline name ("b", surface, …).
+# ("f", surface, kind, role, organisation), a byline name ("b", surface, …) or another name
+# the page gives an entity ("a", surface, kind, the other name, ""): 某某有限公司（简称“某某”）.
 Event = tuple[str, str, EntityKind, str | None, str]
 
 

@@ -32,6 +32,7 @@ class Need:
     year: int | None = None  # the year asked about (2025年)…
     year_offset: int | None = None  # …or relative to each article's date (去年: -1)
     page_time: PageTime | None = None  # only pages of this date answer (1月19日的报道)
+    written: tuple[str, ...] = ()  # the names as the question writes them (not their aliases)
 
     @property
     def empty(self) -> bool:
@@ -68,6 +69,7 @@ def need_from_query(query: Query) -> Need:
         query.year,
         query.year_offset,
         query.page_time,
+        tuple(n.surface for n in query.named),
     )
 
 

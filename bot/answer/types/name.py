@@ -17,7 +17,8 @@ def fit(inp: FitInput) -> Fit:
     """A name the sentence gives what was asked about; when a former name is asked
     (need.tense "past": 以前叫 / 原名), a name given by another naming word (简称“…”) fits
     only by ``other_name_fit``."""
-    asked = {a for e in inp.need.names for a in e.aliases} | set(inp.need.terms)
+    # the name the question uses (an entity's other names are aliases of it too: 原名 merges)
+    asked = set(inp.need.written or (e.name for e in inp.need.names)) | set(inp.need.terms)
     facts = tuple(f for f in select(inp, KINDS) if str(f.value) not in asked)
     if inp.need.tense != "past" or not facts:
         return about_the_question(inp, facts)
