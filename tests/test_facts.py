@@ -252,3 +252,9 @@ def test_a_place_name_stops_at_a_naming_word_and_at_a_dates_unit() -> None:
 def test_a_dictionary_noun_beginning_with_a_surname_is_no_person() -> None:
     """农户以承包地入股: households (农 is also a surname), not a person called 农户."""
     assert facts("村集体以晒谷场入股，农户以承包地经营权入股。", FactKind.PERSON) == []
+
+
+def test_a_three_character_name_before_a_verb_with_its_aspect_particle() -> None:
+    """理事长周文斌盯着…: a verb jieba does not know as a word (盯着) still ends the name."""
+    people = facts("合作社理事长周文斌盯着机手作业，一边算账。", FactKind.PERSON)
+    assert [(f.value, f.role) for f in people] == [("周文斌", "理事长")]

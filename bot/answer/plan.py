@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from bot.answer.surfaces import as_the_post
 from bot.knowledge.entities import Entity
 
 Place = tuple[str, int, int] | tuple[str, int]  # a paragraph, or a section's headings
@@ -26,6 +27,10 @@ class PlanItem:
     role: bool = False  # a title (主任): not said by 副主任 / 常务副主任, another post
 
     def written_in(self, text: str) -> bool:
+        """Whether ``text`` (a sentence, paragraph or heading) writes the item — a title as
+        that post, not only inside a deputy's."""
+        if self.role:
+            return any(as_the_post(text, s) for s in self.surfaces)
         one = self.single
         if one is not None:
             return one in text

@@ -98,7 +98,7 @@ class Scorer:
     def plan(self, need: Need) -> Plan:
         """What scoring needs from the question, worked out once rather than per sentence."""
         index = self.index
-        roles = self._roles
+        roles, heads = self._roles, self.k.lexicon.head_asked
         items = tuple(
             PlanItem(
                 item,
@@ -107,7 +107,7 @@ class Scorer:
                 item.startswith(CONCEPT_PREFIX),
                 not item.startswith(CONCEPT_PREFIX) and not index.df(item),
                 written[0] if len(written) == 1 else None,
-                item in roles,
+                item in roles or not heads.isdisjoint(written),  # not said by 副董事长
             )
             for item in (*need.concepts, *need.terms)
             for written in (surfaces(self.k, item),)

@@ -13,9 +13,15 @@ from bot.nlu.need import Need
 
 def surfaces(knowledge: Knowledge, item: str) -> tuple[str, ...]:
     if not item.startswith(CONCEPT_PREFIX):
-        return (item,)
-    entity = knowledge.entities.entities.get("concept:" + item[len(CONCEPT_PREFIX) :])
-    return entity.aliases if entity else ()
+        written: tuple[str, ...] = (item,)
+    else:
+        entity = knowledge.entities.entities.get("concept:" + item[len(CONCEPT_PREFIX) :])
+        written = entity.aliases if entity else ()
+    lx = knowledge.lexicon
+    if any(w in lx.head_asked for w in written):
+        # who heads it (负责人, 老大) is said by any head's title; never the other way round
+        return tuple(dict.fromkeys((*written, *lx.head_roles)))
+    return written
 
 
 def asked_words(knowledge: Knowledge, need: Need) -> list[str]:

@@ -81,6 +81,7 @@ def _common_noun(name: str) -> bool:
 
 
 _SPEECH_CHARS = frozenset("说称讲道笑问答")
+_ASPECT_PARTICLES = ("着", "了", "过")
 _NAME_FOLLOWERS = (
     "的",
     "在",
@@ -139,8 +140,11 @@ def _fit_name(s: str, start: int, allow_followed_by: str | None = None) -> str |
             return name
         candidates.append((name, rest))
     # no known word follows: a three-character name followed by an ordinary word (郑海涛接到)
+    # or by a one-character verb with its aspect particle (郑海涛盯着, 郑海涛看了)
     for name, rest in candidates:
-        if len(name) - surname_len == 2 and tokenizer.is_word(rest[:2]):
+        if len(name) - surname_len == 2 and (
+            tokenizer.is_word(rest[:2]) or rest[1:2] in _ASPECT_PARTICLES
+        ):
             return name
     return None
 

@@ -87,6 +87,8 @@ class Lexicon:
     relative_months: dict[str, int]
     page_nouns: tuple[str, ...]
     newest_words: tuple[str, ...]
+    head_asked: frozenset[str]
+    head_roles: tuple[str, ...]
     plan_periods: dict[str, tuple[int, int]]
     parsing: ParsingThresholds
     fingerprint: str = ""  # of the lists, for caches of what was parsed with them

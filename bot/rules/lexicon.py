@@ -64,6 +64,8 @@ FIELDS: dict[str, str] = {
     "relative_months": _NUMBERS,
     "page_nouns": _LIST,
     "newest_words": _LIST,
+    "head_asked": _SET,
+    "head_roles": _LIST,
     "plan_periods": _RANGES,
 }
 

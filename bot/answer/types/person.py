@@ -7,6 +7,7 @@ import re
 from collections.abc import Sequence
 
 from bot.answer.clauses import context_clause
+from bot.answer.surfaces import as_the_post, surfaces
 from bot.answer.types.base import (
     AnswerKind,
     Fit,
@@ -54,7 +55,7 @@ def fit(inp: FitInput) -> Fit:
         facts = tuple(f for f in facts if resources.normalised(str(f.value)) in names)
         if not facts and _describes(text):
             return (), 1.0  # an author's "（作者系…教授）" line answers "是什么人"
-    elif not facts and not any(_role_re().search(t) for t in need.terms):
+    elif not facts and not any(_role_re().search(t) for t in (*need.terms, *need.concepts)):
         # "由谁联合组建的？" may be answered by organisations, never by the one asked
         asked = {a for e in need.names for a in e.aliases}
         facts = tuple(
@@ -65,7 +66,24 @@ def fit(inp: FitInput) -> Fit:
             and (not inp.anchors or anchored_to(inp, f))
         )
         return facts, inp.tools.w.agent_fit if facts else 0.0
+    else:
+        facts = _holding_the_post(inp, facts)
     return about_the_question(inp, facts)
+
+
+def _holding_the_post(inp: FitInput, facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
+    """ "某公司的董事长是谁": only a person with that title answers (or another way of
+    writing it; 负责人 is any head's title), not the 副总经理 the sentence names."""
+    role = _role_re()
+    posts = [
+        s
+        for item in (*inp.need.concepts, *inp.need.terms)
+        for s in surfaces(inp.tools.k, item)
+        if role.fullmatch(s)
+    ]
+    if not posts:
+        return facts
+    return tuple(f for f in facts if f.role and any(as_the_post(f.role, post) for post in posts))
 
 
 def _describes(text: str) -> bool:
