@@ -74,6 +74,40 @@ def test_another_name_the_page_gives_is_an_alias(tmp_path: Path, cache_dir: Path
     assert former.answered and "石湾乡" in former.summary  # its own alias, yet the answer
 
 
+def test_a_company_its_short_trade_words_and_its_branches_are_one(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """某某财产保险股份有限公司 is also 某某财险 (org_abbreviations) and the 某某银行 named
+    elsewhere; its 中心支公司 is a unit of it, so a question about the company is answered by
+    the branch's sentence.  Straight quotes end a name like curly ones; a branch's long name
+    is walked back whole; 八月 is 8月, 搞完 is 完成, a 工作日 is a duration."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "001_page.txt").write_text(
+        "# 保险赔付快\n\n记者 王明\n\n"
+        '今年8月全省遭遇强降雨,云岭财产保险股份有限公司青川中心支公司(简称"云岭财险青川中支")'
+        "在5天内完成查勘定损3.6万亩,预付赔款960万元。\n\n"
+        "青川银行股份有限公司今年发放农户贷款12亿元，审批时间压缩至2个工作日。\n\n"
+        "# 两家银行\n\n记者 李华\n\n青川银行与青川农商银行都在城区设有网点。\n",
+        encoding="utf-8",
+    )
+    knowledge = Builder(seeds, INTENTS, cache_dir).build()
+    table = knowledge.entities
+    company = table.by_alias("云岭财产保险股份有限公司")
+    branch = table.by_alias("云岭财产保险股份有限公司青川中心支公司")
+    assert company is not None and branch is not None and company is not branch
+    assert table.by_alias("云岭财险") is company
+    assert branch.key in company.members
+    assert table.by_alias("青川银行") is table.by_alias("青川银行股份有限公司")
+    assert not any('"' in alias for alias in table.alias_to_key)
+    with knowledge.bound():
+        answerer = Answerer(knowledge)
+        days = answerer.answer("八月那场大雨，云岭财险几天就把查勘定损搞完了？")
+        approval = answerer.answer("青川银行审批贷款要几天？")
+    assert days.answered and "5天内" in days.quote
+    assert approval.answered and "2个工作日" in approval.summary
+
+
 def test_index_finds_sentences_without_scanning(knowledge: Knowledge) -> None:
     index = knowledge.index
     keys = index.postings["@org:和天电子"]

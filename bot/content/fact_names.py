@@ -82,6 +82,9 @@ def _common_noun(name: str) -> bool:
 
 _SPEECH_CHARS = frozenset("说称讲道笑问答")
 _ASPECT_PARTICLES = ("着", "了", "过")
+# How far left of its suffix a name may start: a branch of a company is written with the
+# company's whole name (某某财产保险股份有限公司某州中心支公司), some twenty characters.
+MAX_NAME_WALK = 22
 _NAME_FOLLOWERS = (
     "的",
     "在",
@@ -196,7 +199,7 @@ def _name_start(
     (``和湖南师范大学`` after 高新区; ``江西赣晟…公司`` after 经开区: names start with a
     province)."""
     start = suffix_start
-    limit = max(0, suffix_start - 16)
+    limit = max(0, suffix_start - MAX_NAME_WALK)
     for word in lexicon().name_words_before_suffix:
         if s.endswith(word, 0, start):
             start -= len(word)  # 交通建设投资|集团: part of the name, not the verb 投资
@@ -211,6 +214,8 @@ def _name_start(
             break
         if stop_at_verbs and (head[-2:] in boundary_words() or head[-3:] in boundary_words()):
             break  # 迁入赣州经开区: place names hold no verbs (organisations may: 融资担保集团)
+        if stop_at_verbs and _ends_with_org(head, p):
+            break  # 某某有限公司|某州中心支公司: a place never holds a company's name
         start -= 1
     return start
 
@@ -232,6 +237,10 @@ def _ends_with_name(text: str, p: Patterns) -> bool:
     return any(text.endswith(m.group(0)) for m in p.org_suffix.finditer(text[-8:])) or any(
         text.endswith(m.group(0)) for m in p.place_suffix.finditer(text[-8:])
     )
+
+
+def _ends_with_org(text: str, p: Patterns) -> bool:
+    return any(text.endswith(m.group(0)) for m in p.org_suffix.finditer(text[-8:]))
 
 
 def _walk_back(s: str, end: int, p: Patterns) -> str:

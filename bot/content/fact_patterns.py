@@ -191,7 +191,7 @@ def _compile(lx: Lexicon) -> Patterns:
             + alternation(lx.org_stop_words)
             + "|"
             + alternation(lx.bare_naming_cues)
-            + r"|[\s\d，。；：、“”‘’《》（）()\[\]!?！？,.:;—-]"
+            + r"|[\s\d，。；：、“”‘’\"'《》（）()\[\]!?！？,.:;—-]"
             + r"|[\d〇零一二三四五六七八九十](?:年|月|日|号)"
             + r"|\d(?:余|多)?(?:"
             + measures

@@ -89,6 +89,7 @@ class Lexicon:
     newest_words: tuple[str, ...]
     head_asked: frozenset[str]
     head_roles: tuple[str, ...]
+    org_abbreviations: dict[str, str]
     plan_periods: dict[str, tuple[int, int]]
     parsing: ParsingThresholds
     fingerprint: str = ""  # of the lists, for caches of what was parsed with them

@@ -83,7 +83,7 @@ def byline_names(text: str) -> list[str] | None:
     names: list[str] = []
     saw_role = False
     for token in re.split(r"[\s\u3000]+", text.strip()):
-        role = next((r for r in _ROLE_WORDS if r in token), None)
+        role = next((r for r in _ROLE_WORDS if _credits(token, r)), None)
         if role:
             saw_role = True
             rest = token[token.index(role) + len(role) :].lstrip("：:")
@@ -98,6 +98,14 @@ def byline_names(text: str) -> list[str] | None:
     return names if saw_role and names else None
 
 
+def _credits(token: str, role: str) -> bool:
+    """``token`` holds the credit ``role`` — a one-character one (文) only alone or before a
+    colon (文：某某): inside a token it is part of a name (柏文涛)."""
+    if len(role) > 1:
+        return role in token
+    return token == role or token.startswith((role + "：", role + ":"))
+
+
 def dateline_credits(text: str) -> list[str]:
     match = match_dateline(text)
     if not match or not match["credits"]:
@@ -105,7 +113,7 @@ def dateline_credits(text: str) -> list[str]:
     names: list[str] = []
     for token in re.split(r"[\s\u3000、,，]+", match["credits"]):
         for role in _ROLE_WORDS:
-            if token.startswith(role) or role in token:
+            if _credits(token, role):
                 token = token[token.index(role) + len(role) :]
                 break
         if _NAME_RE.match(token):

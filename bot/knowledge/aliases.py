@@ -113,6 +113,10 @@ def find_aliases(
                     and usage.alone(alias, surface, candidate.articles)
                 ):
                     names.add(alias)
+            for form in _full_forms(surface):
+                other = candidates.get(form)
+                if other is not None and other.kind is EntityKind.ORG:
+                    names.add(form)  # 某州银行 named elsewhere is 某州银行股份有限公司
             for alias in _prefix_forms(core):
                 if usage.alone(alias, core[: len(alias) + 1], candidate.articles) and not any(
                     o != surface and alias in o and not _bare_form_of(o, alias)
@@ -179,13 +183,24 @@ def _bare_form_of(name: str, alias: str) -> bool:
     return name != alias and _BARE_FORM_RE.sub("", name) == alias
 
 
+def _full_forms(surface: str) -> set[str]:
+    """The name without its legal form, and with its trade words shortened (某某财产保险股份
+    有限公司 → 某某财产保险, 某某财险): still the whole name, place and all — so another
+    organisation named so is this one."""
+    base = _LEGAL_SUFFIX_RE.sub("", surface)
+    forms = {base} - {surface}
+    for long, short in lexicon().org_abbreviations.items():
+        forms |= {f.replace(long, short) for f in (surface, base) if long in f}
+    return forms - {surface}
+
+
 def _org_short_forms(surface: str, places: set[str]) -> tuple[list[str], str]:
     """Candidate short names without the legal form, the place and the trade word
     (江西赣晟磁材科技有限公司 → 赣晟磁材), and the core name for prefix forms ("" when the
     name is not a registered company)."""
     base = _LEGAL_SUFFIX_RE.sub("", surface)
     company = base != surface
-    forms = [base]
+    forms = [base, *sorted(_full_forms(surface) - {base})]
     for n in range(len(base) - 2, 1, -1):  # the longest place the name starts with
         if base[:n] in places:
             forms.append(base[n:])

@@ -3,11 +3,16 @@ organisation, and the leading parts of names that a question may shorten them to
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 
 from bot.content.lexicon import lexicon
 from bot.knowledge.entity_model import Candidate, Entity, EntityKind, EntityTable
 from bot.text import tokenizer
+
+# An organisation's name at least this long, written at the start of another's, makes that
+# one its unit (shorter leading parts are names' prefixes, not whole names).
+MIN_WHOLE_NAME_CHARS = 4
 
 _KIND_RANK = {EntityKind.ORG: 0, EntityKind.PERSON: 1, EntityKind.PLACE: 2, EntityKind.CONCEPT: 3}
 
@@ -114,7 +119,8 @@ def _link_people(
     entities: dict[str, Entity],
     alias_to_key: Mapping[str, str],
 ) -> dict[str, Entity]:
-    """Point each person's role at the organisation entity and list people under it."""
+    """Point each person's role at the organisation entity and list people under it, and
+    under an organisation its units too (see :func:`_units`)."""
     members: dict[str, list[str]] = {}
     linked: dict[str, Entity] = {}
     for key, entity in entities.items():
@@ -128,6 +134,8 @@ def _link_people(
             if org_key:
                 members.setdefault(org_key, []).append(key)
         linked[key] = Entity(entity.key, entity.name, entity.kind, entity.aliases, tuple(roles))
+    for org_key, units in _units(entities).items():
+        members.setdefault(org_key, []).extend(units)
     for org_key, people in members.items():
         found = linked[org_key]
         linked[org_key] = Entity(
@@ -139,6 +147,29 @@ def _link_people(
             tuple(sorted(set(people))),
         )
     return linked
+
+
+def _units(entities: Mapping[str, Entity]) -> dict[str, list[str]]:
+    """Organisations named as a part of another — its whole name and then theirs (某某保险
+    股份有限公司某州中心支公司 of 某某保险股份有限公司, 某市公安局反诈中心 of 某市公安局): a
+    sentence about the branch is about the company.  Found by bisection of the sorted names."""
+    named = sorted(
+        (alias, key)
+        for key, entity in entities.items()
+        if entity.kind is EntityKind.ORG
+        for alias in entity.aliases
+        if len(alias) >= MIN_WHOLE_NAME_CHARS
+    )
+    aliases = [alias for alias, _ in named]
+    units: dict[str, list[str]] = {}
+    for alias, key in named:
+        at = bisect_right(aliases, alias)
+        while at < len(named) and aliases[at].startswith(alias):
+            other = named[at][1]
+            if other != key and other not in units.get(key, ()):
+                units.setdefault(key, []).append(other)
+            at += 1
+    return units
 
 
 def _org_key(org: str, alias_to_key: Mapping[str, str]) -> str | None:

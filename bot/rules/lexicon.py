@@ -18,8 +18,9 @@ from bot.rules.common import Collector, str_list
 from bot.yamlsource import YamlFileError, YDict, YList, load_yaml, type_name
 
 # What each key holds: a word list (kept in order), a word set, a string of characters, a
-# word → whole number map, or a word → [first, last] year range map.
+# word → whole number map, a word → [first, last] year range map, or a word → word map.
 _LIST, _SET, _CHARS, _NUMBERS, _RANGES = "list", "set", "chars", "numbers", "ranges"
+_WORDS = "words"  # a word → word map
 FIELDS: dict[str, str] = {
     "measure_words": _LIST,
     "people_measures": _SET,
@@ -65,6 +66,7 @@ FIELDS: dict[str, str] = {
     "page_nouns": _LIST,
     "newest_words": _LIST,
     "head_asked": _SET,
+    "org_abbreviations": _WORDS,
     "head_roles": _LIST,
     "plan_periods": _RANGES,
 }
@@ -200,6 +202,12 @@ def _mapping(
                 problems.add(label, where, f"lexicon {key}: {word!r} must be a whole number")
                 continue
             out[str(word)] = number
+            continue
+        if kind == _WORDS:
+            if not isinstance(number, str) or not number.strip():
+                problems.add(label, where, f"lexicon {key}: {word!r} must map to a word")
+                continue
+            out[str(word)] = number.strip()
             continue
         if (
             not isinstance(number, YList)
