@@ -29,3 +29,25 @@ def test_who_heads_an_organisation_is_said_by_any_heads_title(
         chairman = answerer.answer("远山纺织的董事长是谁？")
     assert head.answered and "宋立新" in head.summary
     assert not chairman.answered or "黄一鸣" not in chairman.summary
+
+
+PROFILE = (
+    "# 新闻一则\n\n记者 王明\n\n云川县今年新建公路32公里。\n\n"
+    "# 周兰芳：山里的“流动银行”\n\n——记云川县农商银行客户经理周兰芳\n\n记者 李华\n\n"
+    "天还没亮，周兰芳就背着包出了门。她的抽屉里放着27本笔记本。\n"
+)
+
+
+def test_an_article_by_whom_it_is_about_and_a_wage_is_money(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """写某某的那篇…开头是怎么写的 opens the article about that person; 工资有多少 asks
+    for a sum of money, so a count of notebooks in her sentence does not answer it."""
+    (tmp_path / "001_page.txt").write_text(PROFILE, encoding="utf-8")
+    knowledge = Builder(tmp_path, INTENTS, cache_dir).build()
+    with knowledge.bound():
+        answerer = Answerer(knowledge)
+        opening = answerer.answer("写周兰芳的那篇人物报道开头是怎么写的？")
+        wage = answerer.answer("周兰芳每个月工资有多少？")
+    assert opening.answered and "天还没亮" in opening.quote
+    assert not wage.answered
