@@ -11,10 +11,10 @@ from bot.answer.engine import Answerer
 from bot.answer.pipeline import Pipeline
 from bot.answer.retrieve import Retriever
 from bot.answer.types import kind_of
-from bot.answer.types.base import FitInput
+from bot.answer.types.base import FitInput, anchored_to
 from bot.answer.types.count import unit_fits
 from bot.answer.types.date import grain_fits, lead
-from bot.content.model import Fact, FactKind
+from bot.content.model import Fact, FactKind, Sentence
 from bot.knowledge.build import Knowledge
 from bot.nlu.need import Need
 from bot.nlu.understand import understand
@@ -142,3 +142,23 @@ def test_generated_questions_are_verified_once_per_snapshot(knowledge: Knowledge
     answerer._suggestions.clear()
     assert answerer.suggestions_for(article, 1) == first
     assert dict(answerer._verified) == seen  # no question was read again
+
+
+def test_a_measure_word_inside_an_amount_does_not_anchor_it(knowledge: Knowledge) -> None:
+    """多少公里 finds 公里 inside 41.3公里 itself: that says nothing about which amount was
+    asked, so only a question word in the amount's clause anchors it — while a rank's
+    scope (全国 of 全国第三) is what was asked about."""
+    text = "隧道今年开工，盾构掘进41.3公里，居全国第三。"
+    amount = Fact(FactKind.COUNT, "41.3公里", 41.3, "公里", 11, 17)
+    rank = Fact(FactKind.RANK, "全国第三", 3, "位", 19, 23)
+    sentence = Sentence(text, 0, 1, (amount, rank))
+    need = need_of("隧道全长多少公里？", knowledge)
+    tools = Retriever(knowledge).scorer.tools
+
+    def anchored(fact: Fact, *words: str) -> bool:
+        spans = [(text.find(w, 7), text.find(w, 7) + len(w)) for w in words]
+        return anchored_to(FitInput(need, 0, sentence, text, spans, 1.0, tools), fact)
+
+    assert not anchored(amount, "公里")
+    assert anchored(amount, "掘进")
+    assert anchored(rank, "全国")

@@ -8,10 +8,16 @@ and each section's headings say (:func:`said_by`), so no paragraph is searched t
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 
-from bot.answer.surfaces import as_the_post
+from bot.answer.names import REQUIRED_KINDS
+from bot.answer.surfaces import as_the_post, surfaces
+from bot.answer.types import kind_of
+from bot.knowledge.analysis import CONCEPT_PREFIX
+from bot.knowledge.build import Knowledge
 from bot.knowledge.entities import Entity
+from bot.nlu.need import Need
 
 Place = tuple[str, int, int] | tuple[str, int]  # a paragraph, or a section's headings
 
@@ -57,3 +63,44 @@ def said_by(plan: Plan, place: Place, text: str) -> tuple[bool, ...]:
     if said is None:
         said = plan.memo[place] = tuple(item.written_in(text) for item in plan.items)
     return said
+
+
+def make_plan(
+    k: Knowledge, need: Need, roles: Collection[str], name_like: Callable[[str], bool]
+) -> Plan:
+    """Each content word of ``need`` with its weight and the ways a sentence may write it
+    (``roles``: titles, which a deputy's title does not say), and the names with their
+    groups (``name_like``: plain words that must be near the answer like names)."""
+    heads = k.lexicon.head_asked
+    items = tuple(
+        PlanItem(
+            item,
+            _weight(k, item, need),
+            written,
+            item.startswith(CONCEPT_PREFIX),
+            not item.startswith(CONCEPT_PREFIX) and not k.index.df(item),
+            written[0] if len(written) == 1 else None,
+            item in roles or not heads.isdisjoint(written),  # not said by 副董事长
+        )
+        for item in (*need.concepts, *need.terms)
+        for written in (surfaces(k, item),)
+    )
+    names = tuple((e, k.entities.group(e.key), e.kind in REQUIRED_KINDS) for e in need.names)
+    return Plan(items, sum(i.weight for i in items), names, tuple(filter(name_like, need.terms)))
+
+
+def _weight(k: Knowledge, item: str, need: Need) -> float:
+    """IDF; single characters (大, 投) say little on their own and count less, while a
+    real word the articles never use (毕业, 当上) is what a near-miss question hinges on
+    and counts more."""
+    w = k.rules.scoring
+    weight = k.index.idf(item)
+    if len(item) == 1:
+        weight *= w.single_char_weight
+    elif (
+        not kind_of(need.answer).fact_typed
+        and not item.startswith(CONCEPT_PREFIX)
+        and not k.index.df(item)
+    ):
+        weight *= w.unknown_word_weight  # open questions have no fact type to check
+    return weight

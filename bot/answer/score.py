@@ -22,15 +22,14 @@ from dataclasses import dataclass
 
 from bot.answer.archive import PageDates
 from bot.answer.clauses import gap, spans
-from bot.answer.names import REQUIRED_KINDS, NameRules
-from bot.answer.plan import Plan, PlanItem, said_by
+from bot.answer.names import NameRules
+from bot.answer.plan import Plan, make_plan, said_by
 from bot.answer.scope import earlier, same_sentence_before
-from bot.answer.surfaces import as_the_post, spread_in, surfaces
+from bot.answer.surfaces import as_the_post, spread_in
 from bot.answer.types import kind_of
 from bot.answer.types.base import BoundInput, FitInput, FitTools
 from bot.answer.years import year_of
 from bot.content.model import Article, Fact, Sentence
-from bot.knowledge.analysis import CONCEPT_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.knowledge.index import SentenceRef
 from bot.nlu import resources
@@ -70,6 +69,7 @@ class _Partial:
     matched: tuple[str, ...]
     found: list[str]  # the question's words written in the sentence (anchors for facts)
     bound: float  # confidence with a perfect type fit
+    said: float = 1.0  # the coverage by the sentence's own words (not its paragraph's)
 
 
 def order(c: Candidate) -> tuple[float, bool, float, float, int, int, int]:
@@ -97,26 +97,7 @@ class Scorer:
 
     def plan(self, need: Need) -> Plan:
         """What scoring needs from the question, worked out once rather than per sentence."""
-        index = self.index
-        roles, heads = self._roles, self.k.lexicon.head_asked
-        items = tuple(
-            PlanItem(
-                item,
-                self._weight(item, need),
-                written,
-                item.startswith(CONCEPT_PREFIX),
-                not item.startswith(CONCEPT_PREFIX) and not index.df(item),
-                written[0] if len(written) == 1 else None,
-                item in roles or not heads.isdisjoint(written),  # not said by 副董事长
-            )
-            for item in (*need.concepts, *need.terms)
-            for written in (surfaces(self.k, item),)
-        )
-        names = tuple(
-            (e, self.k.entities.group(e.key), e.kind in REQUIRED_KINDS) for e in need.names
-        )
-        name_like = tuple(t for t in need.terms if self.names.name_like(t))
-        return Plan(items, sum(i.weight for i in items), names, name_like)
+        return make_plan(self.k, need, self._roles, self.names.name_like)
 
     def partial(self, need: Need, key: int, plan: Plan) -> _Partial | None:
         """Everything but the type fit, and the confidence the candidate would have if its
@@ -197,7 +178,9 @@ class Scorer:
             proximity = 0.0  # "奥士康…投资" answered by a sentence about 信维: not about it
         weights = len(hard) + w.soft_name_weight * len(soft)
         closeness = (sum(hard) + w.soft_name_weight * sum(soft)) / weights if weights else None
+        said = sum(i.weight for i in plan.items if i.item in matched) / (plan.total or 1.0)
         partial = _Partial(key, ref, coverage, proximity, closeness, tuple(matched), found, 0.0)
+        partial.said = said if plan.total else 1.0
         partial.bound = self._bound(need, ref, text, coverage, closeness)
         return partial
 
@@ -240,7 +223,7 @@ class Scorer:
             anchors += [span for w in words for span in spans(text, w)]
             other_time = not any(w in text for w in words) and any(w in text for w in others)
         kind = kind_of(need.answer)
-        fit_input = FitInput(need, p.key, sentence, text, anchors, coverage, self.tools)
+        fit_input = FitInput(need, p.key, sentence, text, anchors, p.said, self.tools)
         facts, type_fit = kind.fit(fit_input)
         if other_time:
             type_fit *= self.w.other_time_fit
@@ -283,18 +266,3 @@ class Scorer:
         return (
             w.weight_coverage * coverage + w.weight_entity * closeness + w.weight_type * type_fit
         )
-
-    def _weight(self, item: str, need: Need) -> float:
-        """IDF; single characters (大, 投) say little on their own and count less, while a
-        real word the articles never use (毕业, 当上) is what a near-miss question hinges on
-        and counts more."""
-        weight = self.index.idf(item)
-        if len(item) == 1:
-            weight *= self.w.single_char_weight
-        elif (
-            not kind_of(need.answer).fact_typed
-            and not item.startswith(CONCEPT_PREFIX)
-            and not self.index.df(item)
-        ):
-            weight *= self.w.unknown_word_weight  # open questions have no fact type to check
-        return weight

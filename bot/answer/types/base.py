@@ -61,7 +61,7 @@ class FitInput:
     sentence: Sentence
     text: str  # the sentence as the index holds it (normalised, same offsets)
     anchors: list[tuple[int, int]]  # where the question's words are written in it
-    coverage: float
+    coverage: float  # by the sentence's own words: a paragraph saying the rest is not it
     tools: FitTools
 
 
@@ -165,15 +165,25 @@ def best_by_cue(inp: BoundInput) -> float:
     return cue_fit(inp.text, inp.need, inp.tools)
 
 
+_MEASURED_KINDS = frozenset({FactKind.COUNT, FactKind.MONEY, FactKind.PERCENT, FactKind.DURATION})
+
+
 def anchored_to(inp: FitInput, fact: Fact) -> bool:
-    """The fact is about what was asked: it shares a clause with a word of the question, or
-    sits right next to one (在益阳高新区，湖南未来光电技术研究院…).  A date opening the
+    """The fact is about what was asked: it shares a clause with a word of the question (not
+    one written inside the fact), or sits right next to one (在益阳高新区，湖南未来光电技术研究院…).  A date opening the
     sentence ("2008年，奥士康…回迁") dates the whole sentence."""
     start, end = clause_bounds(inp.sentence.text, fact.start)
     if fact.kind is FactKind.DATE and start == 0 and end - fact.end <= 1:
         return True
     near = inp.tools.w.anchor_gap
-    return any((start <= a < end) or gap(fact, (a, b)) <= near for a, b in inp.anchors)
+    # the question's measure word written inside an amount itself (多少公里 → 41.3公里) says
+    # nothing about which amount was asked (a rank's scope does: 全国第三)
+    own = fact.kind in _MEASURED_KINDS
+    return any(
+        (start <= a < end) or gap(fact, (a, b)) <= near
+        for a, b in inp.anchors
+        if not (own and fact.start <= a and b <= fact.end)
+    )
 
 
 def _planned(text: str, fact: Fact) -> bool:
