@@ -170,8 +170,8 @@ _MEASURED_KINDS = frozenset({FactKind.COUNT, FactKind.MONEY, FactKind.PERCENT, F
 
 def anchored_to(inp: FitInput, fact: Fact) -> bool:
     """The fact is about what was asked: it shares a clause with a word of the question (not
-    one written inside the fact), or sits right next to one (在益阳高新区，湖南未来光电技术研究院…).  A date opening the
-    sentence ("2008年，奥士康…回迁") dates the whole sentence."""
+    one written inside the fact), or sits right next to one (在益阳高新区，湖南未来光电技术
+    研究院…).  A date opening the sentence ("2008年，奥士康…回迁") dates the whole sentence."""
     start, end = clause_bounds(inp.sentence.text, fact.start)
     if fact.kind is FactKind.DATE and start == 0 and end - fact.end <= 1:
         return True
