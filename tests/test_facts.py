@@ -258,3 +258,9 @@ def test_a_three_character_name_before_a_verb_with_its_aspect_particle() -> None
     """理事长周文斌盯着…: a verb jieba does not know as a word (盯着) still ends the name."""
     people = facts("合作社理事长周文斌盯着机手作业，一边算账。", FactKind.PERSON)
     assert [(f.value, f.role) for f in people] == [("周文斌", "理事长")]
+
+
+def test_a_name_in_single_quotes_after_a_naming_word() -> None:
+    """“…被称为‘水中大熊猫’…”: quoted speech writes the name in single quotes."""
+    names = facts("“这种鸟对水质要求很高，被称为‘水中熊猫’。”", FactKind.NAME)
+    assert [(f.value, f.qualifier) for f in names] == [("水中熊猫", "称为")]

@@ -100,3 +100,12 @@ def test_years_are_checked_not_matched(knowledge: Knowledge) -> None:
     assert query.year == 2025 and "2025" not in query.terms
     assert understand("去年完成了多少户农村危房改造？", knowledge).year_offset == -1
     assert understand("湖南计划新增多少就业？", knowledge).tense == "future"
+
+
+def test_spaces_between_chinese_characters_separate_nothing(knowledge: Knowledge) -> None:
+    """ "艾华集团 投资了 多少钱" is read like "艾华集团投资了多少钱"; English keeps its spaces."""
+    spaced = understand("艾华集团  投资了 多少 钱", knowledge)
+    plain = understand("艾华集团投资了多少钱", knowledge)
+    assert spaced.text == plain.text
+    assert spaced.answer_type is AnswerType.MONEY
+    assert understand("what is MLCC", knowledge).text == "what is mlcc"

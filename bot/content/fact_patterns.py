@@ -199,7 +199,7 @@ def _compile(lx: Lexicon) -> Patterns:
         ),
         called=re.compile(
             rf"(?P<cue>{alternation(lx.naming_cues)})(?:是|为|叫|作|做)?[:：]?"
-            r"(?P<open>[“\"「『《])(?P<name>[^“”\"「」『』《》，。；！？]{1,24})[”\"」』》]"
+            r"(?P<open>[“\"「『《‘])(?P<name>[^“”\"「」『』《》‘’，。；！？]{1,24})[”\"」』》’]"
         ),
         # 原名江南产权交易所，…: a name written without quotes, up to the clause's end
         called_bare=re.compile(
