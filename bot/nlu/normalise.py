@@ -3,8 +3,8 @@
 Traditional → simplified, full width → half width, case; spoken forms written out
 (啥时候 → 什么时候, 老大 → 负责人, end particles 啊/呀 dropped: :mod:`bot.rules.spoken`), so that
 the intent rules and the index, which know only written Chinese, read a colloquial question
-like a written one; spaces between Chinese characters dropped; and a hard length cap, applied before normalising so that a 100 KB
-message costs no more than a long question.
+like a written one; spaces between Chinese characters dropped; and a hard length cap,
+applied before normalising so that a 100 KB message costs no more than a long question.
 """
 
 from __future__ import annotations
