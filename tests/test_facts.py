@@ -264,3 +264,14 @@ def test_a_name_in_single_quotes_after_a_naming_word() -> None:
     """“…被称为‘水中大熊猫’…”: quoted speech writes the name in single quotes."""
     names = facts("“这种鸟对水质要求很高，被称为‘水中熊猫’。”", FactKind.NAME)
     assert [(f.value, f.qualifier) for f in names] == [("水中熊猫", "称为")]
+
+
+def test_a_dateline_holds_no_fact() -> None:
+    """本报某市11月30日讯（记者 某某）: the day the report was filed and its credits are no
+    answer to "什么时候" or "谁"; what the sentence says after the dateline is."""
+    sentence = (
+        "本报青川11月30日讯（记者 王明 通讯员 李华）记者从青川地铁集团获悉，2号线已完成主体结构。"
+    )
+    found = extract_facts(sentence, TODAY)
+    assert [f.kind for f in found if f.kind in (FactKind.DATE, FactKind.PERSON)] == []
+    assert [f.text for f in found if f.kind is FactKind.ORG] == ["青川地铁集团"]

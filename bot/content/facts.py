@@ -20,6 +20,7 @@ from bot.content.fact_called import called
 from bot.content.fact_names import named, people
 from bot.content.fact_patterns import DateContext
 from bot.content.lexicon import Lexicon, lexicon
+from bot.content.lines import match_dateline
 from bot.content.model import Fact, FactKind
 
 __all__ = ["DateContext", "Extractor", "extract_facts", "relative_date_anchor"]
@@ -28,8 +29,14 @@ Extractor = Callable[[str, DateContext], Iterator[Fact]]
 
 
 def extract_facts(sentence: str, context: DateContext) -> tuple[Fact, ...]:
-    """All facts of one sentence, ordered by position, spans never overlapping for numbers."""
-    taken = bytearray(len(sentence))
+    """All facts of one sentence, ordered by position, spans never overlapping for numbers.
+
+    A dateline opening the sentence (本报某市11月30日讯（记者 某某）) holds no fact: its day
+    is when the report was filed (the article's date), its place and names its credits —
+    "4号线什么时候通车" is not answered by the day the reporter wrote."""
+    dateline = match_dateline(sentence)
+    cut = dateline.end() if dateline else 0
+    taken = bytearray(b"\x01" * cut + b"\x00" * (len(sentence) - cut))
     facts: list[Fact] = []
     for extractor in (
         numbers.dates,
@@ -45,10 +52,13 @@ def extract_facts(sentence: str, context: DateContext) -> tuple[Fact, ...]:
                 continue
             taken[fact.start : fact.end] = b"\x01" * (fact.end - fact.start)
             facts.append(fact)
-    facts.extend(people(sentence))
-    facts.extend(named(sentence, FactKind.ORG))
-    facts.extend(named(sentence, FactKind.PLACE))
-    facts.extend(called(sentence))
+    for found in (
+        people(sentence),
+        named(sentence, FactKind.ORG),
+        named(sentence, FactKind.PLACE),
+        called(sentence),
+    ):
+        facts.extend(f for f in found if f.start >= cut)
     facts.sort(key=lambda f: (f.start, f.kind))
     return tuple(facts)
 
