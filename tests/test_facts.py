@@ -275,3 +275,12 @@ def test_a_dateline_holds_no_fact() -> None:
     found = extract_facts(sentence, TODAY)
     assert [f.kind for f in found if f.kind in (FactKind.DATE, FactKind.PERSON)] == []
     assert [f.text for f in found if f.kind is FactKind.ORG] == ["青川地铁集团"]
+
+
+def test_a_name_after_an_age_is_a_persons() -> None:
+    """今年61岁的某某: the age introduces a person, whatever follows the name; a title that
+    ends in another (项目总工程师) names nobody called 项目总."""
+    people = facts("村民、今年61岁的鲁长根分到了一套房，今年30岁的李强开始创业。", FactKind.PERSON)
+    assert [f.value for f in people] == ["鲁长根", "李强"]
+    engineer = facts("4号线项目总工程师、今年46岁的孔立新说，工程提前完工。", FactKind.PERSON)
+    assert [f.value for f in engineer] == ["孔立新"]

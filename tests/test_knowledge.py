@@ -108,6 +108,34 @@ def test_a_company_its_short_trade_words_and_its_branches_are_one(
     assert approval.answered and "2个工作日" in approval.summary
 
 
+def test_a_profiles_subject_and_a_reporter_credited_in_a_dateline(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """——记某社区党委书记某某 makes the profile's subject a person of the corpus; a reporter
+    credited in a dateline is not what the next sentence's 该项目 refers back to, and a
+    物业管理有限公司 is also called 某某物业."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "001_page.txt").write_text(
+        "# 旧城新貌\n\n本报讯（记者 周立明）11月28日，云川县石桥村改造项目首批安置房交付。"
+        "该项目总投资约12亿元。\n\n"
+        "# 物业通报\n\n本报讯（记者 王明）云川县安和物业管理有限公司被通报。安和物业已整改。\n\n"
+        "# 何秀兰：楼道里的“加梯书记”\n\n——记云川县桂园社区党委书记何秀兰\n\n记者 李华\n\n"
+        "清晨，何秀兰已经出现在小区楼下。今年52岁的她，在社区工作了21年。\n",
+        encoding="utf-8",
+    )
+    knowledge = Builder(seeds, INTENTS, cache_dir).build()
+    table = knowledge.entities
+    assert table.by_alias("何秀兰") is not None
+    assert table.by_alias("安和物业") is table.by_alias("云川县安和物业管理有限公司")
+    index = knowledge.index
+    key = next(k for k, t in index.texts.items() if t.startswith("该项目总投资"))
+    assert "person:周立明" not in index.mentions[key]
+    with knowledge.bound():
+        age = Answerer(knowledge).answer("何秀兰今年多大啦？")
+    assert age.answered and "52岁" in age.summary
+
+
 def test_index_finds_sentences_without_scanning(knowledge: Knowledge) -> None:
     index = knowledge.index
     keys = index.postings["@org:和天电子"]

@@ -54,6 +54,8 @@ def people(s: str) -> Iterator[Fact]:
             continue
         if _common_noun(name):
             continue  # 全科医生: a kind of doctor, not a doctor called 全科
+        if any(name[-n:] + m["role"] in before for n in (1, 2)):
+            continue  # 项目总工程师: the title 总工程师, not 工程师 after a "项目总"
         seen.add(name)
         end = m.start("name") + len(name) + len(m["role"])
         yield Fact(
@@ -65,6 +67,7 @@ def people(s: str) -> Iterator[Fact]:
             end,
             role=m["role"],
         )
+    yield from _aged(s, seen)
     for m in p.subject_person.finditer(s) if has_verb else ():
         name = _fit_name(s, m.start("name"))
         if not name or name in seen or _common_noun(name):
@@ -72,6 +75,32 @@ def people(s: str) -> Iterator[Fact]:
         seen.add(name)
         start = m.start("name")
         yield Fact(FactKind.PERSON, name, name, None, start, start + len(name))
+
+
+def _aged(s: str, seen: set[str]) -> Iterator[Fact]:
+    """今年61岁的某某 / 现年58岁的某某: a name right after an age is a person's, whatever
+    follows it (no title, no speech verb: 某某分到了…)."""
+    lx = lexicon()
+    at = s.find(_AGE_OF)
+    while at > 0:
+        start = at + len(_AGE_OF)
+        if s[at - 1] in _AGE_DIGITS and (
+            s[start : start + 1] in lx.surnames or s[start : start + 2] in lx.double_surnames
+        ):
+            name = _name_after_age(s, start)
+            if name and name not in seen and not _common_noun(name):
+                seen.add(name)
+                yield Fact(FactKind.PERSON, name, name, None, start, start + len(name))
+        at = s.find(_AGE_OF, start)
+
+
+def _name_after_age(s: str, start: int) -> str | None:
+    """The name an age introduces: two characters when a word follows them (李强|开始),
+    else as what follows decides (:func:`_fit_name`), else three (鲁宝根|分到)."""
+    if tokenizer.is_word(s[start + 2 : start + 4]):
+        return s[start : start + 2]
+    name = _fit_name(s, start) or s[start : start + 3]
+    return name if len(name) >= 2 and all("\u4e00" <= c <= "\u9fff" for c in name) else None
 
 
 def _common_noun(name: str) -> bool:
@@ -82,6 +111,8 @@ def _common_noun(name: str) -> bool:
 
 _SPEECH_CHARS = frozenset("说称讲道笑问答")
 _ASPECT_PARTICLES = ("着", "了", "过")
+_AGE_OF = "岁的"
+_AGE_DIGITS = "0123456789一二三四五六七八九十"
 # How far left of its suffix a name may start: a branch of a company is written with the
 # company's whole name (某某财产保险股份有限公司某州中心支公司), some twenty characters.
 MAX_NAME_WALK = 22

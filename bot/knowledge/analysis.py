@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from bot.content.lines import match_dateline
 from bot.content.model import Article, Sentence
 from bot.knowledge import cachefile
 from bot.knowledge.matcher import PhraseMatcher
@@ -205,7 +206,8 @@ def resolve_mentions(
     coref_suffixes: tuple[str, ...],
 ) -> tuple[tuple[str, ...], ...]:
     """Entity keys per sentence, including ``该研究院``-style references to the last one named,
-    and the article's authors on its ``（作者系…）`` line."""
+    and the article's authors on its ``（作者系…）`` line — never on its dateline, whose
+    credits name them, nor as the one a demonstrative refers back to."""
     last_by_suffix: dict[str, str] = {}
     last_named: str | None = None  # the organisation or person named last
     authors = [alias_to_key[normalize(n)] for n in article.byline if normalize(n) in alias_to_key]
@@ -216,6 +218,8 @@ def resolve_mentions(
                 alias_to_key[a] for a in analysis.alias_hits[position] if a in alias_to_key
             )
         )
+        if match_dateline(text):
+            keys = [k for k in keys if k not in authors]  # a dateline's credits: not about them
         if text.lstrip("(（").startswith("作者"):
             keys += authors
         named_here = {
@@ -233,8 +237,8 @@ def resolve_mentions(
             key = alias_to_key.get(alias)
             if key is None:
                 continue
-            if key.startswith(("org:", "person:")):
-                last_named = key
+            if key.startswith(("org:", "person:")) and key not in authors:
+                last_named = key  # a reporter credited is never "the one before" (该项目…)
             for suffix in coref_suffixes:
                 if alias.endswith(suffix):
                     last_by_suffix[suffix] = key

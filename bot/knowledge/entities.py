@@ -12,6 +12,7 @@ import re
 from collections import Counter
 from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 
+from bot.content.fact_names import people
 from bot.content.model import Article, Fact, FactKind
 from bot.knowledge.aliases import Usage, find_aliases, fold_bare_names
 from bot.knowledge.entity_model import (
@@ -115,6 +116,11 @@ def _events(article: Article) -> tuple[Event, ...]:
         events.append(("f", normalize(fact.value), kind, role, org))
     for name in article.byline:
         events.append(("b", normalize(name), EntityKind.PERSON, None, ""))
+    for fact in people(article.subtitle or ""):
+        # ——记某社区党委书记某某: a profile's subject, named with the title in its subtitle
+        role = fact.role.split("、")[-1] if fact.role else None
+        org = normalize(fact.org) if fact.org else ""
+        events.append(("f", normalize(str(fact.value)), EntityKind.PERSON, role, org))
     return tuple(events)
 
 
