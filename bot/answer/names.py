@@ -161,8 +161,8 @@ class NameRules:
             found: set[str] = set()
             for entity in need.names:
                 found |= self.k.entities.group(entity.key)
-                if entity.kind is EntityKind.PERSON:
-                    found |= self._affiliations(entity.key)
+                if entity.kind is EntityKind.PERSON:  # and the organisations of their posts
+                    found |= self._affiliations(entity.key) | {o for _, o in entity.roles}
             asked = frozenset(found)
             self._last_asked = (need, asked)
         table = self.k.entities.entities
