@@ -15,6 +15,7 @@ from tests_paths import INTENTS, SEEDS
 
 from bot.check import render, run_check
 from bot.content import lexicon as lexicon_module
+from bot.content.summary import MAX_SUMMARY_CHARS, clipped
 from bot.content.blocks import read_units
 from bot.content.layout import PageLayout
 from bot.content.lexicon import ParsingThresholds
@@ -245,3 +246,11 @@ def test_the_summaries_read_their_weights_from_what_they_are_given() -> None:
     assert sections != [s.summary for a in parse_page(text, meta, early) for s in a.sections]
     longer = replace(parsing, summary_length_power=2.0)
     assert [a.summary for a in default] != [a.summary for a in parse_page(text, meta, longer)]
+
+
+def test_a_lead_longer_than_a_line_is_cut_at_a_clause() -> None:
+    """The summary is one line of an answer (120 characters): a longer lead ends at its last
+    clause within the line, never inside a figure."""
+    lead = "记者获悉，" + "全省完成改造小区1973个，" * 12 + "完工率90.3%。"
+    cut = clipped(lead, MAX_SUMMARY_CHARS)
+    assert len(cut) <= MAX_SUMMARY_CHARS and cut.endswith("个…")

@@ -15,7 +15,10 @@ from itertools import pairwise
 from bot.content.lexicon import ParsingThresholds
 from bot.content.lines import match_dateline
 
-MAX_SUMMARY_CHARS = 140
+# One line of an answer or a digest (bot/text/data's max_chars): a longer lead is cut at a
+# clause within it.
+MAX_SUMMARY_CHARS = 120
+_CLAUSE_MARKS = "，；,;："
 
 
 def strip_dateline(text: str) -> str:
@@ -45,8 +48,8 @@ def summarize(
     if not cleaned:
         return ""
     lead = cleaned[0]
-    if len(lead) >= limit:
-        return lead[: limit - 1] + "…"
+    if len(lead) > limit:
+        return clipped(lead, limit)
     weights = Counter(g for s in cleaned for g in set(_bigrams(s)))
     best = max(
         cleaned[1:],
@@ -72,4 +75,12 @@ def section_summary(
         enumerate(cleaned), key=lambda p: -(_weight(p[1], weights, parsing) - penalty * p[0])
     )
     best = ranked[0][1]
-    return best if len(best) <= limit else best[: limit - 1] + "…"
+    return best if len(best) <= limit else clipped(best, limit)
+
+
+def clipped(text: str, limit: int) -> str:
+    """``text`` cut to ``limit`` characters with "…", at the last clause mark that leaves at
+    least half of it (a cut inside a figure or a name reads as a broken answer)."""
+    room = text[: limit - 1]
+    at = max(room.rfind(m) for m in _CLAUSE_MARKS)
+    return (room[:at] if at >= limit // 2 else room) + "…"
