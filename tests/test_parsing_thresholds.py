@@ -15,13 +15,12 @@ from tests_paths import INTENTS, SEEDS
 
 from bot.check import render, run_check
 from bot.content import lexicon as lexicon_module
-from bot.content.summary import MAX_SUMMARY_CHARS, clipped
 from bot.content.blocks import read_units
 from bot.content.layout import PageLayout
 from bot.content.lexicon import ParsingThresholds
 from bot.content.model import Article, PageMeta
 from bot.content.page import parse_page
-from bot.content.summary import section_summary
+from bot.content.summary import MAX_SUMMARY_CHARS, clipped, section_summary
 from bot.errors import InputError, RuleError
 from bot.knowledge.build import Knowledge
 from bot.rules.lexicon import PARSING_FIELDS
