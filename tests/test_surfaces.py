@@ -51,3 +51,26 @@ def test_an_article_by_whom_it_is_about_and_a_wage_is_money(
         wage = answerer.answer("周兰芳每个月工资有多少？")
     assert opening.answered and "天还没亮" in opening.quote
     assert not wage.answered
+
+
+def test_another_provinces_paper_does_not_answer_for_the_province_asked(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """全省 in an 安徽日报 sentence is 安徽: asked about 浙江省 (a province the corpus names
+    elsewhere), that sentence is no answer — while asked about 安徽省 it is."""
+    (tmp_path / "001_a.txt").write_text(
+        "# 交通建设提速\n\n记者 王明\n\n记者从安徽省交通运输厅获悉。\n\n"
+        "今年全省新建农村公路3200公里，同比增长12%。\n",
+        encoding="utf-8",
+    )
+    (tmp_path / "001_a.yaml").write_text("version: 1\npublication: 安徽日报\n", encoding="utf-8")
+    (tmp_path / "002_b.txt").write_text(
+        "# 茶园新景\n\n记者 李华\n\n浙江省龙井茶产区今年春茶采摘提前。\n", encoding="utf-8"
+    )
+    knowledge = Builder(tmp_path, INTENTS, cache_dir).build()
+    with knowledge.bound():
+        answerer = Answerer(knowledge)
+        other = answerer.answer("浙江省今年新建农村公路多少公里？")
+        own = answerer.answer("安徽省今年新建农村公路多少公里？")
+    assert not other.answered
+    assert own.answered and "3200公里" in own.summary

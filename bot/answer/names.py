@@ -18,6 +18,9 @@ from bot.nlu.need import Need
 REQUIRED_KINDS = frozenset({EntityKind.ORG, EntityKind.PERSON})
 
 
+_PROVINCE = "省"  # only a province is what a paper's 全省 / 我省 means
+
+
 class NameRules:
     """Per snapshot: caches the organisations named in each sentence and each person's
     affiliations, which the same questions ask about again and again."""
@@ -55,8 +58,18 @@ class NameRules:
         ]
 
     def required(self, need: Need) -> bool:
-        return any(e.kind in REQUIRED_KINDS for e in need.names) or any(
-            self.name_like(t) for t in need.terms
+        """Whether an answer must be near the question's names: organisations and people,
+        name-like words, and a province (which another province's 全省 contradicts)."""
+        return (
+            any(e.kind in REQUIRED_KINDS for e in need.names)
+            or any(self.name_like(t) for t in need.terms)
+            or any(self._province(e) for e in need.names)
+        )
+
+    def _province(self, entity: Entity) -> bool:
+        regions = self.k.rules.lexicon.regions
+        return entity.kind is EntityKind.PLACE and any(
+            a.endswith(_PROVINCE) and a[:-1] in regions for a in entity.aliases
         )
 
     def name_like(self, term: str) -> bool:
@@ -101,6 +114,22 @@ class NameRules:
         if not paper or not any(w in text for w in self.k.rules.lexicon.home_region_words):
             return False
         return any(len(a) >= 2 and paper.startswith(a) for a in entity.aliases)
+
+    def another_region(self, entity: Entity, article_id: str, text: str) -> bool:
+        """ "湖南省…增长多少" asked of a 湖北日报 sentence saying 全省 (without 湖南): that
+        sentence is about the paper's own province, so it does not answer for the one asked
+        — a region a question names is otherwise only a soft name."""
+        regions = self.k.rules.lexicon.regions
+        if not self._province(entity) or any(a in text for a in entity.aliases):
+            return False
+        article = self.k.by_id.get(article_id)
+        paper = article.publication if article is not None else None
+        if not paper or not any(w in text for w in self.k.rules.lexicon.home_region_words):
+            return False
+        home = next((r for r in regions if paper.startswith(r)), None)
+        return home is not None and not any(
+            paper.startswith(a.removesuffix(_PROVINCE)) for a in entity.aliases
+        )
 
     def opens_with_head(self, need: Need, key: int, text: str) -> bool:
         """The sentence opens with an asked organisation's head noun (合作社成立于…, 该公司…):

@@ -159,6 +159,8 @@ class Scorer:
         soft: list[float] = []
         for entity, group, required in plan.names:
             near = self.names.proximity(entity, group, key, ref, text)
+            if not required and self.names.another_region(entity, ref.article_id, text):
+                required, near = True, 0.0  # 全省 of another province's paper
             (hard if required else soft).append(near)
         if plan.name_like:
             paragraph = index.paragraph_texts.get(place, "")
