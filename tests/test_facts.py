@@ -284,3 +284,16 @@ def test_a_name_after_an_age_is_a_persons() -> None:
     assert [f.value for f in people] == ["鲁长根", "李强"]
     engineer = facts("4号线项目总工程师、今年46岁的孔立新说，工程提前完工。", FactKind.PERSON)
     assert [f.value for f in engineer] == ["孔立新"]
+
+
+def test_a_title_after_an_organisations_short_name_in_brackets_is_its_post() -> None:
+    """某某合作社(简称“某某”)理事长某某: the bracket stands between the organisation and the
+    title, so the post is still that organisation's."""
+    (person,) = facts(
+        "青山村富民茶叶专业合作社(简称“富民合作社”)理事长周文斌说，茶价稳了。", FactKind.PERSON
+    )
+    assert (person.value, person.role, person.org) == (
+        "周文斌",
+        "理事长",
+        "青山村富民茶叶专业合作社",
+    )

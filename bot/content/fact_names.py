@@ -275,7 +275,12 @@ def _ends_with_org(text: str, p: Patterns) -> bool:
 
 
 def _walk_back(s: str, end: int, p: Patterns) -> str:
-    """The organisation written right before a job title (``和天电子`` 董事长)."""
+    """The organisation written right before a job title (``和天电子`` 董事长), also when its
+    short name in brackets stands between them (某某合作社(简称“某某”)理事长)."""
+    if end and s[end - 1] in ")）":
+        opening = max(s.rfind("(", 0, end), s.rfind("（", 0, end))
+        if opening > 0:
+            end = opening
     start = _name_start(s, end, p)
     name = s[start:end]
     return name if 2 <= len(name) <= 24 else ""
