@@ -162,3 +162,23 @@ def test_a_measure_word_inside_an_amount_does_not_anchor_it(knowledge: Knowledge
     assert not anchored(amount, "公里")
     assert anchored(amount, "掘进")
     assert anchored(rank, "全国")
+
+
+def test_the_figure_asked_of_a_word_is_the_one_in_its_clause(knowledge: Knowledge) -> None:
+    """某某服务区的“超充桩”有多少个: the question asks the figure of 超充桩 (the word just
+    before 有多少), so of the sentence's counts the one in 超充桩's clause is bold — not the
+    count of the clause holding more (but commoner) words of the question."""
+    assert need_of("湖南城镇新增就业有多少人？", knowledge).attribute == "就业"
+    assert need_of("湖南城镇的“新增就业”是多少？", knowledge).attribute == "就业"
+    assert need_of("湖南城镇新增就业的人有多少？", knowledge).attribute is None
+    text = "全省高速公路服务区已建成充电桩4860个，其中“超充桩”达到620个。"
+    chargers = Fact(FactKind.COUNT, "4860个", 4860, "个", 15, 20)
+    fast = Fact(FactKind.COUNT, "620个", 620, "个", 30, 34)
+    rare = {"超充桩": 4.0}
+
+    def weigh(word: str) -> float:
+        return rare.get(word, 2.0) * (2.0 if word == "超充桩" else 1.0)
+
+    words = ["全省", "高速公路", "服务区", "超充桩"]
+    assert choose_fact(text, [chargers, fast], [], words, weigh) is fast
+    assert choose_fact(text, [chargers, fast], [], words) is chargers  # by length alone

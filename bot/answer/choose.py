@@ -5,7 +5,7 @@ that answers (the clause holding the asked words, the item a 分别 list aligns 
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 from bot.answer.clauses import clauses, gap
 from bot.content.model import Fact, FactKind
@@ -14,7 +14,11 @@ from bot.text.chars import CLAUSE_SEP
 
 
 def choose_fact(
-    text: str, facts: Sequence[Fact], focus: Sequence[str], words: Sequence[str] = ()
+    text: str,
+    facts: Sequence[Fact],
+    focus: Sequence[str],
+    words: Sequence[str] = (),
+    weight: Callable[[str], float] = len,
 ) -> Fact | None:
     """The fact that answers: aligned by 分别 when the sentence lists several, else the one
     nearest to the question's plain words (``团队`` → 300人), else to its names.  A name
@@ -32,7 +36,7 @@ def choose_fact(
     aligned = _respectively(text, facts, focus)
     if aligned is not None:
         return aligned
-    facts = _most_asked_clause(norm, facts, words)
+    facts = _most_asked_clause(norm, facts, words, weight)
     for group in (words, focus):
         positions = [(norm.find(w), norm.find(w) + len(w)) for w in group if w and w in norm]
         if positions:
@@ -58,14 +62,18 @@ def facts_of_the_time_asked(
     return chosen
 
 
-def _most_asked_clause(norm: str, facts: Sequence[Fact], words: Sequence[str]) -> list[Fact]:
-    """The facts whose clause holds most of the question's words: "做成脆片能卖多少钱" →
-    “做成香菇脆片能卖到60元”, not the 8元 of “鲜香菇直接卖约8元” beside it."""
+def _most_asked_clause(
+    norm: str, facts: Sequence[Fact], words: Sequence[str], weight: Callable[[str], float]
+) -> list[Fact]:
+    """The facts whose clause holds most of the question's words, each weighed by
+    ``weight`` (its rarity in the corpus): "做成脆片能卖多少钱" → “做成香菇脆片能卖到60元”, not
+    the 8元 of “鲜香菇直接卖约8元” beside it; "超充桩有多少个" → the clause of the rare 超充桩,
+    not the one of the common 服务区."""
     parts = clauses(norm)
 
-    def held(fact: Fact) -> int:
+    def held(fact: Fact) -> float:
         clause = next((c for s, e, c in parts if s <= fact.start < e), "")
-        return sum(len(w) for w in set(words) if w and w in clause)
+        return sum(weight(w) for w in set(words) if w and w in clause)
 
     scores = [held(f) for f in facts]
     best = max(scores, default=0)

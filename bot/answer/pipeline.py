@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer.backend import RetrievalBackend
@@ -108,6 +109,13 @@ class Pipeline:
         near = [c for c in ranked if c.confidence >= floor]
         return min(near, key=lambda c: abs(c.key - quoted))
 
+    def _word_weight(self, need: Need) -> Callable[[str], float]:
+        """How much a question word says which of a sentence's facts answers: its rarity,
+        more for the word the figure is asked of (超充桩 of 超充桩有多少个)."""
+        idf, asked = self.k.index.idf, need.attribute
+        boost = self.k.rules.scoring.attribute_weight
+        return lambda word: idf(word) * (boost if word == asked else 1.0)
+
     def compose(self, query: Query, need: Need, c: Candidate) -> Composed:
         """Choose the fact, then write the summary and cut the quote."""
         kind = kind_of(need.answer)
@@ -118,7 +126,7 @@ class Pipeline:
         if kind.narrow is not None:
             facts = kind.narrow(facts, query.text)
         words = self.retriever.words(need)  # terms, and each concept as written (面积)
-        fact = choose_fact(text, facts, focus, words)
+        fact = choose_fact(text, facts, focus, words, self._word_weight(need))
         if kind.choose is not None:
             fact = kind.choose(text, words, self.k.rules.scoring) or fact
         section = c.article.sections[c.ref.section]

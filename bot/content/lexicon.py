@@ -90,6 +90,8 @@ class Lexicon:
     head_asked: frozenset[str]
     head_roles: tuple[str, ...]
     org_abbreviations: dict[str, str]
+    figure_question_words: tuple[str, ...]
+    figure_links: frozenset[str]
     plan_periods: dict[str, tuple[int, int]]
     parsing: ParsingThresholds
     fingerprint: str = ""  # of the lists, for caches of what was parsed with them

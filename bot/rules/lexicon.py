@@ -67,6 +67,8 @@ FIELDS: dict[str, str] = {
     "newest_words": _LIST,
     "head_asked": _SET,
     "org_abbreviations": _WORDS,
+    "figure_question_words": _LIST,
+    "figure_links": _SET,
     "head_roles": _LIST,
     "plan_periods": _RANGES,
 }

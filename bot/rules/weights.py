@@ -51,6 +51,7 @@ class Scoring:
     weight_type: float
     single_char_weight: float
     unknown_word_weight: float
+    attribute_weight: float
     soft_name_weight: float
     partial_chars: float
     partial_chars_gap: int
