@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from bot.answer.choose import choose_fact
+from bot.answer.choose import choose_fact, facts_after_a_change
 from bot.answer.compose import summary_for
 from bot.answer.context import Conversation, resolve
 from bot.answer.engine import Answerer
@@ -182,3 +182,17 @@ def test_the_figure_asked_of_a_word_is_the_one_in_its_clause(knowledge: Knowledg
     words = ["全省", "高速公路", "服务区", "超充桩"]
     assert choose_fact(text, [chargers, fast], [], words, weigh) is fast
     assert choose_fact(text, [chargers, fast], [], words) is chargers  # by length alone
+
+
+def test_a_figure_changed_into_another_is_answered_by_the_new_one() -> None:
+    """由过去的7个工作日压缩至3个工作日 / 增加到去年的2.36万元: the new figure answers, the old
+    one only when the question asks what it was before (以前)."""
+    text = "平均审批时间由过去的7个工作日压缩至3个工作日，办结率100%。"
+    old = Fact(FactKind.DURATION, "7个工作日", 7, "工作日", 10, 15)
+    new = Fact(FactKind.DURATION, "3个工作日", 3, "工作日", 18, 23)
+    assert facts_after_a_change([old, new], text, None, 4) == (new,)
+    assert facts_after_a_change([old, new], text, "past", 4) == (old, new)
+    apart = "去年审批要7个工作日，今年办结3个工作日。"
+    first = Fact(FactKind.DURATION, "7个工作日", 7, "工作日", 5, 10)
+    second = Fact(FactKind.DURATION, "3个工作日", 3, "工作日", 15, 20)
+    assert facts_after_a_change([first, second], apart, None, 4) == (first, second)

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from itertools import pairwise
 
 from bot.answer.clauses import clauses, gap
 from bot.content.model import Fact, FactKind
@@ -60,6 +61,37 @@ def facts_of_the_time_asked(
     if tense == "past":
         return tuple(f for f in chosen if f.end <= now_at) or chosen
     return chosen
+
+
+def facts_after_a_change(
+    facts: Sequence[Fact], text: str, tense: str | None, tail: int
+) -> tuple[Fact, ...]:
+    """``由过去的7个工作日压缩至3个工作日``: a figure changed into another (a change verb and
+    至/到/为 between them, in one clause) is answered by the new one, unless the question asks
+    what it was before (tense ``past``: 以前/原来…).  ``tail``: characters that may stand
+    between 至/到 and the new figure (增加到|去年的|2.36万元)."""
+    chosen = tuple(facts)
+    if tense == "past" or len(chosen) < 2:
+        return chosen
+    lx = resources.lexicon()
+    ends = tuple(v + link for v in lx.change_verbs for link in lx.change_links)
+    replaced = {
+        old
+        for old, new in pairwise(chosen)
+        if old.kind is new.kind
+        and old.end <= new.start
+        and _changed_into(text[old.end : new.start], ends, tail)
+    }
+    return tuple(f for f in chosen if f not in replaced) or chosen
+
+
+def _changed_into(between: str, ends: tuple[str, ...], tail: int) -> bool:
+    """``…压缩至`` / ``…增加到去年的`` between two figures of one clause: a change verb with
+    its 至/到/为, a few characters at most before the new figure."""
+    if any(c in between for c in CLAUSE_SEP + "。；"):
+        return False
+    at = max((between.rfind(e) + len(e) for e in ends if e in between), default=-1)
+    return at >= 0 and len(between) - at <= tail
 
 
 def _most_asked_clause(

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.answer.backend import RetrievalBackend
-from bot.answer.choose import choose_fact, facts_of_the_time_asked
+from bot.answer.choose import choose_fact, facts_after_a_change, facts_of_the_time_asked
 from bot.answer.compose import extend_with_cue, quote_for, summary_for
 from bot.answer.context import Conversation, resolve, with_previous_names
 from bot.answer.model import Source
@@ -123,6 +123,7 @@ class Pipeline:
         focus = [n.surface for n in query.names] + list(query.terms)
         focus += [a for e in need.names for a in e.aliases]
         facts = facts_of_the_time_asked(c.facts, text, need.tense)
+        facts = facts_after_a_change(facts, text, need.tense, self.k.rules.scoring.change_tail)
         if kind.narrow is not None:
             facts = kind.narrow(facts, query.text)
         words = self.retriever.words(need)  # terms, and each concept as written (面积)

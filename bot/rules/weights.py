@@ -52,6 +52,7 @@ class Scoring:
     single_char_weight: float
     unknown_word_weight: float
     attribute_weight: float
+    change_tail: int
     soft_name_weight: float
     partial_chars: float
     partial_chars_gap: int
