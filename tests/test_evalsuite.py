@@ -21,7 +21,14 @@ def test_shipped_manifest_lists_every_question_file() -> None:
     files = {p.resolve() for p in QA.rglob("*.yaml")}
     assert files == listed, f"not in tests/eval_suites.yaml: {sorted(files - listed)}"
     holdout = {s.name for s in manifest.suites if s.holdout}
-    assert holdout == {"105_zhengwu", "106_jiaoyu", "109_minsheng", "111_nengyuan", "112_shuili"}
+    assert holdout == {
+        "105_zhengwu",
+        "106_jiaoyu",
+        "109_minsheng",
+        "111_nengyuan",
+        "112_shuili",
+        "115_yingji",
+    }
     blind = [s for s in manifest.suites if "blind" in s.questions.parts]
     assert blind and all(s.beside_shipped for s in blind)
     assert manifest.shipped == (ROOT / "seeds").resolve()
