@@ -297,3 +297,10 @@ def test_a_title_after_an_organisations_short_name_in_brackets_is_its_post() -> 
         "理事长",
         "青山村富民茶叶专业合作社",
     )
+
+
+def test_trains_are_counted_in_lie() -> None:
+    """开行中欧班列986列: 列 counts trains, so 多少列 is answered by the count, not the
+    percentage beside it."""
+    counts = facts("2025年，某港开行中欧班列986列，同比增长19.5%。", FactKind.COUNT)
+    assert [(f.value, f.unit) for f in counts] == [(986.0, "列")]
