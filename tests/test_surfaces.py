@@ -74,3 +74,18 @@ def test_another_provinces_paper_does_not_answer_for_the_province_asked(
         own = answerer.answer("安徽省今年新建农村公路多少公里？")
     assert not other.answered
     assert own.answered and "3200公里" in own.summary
+
+
+def test_a_count_counts_the_noun_right_after_its_measure_word(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """只有两张桌子的鱼丸铺 counts tables: "一天做多少鱼丸" is not answered by 两张."""
+    (tmp_path / "001_page.txt").write_text(
+        "# 老店新事\n\n记者 王明\n\n"
+        "1993年，陈父开了一间只有两张桌子的鱼丸铺，如今海味鲜食品有限公司已有员工600多人。\n",
+        encoding="utf-8",
+    )
+    knowledge = Builder(tmp_path, INTENTS, cache_dir).build()
+    with knowledge.bound():
+        answer = Answerer(knowledge).answer("海味鲜现在一天做多少鱼丸？")
+    assert not answer.answered or "两张" not in answer.summary

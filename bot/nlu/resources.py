@@ -57,6 +57,10 @@ def proper_nouns() -> frozenset[str]:
     return _tokenizer.proper_nouns()
 
 
+def common_nouns() -> frozenset[str]:
+    return _tokenizer.common_nouns()
+
+
 def boundary_words() -> frozenset[str]:
     return _tokenizer.boundary_words()
 

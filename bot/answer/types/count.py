@@ -78,6 +78,8 @@ def _counts_asked(inp: FitInput, fact: Fact) -> bool:
     norm = inp.text
     found = [sp for s in written for sp in spans(norm, s) if not _PER_RE.search(norm[: sp[0]])]
     start, end = clause_bounds(inp.sentence.text, fact.start)
+    if _counts_another_noun(norm, fact, written):
+        return False  # 两张|桌子的牛肉丸铺 counts 桌子, not 牛肉丸
     # the counted noun shares the number's clause: "…的容量，循环寿命超过5000次" counts no 容量
     if any(start <= a < end for a, _ in found):
         return True
@@ -88,6 +90,16 @@ def _counts_asked(inp: FitInput, fact: Fact) -> bool:
         and not _only_per(clause, w[1:])
         for w in need.counted
     )
+
+
+def _counts_another_noun(norm: str, fact: Fact, written: list[str]) -> bool:
+    """The noun right after a count's measure word is what it counts: 两张桌子的牛肉丸铺 is a
+    count of tables, whatever else its clause names."""
+    after = norm[fact.end : fact.end + 8]
+    if not after or any(after.startswith(w) for w in written):
+        return False
+    first = next(iter(resources.cut(after)), "")
+    return len(first) >= 2 and first in resources.common_nouns()
 
 
 def _only_per(text: str, phrase: str) -> bool:
