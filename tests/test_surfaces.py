@@ -49,8 +49,10 @@ def test_an_article_by_whom_it_is_about_and_a_wage_is_money(
         answerer = Answerer(knowledge)
         opening = answerer.answer("写周兰芳的那篇人物报道开头是怎么写的？")
         wage = answerer.answer("周兰芳每个月工资有多少？")
+        fare = answerer.answer("云川县新建公路的票价是多少？")
     assert opening.answered and "天还没亮" in opening.quote
     assert not wage.answered
+    assert not fare.answered  # 票价 asks for money: 32公里 is no fare
 
 
 def test_another_provinces_paper_does_not_answer_for_the_province_asked(
