@@ -180,9 +180,14 @@ class Scorer:
             proximity = 0.0  # "奥士康…投资" answered by a sentence about 信维: not about it
         weights = len(hard) + w.soft_name_weight * len(soft)
         closeness = (sum(hard) + w.soft_name_weight * sum(soft)) / weights if weights else None
-        said = sum(i.weight for i in plan.items if i.item in matched) / (plan.total or 1.0)
-        partial = _Partial(key, ref, coverage, proximity, closeness, tuple(matched), found, 0.0)
-        partial.said = said if plan.total else 1.0
+        said = (
+            sum(i.weight for i in plan.items if i.item in matched) / plan.total
+            if plan.total
+            else 1.0
+        )
+        partial = _Partial(
+            key, ref, coverage, proximity, closeness, tuple(matched), found, 0.0, said
+        )
         partial.bound = self._bound(need, ref, text, coverage, closeness)
         return partial
 
