@@ -144,13 +144,18 @@ def test_generated_questions_are_verified_once_per_snapshot(knowledge: Knowledge
     assert dict(answerer._verified) == seen  # no question was read again
 
 
+def _fact(text: str, kind: FactKind, written: str, value: float, unit: str) -> Fact:
+    at = text.index(written)
+    return Fact(kind, written, value, unit, at, at + len(written))
+
+
 def test_a_measure_word_inside_an_amount_does_not_anchor_it(knowledge: Knowledge) -> None:
-    """多少公里 finds 公里 inside 41.3公里 itself: that says nothing about which amount was
+    """多少公里 finds 公里 inside 12.5公里 itself: that says nothing about which amount was
     asked, so only a question word in the amount's clause anchors it — while a rank's
     scope (全国 of 全国第三) is what was asked about."""
-    text = "隧道今年开工，盾构掘进41.3公里，居全国第三。"
-    amount = Fact(FactKind.COUNT, "41.3公里", 41.3, "公里", 11, 17)
-    rank = Fact(FactKind.RANK, "全国第三", 3, "位", 19, 23)
+    text = "隧道今年开工，盾构掘进12.5公里，居全国第三。"
+    amount = _fact(text, FactKind.COUNT, "12.5公里", 12.5, "公里")
+    rank = _fact(text, FactKind.RANK, "全国第三", 3, "位")
     sentence = Sentence(text, 0, 1, (amount, rank))
     need = need_of("隧道全长多少公里？", knowledge)
     tools = Retriever(knowledge).scorer.tools
@@ -165,34 +170,34 @@ def test_a_measure_word_inside_an_amount_does_not_anchor_it(knowledge: Knowledge
 
 
 def test_the_figure_asked_of_a_word_is_the_one_in_its_clause(knowledge: Knowledge) -> None:
-    """某某服务区的“超充桩”有多少个: the question asks the figure of 超充桩 (the word just
-    before 有多少), so of the sentence's counts the one in 超充桩's clause is bold — not the
+    """某某停车场的“快充桩”有多少个: the question asks the figure of 快充桩 (the word just
+    before 有多少), so of the sentence's counts the one in 快充桩's clause is bold — not the
     count of the clause holding more (but commoner) words of the question."""
     assert need_of("湖南城镇新增就业有多少人？", knowledge).attribute == "就业"
     assert need_of("湖南城镇的“新增就业”是多少？", knowledge).attribute == "就业"
     assert need_of("湖南城镇新增就业的人有多少？", knowledge).attribute is None
-    text = "全省高速公路服务区已建成充电桩4860个，其中“超充桩”达到620个。"
-    chargers = Fact(FactKind.COUNT, "4860个", 4860, "个", 15, 20)
-    fast = Fact(FactKind.COUNT, "620个", 620, "个", 30, 34)
-    rare = {"超充桩": 4.0}
+    text = "全市公交停车场已建成充电桩380个，其中“快充桩”达到95个。"
+    chargers = _fact(text, FactKind.COUNT, "380个", 380, "个")
+    fast = _fact(text, FactKind.COUNT, "95个", 95, "个")
+    rare = {"快充桩": 4.0}
 
     def weigh(word: str) -> float:
-        return rare.get(word, 2.0) * (2.0 if word == "超充桩" else 1.0)
+        return rare.get(word, 2.0) * (2.0 if word == "快充桩" else 1.0)
 
-    words = ["全省", "高速公路", "服务区", "超充桩"]
+    words = ["全市", "公交", "停车场", "快充桩"]
     assert choose_fact(text, [chargers, fast], [], words, weigh) is fast
     assert choose_fact(text, [chargers, fast], [], words) is chargers  # by length alone
 
 
 def test_a_figure_changed_into_another_is_answered_by_the_new_one() -> None:
-    """由过去的7个工作日压缩至3个工作日 / 增加到去年的2.36万元: the new figure answers, the old
+    """由过去的10个工作日压缩至4个工作日 / 增加到去年的1.8万元: the new figure answers, the old
     one only when the question asks what it was before (以前)."""
-    text = "平均审批时间由过去的7个工作日压缩至3个工作日，办结率100%。"
-    old = Fact(FactKind.DURATION, "7个工作日", 7, "工作日", 10, 15)
-    new = Fact(FactKind.DURATION, "3个工作日", 3, "工作日", 18, 23)
+    text = "平均办理时间由过去的10个工作日压缩至4个工作日，满意率99%。"
+    old = _fact(text, FactKind.DURATION, "10个工作日", 10, "工作日")
+    new = _fact(text, FactKind.DURATION, "4个工作日", 4, "工作日")
     assert facts_after_a_change([old, new], text, None, 4) == (new,)
     assert facts_after_a_change([old, new], text, "past", 4) == (old, new)
-    apart = "去年审批要7个工作日，今年办结3个工作日。"
-    first = Fact(FactKind.DURATION, "7个工作日", 7, "工作日", 5, 10)
-    second = Fact(FactKind.DURATION, "3个工作日", 3, "工作日", 15, 20)
+    apart = "去年办理要10个工作日，今年办结4个工作日。"
+    first = _fact(apart, FactKind.DURATION, "10个工作日", 10, "工作日")
+    second = _fact(apart, FactKind.DURATION, "4个工作日", 4, "工作日")
     assert facts_after_a_change([first, second], apart, None, 4) == (first, second)

@@ -282,7 +282,7 @@ def test_a_name_after_an_age_is_a_persons() -> None:
     ends in another (项目总工程师) names nobody called 项目总."""
     people = facts("村民、今年61岁的鲁长根分到了一套房，今年30岁的李强开始创业。", FactKind.PERSON)
     assert [f.value for f in people] == ["鲁长根", "李强"]
-    engineer = facts("4号线项目总工程师、今年46岁的孔立新说，工程提前完工。", FactKind.PERSON)
+    engineer = facts("2号线项目总工程师、今年46岁的孔立新说，工程提前完工。", FactKind.PERSON)
     assert [f.value for f in engineer] == ["孔立新"]
 
 
@@ -300,7 +300,7 @@ def test_a_title_after_an_organisations_short_name_in_brackets_is_its_post() -> 
 
 
 def test_trains_are_counted_in_lie() -> None:
-    """开行中欧班列986列: 列 counts trains, so 多少列 is answered by the count, not the
+    """开行中欧班列420列: 列 counts trains, so 多少列 is answered by the count, not the
     percentage beside it."""
-    counts = facts("2025年，某港开行中欧班列986列，同比增长19.5%。", FactKind.COUNT)
-    assert [(f.value, f.unit) for f in counts] == [(986.0, "列")]
+    counts = facts("2025年，某港开行中欧班列420列，同比增长12%。", FactKind.COUNT)
+    assert [(f.value, f.unit) for f in counts] == [(420.0, "列")]

@@ -158,12 +158,12 @@ def test_a_page_from_another_paper() -> None:
 
 
 def test_a_credit_of_one_character_is_no_part_of_a_name() -> None:
-    """文 credits a writer (文 某某, 文：某某), but inside 柏文涛 it is a name's character:
+    """文 credits a writer (文 某某, 文：某某), but inside 柏文清 it is a name's character:
     the byline stays a byline and the dateline keeps the name."""
-    assert byline_names("某州日报全媒体记者 周明远 通讯员 韩雪 柏文涛") == [
-        "周明远",
-        "韩雪",
-        "柏文涛",
+    assert byline_names("某州日报全媒体记者 周立新 通讯员 韩冰 柏文清") == [
+        "周立新",
+        "韩冰",
+        "柏文清",
     ]
     assert byline_names("文 张三") == ["张三"]
-    assert dateline_credits("本报讯（记者 柏文涛 通讯员 王五）11月3日，") == ["柏文涛", "王五"]
+    assert dateline_credits("本报讯（记者 柏文清 通讯员 王五）11月3日，") == ["柏文清", "王五"]

@@ -66,10 +66,10 @@ def facts_of_the_time_asked(
 def facts_after_a_change(
     facts: Sequence[Fact], text: str, tense: str | None, tail: int
 ) -> tuple[Fact, ...]:
-    """``由过去的7个工作日压缩至3个工作日``: a figure changed into another (a change verb and
+    """``由过去的10个工作日压缩至4个工作日``: a figure changed into another (a change verb and
     至/到/为 between them, in one clause) is answered by the new one, unless the question asks
     what it was before (tense ``past``: 以前/原来…).  ``tail``: characters that may stand
-    between 至/到 and the new figure (增加到|去年的|2.36万元)."""
+    between 至/到 and the new figure (增加到|去年的|1.8万元)."""
     chosen = tuple(facts)
     if tense == "past" or len(chosen) < 2:
         return chosen
@@ -99,8 +99,8 @@ def _most_asked_clause(
 ) -> list[Fact]:
     """The facts whose clause holds most of the question's words, each weighed by
     ``weight`` (its rarity in the corpus): "做成脆片能卖多少钱" → “做成香菇脆片能卖到60元”, not
-    the 8元 of “鲜香菇直接卖约8元” beside it; "超充桩有多少个" → the clause of the rare 超充桩,
-    not the one of the common 服务区."""
+    the 8元 of “鲜香菇直接卖约8元” beside it; "快充桩有多少个" → the clause of the rare 快充桩,
+    not the one of the common 停车场."""
     parts = clauses(norm)
 
     def held(fact: Fact) -> float:

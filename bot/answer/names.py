@@ -116,7 +116,7 @@ class NameRules:
         return any(len(a) >= 2 and paper.startswith(a) for a in entity.aliases)
 
     def another_region(self, entity: Entity, article_id: str, text: str) -> bool:
-        """ "湖南省…增长多少" asked of a 湖北日报 sentence saying 全省 (without 湖南): that
+        """ "浙江省…增长多少" asked of an 安徽日报 sentence saying 全省 (without 浙江): that
         sentence is about the paper's own province, so it does not answer for the one asked
         — a region a question names is otherwise only a soft name."""
         regions = self.k.rules.lexicon.regions

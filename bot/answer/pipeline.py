@@ -111,7 +111,7 @@ class Pipeline:
 
     def _word_weight(self, need: Need) -> Callable[[str], float]:
         """How much a question word says which of a sentence's facts answers: its rarity,
-        more for the word the figure is asked of (超充桩 of 超充桩有多少个)."""
+        more for the word the figure is asked of (快充桩 of 快充桩有多少个)."""
         idf, asked = self.k.index.idf, need.attribute
         boost = self.k.rules.scoring.attribute_weight
         return lambda word: idf(word) * (boost if word == asked else 1.0)

@@ -96,7 +96,7 @@ def _aged(s: str, seen: set[str]) -> Iterator[Fact]:
 
 def _name_after_age(s: str, start: int) -> str | None:
     """The name an age introduces: two characters when a word follows them (李强|开始),
-    else as what follows decides (:func:`_fit_name`), else three (鲁宝根|分到)."""
+    else as what follows decides (:func:`_fit_name`), else three (张根宝|分到)."""
     if tokenizer.is_word(s[start + 2 : start + 4]):
         return s[start : start + 2]
     name = _fit_name(s, start) or s[start : start + 3]

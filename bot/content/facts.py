@@ -33,7 +33,7 @@ def extract_facts(sentence: str, context: DateContext) -> tuple[Fact, ...]:
 
     A dateline opening the sentence (本报某市11月30日讯（记者 某某）) holds no fact: its day
     is when the report was filed (the article's date), its place and names its credits —
-    "4号线什么时候通车" is not answered by the day the reporter wrote."""
+    "2号线什么时候通车" is not answered by the day the reporter wrote."""
     dateline = match_dateline(sentence)
     cut = dateline.end() if dateline else 0
     taken = bytearray(b"\x01" * cut + b"\x00" * (len(sentence) - cut))

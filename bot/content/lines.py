@@ -100,7 +100,7 @@ def byline_names(text: str) -> list[str] | None:
 
 def _credits(token: str, role: str) -> bool:
     """``token`` holds the credit ``role`` — a one-character one (文) only alone or before a
-    colon (文：某某): inside a token it is part of a name (柏文涛)."""
+    colon (文：某某): inside a token it is part of a name (柏文清)."""
     if len(role) > 1:
         return role in token
     return token == role or token.startswith((role + "：", role + ":"))

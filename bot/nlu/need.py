@@ -33,7 +33,7 @@ class Need:
     year_offset: int | None = None  # …or relative to each article's date (去年: -1)
     page_time: PageTime | None = None  # only pages of this date answer (1月19日的报道)
     written: tuple[str, ...] = ()  # the names as the question writes them (not their aliases)
-    attribute: str | None = None  # the word a figure is asked of: 超充桩 of 超充桩有多少个
+    attribute: str | None = None  # the word a figure is asked of: 快充桩 of 快充桩有多少个
 
     @property
     def empty(self) -> bool:
@@ -76,14 +76,14 @@ def need_from_query(query: Query) -> Need:
 
 
 def _attribute(text: str, terms: tuple[str, ...]) -> str | None:
-    """The content word written just before the figure's question word (某某的超充桩有多少个,
+    """The content word written just before the figure's question word (某某的快充桩有多少个,
     签约率是多少): what the figure is of, so the fact in its clause is the answer."""
     lx = resources.lexicon()
     at = min((i for w in lx.figure_question_words if (i := text.find(w)) >= 0), default=-1)
     best: tuple[int, str] | None = None
     for term in terms if at >= 0 else ():
         end = text.rfind(term, 0, at) + len(term)
-        between = text[end:at].lstrip('”"’」』')  # 某某的“超充桩”有多少
+        between = text[end:at].lstrip('”"’」』')  # 某某的“快充桩”有多少
         linked = not between or between in lx.figure_links
         if end >= len(term) and linked and (best is None or end > best[0]):
             best = (end, term)

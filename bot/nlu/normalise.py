@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from bot.rules.spoken import SpokenForms
 from bot.text.normalize import normalize
 
-# A space beside a Chinese character in a question ("4号线 一期 总投资 多少"): typed by
+# A space beside a Chinese character in a question ("2号线 二期 总投资 多少"): typed by
 # habit or by a phone keyboard, it separates nothing (Chinese is written without spaces).
 _HAN_SPACE_RE = re.compile(
     r"(?<=[\u4e00-\u9fff]) +(?=[\u4e00-\u9fff\d])|(?<=\d) +(?=[\u4e00-\u9fff])"

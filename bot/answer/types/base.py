@@ -176,7 +176,7 @@ def anchored_to(inp: FitInput, fact: Fact) -> bool:
     if fact.kind is FactKind.DATE and start == 0 and end - fact.end <= 1:
         return True
     near = inp.tools.w.anchor_gap
-    # the question's measure word written inside an amount itself (多少公里 → 41.3公里) says
+    # the question's measure word written inside an amount itself (多少公里 → 12.5公里) says
     # nothing about which amount was asked (a rank's scope does: 全国第三)
     own = fact.kind in _MEASURED_KINDS
     return any(

@@ -79,7 +79,7 @@ def _counts_asked(inp: FitInput, fact: Fact) -> bool:
     found = [sp for s in written for sp in spans(norm, s) if not _PER_RE.search(norm[: sp[0]])]
     start, end = clause_bounds(inp.sentence.text, fact.start)
     if _counts_another_noun(norm, fact, written):
-        return False  # 两张|桌子的牛肉丸铺 counts 桌子, not 牛肉丸
+        return False  # 三张|桌子的米粉店 counts 桌子, not 米粉
     # the counted noun shares the number's clause: "…的容量，循环寿命超过5000次" counts no 容量
     if any(start <= a < end for a, _ in found):
         return True
@@ -93,7 +93,7 @@ def _counts_asked(inp: FitInput, fact: Fact) -> bool:
 
 
 def _counts_another_noun(norm: str, fact: Fact, written: list[str]) -> bool:
-    """The noun right after a count's measure word is what it counts: 两张桌子的牛肉丸铺 is a
+    """The noun right after a count's measure word is what it counts: 三张桌子的米粉店 is a
     count of tables, whatever else its clause names."""
     after = norm[fact.end : fact.end + 8]
     if not after or any(after.startswith(w) for w in written):
