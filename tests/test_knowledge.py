@@ -44,20 +44,26 @@ def test_a_bare_company_name_is_the_company_it_shortens(tmp_path: Path, cache_di
     assert table.by_alias("菇源") is company
 
 
+def _one_page(tmp_path: Path, cache_dir: Path, *text: str) -> Knowledge:
+    """A snapshot of one page made of ``text`` (its lines, joined)."""
+    seeds = tmp_path / "seeds"
+    seeds.mkdir()
+    (seeds / "001_page.txt").write_text("".join(text), encoding="utf-8")
+    return Builder(seeds, INTENTS, cache_dir).build()
+
+
 def test_another_name_the_page_gives_is_an_alias(tmp_path: Path, cache_dir: Path) -> None:
     """简称 / 原名 right after a name, and 又名 in a sentence opening with 这座 (the name sits
     in the sentence before): one entity, so a sentence using the other name is about it."""
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "001_page.txt").write_text(
+    knowledge = _one_page(
+        tmp_path,
+        cache_dir,
         "# 县城新事\n\n记者 王明\n\n"
         "云川县大河建材有限公司(简称“大河建材”)今年投资2亿元扩产。"
         "云川县石湾镇（原名石湾乡）新建厂房12栋。\n\n"
         "城东就是云川县青年创业服务中心。这座小楼又名“云川创客之家”，共有36个工位。"
         "被告人以云川县远山贸易有限公司名义借款。\n",
-        encoding="utf-8",
     )
-    knowledge = Builder(seeds, INTENTS, cache_dir).build()
     table = knowledge.entities
     company = table.by_alias("云川县大河建材有限公司")
     assert company is not None and table.by_alias("大河建材") is company
@@ -81,17 +87,15 @@ def test_a_company_its_short_trade_words_and_its_branches_are_one(
     elsewhere; its 中心支公司 is a unit of it, so a question about the company is answered by
     the branch's sentence.  Straight quotes end a name like curly ones; a branch's long name
     is walked back whole; 八月 is 8月, 搞完 is 完成, a 工作日 is a duration."""
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "001_page.txt").write_text(
+    knowledge = _one_page(
+        tmp_path,
+        cache_dir,
         "# 保险赔付快\n\n记者 王明\n\n"
         '今年8月全省遭遇强降雨,云岭财产保险股份有限公司青川中心支公司(简称"云岭财险青川中支")'
         "在5天内完成查勘定损3.6万亩,预付赔款960万元。\n\n"
         "青川银行股份有限公司今年发放农户贷款12亿元，审批时间压缩至2个工作日。\n\n"
         "# 两家银行\n\n记者 李华\n\n青川银行与青川农商银行都在城区设有网点。\n",
-        encoding="utf-8",
     )
-    knowledge = Builder(seeds, INTENTS, cache_dir).build()
     table = knowledge.entities
     company = table.by_alias("云岭财产保险股份有限公司")
     branch = table.by_alias("云岭财产保险股份有限公司青川中心支公司")
@@ -114,17 +118,15 @@ def test_a_profiles_subject_and_a_reporter_credited_in_a_dateline(
     """——记某社区党委书记某某 makes the profile's subject a person of the corpus; a reporter
     credited in a dateline is not what the next sentence's 该项目 refers back to, and a
     物业管理有限公司 is also called 某某物业."""
-    seeds = tmp_path / "seeds"
-    seeds.mkdir()
-    (seeds / "001_page.txt").write_text(
+    knowledge = _one_page(
+        tmp_path,
+        cache_dir,
         "# 旧城新貌\n\n本报讯（记者 周立明）11月28日，云川县石桥村改造项目首批安置房交付。"
         "该项目总投资约12亿元。\n\n"
         "# 物业通报\n\n本报讯（记者 王明）云川县安和物业管理有限公司被通报。安和物业已整改。\n\n"
         "# 何秀兰：楼道里的“加梯书记”\n\n——记云川县桂园社区党委书记何秀兰\n\n记者 李华\n\n"
         "清晨，何秀兰已经出现在小区楼下。今年52岁的她，在社区工作了21年。\n",
-        encoding="utf-8",
     )
-    knowledge = Builder(seeds, INTENTS, cache_dir).build()
     table = knowledge.entities
     assert table.by_alias("何秀兰") is not None
     assert table.by_alias("安和物业") is table.by_alias("云川县安和物业管理有限公司")
