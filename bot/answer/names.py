@@ -34,6 +34,7 @@ class NameRules:
         self._affiliated: dict[str, frozenset[str]] = {}
         self._last_asked: tuple[Need, frozenset[str]] | None = None
         self._heads: dict[str, str] = {}  # org entity → the head noun it is called by
+        self._provinces: dict[str, bool] = {}  # place entity → whether it is a province
         self._org_suffixes = sorted(knowledge.rules.lexicon.org_suffixes, key=len, reverse=True)
 
     def foreign_names(self, need: Need) -> list[str]:
@@ -67,10 +68,14 @@ class NameRules:
         )
 
     def _province(self, entity: Entity) -> bool:
-        regions = self.k.rules.lexicon.regions
-        return entity.kind is EntityKind.PLACE and any(
-            a.endswith(_PROVINCE) and a[:-1] in regions for a in entity.aliases
-        )
+        """A province (湖南省): asked per candidate, so worked out once per entity."""
+        found = self._provinces.get(entity.key)
+        if found is None:
+            regions = frozenset(self.k.rules.lexicon.regions)
+            found = self._provinces[entity.key] = entity.kind is EntityKind.PLACE and any(
+                a.endswith(_PROVINCE) and a[:-1] in regions for a in entity.aliases
+            )
+        return found
 
     def name_like(self, term: str) -> bool:
         """The start of a known name (瑞驰 of 瑞驰电驱), or a place or organisation jieba
@@ -109,27 +114,29 @@ class NameRules:
     def _home_region(self, entity: Entity, article_id: str, text: str) -> bool:
         """ "我省共有30家企业入选" in 湖北日报 says 湖北: a paper's 我省 / 全省 (我市 / 全市)
         is the region its name begins with."""
-        article = self.k.by_id.get(article_id)
-        paper = article.publication if article is not None else None
-        if not paper or not any(w in text for w in self.k.rules.lexicon.home_region_words):
-            return False
-        return any(len(a) >= 2 and paper.startswith(a) for a in entity.aliases)
+        paper = self._speaking_of_home(article_id, text)
+        return paper is not None and any(
+            len(a) >= 2 and paper.startswith(a) for a in entity.aliases
+        )
 
     def another_region(self, entity: Entity, article_id: str, text: str) -> bool:
         """ "浙江省…增长多少" asked of an 安徽日报 sentence saying 全省 (without 浙江): that
         sentence is about the paper's own province, so it does not answer for the one asked
         — a region a question names is otherwise only a soft name."""
-        regions = self.k.rules.lexicon.regions
         if not self._province(entity) or any(a in text for a in entity.aliases):
             return False
+        paper = self._speaking_of_home(article_id, text)
+        if paper is None or not any(paper.startswith(r) for r in self.k.rules.lexicon.regions):
+            return False
+        return not any(paper.startswith(a.removesuffix(_PROVINCE)) for a in entity.aliases)
+
+    def _speaking_of_home(self, article_id: str, text: str) -> str | None:
+        """The article's paper when the sentence speaks of its home region (我省, 全市…)."""
         article = self.k.by_id.get(article_id)
         paper = article.publication if article is not None else None
         if not paper or not any(w in text for w in self.k.rules.lexicon.home_region_words):
-            return False
-        home = next((r for r in regions if paper.startswith(r)), None)
-        return home is not None and not any(
-            paper.startswith(a.removesuffix(_PROVINCE)) for a in entity.aliases
-        )
+            return None
+        return paper
 
     def opens_with_head(self, need: Need, key: int, text: str) -> bool:
         """The sentence opens with an asked organisation's head noun (合作社成立于…, 该公司…):

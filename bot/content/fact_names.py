@@ -265,7 +265,7 @@ def _trim_boundary_words(s: str, start: int, end: int) -> int:
 
 
 def _ends_with_name(text: str, p: Patterns) -> bool:
-    return any(text.endswith(m.group(0)) for m in p.org_suffix.finditer(text[-8:])) or any(
+    return _ends_with_org(text, p) or any(
         text.endswith(m.group(0)) for m in p.place_suffix.finditer(text[-8:])
     )
 

@@ -104,7 +104,8 @@ def build_entities(
 
 def _events(article: Article) -> tuple[Event, ...]:
     events: list[Event] = list(_other_names(article))
-    for fact in article.facts:
+    # ——记某社区党委书记某某: a profile's subject is named, with the title, in its subtitle
+    for fact in (*article.facts, *people(article.subtitle or "")):
         kind = _FACT_KINDS.get(fact.kind)
         if kind is None or not isinstance(fact.value, str):
             continue
@@ -116,11 +117,6 @@ def _events(article: Article) -> tuple[Event, ...]:
         events.append(("f", normalize(fact.value), kind, role, org))
     for name in article.byline:
         events.append(("b", normalize(name), EntityKind.PERSON, None, ""))
-    for fact in people(article.subtitle or ""):
-        # ——记某社区党委书记某某: a profile's subject, named with the title in its subtitle
-        role = fact.role.split("、")[-1] if fact.role else None
-        org = normalize(fact.org) if fact.org else ""
-        events.append(("f", normalize(str(fact.value)), EntityKind.PERSON, role, org))
     return tuple(events)
 
 
