@@ -56,7 +56,7 @@ def uncached() -> tuple[Knowledge, list[dict[str, object]]]:
 def pristine(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A cache directory filled by a real build."""
     cache = tmp_path_factory.mktemp("pristine-cache")
-    Builder(SEEDS, INTENTS, cache).build()
+    Builder(SEEDS, INTENTS, cache, stored=False).build()
     assert list((cache / "analysis").iterdir())
     return cache
 
@@ -117,13 +117,15 @@ def test_a_damaged_cache_is_a_miss_and_the_build_is_unchanged(
     cache = damaged_copy(pristine, tmp_path, DAMAGE[name])
     entries = len(list((cache / "analysis").iterdir()))
     with caplog.at_level(logging.WARNING, logger="bot.knowledge.analysis"):
-        knowledge = Builder(SEEDS, INTENTS, cache).build()  # a restart on the damaged cache
+        knowledge = Builder(
+            SEEDS, INTENTS, cache, stored=False
+        ).build()  # a restart on the damaged cache
     assert knowledge.cache_hits == 0 and knowledge.cache_misses == entries
     assert indexed(knowledge) == indexed(uncached[0])
     assert answers(knowledge) == uncached[1]
     warnings = [r for r in caplog.records if "unusable" in r.getMessage()]
     assert len(warnings) == entries  # one line per damaged entry, naming it
-    again = Builder(SEEDS, INTENTS, cache).build()  # the misses rewrote the entries
+    again = Builder(SEEDS, INTENTS, cache, stored=False).build()  # the misses rewrote the entries
     assert (again.cache_hits, again.cache_misses) == (entries, 0)
 
 
@@ -135,7 +137,7 @@ def test_a_crafted_pickle_in_the_cache_runs_nothing(
     cache = damaged_copy(pristine, tmp_path, lambda data: crafted)
     for key in [p.stem for p in (cache / "analysis").iterdir()]:
         (cache / "analysis" / f"{key}.pickle").write_bytes(crafted)  # the old file names too
-    knowledge = Builder(SEEDS, INTENTS, cache).build()
+    knowledge = Builder(SEEDS, INTENTS, cache, stored=False).build()
     assert not marker.exists()
     assert indexed(knowledge) == indexed(uncached[0])
     assert not list((cache / "analysis").glob("*.pickle"))  # old entries are swept away
@@ -183,7 +185,7 @@ def test_an_entry_stored_under_another_key_is_a_miss(pristine: Path, tmp_path: P
 
 def test_entries_round_trip_exactly(tmp_path: Path) -> None:
     fresh = AnalysisCache(None)
-    builder = Builder(SEEDS, INTENTS, tmp_path)
+    builder = Builder(SEEDS, INTENTS, tmp_path, stored=False)
     builder.build()
     written = builder._tokens.cache.memory  # what the build analysed and wrote
     assert written

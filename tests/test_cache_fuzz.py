@@ -60,7 +60,7 @@ def damage(data: bytes, changes: list[tuple[str, float, int, bytes]]) -> bytes:
 def written(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, dict[str, TextAnalysis]]:
     """A cache directory filled by a real build, and the analyses it holds."""
     cache = tmp_path_factory.mktemp("fuzz-cache")
-    builder = Builder(SEEDS, INTENTS, cache)
+    builder = Builder(SEEDS, INTENTS, cache, stored=False)
     builder.build()
     return cache, dict(builder._tokens.cache.memory)
 
@@ -111,7 +111,7 @@ def test_a_restart_on_a_damaged_cache_serves_what_no_cache_serves(
         entries = sorted((copy / "analysis").iterdir())
         for entry, change in zip(entries, changes, strict=False):  # the first few damaged
             entry.write_bytes(damage(entry.read_bytes(), change))
-        knowledge = Builder(SEEDS, INTENTS, copy).build()
+        knowledge = Builder(SEEDS, INTENTS, copy, stored=False).build()
     assert knowledge.cache_hits + knowledge.cache_misses == len(entries)
     event(f"{knowledge.cache_misses} of {len(entries)} entries missed")
     assert indexed(knowledge) == uncached[0]

@@ -568,6 +568,8 @@ class _Static:
             return as_int or self.check(node.value, scope)
         if isinstance(node, ast.BinOp) and isinstance(node.op, ast.Add):
             return self.check(node.left, scope) and self.check(node.right, scope)
+        if isinstance(node, ast.Dict):  # a table of literal statements, looked up by name
+            return all(v is not None and self.check(v, scope) for v in node.values)
         if isinstance(node, ast.Tuple | ast.List):
             return all(self.check(e, scope) for e in node.elts)
         if isinstance(node, ast.Subscript):

@@ -171,7 +171,7 @@ class PageEntry:
 def list_pages(seeds: Path, knowledge: Knowledge) -> list[PageEntry]:
     """The page files on disk, sorted by name, with their served article titles."""
     titles: dict[str, list[str]] = {}
-    for article in knowledge.articles:
+    for article in knowledge.heads:
         titles.setdefault(Path(article.file).name, []).append(article.title)
     return [PageEntry(p.name, tuple(titles.get(p.name, ()))) for p in page_files(seeds)]
 

@@ -13,7 +13,7 @@ from bisect import bisect_left
 import numpy as np
 import numpy.typing as npt
 
-from bot.content.model import Article
+from bot.content.model import Article, ArticleHead
 from bot.knowledge.build import Knowledge
 from bot.knowledge.index import SENTENCES_PER_SLOT
 from bot.knowledge.rows import SentenceRows
@@ -36,7 +36,7 @@ class PageDates:
     def by_file(self) -> dict[str, dt.date]:
         if self._by_file is None:
             dated: dict[str, dt.date] = {}
-            for article in self.k.articles:
+            for article in self.k.heads:
                 if article.date is not None:
                     dated[article.file] = max(dated.get(article.file, _EPOCH), article.date)
             for page in self.k.pages:
@@ -45,7 +45,7 @@ class PageDates:
             self._by_file = dated
         return self._by_file
 
-    def of(self, article: Article) -> dt.date | None:
+    def of(self, article: Article | ArticleHead) -> dt.date | None:
         return self.by_file.get(article.file)
 
     def days(self) -> list[dt.date]:
@@ -64,7 +64,7 @@ class PageDates:
         """One flag per sentence row: whether its page is of the time asked."""
         if self._row_days is None:
             slot_days = np.zeros(max(self.k.slots.values(), default=0) + 1, np.int64)
-            for article in self.k.articles:
+            for article in self.k.heads:
                 day = self.of(article)
                 if day is not None:
                     slot_days[self.k.slots[article.id]] = day.toordinal()

@@ -37,7 +37,7 @@ class ArticleFinder:
     def __init__(self, knowledge: Knowledge, dates: PageDates | None = None) -> None:
         self.k = knowledge
         self.w = knowledge.rules.scoring
-        self._positions = {a.id: i for i, a in enumerate(knowledge.articles)}
+        self._positions = {a.id: i for i, a in enumerate(knowledge.heads)}
         self._head_cache: list[tuple[str, str]] | None = None
         self._titles: tuple[PhraseMatcher, dict[str, int]] | None = None
         self._body_cache: dict[int, str] = {}
@@ -57,8 +57,9 @@ class ArticleFinder:
         if when is None or not when.bounded:
             return [articles[i] for i in order[:limit]]
         lo, hi = self._span(when)
-        dated = (articles[i] for i in order[lo:hi])
-        return [a for a in dated if when.holds(self.dates.of(a))][:limit]
+        heads = self.k.heads
+        dated = [i for i in order[lo:hi] if when.holds(self.dates.of(heads[i]))]
+        return [articles[i] for i in dated[:limit]]
 
     def count(self, when: PageTime) -> int:
         """How many articles the pages of ``when`` hold."""
@@ -69,7 +70,7 @@ class ArticleFinder:
 
     def _order(self) -> list[int]:
         if self._by_date is None:
-            articles, dates = self.k.articles, self.dates
+            articles, dates = self.k.heads, self.dates
             keyed = sorted(
                 (-(dates.of(a) or _EPOCH).toordinal(), i) for i, a in enumerate(articles)
             )
@@ -111,10 +112,10 @@ class ArticleFinder:
         head_scores = self._head_hits(unique)
         when = query.page_time
         if when is not None and when.bounded:
-            articles = self.k.articles
-            candidates = {p for p in candidates if when.holds(self.dates.of(articles[p]))}
+            heads = self.k.heads
+            candidates = {p for p in candidates if when.holds(self.dates.of(heads[p]))}
             head_scores = {
-                p: v for p, v in head_scores.items() if when.holds(self.dates.of(articles[p]))
+                p: v for p, v in head_scores.items() if when.holds(self.dates.of(heads[p]))
             }
         best: tuple[float, int] | None = None
         chosen: Article | None = None
@@ -175,7 +176,7 @@ class ArticleFinder:
                         )
                     ),
                 )
-                for a in self.k.articles
+                for a in self.k.heads
             ]
         return self._head_cache
 
@@ -199,7 +200,11 @@ class ArticleFinder:
             # sentence key → article position, so that counting runs in C (a common word of
             # a large archive is in tens of thousands of sentences)
             positions = self._positions
-            self._article_of = {key: positions[ref.article_id] for key, ref in index.refs.items()}
+            self._article_of = {
+                key: positions[article_id]
+                for article_id, keys in index.article_keys.items()
+                for key in keys
+            }
         keys = chain.from_iterable(index.postings.get(t, ()) for t in terms)
         hits = Counter(map(self._article_of.__getitem__, keys))
         return {position for position, _ in hits.most_common(self.w.text_candidates)}

@@ -244,7 +244,7 @@ class Answerer:
         person's role, a date…), and those this chat was not shown lately first."""
         limit = self.knowledge.rules.thresholds.suggestions
         pool: list[str] = []
-        for article in self.knowledge.articles:
+        for article in self.knowledge.heads:
             pool += self.suggestions_for_article(article.id)[:STARTERS_PER_ARTICLE]
             if len(pool) >= limit * STARTERS_PER_ARTICLE:
                 break

@@ -8,6 +8,7 @@ import multiprocessing
 import os
 import threading
 import time
+from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -32,7 +33,7 @@ PARENT_POLL_SECONDS = 0.5  # how soon a parser worker notices that the bot died
 @dataclass(frozen=True, slots=True)
 class Page:
     meta: PageMeta
-    articles: tuple[Article, ...]
+    articles: Sequence[Article]  # a tuple when parsed; read on demand from a stored snapshot
     source_hash: str
 
 

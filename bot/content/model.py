@@ -99,6 +99,37 @@ class Article:
 
 
 @dataclass(frozen=True, slots=True)
+class ArticleHead:
+    """An article without its text: what lists, page dates and questions naming an article
+    (第二篇, 那篇讲海关的) read of every article, so that in an archive of thousands they
+    need not read every article's sentences."""
+
+    id: str
+    title: str
+    file: str
+    kicker: str | None
+    column: str | None
+    subtitle: str | None
+    byline: tuple[str, ...]
+    date: dt.date | None
+    sections: int  # how many sections the article has
+
+    @classmethod
+    def of(cls, article: Article) -> ArticleHead:
+        return cls(
+            article.id,
+            article.title,
+            article.file,
+            article.kicker,
+            article.column,
+            article.subtitle,
+            article.byline,
+            article.date,
+            len(article.sections),
+        )
+
+
+@dataclass(frozen=True, slots=True)
 class PageMeta:
     """What a page's sidecar YAML (or defaults) says about the page."""
 

@@ -27,6 +27,7 @@ from bot.knowledge.entities import EntityMemo, EntityTable, build_entities, quot
 from bot.knowledge.fuzzy import FuzzyIndex
 from bot.knowledge.incremental import PATCH_MIN_ARTICLES, PATCH_SHARE, Previous, make_index
 from bot.knowledge.inputs import content_key, make_lexicons, person_names, user_words, version_of
+from bot.knowledge.ondisk.keeper import SnapshotKeeper
 from bot.knowledge.rulesread import RulesReader
 from bot.knowledge.snapshot import Knowledge
 from bot.knowledge.tokens import ArticleTokens
@@ -70,8 +71,12 @@ class Builder:
     seeds: Path
     intents: Path
     cache_dir: Path | None = None
+    # keep each built snapshot in ``cache_dir/snapshot.sqlite`` and open it at the next start
+    # when pages, rules and code are unchanged (bot.knowledge.ondisk)
+    stored: bool = True
     _tokens: ArticleTokens = field(init=False)
     _rules: RulesReader = field(init=False)
+    _keeper: SnapshotKeeper = field(init=False)
     _pages: PageCache = field(default_factory=PageCache, init=False)
     _slots: dict[str, int] = field(default_factory=dict, init=False)
     _entity_memo: EntityMemo = field(default_factory=EntityMemo, init=False)
@@ -85,6 +90,7 @@ class Builder:
     def __post_init__(self) -> None:
         self._tokens = ArticleTokens(self.cache_dir / "analysis" if self.cache_dir else None)
         self._rules = RulesReader(self.intents)
+        self._keeper = SnapshotKeeper(self.seeds, self.cache_dir if self.stored else None)
 
     def build(self) -> Knowledge:
         """Load, validate and index everything; raise InputError listing every problem."""
@@ -98,6 +104,10 @@ class Builder:
         if rules is None:  # only the seeds' problems are wanted, parsed with any lexicon
             problems.extend(load_seeds(self.seeds, None).problems)
             raise InputError(problems)
+        key = self._keeper.key(rules)
+        opened = self._open_stored(rules, key)
+        if opened is not None:
+            return opened
         if rules.lexicon.fingerprint != self._lexicon_seen:
             # pages, facts and names were found with the old word lists: start afresh
             self._pages, self._entity_memo = PageCache(), EntityMemo()
@@ -116,11 +126,31 @@ class Builder:
                 if collecting:
                     gc.enable()
         self._tokens.retain_cache()
+        self._store(knowledge, rules, key)
         _settle()
+        self._publish(knowledge)
+        return knowledge
+
+    @staticmethod
+    def _publish(knowledge: Knowledge) -> None:
         # unbound callers (code not answering through a snapshot yet) follow the last build
         tokenizer.publish(knowledge.segmenter)
-        lexicon_module.publish(rules.lexicon)
+        lexicon_module.publish(knowledge.rules.lexicon)
+
+    def _open_stored(self, rules: Rules, key: str | None) -> Knowledge | None:
+        """The stored snapshot, when this builder has not built one yet."""
+        if self._previous is not None:
+            return None
+        with lexicon_module.active(rules.lexicon):
+            knowledge = self._keeper.open(rules, key)
+        if knowledge is not None:
+            self.reindexed, self.patched = 0, False
+            self._publish(knowledge)
         return knowledge
+
+    def _store(self, knowledge: Knowledge, rules: Rules, key: str | None) -> None:
+        if self._previous is not None:
+            self._keeper.keep(knowledge, rules, key, self._previous.quoted)
 
     def _assemble(self, loaded: LoadResult, rules: Rules, started: float) -> Knowledge:
         articles = loaded.articles

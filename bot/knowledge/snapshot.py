@@ -13,14 +13,14 @@ snapshot in hand still calls; callers holding a Knowledge should use its attribu
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from bot.content import lexicon as lexicon_module
 from bot.content.lexicon import Lexicon
 from bot.content.loader import Page
-from bot.content.model import Article
+from bot.content.model import Article, ArticleHead
 from bot.knowledge.analysis import Lexicons
 from bot.knowledge.entities import EntityTable
 from bot.knowledge.fuzzy import FuzzyIndex
@@ -35,7 +35,7 @@ from bot.text.tokenizer import Segmenter
 class Knowledge:
     """Everything the answerer needs, immutable; reload builds a new one and swaps it in."""
 
-    articles: tuple[Article, ...]
+    articles: Sequence[Article]  # a tuple when built; read on demand when opened from a file
     pages: tuple[Page, ...]
     rules: Rules
     entities: EntityTable
@@ -55,13 +55,32 @@ class Knowledge:
     # cache, so it costs no second copy)
     normalised_texts: Mapping[str, str] = field(default_factory=dict)
     normalised_titles: Mapping[str, str] = field(default_factory=dict)
+    # a snapshot opened from its file knows these without reading every article
+    stored_fact_count: int | None = None
+    stored_heads: Sequence[ArticleHead] | None = None
+    _derived: dict[str, Sequence[ArticleHead]] = field(
+        init=False, default_factory=dict, compare=False, repr=False
+    )
 
     def article(self, article_id: str) -> Article | None:
         return self.by_id.get(article_id)
 
     @property
     def fact_count(self) -> int:
+        if self.stored_fact_count is not None:
+            return self.stored_fact_count
         return sum(len(a.facts) for a in self.articles)
+
+    @property
+    def heads(self) -> Sequence[ArticleHead]:
+        """Every article's head (title, page, date…), in article order: what scans of all
+        articles read, without reading the articles themselves."""
+        if self.stored_heads is not None:
+            return self.stored_heads
+        found = self._derived.get("heads")
+        if found is None:
+            found = self._derived["heads"] = tuple(ArticleHead.of(a) for a in self.articles)
+        return found
 
     @property
     def lexicon(self) -> Lexicon:

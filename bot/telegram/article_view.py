@@ -154,9 +154,7 @@ class ArticleReader:
         self.service = service
 
     def _article(self, ref: ReadRef) -> Article:
-        article = next(
-            (a for a in self.service.knowledge.articles if a.id == ref.article_id), None
-        )
+        article = self.service.knowledge.article(ref.article_id)
         if article is None:
             raise CallbackError("article gone")
         if article_check(article) != ref.check:

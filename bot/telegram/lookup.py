@@ -140,8 +140,8 @@ def _section_suggestions(answerer: Answerer, article_id: str, section: int) -> t
 
 def _search_order(knowledge: Knowledge, near: Iterable[tuple[str, int]]) -> list[tuple[str, int]]:
     order = list(near)
-    order += [(a.id, 0) for a in knowledge.articles]
-    order += [(a.id, i) for a in knowledge.articles for i in range(1, len(a.sections))]
+    order += [(a.id, 0) for a in knowledge.heads]
+    order += [(a.id, i) for a in knowledge.heads for i in range(1, a.sections)]
     return list(dict.fromkeys(order))
 
 

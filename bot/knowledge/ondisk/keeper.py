@@ -1,0 +1,66 @@
+"""When a builder opens the stored snapshot and when it writes one.
+
+A start opens ``cache_dir/snapshot.sqlite`` when it was built from exactly these pages,
+rules and code (its key); otherwise the builder builds, and the new snapshot is written for
+the next start.  A reload after a build patches the snapshot in memory instead (faster than
+any file), so only a builder that has not built yet opens the file.
+"""
+
+from __future__ import annotations
+
+import logging
+import sqlite3
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot.knowledge.ondisk.read import open_snapshot
+from bot.knowledge.ondisk.write import snapshot_key, write_snapshot
+from bot.knowledge.snapshot import Knowledge
+from bot.rules.model import Rules
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True, slots=True)
+class SnapshotKeeper:
+    seeds: Path
+    directory: Path | None  # None: nothing is stored
+
+    def key(self, rules: Rules) -> str | None:
+        """The key of a stored snapshot of these inputs (None: none is kept)."""
+        if self.directory is None:
+            return None
+        try:
+            return snapshot_key(self.seeds, rules)
+        except OSError:
+            return None
+
+    def open(self, rules: Rules, key: str | None) -> Knowledge | None:
+        """The stored snapshot of exactly these inputs, or None."""
+        if key is None or self.directory is None:
+            return None
+        started = time.perf_counter()
+        knowledge = open_snapshot(self.directory, key, rules)
+        if knowledge is not None:
+            logger.info(
+                "knowledge %s opened from its file in %.2fs: %d articles, %d sentences",
+                knowledge.version,
+                time.perf_counter() - started,
+                len(knowledge.articles),
+                knowledge.index.size,
+            )
+        return knowledge
+
+    def keep(
+        self, knowledge: Knowledge, rules: Rules, key: str | None, quoted: frozenset[str]
+    ) -> None:
+        """Write the snapshot for the next start; a failure costs only that start's time.
+        The key is taken again: pages edited during the build must not be stored under the
+        key of what they were before."""
+        if key is None or self.directory is None or self.key(rules) != key:
+            return
+        try:
+            write_snapshot(knowledge, self.directory, key, quoted)
+        except (OSError, sqlite3.Error) as exc:
+            logger.warning("snapshot not stored (%s): the next start builds again", exc)
