@@ -22,6 +22,7 @@ from bot.answer.context import Conversation
 from bot.answer.engine import Answerer
 from bot.evaluate import load_questions
 from bot.knowledge.build import Builder, Knowledge
+from bot.knowledge.ondisk.keeper import SnapshotKeeper
 from bot.knowledge.ondisk.write import FILE_NAME, snapshot_key
 
 QUESTIONS = Path(__file__).resolve().parent / "qa" / "seed_page.yaml"
@@ -226,3 +227,17 @@ def test_stored_builds_can_be_switched_off(tmp_path: Path) -> None:
     seeds, cache = _corpus(tmp_path, SEEDS), tmp_path / "cache"
     Builder(seeds, INTENTS, cache, stored=False).build()
     assert not (cache / FILE_NAME).exists()
+
+
+def test_a_reload_writes_its_file_in_the_background(tmp_path: Path) -> None:
+    seeds, cache = _corpus(tmp_path, SEEDS), tmp_path / "cache"
+    builder = Builder(seeds, INTENTS, cache)
+    knowledge = builder.build()
+    rules = builder._rules.read()
+    (cache / FILE_NAME).unlink()
+    keeper = SnapshotKeeper(seeds, cache)
+    writer = keeper.keep(knowledge, rules, keeper.key(rules), frozenset(), background=True)
+    assert writer is not None
+    writer.join()
+    opened = Builder(seeds, INTENTS, cache).build()
+    assert opened.stored_heads is not None and tuple(opened.articles) == knowledge.articles

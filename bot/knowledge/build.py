@@ -106,6 +106,7 @@ class Builder:
             raise InputError(problems)
         key = self._keeper.key(rules)
         opened = self._open_stored(rules, key)
+        reloading = self._previous is not None
         if opened is not None:
             return opened
         if rules.lexicon.fingerprint != self._lexicon_seen:
@@ -126,7 +127,7 @@ class Builder:
                 if collecting:
                     gc.enable()
         self._tokens.retain_cache()
-        self._store(knowledge, rules, key)
+        self._store(knowledge, rules, key, reloading)
         _settle()
         self._publish(knowledge)
         return knowledge
@@ -148,9 +149,12 @@ class Builder:
             self._publish(knowledge)
         return knowledge
 
-    def _store(self, knowledge: Knowledge, rules: Rules, key: str | None) -> None:
+    def _store(self, knowledge: Knowledge, rules: Rules, key: str | None, reloading: bool) -> None:
+        """Write the file for the next start: at a reload in the background (the bot serves
+        the new snapshot meanwhile; writing a large archive takes seconds)."""
         if self._previous is not None:
-            self._keeper.keep(knowledge, rules, key, self._previous.quoted)
+            quoted = self._previous.quoted
+            self._keeper.keep(knowledge, rules, key, quoted, background=reloading)
 
     def _assemble(self, loaded: LoadResult, rules: Rules, started: float) -> Knowledge:
         articles = loaded.articles

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import sqlite3
+import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -53,14 +54,36 @@ class SnapshotKeeper:
         return knowledge
 
     def keep(
-        self, knowledge: Knowledge, rules: Rules, key: str | None, quoted: frozenset[str]
-    ) -> None:
+        self,
+        knowledge: Knowledge,
+        rules: Rules,
+        key: str | None,
+        quoted: frozenset[str],
+        background: bool = False,
+    ) -> threading.Thread | None:
         """Write the snapshot for the next start; a failure costs only that start's time.
         The key is taken again: pages edited during the build must not be stored under the
-        key of what they were before."""
+        key of what they were before.  ``background``: in a thread (returned), one write at
+        a time; the snapshot is immutable, so the bot may serve it meanwhile."""
         if key is None or self.directory is None or self.key(rules) != key:
-            return
+            return None
+        directory = self.directory
+        if not background:
+            _write(knowledge, directory, key, quoted)
+            return None
+        thread = threading.Thread(
+            target=_write, args=(knowledge, directory, key, quoted), name="snapshot-writer"
+        )
+        thread.start()
+        return thread
+
+
+_WRITING = threading.Lock()  # one file written at a time: the last one renamed in wins
+
+
+def _write(knowledge: Knowledge, directory: Path, key: str, quoted: frozenset[str]) -> None:
+    with _WRITING:
         try:
-            write_snapshot(knowledge, self.directory, key, quoted)
+            write_snapshot(knowledge, directory, key, quoted)
         except (OSError, sqlite3.Error) as exc:
             logger.warning("snapshot not stored (%s): the next start builds again", exc)
