@@ -241,3 +241,9 @@ def test_a_reload_writes_its_file_in_the_background(tmp_path: Path) -> None:
     writer.join()
     opened = Builder(seeds, INTENTS, cache).build()
     assert opened.stored_heads is not None and tuple(opened.articles) == knowledge.articles
+
+
+def test_a_cache_directory_with_uri_characters_in_its_name(tmp_path: Path) -> None:
+    seeds, cache = _corpus(tmp_path, SEEDS), tmp_path / "cache #1?x=y"
+    Builder(seeds, INTENTS, cache).build()
+    assert Builder(seeds, INTENTS, cache).build().stored_heads is not None

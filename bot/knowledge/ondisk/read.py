@@ -53,7 +53,9 @@ def open_snapshot(directory: Path, key: str, rules: Rules) -> Knowledge | None:
     if not path.is_file():
         return None
     try:
-        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, check_same_thread=False)
+        # read-only; as a URI, so that a directory name holding ? or # is still a path
+        uri = path.resolve().as_uri() + "?mode=ro"
+        connection = sqlite3.connect(uri, uri=True, check_same_thread=False)
     except sqlite3.Error as exc:
         logger.warning("stored snapshot %s not opened: %s", path, exc)
         return None
@@ -62,7 +64,7 @@ def open_snapshot(directory: Path, key: str, rules: Rules) -> Knowledge | None:
         return _knowledge(rows, key, rules)
     except SnapshotFileError as exc:
         logger.info("stored snapshot %s not used: %s", path, exc)
-    except (sqlite3.Error, CodecError, ValueError, KeyError, TypeError) as exc:
+    except (sqlite3.Error, CodecError, ValueError, KeyError, TypeError, IndexError) as exc:
         logger.warning("stored snapshot %s is damaged (%s): building instead", path, exc)
     rows.close()
     return None
