@@ -12,6 +12,7 @@ import shutil
 import sqlite3
 import threading
 from collections.abc import Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -247,3 +248,11 @@ def test_a_cache_directory_with_uri_characters_in_its_name(tmp_path: Path) -> No
     seeds, cache = _corpus(tmp_path, SEEDS), tmp_path / "cache #1?x=y"
     Builder(seeds, INTENTS, cache).build()
     assert Builder(seeds, INTENTS, cache).build().stored_heads is not None
+
+
+def test_an_opened_snapshot_with_other_articles_reads_their_heads(tmp_path: Path) -> None:
+    _, opened = _pair(_corpus(tmp_path, SEEDS), tmp_path / "cache")
+    fewer = replace(opened, articles=tuple(opened.articles)[1:])
+    assert fewer.stored_heads is None
+    assert [h.id for h in fewer.heads] == [a.id for a in opened.articles][1:]
+    assert fewer.fact_count == sum(len(a.facts) for a in tuple(opened.articles)[1:])

@@ -55,9 +55,6 @@ class Knowledge:
     # cache, so it costs no second copy)
     normalised_texts: Mapping[str, str] = field(default_factory=dict)
     normalised_titles: Mapping[str, str] = field(default_factory=dict)
-    # a snapshot opened from its file knows these without reading every article
-    stored_fact_count: int | None = None
-    stored_heads: Sequence[ArticleHead] | None = None
     _derived: dict[str, Sequence[ArticleHead]] = field(
         init=False, default_factory=dict, compare=False, repr=False
     )
@@ -67,9 +64,18 @@ class Knowledge:
 
     @property
     def fact_count(self) -> int:
-        if self.stored_fact_count is not None:
-            return self.stored_fact_count
+        stored: int | None = getattr(self.articles, "fact_count", None)
+        if stored is not None:
+            return stored
         return sum(len(a.facts) for a in self.articles)
+
+    @property
+    def stored_heads(self) -> Sequence[ArticleHead] | None:
+        """The heads an opened snapshot's articles carry (read from its file), else None.
+        Kept with the articles, not beside them, so that a snapshot whose articles are
+        replaced (``dataclasses.replace``) never reports the old ones' heads."""
+        stored: Sequence[ArticleHead] | None = getattr(self.articles, "heads", None)
+        return stored
 
     @property
     def heads(self) -> Sequence[ArticleHead]:

@@ -87,7 +87,13 @@ def _knowledge(rows: Rows, key: str, rules: Rules) -> Knowledge:
     ids = [row[0] for row in rows.all("article_ids")]
     positions = {article_id: i for i, article_id in enumerate(ids)}
     article_type = decoder(Article)
-    articles = StoredArticles(rows, lambda body: article_type(json.loads(body)), len(ids))
+    articles = StoredArticles(
+        rows,
+        lambda body: article_type(json.loads(body)),
+        len(ids),
+        heads=decode(tuple[ArticleHead, ...], value["heads"]),
+        fact_count=int(value["fact_count"]),
+    )
     by_id = ArticlesById(articles, positions)
     return Knowledge(
         articles=articles,
@@ -106,8 +112,6 @@ def _knowledge(rows: Rows, key: str, rules: Rules) -> Knowledge:
         slots=dict(value["slots"]),
         normalised_texts=StoredMap(rows, "normalised", _first, cache=64),
         normalised_titles=dict(value["titles"]),
-        stored_fact_count=int(value["fact_count"]),
-        stored_heads=decode(tuple[ArticleHead, ...], value["heads"]),
     )
 
 

@@ -16,7 +16,7 @@ from collections import OrderedDict
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar, overload
 
-from bot.content.model import Article
+from bot.content.model import Article, ArticleHead
 
 K = TypeVar("K")
 V = TypeVar("V")
@@ -113,17 +113,30 @@ class Rows:
             self.connection.close()
 
 
-class _Recent(OrderedDict[Any, Any]):
-    """The last ``size`` values read, most recent last."""
+_MISSING = object()
+
+
+class _Recent:
+    """The last ``size`` values read, most recent last; safe to share between threads."""
 
     def __init__(self, size: int) -> None:
-        super().__init__()
         self.size = size
+        self._values: OrderedDict[Any, Any] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def find(self, key: Any) -> Any:
+        """The value kept for ``key`` (now the most recent), else ``_MISSING``."""
+        with self._lock:
+            value = self._values.get(key, _MISSING)
+            if value is not _MISSING:
+                self._values.move_to_end(key)
+            return value
 
     def keep(self, key: Any, value: Any) -> None:
-        self[key] = value
-        if len(self) > self.size:
-            self.popitem(last=False)
+        with self._lock:
+            self._values[key] = value
+            if len(self._values) > self.size:
+                self._values.popitem(last=False)
 
 
 class StoredMap(Mapping[K, V]):
@@ -148,13 +161,11 @@ class StoredMap(Mapping[K, V]):
         self._rows, self._decode, self._params, self._key_of = rows, decode, key_params, key_of
         self._size = rows.count(statement)
         self._recent = _Recent(cache)
-        self._lock = threading.Lock()
 
     def __getitem__(self, key: K) -> V:
-        with self._lock:
-            if key in self._recent:
-                self._recent.move_to_end(key)
-                return self._recent[key]  # type: ignore[no-any-return]
+        found = self._recent.find(key)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
         try:
             params = self._params(key)
         except (TypeError, ValueError) as exc:  # a key of another shape is in no table
@@ -163,8 +174,7 @@ class StoredMap(Mapping[K, V]):
         if row is None:
             raise KeyError(key)
         value = self._decode(row)
-        with self._lock:
-            self._recent.keep(key, value)
+        self._recent.keep(key, value)
         return value
 
     def __iter__(self) -> Iterator[K]:
@@ -182,12 +192,10 @@ class StoredPostings(Mapping[str, "array[int]"]):
         self._rows = rows
         self.frequencies = frequencies
         self._recent = _Recent(8192)
-        self._lock = threading.Lock()
 
     def __getitem__(self, term: str) -> array[int]:
-        with self._lock:
-            found = self._recent.get(term)
-        if found is not None:
+        found = self._recent.find(term)
+        if found is not _MISSING:
             return found  # type: ignore[no-any-return]
         if term not in self.frequencies:
             raise KeyError(term)
@@ -197,8 +205,7 @@ class StoredPostings(Mapping[str, "array[int]"]):
         keys = array("q")
         keys.frombytes(row[0])
         if len(keys) <= MAX_CACHED_POSTING:
-            with self._lock:
-                self._recent.keep(term, keys)
+            self._recent.keep(term, keys)
         return keys
 
     def __contains__(self, term: object) -> bool:
@@ -221,23 +228,23 @@ class StoredArticles(Sequence[Article]):
         count: int,
         cache: int = 256,
         start: int = 0,
+        heads: Sequence[ArticleHead] = (),
+        fact_count: int | None = None,
     ) -> None:
         self._rows, self._decode, self._count, self._start = rows, decode, count, start
         self._recent = _Recent(cache)
-        self._lock = threading.Lock()
+        # what scans of every article read, stored beside them (Knowledge.heads, fact_count)
+        self.heads, self.fact_count = heads, fact_count
 
     def at(self, position: int) -> Article:
-        with self._lock:
-            found = self._recent.get(position)
-            if found is not None:
-                self._recent.move_to_end(position)
-                return found  # type: ignore[no-any-return]
+        found = self._recent.find(position)
+        if found is not _MISSING:
+            return found  # type: ignore[no-any-return]
         row = self._rows.one("article", (position,))
         if row is None:
             raise IndexError(position)
         article = self._decode(row[0])
-        with self._lock:
-            self._recent.keep(position, article)
+        self._recent.keep(position, article)
         return article
 
     @overload
@@ -260,8 +267,14 @@ class StoredArticles(Sequence[Article]):
 
     def window(self, start: int, count: int) -> StoredArticles:
         """The articles ``start`` … ``start + count - 1`` (one page's), sharing this cache."""
-        view = StoredArticles(self._rows, self._decode, count, start=self._start + start)
-        view._recent, view._lock = self._recent, self._lock
+        view = StoredArticles(
+            self._rows,
+            self._decode,
+            count,
+            start=self._start + start,
+            heads=self.heads[start : start + count],
+        )
+        view._recent = self._recent
         return view
 
 
