@@ -202,11 +202,29 @@ class NameRules:
             asked = frozenset(found)
             self._last_asked = (need, asked)
         table = self.k.entities.entities
-        return any(
-            k not in asked and table[k].kind in REQUIRED_KINDS
+        others = [
+            k
             for k in self.index.mentions.get(key, ())
-            if k in table
-        )
+            if k in table and k not in asked and table[k].kind in REQUIRED_KINDS
+        ]
+        return bool(others) and not all(self._glossed(need, key, k) for k in others)
+
+    def _glossed(self, need: Need, key: int, other: str) -> bool:
+        """Every mention of organisation ``other`` in the sentence sits in brackets right
+        after an asked name: a gloss of it (某校(现某某学院), 某公司（某集团旗下）) — its
+        present name, its parent — not a sentence about someone else."""
+        text = self.index.texts[key]
+        spans = [(s, e) for s, e, _, entity in self.orgs_named_in(key) if entity.key == other]
+        if not spans:
+            return False
+        asked = [a for e in need.names for a in e.aliases if a]
+        for start, _ in spans:
+            opening = max(text.rfind("(", 0, start), text.rfind("（", 0, start))
+            if opening < 0 or any(c in text[opening:start] for c in ")）"):
+                return False
+            if not any(text.endswith(a, 0, opening) for a in asked):
+                return False
+        return True
 
     def _affiliations(self, person: str) -> frozenset[str]:
         """Organisations named in the sentences that name ``person``."""

@@ -34,6 +34,7 @@ from bot.knowledge.build import Knowledge
 from bot.knowledge.index import SentenceRef
 from bot.nlu import resources
 from bot.nlu.need import Need
+from bot.nlu.ordinals import another_of_the_series
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +108,8 @@ class Scorer:
         if ref is None:
             return None
         text = index.texts[key]
+        if another_of_the_series(need.series, text, self.k.lexicon):
+            return None  # 三期 asked, the sentence is about 二期: not a candidate at all
         # the paragraph and heading are read only when a word is missing from the sentence
         # (most candidates of a large archive contain every word they were found by), and
         # once per question and paragraph: a paragraph has several candidates

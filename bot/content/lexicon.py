@@ -92,6 +92,8 @@ class Lexicon:
     org_abbreviations: dict[str, str]
     figure_question_words: tuple[str, ...]
     figure_links: frozenset[str]
+    ordinal_heads: tuple[str, ...]
+    ordinal_heads_after_di: tuple[str, ...]
     change_verbs: tuple[str, ...]
     change_links: tuple[str, ...]
     plan_periods: dict[str, tuple[int, int]]

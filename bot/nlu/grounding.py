@@ -66,6 +66,13 @@ def unknown_names(
     stop = knowledge.rules.language.stopwords | frozenset(knowledge.rules.language.pronouns)
     found: list[UnknownName] = []
     for k, (token, at) in enumerate(tokens):
+        coined = _coined_before(tokens, k, stop, words)
+        if coined is not None:
+            begin, stem_end, coined_kind = coined
+            if unknown_in_corpus(text, begin, stem_end, taken, stop, knowledge):
+                tail = at + len(token)
+                found.append(UnknownName(text[begin:tail], coined_kind, begin, tail))
+            continue
         suffix, kind = _suffix_of(token, words)
         if suffix is not None and kind is not None:
             end = at + len(token)
@@ -148,6 +155,40 @@ def _suffix_of(token: str, words: Words) -> tuple[str | None, NameKind | None]:
         if token.endswith(suffix):
             return suffix, NameKind.PLACE
     return None, None
+
+
+def _coined_before(
+    tokens: list[tuple[str, int]], k: int, stop: frozenset[str], words: Words
+) -> tuple[int, int, NameKind] | None:
+    """A suffix that is also a plain word (高速, 机场, 铁路: "高速发展") ends a name when what
+    stands before it is a word no dictionary knows (成乐|高速), or two lone characters (湘|黔|
+    高速): readers shorten a road's or a line's name to a coined word.  Returns that word's
+    span and the name's kind."""
+    token = tokens[k][0]
+    if token not in words.generic or k == 0:
+        return None
+    kind = (
+        NameKind.PLACE
+        if token in words.place_suffixes
+        else NameKind.ORG
+        if token in words.org_suffixes
+        else None
+    )
+    if kind is None:
+        return None
+
+    def plain(word: str) -> bool:
+        return _CJK.fullmatch(word) is not None and word not in stop and word not in words.generic
+
+    before, at = tokens[k - 1]
+    end = at + len(before)
+    if len(before) >= 2 and plain(before) and not resources.is_word(before):
+        return at, end, kind
+    if len(before) == 1 and k >= 2 and plain(before):
+        first, start = tokens[k - 2]
+        if len(first) == 1 and plain(first) and not resources.is_word(first + before):
+            return start, end, kind
+    return None
 
 
 def _verb_reading(tokens: list[tuple[str, int]], k: int, stop: frozenset[str]) -> bool:

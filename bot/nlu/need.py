@@ -11,6 +11,7 @@ from dataclasses import dataclass
 
 from bot.knowledge.entities import Entity, EntityKind
 from bot.nlu import resources
+from bot.nlu.ordinals import ordinals
 from bot.nlu.understand import Query
 from bot.nlu.when import PageTime
 from bot.rules.model import AnswerType
@@ -34,6 +35,7 @@ class Need:
     page_time: PageTime | None = None  # only pages of this date answer (1月19日的报道)
     written: tuple[str, ...] = ()  # the names as the question writes them (not their aliases)
     attribute: str | None = None  # the word a figure is asked of: 快充桩 of 快充桩有多少个
+    series: tuple[tuple[str, float], ...] = ()  # which of a series is asked: 三期, 第十二届
 
     @property
     def empty(self) -> bool:
@@ -72,6 +74,7 @@ def need_from_query(query: Query) -> Need:
         query.page_time,
         tuple(n.surface for n in query.named),
         _attribute(query.text, terms),
+        ordinals(query.text, resources.lexicon()),
     )
 
 

@@ -69,6 +69,8 @@ FIELDS: dict[str, str] = {
     "org_abbreviations": _WORDS,
     "figure_question_words": _LIST,
     "figure_links": _SET,
+    "ordinal_heads": _LIST,
+    "ordinal_heads_after_di": _LIST,
     "change_verbs": _LIST,
     "change_links": _LIST,
     "head_roles": _LIST,

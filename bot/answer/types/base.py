@@ -186,6 +186,22 @@ def anchored_to(inp: FitInput, fact: Fact) -> bool:
     )
 
 
+def asked_about(inp: FitInput, value: str) -> bool:
+    """The organisation ``value`` is the one the question itself names, so it cannot be
+    the answer to "哪家 / 谁": one of its names' aliases, or the question's words that write
+    the name without its suffix (和华南理工签协议的企业叫什么 names 华南理工大学, which the
+    corpus never writes short, so the question's 华南理工 is no entity of its own)."""
+    name = resources.normalised(value)
+    if any(name in e.aliases for e in inp.need.names):
+        return True
+    asked = "".join(inp.need.terms)  # jieba may cut the short name up (云川|理工)
+    return any(
+        len(name) - len(suffix) >= 2 and name[: -len(suffix)] in asked
+        for suffix in resources.lexicon().org_suffixes
+        if name.endswith(suffix)
+    )
+
+
 def _planned(text: str, fact: Fact) -> bool:
     """The fact is a target or forecast: a plan word in its clause, or a sentence that
     opens with a deadline (到2027年，…)."""

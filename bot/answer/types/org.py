@@ -3,9 +3,15 @@ never the organisation the question itself asks about."""
 
 from __future__ import annotations
 
-from bot.answer.types.base import AnswerKind, Fit, FitInput, about_the_question, select
+from bot.answer.types.base import (
+    AnswerKind,
+    Fit,
+    FitInput,
+    about_the_question,
+    asked_about,
+    select,
+)
 from bot.content.model import Fact, FactKind
-from bot.nlu import resources
 from bot.rules.model import AnswerType
 
 KINDS = frozenset({FactKind.ORG})
@@ -17,7 +23,7 @@ def fit(inp: FitInput) -> Fit:
 
 def _with_named_orgs(inp: FitInput, facts: tuple[Fact, ...]) -> tuple[Fact, ...]:
     asked = {a for e in inp.need.names for a in e.aliases}
-    found = [f for f in facts if resources.normalised(str(f.value)) not in asked]
+    found = [f for f in facts if not asked_about(inp, str(f.value))]
     taken = [(f.start, f.end) for f in found]
     text = inp.sentence.text
     for start, end, phrase, entity in inp.tools.names.orgs_named_in(inp.key):

@@ -16,6 +16,7 @@ from bot.answer.types.base import (
     SummaryInput,
     about_the_question,
     anchored_to,
+    asked_about,
     select,
 )
 from bot.content.model import Fact, FactKind
@@ -57,12 +58,11 @@ def fit(inp: FitInput) -> Fit:
             return (), 1.0  # an author's "（作者系…教授）" line answers "是什么人"
     elif not facts and not any(_role_re().search(t) for t in (*need.terms, *need.concepts)):
         # "由谁联合组建的？" may be answered by organisations, never by the one asked
-        asked = {a for e in need.names for a in e.aliases}
         facts = tuple(
             f
             for f in inp.sentence.facts
             if f.kind is FactKind.ORG
-            and resources.normalised(str(f.value)) not in asked
+            and not asked_about(inp, str(f.value))
             and (not inp.anchors or anchored_to(inp, f))
         )
         return facts, inp.tools.w.agent_fit if facts else 0.0
