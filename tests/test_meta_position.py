@@ -28,6 +28,18 @@ def test_articles_by_position(answerer: Answerer, message: str, position: int) -
     assert answer.source.article == _listed(answerer)[position]
 
 
+def test_what_an_article_is_about_quotes_its_headline_then_its_lead(answerer: Answerer) -> None:
+    """The headline (and subtitle) as printed prove what the article is about; the lead
+    follows it in the quote."""
+    answer = answerer.answer("这一版的头条文章讲的是什么？")
+    article = answerer.knowledge.article(answer.source.article_id) if answer.source else None
+    assert article is not None and answer.quote is not None
+    lines = answer.quote.split("\n")
+    lead = article.sections[0].paragraphs[0].sentences[0].text
+    assert lines[0] == article.title and lines[-1] == lead
+    assert lines[1:-1] == ([article.subtitle] if article.subtitle else [])
+
+
 def test_a_position_past_the_end_is_declined(answerer: Answerer) -> None:
     answer = answerer.answer(f"第{len(_listed(answerer)) + 3}篇讲的是什么？")
     assert not answer.answered

@@ -151,7 +151,7 @@ class MetaResponder:
             responses.text(
                 "article_summary", language, title=article.title, summary=article.summary
             ),
-            quote=lead.text,
+            quote=headline_and_lead(article, lead.text),
             source=source,
             topic=topics[0] if topics else None,
         )
@@ -187,6 +187,13 @@ class MetaResponder:
         return tuple(
             responses.text("suggest_article", "zh", title=a.title) for a in self.finder.newest(3)
         )
+
+
+def headline_and_lead(article: Article, lead: str) -> str:
+    """What says what an article is about, verbatim: its headline and subtitle as printed,
+    then its first sentence (a reader asking 头条讲的是什么 is answered by the headline; the
+    lead alone often opens on a scene: 4月13日清晨，田里…)."""
+    return "\n".join(filter(None, (article.title, article.subtitle, lead)))
 
 
 def _author_note(article: Article) -> str | None:
