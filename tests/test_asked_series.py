@@ -1,6 +1,7 @@
 """Which one a question asks about: the phase or edition of a series (二期 / 三期), an
 organisation the question itself names (never its answer), another name given in brackets
-right after an asked name, and a coined name before a suffix that is also a plain word."""
+right after an asked name, a coined name before a suffix that is also a plain word, and
+the topic a clause-final count counts."""
 
 from __future__ import annotations
 
@@ -114,3 +115,17 @@ def test_a_plain_word_suffix_after_a_real_word_names_nothing(
     knowledge: Knowledge, message: str
 ) -> None:
     assert understand(message, knowledge).unknown == ()
+
+
+def test_a_clause_final_count_counts_the_topic_named_just_before(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """这样的积分超市，全市已建成318个: nothing follows the measure word, so the count is of
+    the noun the clause before it names — while a plan's figure does not answer 已建成."""
+    page = (
+        "# 垃圾分类进社区\n\n记者 王明\n\n"
+        "居民投放可回收物可以换积分，到社区的回收驿站兑换日用品。这样的回收驿站，云川全市已建成126个。\n\n"
+        "按照计划，到明年底，云川将把回收驿站扩大到300个。\n"
+    )
+    (answer,) = answers(tmp_path, cache_dir, page, "云川全市已建成多少个回收驿站？")
+    assert answer.answered and "126个" in answer.summary

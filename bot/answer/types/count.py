@@ -83,6 +83,12 @@ def _counts_asked(inp: FitInput, fact: Fact) -> bool:
     # the counted noun shares the number's clause: "…的容量，循环寿命超过5000次" counts no 容量
     if any(start <= a < end for a, _ in found):
         return True
+    if fact.end == end and start > 0:
+        # 这样的积分超市，全市已建成318个: a clause-final count, of the topic the clause just
+        # before it names
+        before = clause_bounds(inp.sentence.text, start - 1)[0]
+        if any(before <= a < start for a, _ in found):
+            return True
     clause = norm[start:end]
     return any(
         w.startswith(COUNTED_PHRASE)
