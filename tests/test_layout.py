@@ -167,3 +167,38 @@ def test_a_credit_of_one_character_is_no_part_of_a_name() -> None:
     ]
     assert byline_names("文 张三") == ["张三"]
     assert dateline_credits("本报讯（记者 柏文清 通讯员 王五）11月3日，") == ["柏文清", "王五"]
+
+
+def test_jump_lines_send_an_articles_rest_back_to_it() -> None:
+    """（下转第三栏） ends a column of an article and （上接第一栏） says where it resumes: the
+    text after it goes back to that article, and neither line is anyone's kicker or text."""
+    page = (
+        "# 渔港改造完工\n\n记者 王一\n\n渔港改造历时两年，新建码头一座。\n\n（下转第三栏）\n\n"
+        "# 水产公司产值增长\n\n记者 李二\n\n公司今年产值增长两成。\n\n（上接第一栏）\n\n"
+        "渔港还新建了冷链仓库。\n\n# 第三篇\n\n第三篇正文。\n"
+    )
+    port, company, third = layout(page)
+    assert paragraphs(port) == ["渔港改造历时两年，新建码头一座。", "渔港还新建了冷链仓库。"]
+    assert paragraphs(company) == ["公司今年产值增长两成。"]
+    assert company.kicker is None and third.title == "第三篇"
+
+
+def test_an_undated_dateline_starts_an_article_and_credits_its_reporters() -> None:
+    """本报讯（记者 某某 通讯员 某某）: no place or date, but the credits make it a dateline."""
+    page = (
+        "# 第一篇\n\n记者 王一\n\n第一篇正文。\n\n## 垃圾分类积分超市开到村口\n\n"
+        "本报讯(记者 赵六 通讯员 钱七)积分超市开到了村口。\n\n第二段。\n"
+    )
+    first, second = layout(page)
+    assert second.title == "垃圾分类积分超市开到村口"
+    assert second.byline == ["赵六", "钱七"]
+    assert second.dateline is None
+    assert paragraphs(first) == ["第一篇正文。"]
+
+
+def test_a_long_deck_line_above_a_title_is_its_kicker() -> None:
+    """A regional daily's 引题 runs to 30-odd characters: two phrases, a space, no stop."""
+    deck = "全市深远海养殖水体突破两百万立方米 单个平台设计年产商品鱼一千二百吨"
+    page = f"## 海洋·渔业\n\n{deck}\n\n# 首批大黄鱼起捕上市\n\n记者 王一\n\n正文。\n"
+    [article] = layout(page)
+    assert (article.title, article.kicker) == ("首批大黄鱼起捕上市", deck)

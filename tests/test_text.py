@@ -8,6 +8,7 @@ from hypothesis import strategies as st
 from bot.content.numbers import parse_number
 from bot.knowledge.matcher import PhraseMatcher
 from bot.text import pinyin
+from bot.text.chars import paragraph_is_finished
 from bot.text.normalize import clean_control, normalize
 from bot.text.sentences import split_sentences
 
@@ -32,6 +33,16 @@ def test_sentences_keep_closing_quotes() -> None:
         "有多难呢？",
         "研发人员举例",
     ]
+
+
+def test_a_half_width_full_stop_between_chinese_text_ends_a_sentence() -> None:
+    """Typed for 。 (最大浪高7.2米.台风过后), after a quote or a percentage too; a decimal
+    point or an abbreviation (7.2, U.S.) ends nothing, and such a paragraph is finished."""
+    text = '浪高7.2米.台风过后,网衣完好."规矩"也有.增长5%.在U.S.上市'
+    parts = [text[a:b] for a, b in split_sentences(text)]
+    assert parts == ["浪高7.2米.", "台风过后,网衣完好.", '"规矩"也有.', "增长5%.", "在U.S.上市"]
+    assert paragraph_is_finished("平均满意度为93.4分.")
+    assert not paragraph_is_finished("数据显示，回收利用率达到63.")
 
 
 @given(st.text(max_size=300))

@@ -18,6 +18,7 @@ from bot.content.lexicon import ParsingThresholds, lexicon
 from bot.content.limits import LayoutLimits, layout_limits
 from bot.content.lines import (
     COLUMN_MARK_RE,
+    JUMP_RE,
     SENTENCE_PUNCT_RE,
     SUBTITLE_RE,
     TextKind,
@@ -51,6 +52,7 @@ class PageLayout:
         self.articles: list[ArticleDraft] = []
         self.current: ArticleDraft | None = None
         self.redirect: ArticleDraft | None = None  # an earlier article continued here
+        self.jumped: ArticleDraft | None = None  # went on elsewhere: （下转第三栏）
         self.pending_heads: list[Unit] = []
         self.orphans = OrphanRule(self.thresholds, self.limits)
         self.notices = self.orphans.notices  # limits this page ran into (what was cut short)
@@ -114,7 +116,7 @@ class PageLayout:
             and self.units[i + 1].level == 1
             and len(text) <= self.thresholds.max_kicker_chars
             and not SENTENCE_PUNCT_RE.search(text)
-            and self._kind(i) is not TextKind.BYLINE
+            and self._kind(i) not in (TextKind.BYLINE, TextKind.JUMP)
         )
 
     def _titles_dateline(self, i: int) -> bool:
@@ -223,6 +225,9 @@ class PageLayout:
         unit = self.units[i]
         kind = self.kinds[i]
         current = self.current
+        if kind is TextKind.JUMP:
+            self._jump(unit)
+            return
         if self._is_kicker_line(i):
             self.pending_heads.append(unit)  # 开年观察·稳外贸一线 above the next title
             return
@@ -255,6 +260,19 @@ class PageLayout:
                     current.continue_last_paragraph(unit)
                     return
         target.add_paragraph(unit)
+
+    def _jump(self, unit: Unit) -> None:
+        """（下转第三栏） ends this column of the article; the （上接…） line further down
+        says where its text resumes, so the paragraphs after it go back to that article
+        whatever was printed between.  A jump to another page (转第2版) leaves nothing to
+        join; a 上接 without a 下转 before it is left to the column-break rule."""
+        match = JUMP_RE.match(unit.text.strip())
+        way = match["way"] if match else ""
+        if way == "下转":
+            self.jumped = self.redirect or self.current
+        elif way == "上接" and self.jumped is not None:
+            self.redirect, self.jumped = self.jumped, None
+            self.current = self.redirect
 
     def _position(self, article: ArticleDraft) -> int:
         """Where ``article`` is in the page, searched from the end: it is the current article
@@ -304,9 +322,10 @@ class PageLayout:
 def _apply_dateline(article: ArticleDraft, text: str) -> None:
     """A dateline paragraph dates the article and credits its reporters."""
     match = match_dateline(text)
-    if match:
+    if match and match["month"]:
         year = int(match["year"]) if match["year"] else None
         article.dateline = (year, int(match["month"]), int(match["day"]))
+    if match:
         article.byline.extend(n for n in dateline_credits(text) if n not in article.byline)
 
 

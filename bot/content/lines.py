@@ -22,10 +22,23 @@ _LATE_DATELINE_RE = re.compile(
     r"[\s\u3000]*(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
 )
 
+# 本报讯（记者 某某 通讯员 某某）: no date, the credits say it is a dateline (its date groups
+# never match, so they read None)
+_UNDATED_DATELINE_RE = re.compile(
+    r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)讯[\s\u3000]*"
+    r"[(（](?P<credits>[^()（）]{0,40}(?:记者|通讯员)[^()（）]{0,40})[)）]"
+    r"(?P<year>(?!))?(?P<month>(?!))?(?P<day>(?!))?"
+)
+
 
 def match_dateline(text: str) -> re.Match[str] | None:
-    """A dateline at the start of ``text`` (groups: pub, year, month, day, credits)."""
-    return DATELINE_RE.match(text) or _LATE_DATELINE_RE.match(text)
+    """A dateline at the start of ``text`` (groups: pub, year, month, day, credits; the
+    date's are None when the dateline gives none)."""
+    return (
+        DATELINE_RE.match(text)
+        or _LATE_DATELINE_RE.match(text)
+        or _UNDATED_DATELINE_RE.match(text)
+    )
 
 
 _ROLE_WORDS = (
@@ -46,6 +59,12 @@ _NAME_RE = re.compile(r"^[\u4e00-\u9fff·]{2,4}$")
 SUBTITLE_RE = re.compile(r"^(?:——|—|－－|--)\s*\S")
 COLUMN_MARK_RE = re.compile(r"[·•|｜]")
 SENTENCE_PUNCT_RE = re.compile(r"[，。；！？,;!?：:]")
+# A jump line: the article goes on in another column (（下转第三栏）) or this text goes on
+# from one (（上接第1栏）); 转/接 with a page (转第2版) leave this page.
+JUMP_RE = re.compile(
+    r"^[（(]\s*(?P<way>下转|上接|转|接)(?:第|本版)?[0-9一二三四五六七八九十]{0,3}"
+    r"[栏版页面]?\s*[)）]$"
+)
 
 MAX_BYLINE_CHARS = 40
 
@@ -56,10 +75,13 @@ class TextKind(StrEnum):
     BYLINE = "byline"
     SUBTITLE = "subtitle"
     AUTHOR = "author"
+    JUMP = "jump"  # （下转第三栏） / （上接第一栏）: where an article goes on
 
 
 def classify(unit: Unit) -> TextKind:
     text = unit.text
+    if JUMP_RE.match(text.strip()):
+        return TextKind.JUMP
     if match_dateline(text):
         return TextKind.DATELINE
     if SUBTITLE_RE.match(text):

@@ -33,6 +33,12 @@ def is_han(ch: str) -> bool:
 def paragraph_is_finished(text: str) -> bool:
     """True when a paragraph ends the way a paragraph can end (not cut mid-sentence)."""
     stripped = text.rstrip()
+    if (
+        len(stripped) >= 2
+        and stripped[-1] == "."
+        and (is_han(stripped[-2]) or stripped[-2] in '"”')
+    ):
+        return True  # …平均满意度为93.4分. — a half-width full stop typed for 。
     return not stripped or stripped[-1] in PARAGRAPH_END
 
 
