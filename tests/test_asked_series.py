@@ -34,6 +34,7 @@ def answers(tmp_path: Path, cache_dir: Path, page: str, *questions: str) -> list
         ("第十二届博览会", (("届", 12.0),)),
         ("2025届毕业生", (("届", 2025.0),)),
         ("第三批名单", (("批", 3.0),)),
+        ("云川市第三人民医院", (("人民医院", 3.0),)),  # numbered institutions of one kind
         ("一批企业入驻，每一届都来", ()),  # a batch, every edition: no series asked
         ("十四五期间", ()),  # a plan period
         ("同期增长", ()),

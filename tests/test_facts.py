@@ -304,3 +304,11 @@ def test_trains_are_counted_in_lie() -> None:
     percentage beside it."""
     counts = facts("2025年，某港开行中欧班列420列，同比增长12%。", FactKind.COUNT)
     assert [(f.value, f.unit) for f in counts] == [(420.0, "列")]
+
+
+def test_a_hall_ending_in_ting_is_no_organisation() -> None:
+    """演艺厅 / 多功能厅 end like a department (省文化和旅游厅) but are rooms."""
+    facts = extract_facts(
+        "另有一座可容纳600人的演艺厅和一个多功能厅，由省文化和旅游厅指导建设。", DateContext(None)
+    )
+    assert [f.text for f in facts if f.kind is FactKind.ORG] == ["省文化和旅游厅"]

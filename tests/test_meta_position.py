@@ -55,3 +55,10 @@ def test_a_question_about_the_last_of_something_is_not_about_an_article(
     answerer: Answerer,
 ) -> None:
     assert answerer.answer("最后一条生产线什么时候投产？").intent != "summarize_article"
+
+
+def test_who_the_author_is_answers_with_the_author_note(answerer: Answerer) -> None:
+    """作者是什么身份 asks what 作者是谁 asks: the （作者系…） line says it."""
+    answer = answerer.answer("专家点评的作者是什么身份？")
+    assert answer.intent == "article_author" and answer.quote is not None
+    assert answer.quote.lstrip("（(").startswith("作者系")

@@ -1,4 +1,4 @@
-"""Which one of a series a question asks about: 二期, 第十二届, 4号线, 2025届.
+"""Which one of a series a question asks about: 二期, 第十二届, 4号线, 2025届, 第三人民医院.
 
 A page often reports several phases or editions of one thing side by side (一期 built, 二期
 under way, 三期 planned).  A sentence that writes the asked series word with another number,
@@ -22,10 +22,16 @@ _NUMERAL = r"[0-9]+|[一二两三四五六七八九十百零〇]+"
 
 
 @lru_cache(maxsize=8)
-def _pattern(bare: tuple[str, ...], after_di: tuple[str, ...]) -> re.Pattern[str]:
+def _pattern(
+    bare: tuple[str, ...], after_di: tuple[str, ...], institutions: tuple[str, ...]
+) -> re.Pattern[str]:
     heads = "|".join(map(re.escape, sorted(bare, key=len, reverse=True)))
     di_heads = "|".join(map(re.escape, sorted(after_di, key=len, reverse=True)))
+    suffixes = "|".join(map(re.escape, sorted(institutions, key=len, reverse=True)))
     parts = []
+    if suffixes:
+        # 第三人民医院, 第一中学: numbered institutions of one kind
+        parts.append(f"第(?P<n4>{_NUMERAL})(?P<h4>[\u4e00-\u9fff]{{0,4}}?(?:{suffixes}))")
     if heads:
         parts.append(f"(?P<n1>{_NUMERAL})(?P<h1>{heads})(?!间)")  # 十四五期间 is a period
     if di_heads:
@@ -36,9 +42,10 @@ def _pattern(bare: tuple[str, ...], after_di: tuple[str, ...]) -> re.Pattern[str
 def ordinals(text: str, lexicon: Lexicon) -> tuple[Ordinal, ...]:
     """Every series word written with its number in ``text``, in order."""
     found: list[Ordinal] = []
-    for match in _pattern(lexicon.ordinal_heads, lexicon.ordinal_heads_after_di).finditer(text):
-        number = match.group("n1") or match.group("n2") or match.group("n3")
-        head = match.group("h1") or match.group("h2")
+    pattern = _pattern(lexicon.ordinal_heads, lexicon.ordinal_heads_after_di, lexicon.org_suffixes)
+    for match in pattern.finditer(text):
+        number = match.group("n4") or match.group("n1") or match.group("n2") or match.group("n3")
+        head = match.group("h4") or match.group("h1") or match.group("h2")
         value = parse_number(number)
         if value is not None:
             found.append((head, value))
