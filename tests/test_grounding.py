@@ -27,6 +27,8 @@ from bot.nlu.understand import understand
         ("宜宾有什么项目？", "宜宾", "place"),  # a place jieba knows
         ("东塘村的合作社流转了多少亩土地？", "东塘村", "place"),  # jieba cut it 东|塘村
         ("鼓浪屿景区接待了多少游客？", "鼓浪屿景区", "place"),  # a name before a noun (景区)
+        ("石门村一共有多少家民宿？", "石门村", "place"),  # a lone suffix after a known word
+        ("青螺县的渔港有多少艘渔船？", "青螺县", "place"),
     ],
 )
 def test_names_the_page_never_mentions_are_reported(
@@ -92,3 +94,19 @@ def test_a_typo_of_a_person_the_parser_did_not_pick_out_still_grounds(cache_dir:
     knowledge = build_knowledge(seeds, INTENTS, cache_dir)
     assert understand("王小曼去年销售额多少", knowledge).unknown == ()
     assert [u.text for u in understand("王建华去年销售额多少", knowledge).unknown] == ["王建华"]
+
+
+def test_a_look_alike_is_not_grounded_by_a_shorter_alias(tmp_path: Path, cache_dir: Path) -> None:
+    """平东县某中心 beside the page's 平溪县某中心: one character that does not sound the same
+    is another place, even though the centre's former name (平溪县城关敬老院) differs in length
+    (which alone once made it pass for a typing slip)."""
+    (tmp_path / "001_page.txt").write_text(
+        "# 福利中心改造完工\n\n记者 王明\n\n"
+        "平溪县社会福利中心改造后有床位360张。该中心原名“平溪县城关敬老院”。\n",
+        encoding="utf-8",
+    )
+    knowledge = build_knowledge(tmp_path, INTENTS, cache_dir)
+    with knowledge.bound():
+        unknown = understand("平东县社会福利中心有多少张床位？", knowledge).unknown
+        assert [u.text for u in unknown][:1] == ["平东县"]
+        assert understand("平溪县社会福利中心有多少张床位？", knowledge).unknown == ()

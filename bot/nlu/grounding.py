@@ -113,9 +113,12 @@ def _holds(name: NameMatch) -> bool:
     if not name.fuzzy:
         return True
     surface = name.surface
+    # compared with the aliases of its own length when there are any: 平东县某中心 is no slip
+    # of 平溪县某中心 because another alias (某中心) is shorter
+    same = [a for a in name.entity.aliases if len(a) == len(surface)]
     return any(
         _same_first(surface, a, name.entity.kind) and pinyin.slip_of(surface, a)
-        for a in name.entity.aliases
+        for a in same or name.entity.aliases
     )
 
 
@@ -162,8 +165,9 @@ def _coined_before(
 ) -> tuple[int, int, NameKind] | None:
     """A suffix that is also a plain word (高速, 机场, 铁路: "高速发展") ends a name when what
     stands before it is a word no dictionary knows (成乐|高速), or two lone characters (湘|黔|
-    高速): readers shorten a road's or a line's name to a coined word.  Returns that word's
-    span and the name's kind."""
+    高速): readers shorten a road's or a line's name to a coined word.  A one-character
+    suffix jieba left on its own (螺山|县, 石屋|村) ends the word before it, known or not.
+    Returns that word's span and the name's kind."""
     token = tokens[k][0]
     if token not in words.generic or k == 0:
         return None
@@ -182,7 +186,11 @@ def _coined_before(
 
     before, at = tokens[k - 1]
     end = at + len(before)
-    if len(before) >= 2 and plain(before) and not resources.is_word(before):
+    # a lone one-character suffix (螺山|县, 石屋|村) ends the word before it, whatever it is
+    after = tokens[k + 1][0] if k + 1 < len(tokens) else ""
+    asks = after in _ASPECT or after in resources.lexicon().figure_question_words
+    lone = len(token) == 1 and not asks  # 每吨能省|多少: 省 "saves"
+    if len(before) >= 2 and plain(before) and (lone or not resources.is_word(before)):
         return at, end, kind
     if len(before) == 1 and k >= 2 and plain(before):
         first, start = tokens[k - 2]
