@@ -8,7 +8,7 @@ one asked is not near it, and a name the articles never mention is reported as u
 
 from __future__ import annotations
 
-from bot.knowledge.analysis import ENTITY_PREFIX
+from bot.knowledge.analysis import CONCEPT_PREFIX, ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.knowledge.entities import Entity, EntityKind
 from bot.knowledge.index import SentenceRef
@@ -202,10 +202,15 @@ class NameRules:
             asked = frozenset(found)
             self._last_asked = (need, asked)
         table = self.k.entities.entities
+        posts = set(need.terms) | {c.removeprefix(CONCEPT_PREFIX) for c in need.concepts}
         others = [
             k
             for k in self.index.mentions.get(key, ())
-            if k in table and k not in asked and table[k].kind in REQUIRED_KINDS
+            if k in table
+            and k not in asked
+            and table[k].kind in REQUIRED_KINDS
+            # 某社的理事长是谁: the 理事长 the sentence names is the answer, not someone else
+            and not (table[k].kind is EntityKind.PERSON and _holds_post(table[k], posts))
         ]
         return bool(others) and not all(self._glossed(need, key, k) for k in others)
 
@@ -248,3 +253,8 @@ class NameRules:
             (ref.article_id, ref.section, ref.paragraph - 1), ""
         )
         return self.t.entity_previous_paragraph if term in previous else 0.0
+
+
+def _holds_post(person: Entity, posts: set[str]) -> bool:
+    """The person holds one of the posts the question asks about (理事长 of 理事长是谁)."""
+    return any(role in posts or role.split("、")[-1] in posts for role, _ in person.roles)

@@ -1,0 +1,57 @@
+"""The person holding the asked post answers 某社的理事长是谁 even in a sentence naming no
+organisation; a wind force or a grade (17级) is a count in 级; thesaurus entries of everyday
+Chinese (补贴 ~ 补助, 照顾 ~ 照护) reach the page's word."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tests_paths import INTENTS
+
+from bot.answer.engine import Answerer
+from bot.answer.model import Answer
+from bot.content.facts import DateContext, extract_facts
+from bot.content.model import FactKind
+from bot.knowledge.build import Builder
+
+
+def answers(tmp_path: Path, cache_dir: Path, page: str, *questions: str) -> list[Answer]:
+    (tmp_path / "001_page.txt").write_text(page, encoding="utf-8")
+    knowledge = Builder(tmp_path, INTENTS, cache_dir).build()
+    with knowledge.bound():
+        answerer = Answerer(knowledge)
+        return [answerer.answer(q) for q in questions]
+
+
+PAGE = (
+    "# 渔业合作社抱团出海\n\n记者 王明\n\n"
+    "云礁渔业专业合作社（简称“云礁渔业社”）成立于2016年，现有社员326户。\n\n"
+    "今年49岁的理事长杜海生也是一名船东，以前每次回港都要把渔获卖给码头的收购商。\n\n"
+    "新平台可抵御17级台风，设计年产能1200吨。\n\n"
+    "渔民拆解老旧渔船后，每艘可获得减船补助30万元。\n\n"
+    "护理站先后照护过的老人有一千一百多位。\n"
+)
+
+
+def test_the_holder_of_the_asked_post_is_not_someone_else(tmp_path: Path, cache_dir: Path) -> None:
+    (answer,) = answers(tmp_path, cache_dir, PAGE, "云礁渔业社的理事长是谁？")
+    assert answer.answered and "杜海生" in answer.summary
+
+
+def test_a_grade_in_ji_is_a_count() -> None:
+    facts = extract_facts("新平台可抵御17级台风。", DateContext(None))
+    assert [(f.kind, f.text, f.unit) for f in facts] == [(FactKind.COUNT, "17级", "级")]
+
+
+def test_everyday_words_reach_the_pages_word(tmp_path: Path, cache_dir: Path) -> None:
+    typhoon, subsidy, elders = answers(
+        tmp_path,
+        cache_dir,
+        PAGE,
+        "新平台最大能扛得住几级的台风？",
+        "拆掉一艘老渔船能拿多少补贴？",
+        "护理站一共照顾过多少位老人？",
+    )
+    assert typhoon.answered and "17级" in typhoon.summary
+    assert subsidy.answered and "30万元" in subsidy.summary
+    assert elders.answered and "一千一百多位" in (elders.quote or "")
