@@ -1,6 +1,7 @@
-"""The person holding the asked post answers 某社的理事长是谁 even in a sentence naming no
-organisation; a wind force or a grade (17级) is a count in 级; thesaurus entries of everyday
-Chinese (补贴 ~ 补助, 照顾 ~ 照护) reach the page's word."""
+"""Who and whose: the holder of the asked post answers 某社的理事长是谁 even in a sentence
+naming no organisation; a clause opening with the asked organisation's head noun is about it;
+a neighbouring place's institution is not the one asked; a grade (17级) is a count in 级;
+thesaurus entries of everyday Chinese (补贴 ~ 补助, 照顾 ~ 照护) reach the page's word."""
 
 from __future__ import annotations
 
@@ -55,3 +56,36 @@ def test_everyday_words_reach_the_pages_word(tmp_path: Path, cache_dir: Path) ->
     assert typhoon.answered and "17级" in typhoon.summary
     assert subsidy.answered and "30万元" in subsidy.summary
     assert elders.answered and "一千一百多位" in (elders.quote or "")
+
+
+NEIGHBOURS = (
+    "# 县福利中心改造完工\n\n记者 王明\n\n"
+    "本报云川11月28日讯 云川县社会福利中心改造提升工程通过竣工验收。"
+    "改造工程历时十四个月，总投资4680万元。"
+    "按照公建民营的方式，中心今后将委托康宁养老服务有限公司运营。\n\n"
+    "与云川县相邻的云西县，其县中心敬老院改造工程总投资约3900万元。\n"
+)
+
+
+def test_a_clause_opening_with_the_asked_head_noun_is_about_it(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """…的方式，中心今后将委托某公司运营: 中心 opens a clause, so the sentence is about the
+    centre asked and its company answers 交给谁来经营."""
+    (answer,) = answers(tmp_path, cache_dir, NEIGHBOURS, "云川县社会福利中心以后交给谁来经营？")
+    assert answer.answered and "康宁养老" in answer.summary
+
+
+def test_a_neighbouring_places_institution_does_not_answer(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """与云川县相邻的云西县，其…总投资: the neighbour's figure, not the asked centre's."""
+    page = (
+        "# 县福利中心改造完工\n\n记者 王明\n\n"
+        "本报云川11月28日讯 云川县社会福利中心改造提升工程通过竣工验收。\n\n"
+        "改造工程历时十四个月，总投资4680万元。\n\n"
+        "云川县社会福利中心将与邻县开展联建。"
+        "与云川县相邻的云西县，其县中心敬老院改造工程也已开工，总投资约3900万元。\n"
+    )
+    (answer,) = answers(tmp_path, cache_dir, page, "云川县社会福利中心改造工程总投资多少？")
+    assert answer.answered and "4680万元" in answer.summary

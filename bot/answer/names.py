@@ -35,6 +35,7 @@ class NameRules:
         self._last_asked: tuple[Need, frozenset[str]] | None = None
         self._heads: dict[str, str] = {}  # org entity → the head noun it is called by
         self._provinces: dict[str, bool] = {}  # place entity → whether it is a province
+        self._homes: dict[str, Entity | None] = {}  # org entity → the place it is named after
         self._org_suffixes = sorted(knowledge.rules.lexicon.org_suffixes, key=len, reverse=True)
 
     def foreign_names(self, need: Need) -> list[str]:
@@ -130,6 +131,40 @@ class NameRules:
             return False
         return not any(paper.startswith(a.removesuffix(_PROVINCE)) for a in entity.aliases)
 
+    def a_neighbours(self, entity: Entity, key: int) -> bool:
+        """The sentence, which does not name the asked organisation, names another place of
+        the kind its name begins with (平西县 for 平溪县社会福利中心): it is about that place's
+        own institution, as pages comparing two neighbouring counties write."""
+        if entity.kind is not EntityKind.ORG:
+            return False
+        home = self._home_place(entity)
+        if home is None:
+            return False
+        table = self.k.entities.entities
+        suffix = home.name[-1]
+        return any(
+            k != home.key
+            and (other := table.get(k)) is not None
+            and other.kind is EntityKind.PLACE
+            and other.name.endswith(suffix)
+            and not entity.name.startswith(other.name)
+            for k in self.index.mentions.get(key, ())
+        )
+
+    def _home_place(self, entity: Entity) -> Entity | None:
+        """The place an organisation's name begins with (平溪县 of 平溪县社会福利中心)."""
+        if entity.key in self._homes:
+            return self._homes[entity.key]
+        found = None
+        table = self.k.entities
+        for end in range(len(entity.name) - 1, 1, -1):
+            place = table.by_alias(entity.name[:end])
+            if place is not None and place.kind is EntityKind.PLACE:
+                found = place
+                break
+        self._homes[entity.key] = found
+        return found
+
     def _speaking_of_home(self, article_id: str, text: str) -> str | None:
         """The article's paper when the sentence speaks of its home region (我省, 全市…)."""
         article = self.k.by_id.get(article_id)
@@ -139,18 +174,26 @@ class NameRules:
         return paper
 
     def opens_with_head(self, need: Need, key: int, text: str) -> bool:
-        """The sentence opens with an asked organisation's head noun (合作社成立于…, 该公司…):
-        it is the subject, whatever other organisations the sentence names after it — unless
-        the noun begins another one's name (实验室某某研究中心主任…: a unit of it)."""
+        """A clause of the sentence opens with an asked organisation's head noun (合作社成立
+        于…, 该公司…, …的方式,中心今后将…): it is the subject, whatever other organisations
+        the sentence names after it — unless the noun begins another one's name (实验室某某
+        研究中心主任…: a unit of it), or another organisation is named before it (某某磁材
+        董事长…，公司自主研发: the noun is that one's)."""
         for entity in need.names:
             if entity.kind is not EntityKind.ORG or not self._refers_back(entity, text):
                 continue
             head = self._heads.get(entity.key, "")
-            at = len(text) - len(text.lstrip("该这此本其家"))
-            if not head or not text.startswith(head, at):
+            if not head:
                 continue
-            inside = any(start <= at < end for start, end, _, _ in self.orgs_named_in(key))
-            if not inside:
+            for at in _clause_starts(text):
+                at += len(text[at:]) - len(text[at:].lstrip("该这此本其家"))
+                if not text.startswith(head, at):
+                    continue
+                named = self.orgs_named_in(key)
+                if any(start <= at < end for start, end, _, _ in named):
+                    continue  # 实验室某某研究中心: the noun begins another name
+                if any(end <= at and e.key != entity.key for _, end, _, e in named):
+                    break  # 某某磁材董事长…，公司自主研发: the noun is that other one's
                 return True
         return False
 
@@ -258,3 +301,8 @@ class NameRules:
 def _holds_post(person: Entity, posts: set[str]) -> bool:
     """The person holds one of the posts the question asks about (理事长 of 理事长是谁)."""
     return any(role in posts or role.split("、")[-1] in posts for role, _ in person.roles)
+
+
+def _clause_starts(text: str) -> list[int]:
+    """Where the sentence's clauses begin (按照…的方式,中心今后将…: 中心 opens the second)."""
+    return [0] + [i + 1 for i, c in enumerate(text) if c in "，,；;：:"]
