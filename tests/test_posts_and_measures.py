@@ -39,9 +39,16 @@ def test_the_holder_of_the_asked_post_is_not_someone_else(tmp_path: Path, cache_
     assert answer.answered and "杜海生" in answer.summary
 
 
-def test_a_grade_in_ji_is_a_count() -> None:
-    facts = extract_facts("新平台可抵御17级台风。", DateContext(None))
-    assert [(f.kind, f.text, f.unit) for f in facts] == [(FactKind.COUNT, "17级", "级")]
+def test_a_grade_and_a_score_are_counts_a_fraction_is_not() -> None:
+    """17级 (a wind force), 93.4分 (a score) are counts; 三分之一 is no count of 分, and 十分
+    is "very"."""
+    facts = extract_facts("新平台可抵御17级台风，满意度为93.4分。", DateContext(None))
+    assert [(f.text, f.unit) for f in facts if f.kind is FactKind.COUNT] == [
+        ("17级", "级"),
+        ("93.4分", "分"),
+    ]
+    plain = extract_facts("这十分重要，占三分之一。", DateContext(None))
+    assert [f for f in plain if f.kind is FactKind.COUNT] == []
 
 
 def test_everyday_words_reach_the_pages_word(tmp_path: Path, cache_dir: Path) -> None:

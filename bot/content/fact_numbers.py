@@ -147,6 +147,8 @@ def counts(s: str, _ctx: DateContext) -> Iterator[Fact]:
     for m in patterns().count.finditer(s):
         if is_not_a_count(m["num"]) and not m["mag"]:
             continue
+        if s.startswith("之", m.end()):
+            continue  # 三分之一, 十分之三: a fraction, not a count of 分
         value = scale(parse_number(m["num"]), m["mag"])
         yield make_fact(FactKind.COUNT, m, value, m["unit"], qualifier=qualifier(m))
 
