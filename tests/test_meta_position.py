@@ -58,7 +58,12 @@ def test_a_question_about_the_last_of_something_is_not_about_an_article(
 
 
 def test_who_the_author_is_answers_with_the_author_note(answerer: Answerer) -> None:
-    """作者是什么身份 asks what 作者是谁 asks: the （作者系…） line says it."""
+    """作者是什么身份 asks what 作者是谁 asks: the author's name and the （作者系…） line
+    answer both."""
     answer = answerer.answer("专家点评的作者是什么身份？")
     assert answer.intent == "article_author" and answer.quote is not None
-    assert answer.quote.lstrip("（(").startswith("作者系")
+    article = answerer.knowledge.article(answer.source.article_id) if answer.source else None
+    assert article is not None and article.byline
+    *names, note = answer.quote.split("\n")
+    assert names == list(article.byline)  # the name as printed, then who they are
+    assert note.lstrip("（(").startswith("作者系")

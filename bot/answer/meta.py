@@ -48,7 +48,7 @@ class MetaResponder:
                     title=article.title,
                     byline="、".join(article.byline),
                 ),
-                quote=_author_note(article) or answer.quote,
+                quote=_credits(article) or answer.quote,
                 source=answer.source,
                 topic=answer.topic,
             )
@@ -194,6 +194,13 @@ def headline_and_lead(article: Article, lead: str) -> str:
     then its first sentence (a reader asking 头条讲的是什么 is answered by the headline; the
     lead alone often opens on a scene: 4月13日清晨，田里…)."""
     return "\n".join(filter(None, (article.title, article.subtitle, lead)))
+
+
+def _credits(article: Article) -> str | None:
+    """Who wrote it, as the page prints it: the author's name, then the （作者系…） line that
+    says who they are (a commentary's credits)."""
+    note = _author_note(article)
+    return "\n".join((*article.byline, note)) if note else None
 
 
 def _author_note(article: Article) -> str | None:
