@@ -30,6 +30,7 @@ PAGE = (
     "今年49岁的理事长杜海生也是一名船东，以前每次回港都要把渔获卖给码头的收购商。\n\n"
     "新平台可抵御17级台风，设计年产能1200吨。\n\n"
     "渔民拆解老旧渔船后，每艘可获得减船补助30万元。\n\n"
+    "改造完成后，渔港可容纳渔船由原来的900艘增加到1500艘。\n\n"
     "护理站先后照护过的老人有一千一百多位。\n"
 )
 
@@ -52,17 +53,19 @@ def test_a_grade_and_a_score_are_counts_a_fraction_is_not() -> None:
 
 
 def test_everyday_words_reach_the_pages_word(tmp_path: Path, cache_dir: Path) -> None:
-    typhoon, subsidy, elders = answers(
+    typhoon, subsidy, elders, boats = answers(
         tmp_path,
         cache_dir,
         PAGE,
         "新平台最大能扛得住几级的台风？",
         "拆掉一艘老渔船能拿多少补贴？",
         "护理站一共照顾过多少位老人？",
+        "渔港改造完以后能停靠多少条渔船？",  # 停靠 ~ 容纳, and boats are counted in 条 or 艘
     )
     assert typhoon.answered and "17级" in typhoon.summary
     assert subsidy.answered and "30万元" in subsidy.summary
     assert elders.answered and "一千一百多位" in (elders.quote or "")
+    assert boats.answered and "1500艘" in boats.summary
 
 
 NEIGHBOURS = (

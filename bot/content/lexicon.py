@@ -47,6 +47,7 @@ class Lexicon:
     measure_words: tuple[str, ...]
     people_measures: frozenset[str]
     household_measures: frozenset[str]
+    vessel_measures: frozenset[str]
     age_measures: frozenset[str]
     person_pronouns: frozenset[str]
     time_now: tuple[str, ...]

@@ -25,6 +25,7 @@ FIELDS: dict[str, str] = {
     "measure_words": _LIST,
     "people_measures": _SET,
     "household_measures": _SET,
+    "vessel_measures": _SET,
     "age_measures": _SET,
     "person_pronouns": _SET,
     "time_now": _LIST,

@@ -116,7 +116,8 @@ def _only_per(text: str, phrase: str) -> bool:
 
 def unit_fits(fact: Fact, need: Need) -> bool:
     """A count answers "多少辆" only in 辆 ("多少人" in any measure of people: 名, 位…;
-    "多少家农户" in 户 as in 家); a bare number (型号 0201) answers no count."""
+    "多少家农户" in 户 as in 家; "多少条渔船" in 艘 as in 条); a bare number (型号 0201)
+    answers no count."""
     if fact.kind is not FactKind.COUNT:
         return True
     if fact.unit is None:
@@ -126,7 +127,7 @@ def unit_fits(fact: Fact, need: Need) -> bool:
     lx = resources.lexicon()
     return any(
         need.unit in same and fact.unit in same
-        for same in (lx.people_measures, lx.household_measures)
+        for same in (lx.people_measures, lx.household_measures, lx.vessel_measures)
     )
 
 
