@@ -29,6 +29,7 @@ from bot.nlu.understand import understand
         ("鼓浪屿景区接待了多少游客？", "鼓浪屿景区", "place"),  # a name before a noun (景区)
         ("石门村一共有多少家民宿？", "石门村", "place"),  # a lone suffix after a known word
         ("青螺县的渔港有多少艘渔船？", "青螺县", "place"),
+        ("隆平高科去年的营业收入是多少？", "隆平高科", "org"),  # 高科 ends company names
     ],
 )
 def test_names_the_page_never_mentions_are_reported(

@@ -31,7 +31,9 @@ PAGE = (
     "新平台可抵御17级台风，设计年产能1200吨。\n\n"
     "渔民拆解老旧渔船后，每艘可获得减船补助30万元。\n\n"
     "改造完成后，渔港可容纳渔船由原来的900艘增加到1500艘。\n\n"
-    "护理站先后照护过的老人有一千一百多位。\n"
+    "护理站先后照护过的老人有一千一百多位。\n\n"
+    "温室里布设了6800个温度、湿度和光照传感器。新品种平均亩产达到671公斤。"
+    "从2015年首次配组到今年通过审定，前后历时十一年。\n"
 )
 
 
@@ -99,3 +101,20 @@ def test_a_neighbouring_places_institution_does_not_answer(
     )
     (answer,) = answers(tmp_path, cache_dir, page, "云川县社会福利中心改造工程总投资多少？")
     assert answer.answered and "4680万元" in answer.summary
+
+
+def test_a_listed_noun_a_yield_and_a_time_spent(tmp_path: Path, cache_dir: Path) -> None:
+    """6800个温度、湿度和光照传感器 counts sensors (the list after the count ends in its
+    noun); 每亩收了多少 ~ 亩产; 花了多少年 asks how long, not how much money."""
+    sensors, crop, years = answers(
+        tmp_path,
+        cache_dir,
+        PAGE,
+        "温室里一共装了多少个传感器？",
+        "新品种每亩收了多少？",
+        "从配组到通过审定一共花了多少年？",
+    )
+    assert sensors.answered and "6800个" in sensors.summary
+    assert crop.answered and "671公斤" in crop.summary
+    assert (years.intent, years.answered) == ("ask_duration", True)
+    assert "十一年" in years.summary
