@@ -30,6 +30,7 @@ from bot.nlu.understand import understand
         ("石门村一共有多少家民宿？", "石门村", "place"),  # a lone suffix after a known word
         ("青螺县的渔港有多少艘渔船？", "青螺县", "place"),
         ("隆平高科去年的营业收入是多少？", "隆平高科", "org"),  # 高科 ends company names
+        ("望海区城中村改造项目的签约率是多少？", "望海区", "place"),  # jieba: 望|海区
     ],
 )
 def test_names_the_page_never_mentions_are_reported(

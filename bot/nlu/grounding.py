@@ -239,7 +239,8 @@ def _cut_off_first(
         len(before) == 1
         and _CJK.fullmatch(before) is not None
         and before not in stop
-        and before not in words.generic
+        # a generic character (望 "look") still begins a name it makes a word with (望|海区)
+        and (before not in words.generic or resources.is_word(before + token[0]))
         and token[0] not in words.generic
     )
 
