@@ -84,7 +84,7 @@ def test_a_clause_opening_with_the_asked_head_noun_is_about_it(
 ) -> None:
     """…的方式，中心今后将委托某公司运营: 中心 opens a clause, so the sentence is about the
     centre asked and its company answers 交给谁来经营."""
-    (answer,) = answers(tmp_path, cache_dir, NEIGHBOURS, "云川县社会福利中心以后交给谁来经营？")
+    (answer,) = answers(tmp_path, cache_dir, NEIGHBOURS, "云川县社会福利中心今后交给谁来经营？")
     assert answer.answered and "康宁养老" in answer.summary
 
 
@@ -118,3 +118,24 @@ def test_a_listed_noun_a_yield_and_a_time_spent(tmp_path: Path, cache_dir: Path)
     assert crop.answered and "671公斤" in crop.summary
     assert (years.intent, years.answered) == ("ask_duration", True)
     assert "十一年" in years.summary
+
+
+def test_a_sentence_opening_with_another_place_is_about_it(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """新院区总投资9.8亿元 is the new campus's, not the hospital the old campus becomes —
+    unless the question asks about that campus itself."""
+    page = (
+        "# 县医院新院区启用\n\n记者 王明\n\n"
+        "云川县人民医院新院区正式启用。新院区总投资9.8亿元，开放床位1200张。"
+        "按照规划，老院区将改建为云川县老年病医院，预计明年投用。\n"
+    )
+    other, asked = answers(
+        tmp_path,
+        cache_dir,
+        page,
+        "云川县老年病医院改建总投资多少？",
+        "云川县人民医院新院区总投资多少？",
+    )
+    assert not other.answered
+    assert asked.answered and "9.8亿元" in asked.summary

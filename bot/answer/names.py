@@ -151,6 +151,28 @@ class NameRules:
             for k in self.index.mentions.get(key, ())
         )
 
+    def opens_elsewhere(self, entity: Entity, key: int, need: Need) -> bool:
+        """The sentence, which does not name the asked organisation, opens with the name of a
+        place the question does not ask about (新院区总投资9.8亿元 for a question about the
+        hospital the old campus becomes): its subject is that place."""
+        if entity.kind is not EntityKind.ORG:
+            return False
+        text = self.index.texts[key]
+        home = self._home_place(entity)
+        for match in self.k.lexicons.aliases.find(text):
+            if match.start > 0:
+                break
+            place = self.k.entities.by_alias(match.phrase)
+            if (
+                place is not None
+                and place.kind is EntityKind.PLACE
+                and (home is None or place.key != home.key)
+                and not entity.name.startswith(match.phrase)
+                and all(place.key != e.key for e in need.names)
+            ):
+                return True
+        return False
+
     def _home_place(self, entity: Entity) -> Entity | None:
         """The place an organisation's name begins with (平溪县 of 平溪县社会福利中心)."""
         if entity.key in self._homes:
