@@ -8,6 +8,7 @@ one asked is not near it, and a name the articles never mention is reported as u
 
 from __future__ import annotations
 
+from bot.answer.places import PlaceRules
 from bot.knowledge.analysis import CONCEPT_PREFIX, ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
 from bot.knowledge.entities import Entity, EntityKind
@@ -35,7 +36,7 @@ class NameRules:
         self._last_asked: tuple[Need, frozenset[str]] | None = None
         self._heads: dict[str, str] = {}  # org entity → the head noun it is called by
         self._provinces: dict[str, bool] = {}  # place entity → whether it is a province
-        self._homes: dict[str, Entity | None] = {}  # org entity → the place it is named after
+        self.places = PlaceRules(knowledge)  # the places an organisation is told apart by
         self._org_suffixes = sorted(knowledge.rules.lexicon.org_suffixes, key=len, reverse=True)
 
     def foreign_names(self, need: Need) -> list[str]:
@@ -130,62 +131,6 @@ class NameRules:
         if paper is None or not any(paper.startswith(r) for r in self.k.rules.lexicon.regions):
             return False
         return not any(paper.startswith(a.removesuffix(_PROVINCE)) for a in entity.aliases)
-
-    def a_neighbours(self, entity: Entity, key: int) -> bool:
-        """The sentence, which does not name the asked organisation, names another place of
-        the kind its name begins with (平西县 for 平溪县社会福利中心): it is about that place's
-        own institution, as pages comparing two neighbouring counties write."""
-        if entity.kind is not EntityKind.ORG:
-            return False
-        home = self._home_place(entity)
-        if home is None:
-            return False
-        table = self.k.entities.entities
-        suffix = home.name[-1]
-        return any(
-            k != home.key
-            and (other := table.get(k)) is not None
-            and other.kind is EntityKind.PLACE
-            and other.name.endswith(suffix)
-            and not entity.name.startswith(other.name)
-            for k in self.index.mentions.get(key, ())
-        )
-
-    def opens_elsewhere(self, entity: Entity, key: int, need: Need) -> bool:
-        """The sentence, which does not name the asked organisation, opens with the name of a
-        place the question does not ask about (新院区总投资9.8亿元 for a question about the
-        hospital the old campus becomes): its subject is that place."""
-        if entity.kind is not EntityKind.ORG:
-            return False
-        text = self.index.texts[key]
-        home = self._home_place(entity)
-        for match in self.k.lexicons.aliases.find(text):
-            if match.start > 0:
-                break
-            place = self.k.entities.by_alias(match.phrase)
-            if (
-                place is not None
-                and place.kind is EntityKind.PLACE
-                and (home is None or place.key != home.key)
-                and not entity.name.startswith(match.phrase)
-                and all(place.key != e.key for e in need.names)
-            ):
-                return True
-        return False
-
-    def _home_place(self, entity: Entity) -> Entity | None:
-        """The place an organisation's name begins with (平溪县 of 平溪县社会福利中心)."""
-        if entity.key in self._homes:
-            return self._homes[entity.key]
-        found = None
-        table = self.k.entities
-        for end in range(len(entity.name) - 1, 1, -1):
-            place = table.by_alias(entity.name[:end])
-            if place is not None and place.kind is EntityKind.PLACE:
-                found = place
-                break
-        self._homes[entity.key] = found
-        return found
 
     def _speaking_of_home(self, article_id: str, text: str) -> str | None:
         """The article's paper when the sentence speaks of its home region (我省, 全市…)."""

@@ -165,8 +165,8 @@ class Scorer:
             if not required and self.names.another_region(entity, ref.article_id, text):
                 required, near = True, 0.0  # 全省 of another province's paper
             elif near < self.t.entity_sentence and (
-                self.names.a_neighbours(entity, key)
-                or self.names.opens_elsewhere(entity, key, need)
+                self.names.places.a_neighbours(entity, key)
+                or self.names.places.opens_elsewhere(entity, key, need)
             ):
                 near = 0.0  # 平溪县某中心 asked; "…的平西县，其县敬老院…" is the neighbour's
             (hard if required else soft).append(near)

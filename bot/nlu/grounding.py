@@ -22,12 +22,11 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.knowledge.build import Knowledge
-from bot.knowledge.entity_model import EntityKind
 from bot.nlu import resources
 from bot.nlu.known import Words, unknown_in_corpus
 from bot.nlu.known import words as lexicon_words
 from bot.nlu.names import NameMatch
-from bot.text import pinyin
+from bot.nlu.slips import holds
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 # Aspect markers: a word before them is a verb (省了, 省过), whatever else it can be.
@@ -61,7 +60,7 @@ def unknown_names(
     tokens = list(resources.cut_with_offsets(text))
     taken = bytearray(len(text))
     for name in names:
-        if _holds(name):
+        if holds(name):
             taken[name.start : name.end] = b"\x01" * (name.end - name.start)
     stop = knowledge.rules.language.stopwords | frozenset(knowledge.rules.language.pronouns)
     found: list[UnknownName] = []
@@ -102,35 +101,6 @@ def unknown_names(
         ):
             found.append(UnknownName(token, NameKind.ORG, at, at + len(token)))
     return _outermost(found)
-
-
-def _holds(name: NameMatch) -> bool:
-    """A near-spelling match grounds the name only when it reads as a typing slip of it: the
-    same first character, and every other character typed instead sounding the same (pinyin
-    input slips: 王晓莉 for 王小丽, 镇管 for 镇馆).  东湖实验室 beside 东河实验室, 新华 beside
-    新民, or 泉州市… read as 海屿市…, name something else: they ground the answer stage's search,
-    not the name, and their words are checked here."""
-    if not name.fuzzy:
-        return True
-    surface = name.surface
-    # compared with the aliases of its own length when there are any: 平东县某中心 is no slip
-    # of 平溪县某中心 because another alias (某中心) is shorter
-    same = [a for a in name.entity.aliases if len(a) == len(surface)]
-    return any(
-        _same_first(surface, a, name.entity.kind) and pinyin.slip_of(surface, a)
-        for a in same or name.entity.aliases
-    )
-
-
-def _same_first(typed: str, alias: str, kind: EntityKind) -> bool:
-    """The same first character — or, for a place or an organisation, one of exactly the same
-    sound (萧河市 typed for 潇河市).  A person's surname is never a slip: 汪 and 王 are two
-    families, whatever they sound like."""
-    if typed[:1] == alias[:1]:
-        return True
-    if kind is EntityKind.PERSON or not typed or not alias:
-        return False
-    return pinyin.syllables(typed[0]) == pinyin.syllables(alias[0])
 
 
 def _may_hold_a_name(text: str, words: Words) -> bool:

@@ -50,10 +50,13 @@ def paragraph_ref(answer: Answer, knowledge: Knowledge) -> ParagraphRef | None:
     if paragraph is None:
         return None
     start, length = 0, 0
-    if answer.quote:
-        found = paragraph.text.find(answer.quote)
+    # a quote of several lines (headline, then lead) is highlighted by the line that is in
+    # the paragraph
+    for part in (answer.quote, *answer.quote.split("\n")[::-1]) if answer.quote else ():
+        found = paragraph.text.find(part) if part else -1
         if found >= 0:
-            start, length = found, len(answer.quote)
+            start, length = found, len(part)
+            break
     return ParagraphRef(
         source.article_id,
         source.section_index,
