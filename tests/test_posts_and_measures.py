@@ -139,3 +139,16 @@ def test_a_sentence_opening_with_another_place_is_about_it(
     )
     assert not other.answered
     assert asked.answered and "9.8亿元" in asked.summary
+
+
+def test_a_relative_is_answered_not_the_person_named(tmp_path: Path, cache_dir: Path) -> None:
+    """陈某某的儿子叫啥: 儿子陈某某 names the son — the answer — not his father; and 回村 after
+    a verb is no village's name."""
+    page = (
+        "# 种粮大户的新帮手\n\n记者 王明\n\n"
+        "今年58岁的刘满仓种了三十年地。刘满仓的儿子刘禾生今年29岁，大学毕业后回村种田。\n"
+    )
+    (answer,) = answers(tmp_path, cache_dir, page, "刘满仓他儿子叫啥呀？")
+    assert answer.answered and "刘禾生" in answer.summary
+    facts = extract_facts("大学毕业后回村种田。", DateContext(None))
+    assert [f for f in facts if f.kind is FactKind.PLACE] == []

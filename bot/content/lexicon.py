@@ -59,6 +59,7 @@ class Lexicon:
     duration_units: tuple[str, ...]
     roles_before_name: tuple[str, ...]
     roles_after_name: tuple[str, ...]
+    kinship_roles: frozenset[str]
     roles_leading: tuple[str, ...]
     staff_roles: frozenset[str]
     speech_verbs: tuple[str, ...]

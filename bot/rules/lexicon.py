@@ -26,6 +26,7 @@ FIELDS: dict[str, str] = {
     "people_measures": _SET,
     "household_measures": _SET,
     "vessel_measures": _SET,
+    "kinship_roles": _SET,
     "age_measures": _SET,
     "person_pronouns": _SET,
     "time_now": _LIST,

@@ -50,6 +50,14 @@ def fit(inp: FitInput) -> Fit:
     need, text = inp.need, inp.sentence.text
     facts = select(inp, KINDS)
     people = [e for e in need.names if e.kind is EntityKind.PERSON]
+    kin = resources.lexicon().kinship_roles.intersection(need.terms)
+    if people and kin:
+        # "陈某某的儿子叫啥": the relative the sentence names with that word, not the one asked
+        asked = {a for e in people for a in e.aliases}
+        facts = tuple(
+            f for f in facts if f.role in kin and resources.normalised(str(f.value)) not in asked
+        )
+        return about_the_question(inp, facts)
     if people:
         # "胡茹琰是什么职务": the fact must be about her, not whoever else is named
         names = {a for e in people for a in e.aliases}
