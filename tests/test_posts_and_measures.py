@@ -152,3 +152,17 @@ def test_a_relative_is_answered_not_the_person_named(tmp_path: Path, cache_dir: 
     assert answer.answered and "刘禾生" in answer.summary
     facts = extract_facts("大学毕业后回村种田。", DateContext(None))
     assert [f for f in facts if f.kind is FactKind.PLACE] == []
+
+
+def test_what_the_holder_of_a_post_was_is_asked_of_a_person(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """某社那个理事长以前是干啥的 asks about the person in the post, not what the
+    cooperative is."""
+    page = (
+        "# 飞手合作社\n\n记者 王明\n\n"
+        "云塘市天翼植保专业合作社（简称“天翼合作社”）是全市规模最大的飞防服务组织之一。"
+        "今年38岁的理事长邓小军以前是一名货车司机，2017年买下第一架植保无人机。\n"
+    )
+    (answer,) = answers(tmp_path, cache_dir, page, "天翼合作社那个理事长以前是干啥的？")
+    assert answer.answered and "货车司机" in (answer.quote or "")

@@ -52,6 +52,8 @@ def need_from_query(query: Query) -> Need:
         and all(n.entity.kind is EntityKind.PERSON for n in named)
     ):
         answer = AnswerType.PERSON  # "陈宏志是干什么的": what a person is, is their role
+    elif answer is AnswerType.DEFINITION and _holder_asked(query.terms):
+        answer = AnswerType.PERSON  # "某社那个理事长以前是干啥的": a person, by the post
     intent = query.classification.intent
     requires = intent.requires if intent else ()
     terms, tense = query.terms, query.tense
@@ -102,3 +104,10 @@ def _asks_a_name(term: str) -> bool:
         or term in lx.name_question_words
         or term in lx.naming_cues  # 别称: the page writes 又名“…”
     )
+
+
+def _holder_asked(terms: tuple[str, ...]) -> bool:
+    """A post is what the question is about (那个理事长…是干啥的): the person holding it."""
+    lx = resources.lexicon()
+    posts = set(lx.roles_before_name) | set(lx.roles_after_name)
+    return any(t in posts for t in terms)
