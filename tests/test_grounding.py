@@ -112,3 +112,18 @@ def test_a_look_alike_is_not_grounded_by_a_shorter_alias(tmp_path: Path, cache_d
         unknown = understand("平东县社会福利中心有多少张床位？", knowledge).unknown
         assert [u.text for u in unknown][:1] == ["平东县"]
         assert understand("平溪县社会福利中心有多少张床位？", knowledge).unknown == ()
+
+
+def test_no_name_is_looked_for_before_a_place_the_page_holds(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """病床数是|老院区: 老院区 is the page's place, so the fragment jieba glued before it (数是)
+    is no unknown name."""
+    (tmp_path / "001_page.txt").write_text(
+        "# 县医院新院区启用\n\n记者 王明\n\n"
+        "云川县人民医院新院区开放床位1200张，是老院区床位数的两倍。老院区将改建为康复医院。\n",
+        encoding="utf-8",
+    )
+    knowledge = build_knowledge(tmp_path, INTENTS, cache_dir)
+    with knowledge.bound():
+        assert understand("新院区的病床数是老院区的几倍？", knowledge).unknown == ()

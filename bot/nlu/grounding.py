@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from enum import Enum
 
 from bot.knowledge.build import Knowledge
+from bot.knowledge.entity_model import EntityKind
 from bot.nlu import resources
 from bot.nlu.known import Words, unknown_in_corpus
 from bot.nlu.known import words as lexicon_words
@@ -64,6 +65,7 @@ def unknown_names(
             taken[name.start : name.end] = b"\x01" * (name.end - name.start)
     stop = knowledge.rules.language.stopwords | frozenset(knowledge.rules.language.pronouns)
     found: list[UnknownName] = []
+    places = {(n.start, n.end) for n in names if n.entity.kind is EntityKind.PLACE and holds(n)}
     for k, (token, at) in enumerate(tokens):
         coined = _coined_before(tokens, k, stop, words)
         if coined is not None:
@@ -73,6 +75,8 @@ def unknown_names(
                 found.append(UnknownName(text[begin:tail], coined_kind, begin, tail))
             continue
         suffix, kind = _suffix_of(token, words)
+        if (at, at + len(token)) in places:
+            continue  # 老院区 is a place the page holds: no name to look for before it
         if suffix is not None and kind is not None:
             end = at + len(token)
             own = _own_name(token, suffix, words)
