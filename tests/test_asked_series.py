@@ -130,3 +130,15 @@ def test_a_clause_final_count_counts_the_topic_named_just_before(
     )
     (answer,) = answers(tmp_path, cache_dir, page, "云川全市已建成多少个回收驿站？")
     assert answer.answered and "126个" in answer.summary
+
+
+def test_series_numbers_of_several_phases_and_no_false_ordinals() -> None:
+    """二期和三期 asked: a sentence about 二期 alone still answers; 一二期 / 一至三期 write
+    several phases; 统一期限, 这一期 and 第一时间…医院 are no series at all."""
+    lx = lexicon()
+    both = ordinals("二期和三期一共投资多少", lx)
+    assert not another_of_the_series(both, "二期工程总投资50亿元", lx)
+    assert not another_of_the_series(ordinals("二期", lx), "一二期工程总投资80亿元", lx)
+    assert not another_of_the_series(ordinals("二期", lx), "一至三期工程总投资80亿元", lx)
+    for text in ("统一期限", "这一期节目", "第一时间赶到医院"):
+        assert ordinals(text, lx) == ()

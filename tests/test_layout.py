@@ -202,3 +202,16 @@ def test_a_long_deck_line_above_a_title_is_its_kicker() -> None:
     page = f"## 海洋·渔业\n\n{deck}\n\n# 首批大黄鱼起捕上市\n\n记者 王一\n\n正文。\n"
     [article] = layout(page)
     assert (article.title, article.kicker) == ("首批大黄鱼起捕上市", deck)
+
+
+def test_a_jump_to_another_page_joins_nothing_and_a_news_brief_is_no_dateline() -> None:
+    """（下转第三版）: the rest is on another page, so the next article keeps its text; 这条简讯
+    （记者某某采写） is body text, not an undated 本报讯 dateline."""
+    page = (
+        "# 渔港改造完工\n\n记者 王一\n\n渔港改造历时两年。\n\n（下转第三版）\n\n"
+        "# 水产公司产值增长\n\n记者 李二\n\n（上接第一版）\n\n公司今年产值增长两成。"
+        "这条简讯（记者李四采写）刊发后反响强烈。\n"
+    )
+    port, company = layout(page)
+    assert paragraphs(port) == ["渔港改造历时两年。"]
+    assert paragraphs(company)[0].startswith("公司今年产值增长两成。")

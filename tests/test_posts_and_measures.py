@@ -1,6 +1,6 @@
 """Who and whose: the holder of the asked post answers 某社的理事长是谁 even in a sentence
 naming no organisation; a clause opening with the asked organisation's head noun is about it;
-a neighbouring place's institution is not the one asked; a grade (17级) is a count in 级;
+a sentence opening with another place is about that place; a grade (17级) is a count in 级;
 thesaurus entries of everyday Chinese (补贴 ~ 补助, 照顾 ~ 照护) reach the page's word."""
 
 from __future__ import annotations
@@ -88,21 +88,6 @@ def test_a_clause_opening_with_the_asked_head_noun_is_about_it(
     assert answer.answered and "康宁养老" in answer.summary
 
 
-def test_a_neighbouring_places_institution_does_not_answer(
-    tmp_path: Path, cache_dir: Path
-) -> None:
-    """与云川县相邻的云西县，其…总投资: the neighbour's figure, not the asked centre's."""
-    page = (
-        "# 县福利中心改造完工\n\n记者 王明\n\n"
-        "本报云川11月28日讯 云川县社会福利中心改造提升工程通过竣工验收。\n\n"
-        "改造工程历时十四个月，总投资4680万元。\n\n"
-        "云川县社会福利中心将与邻县开展联建。"
-        "与云川县相邻的云西县，其县中心敬老院改造工程也已开工，总投资约3900万元。\n"
-    )
-    (answer,) = answers(tmp_path, cache_dir, page, "云川县社会福利中心改造工程总投资多少？")
-    assert answer.answered and "4680万元" in answer.summary
-
-
 def test_a_listed_noun_a_yield_and_a_time_spent(tmp_path: Path, cache_dir: Path) -> None:
     """6800个温度、湿度和光照传感器 counts sensors (the list after the count ends in its
     noun); 每亩收了多少 ~ 亩产; 花了多少年 asks how long, not how much money."""
@@ -115,6 +100,15 @@ def test_a_listed_noun_a_yield_and_a_time_spent(tmp_path: Path, cache_dir: Path)
         "从配组到通过审定一共花了多少年？",
     )
     assert sensors.answered and "6800个" in sensors.summary
+    shop = tmp_path / "shop"
+    shop.mkdir()
+    (stall,) = answers(
+        shop,
+        cache_dir,
+        "# 鱼丸铺\n\n记者 王明\n\n陈父开了一间只有两张桌子的鱼丸铺，后来办起了工厂。\n",
+        "陈父的铺子一开始卖了多少鱼丸？",
+    )
+    assert not stall.answered  # 两张桌子的鱼丸铺 counts tables: the noun right after 张
     assert crop.answered and "671公斤" in crop.summary
     assert (years.intent, years.answered) == ("ask_duration", True)
     assert "十一年" in years.summary

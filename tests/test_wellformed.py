@@ -182,3 +182,7 @@ def test_a_name_after_a_label_may_end_in_a_conjunction_character() -> None:
     """陆清和 ends in 和 like a cut clause, but after 作者： it is a name, written whole."""
     assert check("《让服务离老人再近一点》的作者：陆清和") == []
     assert [v.kind for v in check("全市推进产业发展和")] == [Kind.DANGLING_END]
+
+
+def test_only_a_credit_label_lets_a_name_end_in_he() -> None:
+    assert [v.kind for v in check("主要措施包括：资金和")] == [Kind.DANGLING_END]

@@ -153,8 +153,10 @@ class NameRules:
             if not head:
                 continue
             for at in _clause_starts(text):
+                if text.startswith("其中", at):
+                    continue  # 其中心血管…: 其中, not 其 + the noun
                 at += len(text[at:]) - len(text[at:].lstrip("该这此本其家"))
-                if not text.startswith(head, at):
+                if not text.startswith(head, at) or _glued_on(text, at, head):
                     continue
                 named = self.orgs_named_in(key)
                 if any(start <= at < end for start, end, _, _ in named):
@@ -273,3 +275,9 @@ def _holds_post(person: Entity, posts: set[str]) -> bool:
 def _clause_starts(text: str) -> list[int]:
     """Where the sentence's clauses begin (按照…的方式,中心今后将…: 中心 opens the second)."""
     return [0] + [i + 1 for i, c in enumerate(text) if c in "，,；;：:"]
+
+
+def _glued_on(text: str, at: int, head: str) -> bool:
+    """The head noun at ``at`` is the start of a longer word (中心城区), not a word of its own."""
+    first = next(iter(resources.cut(text[at : at + len(head) + 3])), "")
+    return first != head

@@ -1,9 +1,9 @@
 """Places that tell an organisation apart: the one its name begins with, and the others a
 sentence may be about instead.
 
-Pages compare neighbouring counties (与某县相邻的某县，其县敬老院…) and write a campus or a zone
-as the subject of a sentence in an article about an institution (新院区总投资…): such a
-sentence is about that place's own thing, not about the organisation a question names.
+A page writes a campus or a zone as the subject of a sentence in an article about an
+institution (新院区总投资…): such a sentence is about that place's own thing, not about the
+organisation a question names.
 """
 
 from __future__ import annotations
@@ -20,34 +20,19 @@ class PlaceRules:
         self.k = knowledge
         self.index = knowledge.index
         self._homes: dict[str, Entity | None] = {}  # org entity → the place it is named after
-
-    def a_neighbours(self, entity: Entity, key: int) -> bool:
-        """The sentence, which does not name the asked organisation, names another place of
-        the kind its name begins with (平西县 for 平溪县社会福利中心): it is about that place's
-        own institution, as pages comparing two neighbouring counties write."""
-        if entity.kind is not EntityKind.ORG:
-            return False
-        home = self._home_place(entity)
-        if home is None:
-            return False
-        table = self.k.entities.entities
-        suffix = home.name[-1]
-        return any(
-            k != home.key
-            and (other := table.get(k)) is not None
-            and other.kind is EntityKind.PLACE
-            and other.name.endswith(suffix)
-            and not entity.name.startswith(other.name)
-            for k in self.index.mentions.get(key, ())
-        )
+        self._suffixes = sorted(knowledge.rules.lexicon.org_suffixes, key=len, reverse=True)
 
     def opens_elsewhere(self, entity: Entity, key: int, need: Need) -> bool:
-        """The sentence, which does not name the asked organisation, opens with the name of a
-        place the question does not ask about (新院区总投资9.8亿元 for a question about the
-        hospital the old campus becomes): its subject is that place."""
+        """The sentence, which neither names the asked organisation nor calls it by its head
+        noun (中心, 医院), opens with the name of a place the question does not ask about
+        (新院区总投资9.8亿元 for a question about the hospital the old campus becomes): its
+        subject is that place."""
         if entity.kind is not EntityKind.ORG:
             return False
         text = self.index.texts[key]
+        head = next((x for x in self._suffixes if entity.name.endswith(x)), "")
+        if head and head in text:
+            return False  # 长沙市企业也来送检，中心全年出具…: the centre is still the subject
         home = self._home_place(entity)
         for match in self.k.lexicons.aliases.find(text):
             if match.start > 0:

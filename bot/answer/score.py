@@ -164,11 +164,10 @@ class Scorer:
             near = self.names.proximity(entity, group, key, ref, text)
             if not required and self.names.another_region(entity, ref.article_id, text):
                 required, near = True, 0.0  # 全省 of another province's paper
-            elif near < self.t.entity_sentence and (
-                self.names.places.a_neighbours(entity, key)
-                or self.names.places.opens_elsewhere(entity, key, need)
+            elif near < self.t.entity_sentence and self.names.places.opens_elsewhere(
+                entity, key, need
             ):
-                near = 0.0  # 平溪县某中心 asked; "…的平西县，其县敬老院…" is the neighbour's
+                near = 0.0  # 某县老年病医院 asked; "新院区总投资…" is the new campus's
             (hard if required else soft).append(near)
         if plan.name_like:
             paragraph = index.paragraph_texts.get(place, "")

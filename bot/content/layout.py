@@ -268,6 +268,8 @@ class PageLayout:
         join; a 上接 without a 下转 before it is left to the column-break rule."""
         match = JUMP_RE.match(unit.text.strip())
         way = match["way"] if match else ""
+        if match is None or not match.group(0).rstrip(")） ").endswith("栏"):
+            return  # 下转第2版: the rest is on another page, nothing here to join
         if way == "下转":
             self.jumped = self.redirect or self.current
         elif way == "上接" and self.jumped is not None:

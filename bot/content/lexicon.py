@@ -96,6 +96,7 @@ class Lexicon:
     figure_links: frozenset[str]
     ordinal_heads: tuple[str, ...]
     ordinal_heads_after_di: tuple[str, ...]
+    ordinal_determiners: tuple[str, ...]
     change_verbs: tuple[str, ...]
     change_links: tuple[str, ...]
     plan_periods: dict[str, tuple[int, int]]

@@ -25,7 +25,7 @@ _LATE_DATELINE_RE = re.compile(
 # 本报讯（记者 某某 通讯员 某某）: no date, the credits say it is a dateline (its date groups
 # never match, so they read None)
 _UNDATED_DATELINE_RE = re.compile(
-    r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)讯[\s\u3000]*"
+    r"^(?P<pub>[\u4e00-\u9fff]{0,10}?(?:报|社|网|台))讯[\s\u3000]*"
     r"[(（](?P<credits>[^()（）]{0,40}(?:记者|通讯员)[^()（）]{0,40})[)）]"
     r"(?P<year>(?!))?(?P<month>(?!))?(?P<day>(?!))?"
 )

@@ -52,7 +52,11 @@ def need_from_query(query: Query) -> Need:
         and all(n.entity.kind is EntityKind.PERSON for n in named)
     ):
         answer = AnswerType.PERSON  # "陈宏志是干什么的": what a person is, is their role
-    elif answer is AnswerType.DEFINITION and _holder_asked(query.terms):
+    elif (
+        answer is AnswerType.DEFINITION
+        and any(n.entity.kind is EntityKind.ORG for n in named)
+        and _holder_asked(query.terms)
+    ):
         answer = AnswerType.PERSON  # "某社那个理事长以前是干啥的": a person, by the post
     intent = query.classification.intent
     requires = intent.requires if intent else ()

@@ -15,6 +15,7 @@ from functools import lru_cache
 
 from bot.content.lexicon import Lexicon
 from bot.content.numbers import parse_number
+from bot.nlu import resources
 
 Ordinal = tuple[str, float]  # the series word and the number before it
 
@@ -30,8 +31,8 @@ def _pattern(
     suffixes = "|".join(map(re.escape, sorted(institutions, key=len, reverse=True)))
     parts = []
     if suffixes:
-        # 第三人民医院, 第一中学: numbered institutions of one kind
-        parts.append(f"第(?P<n4>{_NUMERAL})(?P<h4>[\u4e00-\u9fff]{{0,4}}?(?:{suffixes}))")
+        # 第三人民医院, 第一中学: numbered institutions of one kind (a short name between)
+        parts.append(f"第(?P<n4>{_NUMERAL})(?P<h4>[\u4e00-\u9fff]{{0,3}}?(?:{suffixes}))")
     if heads:
         parts.append(f"(?P<n1>{_NUMERAL})(?P<h1>{heads})(?!间)")  # 十四五期间 is a period
     if di_heads:
@@ -39,26 +40,59 @@ def _pattern(
     return re.compile("|".join(parts) or "(?!)")
 
 
+# 一至三期, 一、二期, 二和三期: more numbers of the same series written before the last
+_MORE_RE = re.compile(f"({_NUMERAL})(至|到|—|-|~|、|和|及|与)$")
+_RANGES = ("至", "到", "—", "-", "~")
+
+
 def ordinals(text: str, lexicon: Lexicon) -> tuple[Ordinal, ...]:
-    """Every series word written with its number in ``text``, in order."""
+    """Every series word written with each of its numbers in ``text``, in order."""
     found: list[Ordinal] = []
     pattern = _pattern(lexicon.ordinal_heads, lexicon.ordinal_heads_after_di, lexicon.org_suffixes)
     for match in pattern.finditer(text):
-        number = match.group("n4") or match.group("n1") or match.group("n2") or match.group("n3")
-        head = match.group("h4") or match.group("h1") or match.group("h2")
-        value = parse_number(number)
-        if value is not None:
-            found.append((head, value))
+        key = next(k for k in ("4", "1", "2", "3") if match.group("n" + k))
+        number = match.group("n" + key)
+        head = match.group("h" + ("2" if key == "3" else key))
+        start = match.start("n" + key)
+        if key == "1" and (
+            _inside_a_word(text, start, number)
+            or text[:start].endswith(lexicon.ordinal_determiners)
+        ):
+            continue  # 统一期限 (一 belongs to the word before), 这一期, 上一期
+        found += [(head, n) for n in _numbers(text[:start], number)]
     return tuple(found)
 
 
+def _inside_a_word(text: str, start: int, number: str) -> bool:
+    """The numeral makes a word with the character before it (统一, 这一, 同一)."""
+    return bool(start) and not number.isdigit() and resources.is_word(text[start - 1] + number[0])
+
+
+def _numbers(before: str, number: str) -> list[float]:
+    """The number, and those written before it for the same series (一至三期 → 1, 2, 3; 一二期
+    → 1, 2)."""
+    if len(number) == 2 and not number.isdigit() and "十" not in number:
+        values = [parse_number(c) for c in number]  # 一二期, 二三期: two phases
+    else:
+        values = [parse_number(number)]
+    more = _MORE_RE.search(before)
+    if more is not None:
+        low = parse_number(more.group(1))
+        values.append(low)
+        if more.group(2) in _RANGES and low is not None and values[0] is not None:
+            values += [float(n) for n in range(int(low) + 1, int(values[0]))]
+    return [v for v in values if v is not None]
+
+
 def another_of_the_series(asked: tuple[Ordinal, ...], text: str, lexicon: Lexicon) -> bool:
-    """``text`` writes an asked series word only with other numbers than the asked one."""
+    """``text`` writes an asked series word only with numbers none of which was asked
+    (二期和三期 asked: a sentence about 二期 alone still answers)."""
     if not asked:
         return False
     written = ordinals(text, lexicon)
-    for head, number in asked:
+    for head in {h for h, _ in asked}:
         numbers = {n for h, n in written if h == head}
-        if numbers and number not in numbers:
+        wanted = {n for h, n in asked if h == head}
+        if numbers and not numbers & wanted:
             return True
     return False

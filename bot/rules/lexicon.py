@@ -73,6 +73,7 @@ FIELDS: dict[str, str] = {
     "figure_links": _SET,
     "ordinal_heads": _LIST,
     "ordinal_heads_after_di": _LIST,
+    "ordinal_determiners": _LIST,
     "change_verbs": _LIST,
     "change_links": _LIST,
     "head_roles": _LIST,

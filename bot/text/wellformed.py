@@ -140,14 +140,15 @@ def _unbalanced(text: str, r: Rules) -> list[Violation]:
 def _dangling(text: str, r: Rules) -> list[Violation]:
     body = text.rstrip().rstrip(_SENTENCE_END).rstrip()
     label, colon, tail = body.rpartition("：")
-    if colon and label and _SHORT_NAME_RE.fullmatch(tail):
-        return []  # 某文的作者：陆清和 — a name after a label ends as it is written
+    if colon and label.endswith(_CREDIT_LABELS) and _SHORT_NAME_RE.fullmatch(tail):
+        return []  # 某文的作者：陆清和 — a name after a credit ends as it is written
     if body and body[-1] in r.dangling_ends:
         end = len(body)
         return [Violation(Kind.DANGLING_END, end - 1, _excerpt(text, end - 1, end))]
     return []
 
 
+_CREDIT_LABELS = ("作者", "记者", "通讯员", "编辑", "撰稿", "执笔")
 _SHORT_NAME_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:、[\u4e00-\u9fff·]{2,4})*")
 
 

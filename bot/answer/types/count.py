@@ -15,9 +15,9 @@ from bot.nlu.slots import COUNTED_PHRASE
 from bot.rules.model import AnswerType
 
 KINDS = frozenset({FactKind.COUNT})
-# "每万名常住人口拥有…5.2名": what follows 每 is the denominator, not what is counted
 # where the noun phrase after a count ends: a clause mark other than the list's 、
 _LIST_END_RE = re.compile(r"[，,；;：:。！？!?]")
+# "每万名常住人口拥有…5.2名": what follows 每 is the denominator, not what is counted
 _PER_RE = re.compile(r"每[一二三四五六七八九十百千万亿\d]*[名个户人位家]?$")
 
 
@@ -82,8 +82,8 @@ def _counts_asked(inp: FitInput, fact: Fact) -> bool:
     start, end = clause_bounds(inp.sentence.text, fact.start)
     listed = _LIST_END_RE.search(norm, fact.end)
     tail = norm[fact.end : listed.start() if listed else len(norm)]
-    if any(w in tail for w in written):
-        return True  # 6800个温度、湿度和光照传感器: the list after the count ends in its noun
+    if any("、" in tail[: tail.find(w)] for w in written if tail.find(w) > 0):
+        return True  # 6800个温度、湿度和光照传感器: the 、-list after the count ends in its noun
     if _counts_another_noun(norm, fact, written):
         return False  # 三张|桌子的米粉店 counts 桌子, not 米粉
     # the counted noun shares the number's clause: "…的容量，循环寿命超过5000次" counts no 容量
