@@ -34,17 +34,18 @@ class PlaceRules:
         if head and head in text:
             return False  # 长沙市企业也来送检，中心全年出具…: the centre is still the subject
         home = self._home_place(entity)
-        for match in self.k.lexicons.aliases.find(text):
-            if match.start > 0:
-                break
-            place = self.k.entities.by_alias(match.phrase)
+        asked = {e.key for e in need.names}
+        table = self.k.entities.entities
+        for k in self.index.mentions.get(key, ()):  # the sentence's own names: no text search
+            place = table.get(k)
             if (
-                place is not None
-                and place.kind is EntityKind.PLACE
-                and (home is None or place.key != home.key)
-                and not entity.name.startswith(match.phrase)
-                and all(place.key != e.key for e in need.names)
+                place is None
+                or place.kind is not EntityKind.PLACE
+                or k in asked
+                or (home is not None and k == home.key)
             ):
+                continue
+            if any(text.startswith(a) and not entity.name.startswith(a) for a in place.aliases):
                 return True
         return False
 
