@@ -8,22 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from tests_paths import INTENTS
+from page_support import answers
 
-from bot.answer.engine import Answerer
-from bot.answer.model import Answer
 from bot.content.lexicon import lexicon
-from bot.knowledge.build import Builder, Knowledge
+from bot.knowledge.build import Knowledge
 from bot.nlu.ordinals import another_of_the_series, ordinals
 from bot.nlu.understand import understand
-
-
-def answers(tmp_path: Path, cache_dir: Path, page: str, *questions: str) -> list[Answer]:
-    (tmp_path / "001_page.txt").write_text(page, encoding="utf-8")
-    knowledge = Builder(tmp_path, INTENTS, cache_dir).build()
-    with knowledge.bound():
-        answerer = Answerer(knowledge)
-        return [answerer.answer(q) for q in questions]
 
 
 @pytest.mark.parametrize(
@@ -121,7 +111,7 @@ def test_a_plain_word_suffix_after_a_real_word_names_nothing(
 def test_a_clause_final_count_counts_the_topic_named_just_before(
     tmp_path: Path, cache_dir: Path
 ) -> None:
-    """这样的积分超市，全市已建成318个: nothing follows the measure word, so the count is of
+    """这样的驿站，全市已建成126个: nothing follows the measure word, so the count is of
     the noun the clause before it names — while a plan's figure does not answer 已建成."""
     page = (
         "# 垃圾分类进社区\n\n记者 王明\n\n"

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from page_support import page_knowledge
 from tests_paths import INTENTS
 
 from bot.answer.context import Conversation
@@ -99,19 +100,19 @@ def test_a_typo_of_a_person_the_parser_did_not_pick_out_still_grounds(cache_dir:
 
 
 def test_a_look_alike_is_not_grounded_by_a_shorter_alias(tmp_path: Path, cache_dir: Path) -> None:
-    """平东县某中心 beside the page's 平溪县某中心: one character that does not sound the same
-    is another place, even though the centre's former name (平溪县城关敬老院) differs in length
+    """云东县某中心 beside the page's 云溪县某中心: one character that does not sound the same
+    is another place, even though the centre's former name (云溪县城关敬老院) differs in length
     (which alone once made it pass for a typing slip)."""
-    (tmp_path / "001_page.txt").write_text(
+    knowledge = page_knowledge(
+        tmp_path,
+        cache_dir,
         "# 福利中心改造完工\n\n记者 王明\n\n"
-        "平溪县社会福利中心改造后有床位360张。该中心原名“平溪县城关敬老院”。\n",
-        encoding="utf-8",
+        "云溪县社会福利中心改造后有床位360张。该中心原名“云溪县城关敬老院”。\n",
     )
-    knowledge = build_knowledge(tmp_path, INTENTS, cache_dir)
     with knowledge.bound():
-        unknown = understand("平东县社会福利中心有多少张床位？", knowledge).unknown
-        assert [u.text for u in unknown][:1] == ["平东县"]
-        assert understand("平溪县社会福利中心有多少张床位？", knowledge).unknown == ()
+        unknown = understand("云东县社会福利中心有多少张床位？", knowledge).unknown
+        assert [u.text for u in unknown][:1] == ["云东县"]
+        assert understand("云溪县社会福利中心有多少张床位？", knowledge).unknown == ()
 
 
 def test_no_name_is_looked_for_before_a_place_the_page_holds(
@@ -119,11 +120,11 @@ def test_no_name_is_looked_for_before_a_place_the_page_holds(
 ) -> None:
     """病床数是|老院区: 老院区 is the page's place, so the fragment jieba glued before it (数是)
     is no unknown name."""
-    (tmp_path / "001_page.txt").write_text(
+    knowledge = page_knowledge(
+        tmp_path,
+        cache_dir,
         "# 县医院新院区启用\n\n记者 王明\n\n"
         "云川县人民医院新院区开放床位1200张，是老院区床位数的两倍。老院区将改建为康复医院。\n",
-        encoding="utf-8",
     )
-    knowledge = build_knowledge(tmp_path, INTENTS, cache_dir)
     with knowledge.bound():
         assert understand("新院区的病床数是老院区的几倍？", knowledge).unknown == ()

@@ -7,22 +7,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests_paths import INTENTS
+from page_support import answers
 
-from bot.answer.engine import Answerer
-from bot.answer.model import Answer
 from bot.content.facts import DateContext, extract_facts
 from bot.content.model import FactKind
-from bot.knowledge.build import Builder
-
-
-def answers(tmp_path: Path, cache_dir: Path, page: str, *questions: str) -> list[Answer]:
-    (tmp_path / "001_page.txt").write_text(page, encoding="utf-8")
-    knowledge = Builder(tmp_path, INTENTS, cache_dir).build()
-    with knowledge.bound():
-        answerer = Answerer(knowledge)
-        return [answerer.answer(q) for q in questions]
-
 
 PAGE = (
     "# 渔业合作社抱团出海\n\n记者 王明\n\n"
@@ -30,9 +18,9 @@ PAGE = (
     "今年49岁的理事长杜海生也是一名船东，以前每次回港都要把渔获卖给码头的收购商。\n\n"
     "新平台可抵御17级台风，设计年产能1200吨。\n\n"
     "渔民拆解老旧渔船后，每艘可获得减船补助30万元。\n\n"
-    "改造完成后，渔港可容纳渔船由原来的900艘增加到1500艘。\n\n"
-    "护理站先后照护过的老人有一千一百多位。\n\n"
-    "温室里布设了6800个温度、湿度和光照传感器。新品种平均亩产达到671公斤。"
+    "改造完成后，渔港可容纳渔船由原来的700艘增加到1200艘。\n\n"
+    "护理站先后照护过的老人有九百多位。\n\n"
+    "温室里布设了5200个温度、湿度和光照传感器。新品种平均亩产达到650公斤。"
     "从2015年首次配组到今年通过审定，前后历时十一年。\n"
 )
 
@@ -43,12 +31,12 @@ def test_the_holder_of_the_asked_post_is_not_someone_else(tmp_path: Path, cache_
 
 
 def test_a_grade_and_a_score_are_counts_a_fraction_is_not() -> None:
-    """17级 (a wind force), 93.4分 (a score) are counts; 三分之一 is no count of 分, and 十分
+    """17级 (a wind force), 91.2分 (a score) are counts; 三分之一 is no count of 分, and 十分
     is "very"."""
-    facts = extract_facts("新平台可抵御17级台风，满意度为93.4分。", DateContext(None))
+    facts = extract_facts("新平台可抵御17级台风，满意度为91.2分。", DateContext(None))
     assert [(f.text, f.unit) for f in facts if f.kind is FactKind.COUNT] == [
         ("17级", "级"),
-        ("93.4分", "分"),
+        ("91.2分", "分"),
     ]
     plain = extract_facts("这十分重要，占三分之一。", DateContext(None))
     assert [f for f in plain if f.kind is FactKind.COUNT] == []
@@ -66,16 +54,16 @@ def test_everyday_words_reach_the_pages_word(tmp_path: Path, cache_dir: Path) ->
     )
     assert typhoon.answered and "17级" in typhoon.summary
     assert subsidy.answered and "30万元" in subsidy.summary
-    assert elders.answered and "一千一百多位" in (elders.quote or "")
-    assert boats.answered and "1500艘" in boats.summary
+    assert elders.answered and "九百多位" in (elders.quote or "")
+    assert boats.answered and "1200艘" in boats.summary
 
 
 NEIGHBOURS = (
     "# 县福利中心改造完工\n\n记者 王明\n\n"
     "本报云川11月28日讯 云川县社会福利中心改造提升工程通过竣工验收。"
-    "改造工程历时十四个月，总投资4680万元。"
+    "改造工程历时十四个月，总投资4200万元。"
     "按照公建民营的方式，中心今后将委托康宁养老服务有限公司运营。\n\n"
-    "与云川县相邻的云西县，其县中心敬老院改造工程总投资约3900万元。\n"
+    "与云川县相邻的云西县，其县中心敬老院改造工程总投资约3600万元。\n"
 )
 
 
@@ -89,7 +77,7 @@ def test_a_clause_opening_with_the_asked_head_noun_is_about_it(
 
 
 def test_a_listed_noun_a_yield_and_a_time_spent(tmp_path: Path, cache_dir: Path) -> None:
-    """6800个温度、湿度和光照传感器 counts sensors (the list after the count ends in its
+    """5200个温度、湿度和光照传感器 counts sensors (the list after the count ends in its
     noun); 每亩收了多少 ~ 亩产; 花了多少年 asks how long, not how much money."""
     sensors, crop, years = answers(
         tmp_path,
@@ -99,7 +87,7 @@ def test_a_listed_noun_a_yield_and_a_time_spent(tmp_path: Path, cache_dir: Path)
         "新品种每亩收了多少？",
         "从配组到通过审定一共花了多少年？",
     )
-    assert sensors.answered and "6800个" in sensors.summary
+    assert sensors.answered and "5200个" in sensors.summary
     shop = tmp_path / "shop"
     shop.mkdir()
     (stall,) = answers(
@@ -109,7 +97,7 @@ def test_a_listed_noun_a_yield_and_a_time_spent(tmp_path: Path, cache_dir: Path)
         "陈父的铺子一开始卖了多少鱼丸？",
     )
     assert not stall.answered  # 两张桌子的鱼丸铺 counts tables: the noun right after 张
-    assert crop.answered and "671公斤" in crop.summary
+    assert crop.answered and "650公斤" in crop.summary
     assert (years.intent, years.answered) == ("ask_duration", True)
     assert "十一年" in years.summary
 
@@ -117,11 +105,11 @@ def test_a_listed_noun_a_yield_and_a_time_spent(tmp_path: Path, cache_dir: Path)
 def test_a_sentence_opening_with_another_place_is_about_it(
     tmp_path: Path, cache_dir: Path
 ) -> None:
-    """新院区总投资9.8亿元 is the new campus's, not the hospital the old campus becomes —
+    """新院区总投资8.5亿元 is the new campus's, not the hospital the old campus becomes —
     unless the question asks about that campus itself."""
     page = (
         "# 县医院新院区启用\n\n记者 王明\n\n"
-        "云川县人民医院新院区正式启用。新院区总投资9.8亿元，开放床位1200张。"
+        "云川县人民医院新院区正式启用。新院区总投资8.5亿元，开放床位1000张。"
         "按照规划，老院区将改建为云川县老年病医院，预计明年投用。\n"
     )
     other, asked = answers(
@@ -132,7 +120,7 @@ def test_a_sentence_opening_with_another_place_is_about_it(
         "云川县人民医院新院区总投资多少？",
     )
     assert not other.answered
-    assert asked.answered and "9.8亿元" in asked.summary
+    assert asked.answered and "8.5亿元" in asked.summary
 
 
 def test_a_relative_is_answered_not_the_person_named(tmp_path: Path, cache_dir: Path) -> None:
@@ -151,12 +139,24 @@ def test_a_relative_is_answered_not_the_person_named(tmp_path: Path, cache_dir: 
 def test_what_the_holder_of_a_post_was_is_asked_of_a_person(
     tmp_path: Path, cache_dir: Path
 ) -> None:
-    """某社那个理事长以前是干啥的 asks about the person in the post, not what the
-    cooperative is."""
-    page = (
-        "# 飞手合作社\n\n记者 王明\n\n"
-        "云塘市天翼植保专业合作社（简称“天翼合作社”）是全市规模最大的飞防服务组织之一。"
-        "今年38岁的理事长邓小军以前是一名货车司机，2017年买下第一架植保无人机。\n"
+    """某社那个理事长以前是干啥的 asks about the person in the post: never answered with what
+    the cooperative is (its defining sentence), and answered by the post holder's sentence
+    when that one says 以前."""
+    intro = "青塘市云翼植保专业合作社（简称“云翼合作社”）是全市规模最大的飞防服务组织之一。"
+    question = "云翼合作社那个理事长以前是干啥的？"
+    said_before = tmp_path / "said_before"
+    said_before.mkdir()
+    (answer,) = answers(
+        tmp_path,
+        cache_dir,
+        f"# 飞手合作社\n\n记者 王明\n\n{intro}今年38岁的理事长杜小川原是一名货车司机。\n",
+        question,
     )
-    (answer,) = answers(tmp_path, cache_dir, page, "天翼合作社那个理事长以前是干啥的？")
+    assert not (answer.answered and "飞防服务组织" in (answer.quote or ""))
+    (answer,) = answers(
+        said_before,
+        cache_dir,
+        f"# 飞手合作社\n\n记者 王明\n\n{intro}今年38岁的理事长杜小川以前是一名货车司机。\n",
+        question,
+    )
     assert answer.answered and "货车司机" in (answer.quote or "")

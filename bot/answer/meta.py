@@ -192,7 +192,7 @@ class MetaResponder:
 def headline_and_lead(article: Article, lead: str) -> str:
     """What says what an article is about, verbatim: its headline and subtitle as printed,
     then its first sentence (a reader asking 头条讲的是什么 is answered by the headline; the
-    lead alone often opens on a scene: 4月13日清晨，田里…)."""
+    lead alone often opens on a scene: 某日清晨，田里…)."""
     return "\n".join(filter(None, (article.title, article.subtitle, lead)))
 
 

@@ -25,7 +25,7 @@ class PlaceRules:
     def opens_elsewhere(self, entity: Entity, key: int, need: Need) -> bool:
         """The sentence, which neither names the asked organisation nor calls it by its head
         noun (中心, 医院), opens with the name of a place the question does not ask about
-        (新院区总投资9.8亿元 for a question about the hospital the old campus becomes): its
+        (新院区总投资… for a question about the hospital the old campus becomes): its
         subject is that place."""
         if entity.kind is not EntityKind.ORG:
             return False
@@ -50,7 +50,7 @@ class PlaceRules:
         return False
 
     def _home_place(self, entity: Entity) -> Entity | None:
-        """The place an organisation's name begins with (平溪县 of 平溪县社会福利中心)."""
+        """The place an organisation's name begins with (云川县 of 云川县福利中心)."""
         if entity.key in self._homes:
             return self._homes[entity.key]
         found = None

@@ -138,9 +138,9 @@ def _coined_before(
     tokens: list[tuple[str, int]], k: int, stop: frozenset[str], words: Words
 ) -> tuple[int, int, NameKind] | None:
     """A suffix that is also a plain word (高速, 机场, 铁路: "高速发展") ends a name when what
-    stands before it is a word no dictionary knows (成乐|高速), or two lone characters (湘|黔|
+    stands before it is a word no dictionary knows (云乐|高速), or two lone characters (湘|黔|
     高速): readers shorten a road's or a line's name to a coined word.  A one-character
-    suffix jieba left on its own (螺山|县, 石屋|村) ends the word before it, known or not.
+    suffix jieba left on its own (青螺|县, 石门|村) ends the word before it, known or not.
     Returns that word's span and the name's kind."""
     token = tokens[k][0]
     if token not in words.generic or k == 0:
@@ -160,7 +160,7 @@ def _coined_before(
 
     before, at = tokens[k - 1]
     end = at + len(before)
-    # a lone one-character suffix (螺山|县, 石屋|村) ends the word before it, whatever it is
+    # a lone one-character suffix (青螺|县, 石门|村) ends the word before it, whatever it is
     after = tokens[k + 1][0] if k + 1 < len(tokens) else ""
     asks = after in _ASPECT or after in resources.lexicon().figure_question_words
     lone = len(token) == 1 and not asks  # 每吨能省|多少: 省 "saves"
@@ -213,7 +213,7 @@ def _cut_off_first(
         len(before) == 1
         and _CJK.fullmatch(before) is not None
         and before not in stop
-        # a generic character (望 "look") still begins a name it makes a word with (望|海区)
+        # a generic character (望 "look") still begins a name it makes a word with (望|X区)
         and (before not in words.generic or resources.is_word(before + token[0]))
         and token[0] not in words.generic
     )

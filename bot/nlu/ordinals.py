@@ -4,7 +4,7 @@ A page often reports several phases or editions of one thing side by side (一�
 under way, 三期 planned).  A sentence that writes the asked series word with another number,
 and never the asked number, is about another one: its figures do not answer, however many
 of the question's other words it holds (三期工程…总投资多少 is not answered by
-"…是二期工程的重要组成部分，总投资约186亿元").  The series words are in
+"…是二期工程的一部分，总投资约80亿元").  The series words are in
 ``intents/lexicon.yaml`` (``ordinal_heads``, ``ordinal_heads_after_di``).
 """
 

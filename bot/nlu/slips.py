@@ -17,8 +17,8 @@ def holds(name: NameMatch) -> bool:
     if not name.fuzzy:
         return True
     surface = name.surface
-    # compared with the aliases of its own length when there are any: 平东县某中心 is no slip
-    # of 平溪县某中心 because another alias (某中心) is shorter
+    # compared with the aliases of its own length when there are any: 云东县某中心 is no slip
+    # of 云川县某中心 because another alias (某中心) is shorter
     same = [a for a in name.entity.aliases if len(a) == len(surface)]
     return any(
         _same_first(surface, a, name.entity.kind) and pinyin.slip_of(surface, a)

@@ -38,7 +38,7 @@ def paragraph_is_finished(text: str) -> bool:
         and stripped[-1] == "."
         and (is_han(stripped[-2]) or stripped[-2] in '"”')
     ):
-        return True  # …平均满意度为93.4分. — a half-width full stop typed for 。
+        return True  # …满意度为90.5分. — a half-width full stop typed for 。
     return not stripped or stripped[-1] in PARAGRAPH_END
 
 

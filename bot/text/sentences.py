@@ -12,7 +12,7 @@ def split_sentences(text: str) -> Iterator[tuple[int, int]]:
 
     A sentence ends at a sentence-final mark plus any closing quotes/brackets right after it,
     so ``“……生死题。”`` stays whole and the next sentence starts clean.  A half-width full
-    stop typed for 。 between Chinese text (…最大浪高7.2米.台风过后…) ends one too; between
+    stop typed for 。 between Chinese text (…浪高3.5米.风停后…) ends one too; between
     digits or letters it is a decimal point or an abbreviation and does not.
     """
     n = len(text)

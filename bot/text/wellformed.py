@@ -58,6 +58,7 @@ class Rules:
     share_starts: str
     speaker_verbs: tuple[str, ...]
     dangling_ends: frozenset[str]
+    credit_labels: tuple[str, ...]  # 作者：某某 — the name after one ends as written
     pairs: tuple[tuple[str, str], ...]
 
 
@@ -81,6 +82,7 @@ def rules() -> Rules:
         share_starts=str(data["share_starts"]),
         speaker_verbs=words("speaker_verbs"),
         dangling_ends=frozenset(words("dangling_ends")),
+        credit_labels=words("credit_labels"),
         pairs=pairs,
     )
 
@@ -140,15 +142,14 @@ def _unbalanced(text: str, r: Rules) -> list[Violation]:
 def _dangling(text: str, r: Rules) -> list[Violation]:
     body = text.rstrip().rstrip(_SENTENCE_END).rstrip()
     label, colon, tail = body.rpartition("：")
-    if colon and label.endswith(_CREDIT_LABELS) and _SHORT_NAME_RE.fullmatch(tail):
-        return []  # 某文的作者：陆清和 — a name after a credit ends as it is written
+    if colon and label.endswith(r.credit_labels) and _SHORT_NAME_RE.fullmatch(tail):
+        return []  # 某文的作者：周德和 — a name after a credit ends as it is written
     if body and body[-1] in r.dangling_ends:
         end = len(body)
         return [Violation(Kind.DANGLING_END, end - 1, _excerpt(text, end - 1, end))]
     return []
 
 
-_CREDIT_LABELS = ("作者", "记者", "通讯员", "编辑", "撰稿", "执笔")
 _SHORT_NAME_RE = re.compile(r"[\u4e00-\u9fff·]{2,4}(?:、[\u4e00-\u9fff·]{2,4})*")
 
 

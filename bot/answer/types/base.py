@@ -189,8 +189,8 @@ def anchored_to(inp: FitInput, fact: Fact) -> bool:
 def asked_about(inp: FitInput, value: str) -> bool:
     """The organisation ``value`` is the one the question itself names, so it cannot be
     the answer to "哪家 / 谁": one of its names' aliases, or the question's words that write
-    the name without its suffix (和华南理工签协议的企业叫什么 names 华南理工大学, which the
-    corpus never writes short, so the question's 华南理工 is no entity of its own)."""
+    the name without its suffix (和云川理工签协议的企业叫什么 names 云川理工大学, which the
+    corpus never writes short, so the question's 云川理工 is no entity of its own)."""
     name = resources.normalised(value)
     if any(name in e.aliases for e in inp.need.names):
         return True

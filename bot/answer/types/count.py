@@ -83,14 +83,14 @@ def _counts_asked(inp: FitInput, fact: Fact) -> bool:
     listed = _LIST_END_RE.search(norm, fact.end)
     tail = norm[fact.end : listed.start() if listed else len(norm)]
     if any("、" in tail[: tail.find(w)] for w in written if tail.find(w) > 0):
-        return True  # 6800个温度、湿度和光照传感器: the 、-list after the count ends in its noun
+        return True  # 300个温度、湿度和光照传感器: the 、-list after the count ends in its noun
     if _counts_another_noun(norm, fact, written):
         return False  # 三张|桌子的米粉店 counts 桌子, not 米粉
     # the counted noun shares the number's clause: "…的容量，循环寿命超过5000次" counts no 容量
     if any(start <= a < end for a, _ in found):
         return True
     if fact.end == end and start > 0:
-        # 这样的积分超市，全市已建成318个: a clause-final count, of the topic the clause just
+        # 这样的驿站，全市已建成126个: a clause-final count, of the topic the clause just
         # before it names
         before = clause_bounds(inp.sentence.text, start - 1)[0]
         if any(before <= a < start for a, _ in found):
