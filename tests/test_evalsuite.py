@@ -32,6 +32,7 @@ def test_shipped_manifest_lists_every_question_file() -> None:
         "117_shangmao",
         "120_zhizao",
         "122_wuliu",
+        "125_jianguan",
     }
     blind = [s for s in manifest.suites if "blind" in s.questions.parts]
     assert blind and all(s.beside_shipped for s in blind)

@@ -72,3 +72,10 @@ def test_numbers() -> None:
     assert parse_number("两") == 2
     assert parse_number("个把") == 1
     assert parse_number("1,605") == 1605
+
+
+def test_a_cut_never_leaves_a_straight_quote_unpaired() -> None:
+    from bot.text.chars import without_unpaired_straight_quote
+
+    assert without_unpaired_straight_quote('第3个"便民服务站') == "第3个便民服务站"
+    assert without_unpaired_straight_quote('叫"便民驿站"的站点') == '叫"便民驿站"的站点'

@@ -15,7 +15,7 @@ from functools import lru_cache
 from bot.content.model import Fact, FactKind
 from bot.content.summary import strip_dateline
 from bot.nlu import resources
-from bot.text.chars import CLAUSE_SEP
+from bot.text.chars import CLAUSE_SEP, without_unpaired_straight_quote
 from bot.text.wellformed import Kind, check
 from bot.text.wellformed import rules as text_rules
 
@@ -223,7 +223,7 @@ def _balanced(text: str) -> str:
             at = text.rfind(opening)
             cut_content = opening in _BRACKETS and at > 0
             text = text[:at] if cut_content else text[:at] + text[at + 1 :]
-    return text.rstrip("、")
+    return without_unpaired_straight_quote(text).rstrip("、")
 
 
 def _without(text: str, part: str) -> str:

@@ -35,6 +35,7 @@ from bot.knowledge.index import SentenceRef
 from bot.nlu import resources
 from bot.nlu.need import Need
 from bot.nlu.ordinals import another_of_the_series
+from bot.nlu.scopes import another_scope
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +111,8 @@ class Scorer:
         text = index.texts[key]
         if another_of_the_series(need.series, text, self.k.lexicon):
             return None  # 三期 asked, the sentence is about 二期: not a candidate at all
+        if another_scope(need.scope, text, self.k.lexicon):
+            return None  # 全市 asked, the sentence gives 全省's figure
         # the paragraph and heading are read only when a word is missing from the sentence
         # (most candidates of a large archive contain every word they were found by), and
         # once per question and paragraph: a paragraph has several candidates

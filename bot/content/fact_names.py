@@ -88,6 +88,9 @@ def _aged(s: str, seen: set[str]) -> Iterator[Fact]:
             s[start : start + 1] in lx.surnames or s[start : start + 2] in lx.double_surnames
         ):
             name = _name_after_age(s, start)
+            # 今年34岁的白岭县…村民某某: an age may be followed by where the person is from
+            if name and name.endswith(tuple(lx.place_suffixes)):
+                name = None
             if name and name not in seen and not _common_noun(name):
                 seen.add(name)
                 yield Fact(FactKind.PERSON, name, name, None, start, start + len(name))
@@ -201,6 +204,8 @@ def named(s: str, kind: FactKind) -> Iterator[Fact]:
             continue
         if kind is FactKind.PLACE and _described(s, start, lx.describing_words):
             continue
+        if kind is FactKind.ORG and core == 2 and _counted(s, m.end(), p):
+            continue  # 建成机房楼2栋、动力中心1栋: a kind of building counted, no name
         if kind is FactKind.PLACE and s.endswith(m.group(0), 0, m.start()):
             continue  # 长河县|县控断面: a suffix twice begins a new word (县控, 市属), no name
         seen.add(name)
@@ -211,6 +216,12 @@ def named(s: str, kind: FactKind) -> Iterator[Fact]:
                 continue
             seen.add(m["region"])
             yield Fact(kind, m["region"], m["region"], None, m.start(), m.end())
+
+
+def _counted(s: str, end: int, p: Patterns) -> bool:
+    """A count right after the candidate (动力中心1栋, 服务中心3个): things of a kind counted."""
+    m = p.count.match(s, end)
+    return m is not None and m.start() == end and p.duration.match(s, end) is None
 
 
 def _described(s: str, start: int, words: tuple[str, ...]) -> bool:

@@ -112,6 +112,9 @@ def money(s: str, _ctx: DateContext) -> Iterator[Fact]:
             continue
         value = scale(parse_number(m["num"] or ""), m["mag"])
         yield make_fact(FactKind.MONEY, m, value, m["unit"], qualifier=qualifier(m))
+    for m in patterns().money_spoken.finditer(s):
+        value = scale(parse_number(m["num"]), m["mag"])
+        yield make_fact(FactKind.MONEY, m, value, "元", qualifier=qualifier(m))
 
 
 def ranks(s: str, _ctx: DateContext) -> Iterator[Fact]:

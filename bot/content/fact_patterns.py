@@ -48,6 +48,7 @@ class Patterns:
     plan: re.Pattern[str]
     percent: re.Pattern[str]
     money: re.Pattern[str]
+    money_spoken: re.Pattern[str]
     rank_ordinal: re.Pattern[str]
     rank_scope: re.Pattern[str]
     rank_first: re.Pattern[str]
@@ -134,7 +135,16 @@ def _compile(lx: Lexicon) -> Patterns:
             + _APPROX
             + _MAG
             + _APPROX2
-            + r"(?P<unit>元|美元|欧元|日元|港元)(?![器件素旦宵])"
+            + r"(?P<unit>元|美元|欧元|日元|港元|块钱|块(?=多钱))(?![器件素旦宵])"
+        ),
+        # 一个月能挣七八千: a bare amount right after an earning verb is yuan in speech
+        money_spoken=re.compile(
+            r"(?:" + "|".join(f"(?<={re.escape(v)})" for v in lx.earning_verbs) + r")"
+            r"(?P<num>[一二两三四五六七八九十百千]+|\d+)"
+            + _MAG
+            + r"(?P<q2>多)?(?![\d.元块美欧日港万亿])(?!"
+            + measures
+            + r")"
         ),
         rank_ordinal=re.compile(
             r"(?P<scope>(?:位居|位列|居|排名|排在|名列|列)[^，。；]{0,16}?)?"
@@ -188,7 +198,7 @@ def _compile(lx: Lexicon) -> Patterns:
         # unit (2019年|撤乡设镇), or the word that introduces another name (原名|青石乡)
         stop_tail=re.compile(
             "(?:"
-            + alternation(lx.org_stop_words)
+            + _stop_words(lx)
             + "|"
             + alternation(lx.bare_naming_cues)
             + r"|[\s\d，。；：、“”‘’\"'《》（）()\[\]!?！？,.:;—-]"
@@ -218,6 +228,17 @@ def _suffix_chain(suffixes: tuple[str, ...], *, chain: bool = True) -> str:
         r"|集(?!团))"  # 非遗市集: a market, not a city
     )
     return rf"(?:(?:{alternation(suffixes)}){guard})" + ("+" if chain else "")
+
+
+def _stop_words(lx: Lexicon) -> str:
+    """The organisation stop words as one alternation, each guarded against the characters
+    it is no stop word after (据 of 数据)."""
+    guarded = lx.org_stop_words_not_after
+    words = sorted(set(lx.org_stop_words), key=lambda w: (-len(w), w))
+    return "|".join(
+        f"(?<![{re.escape(guarded[w])}]){re.escape(w)}" if w in guarded else re.escape(w)
+        for w in words
+    )
 
 
 def qualifier(m: re.Match[str], *extra: str) -> str | None:

@@ -15,6 +15,7 @@ binds the snapshot a question is answered from), else the one a successful build
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -48,6 +49,13 @@ class Lexicon:
     people_measures: frozenset[str]
     household_measures: frozenset[str]
     vessel_measures: frozenset[str]
+    earning_verbs: tuple[str, ...]  # 挣七八千: a bare amount after one of these is money
+    scope_levels: Mapping[str, str]  # 全市/我市 → 市: the level a figure is of (nlu/scopes)
+    # a stop word that is none after these characters: 据 ends no name inside 数据/根据
+    org_stop_words_not_after: Mapping[str, str]
+    scope_compare_chars: frozenset[
+        str
+    ]  # 高于全国, 居全省: a level named to compare, not as subject
     age_measures: frozenset[str]
     person_pronouns: frozenset[str]
     time_now: tuple[str, ...]

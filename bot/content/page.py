@@ -15,6 +15,7 @@ from bot.content.limits import page_limits
 from bot.content.model import Article, Fact, FactKind, PageMeta, Paragraph, Section, Sentence
 from bot.content.summary import section_summary, summarize
 from bot.errors import ContentError, Problem
+from bot.text.chars import CLOSERS, OPENERS, without_unpaired_straight_quote
 from bot.text.sentences import split_sentences
 
 # Words that stand for "the organisation mentioned just before" (公司党委书记 → which company?).
@@ -137,11 +138,16 @@ def _freeze(
 
 
 def _fallback_title(draft: ArticleDraft) -> str:
-    """An article with no heading at all is named after its first sentence."""
+    """An article with no heading at all is named after its first sentence (its first 30
+    characters, never ending inside a quotation or a bracket the cut left open)."""
     for section in draft.sections:
         for paragraph in section.paragraphs:
             for start, end in split_sentences(paragraph.text):
-                return paragraph.text[start:end][:30]
+                title = without_unpaired_straight_quote(paragraph.text[start:end][:30])
+                for opening, closing in zip(OPENERS, CLOSERS, strict=True):
+                    if title.count(opening) > title.count(closing):
+                        title = title[: title.rfind(opening)]
+                return title.rstrip("，,、：:") or paragraph.text[start:end][:30]
     return "(untitled)"
 
 

@@ -14,6 +14,7 @@ from itertools import pairwise
 
 from bot.content.lexicon import ParsingThresholds
 from bot.content.lines import match_dateline
+from bot.text.chars import without_unpaired_straight_quote
 
 # One line of an answer or a digest (bot/text/data's max_chars): a longer lead is cut at a
 # clause within it.
@@ -83,4 +84,4 @@ def clipped(text: str, limit: int) -> str:
     least half of it (a cut inside a figure or a name reads as a broken answer)."""
     room = text[: limit - 1]
     at = max(room.rfind(m) for m in _CLAUSE_MARKS)
-    return (room[:at] if at >= limit // 2 else room) + "…"
+    return without_unpaired_straight_quote(room[:at] if at >= limit // 2 else room) + "…"

@@ -25,6 +25,7 @@ from bot.answer.compose import context_clause
 from bot.content.model import Article, Fact, FactKind, Section, Sentence
 from bot.digest.summary import one_line_summary
 from bot.knowledge.build import Knowledge
+from bot.text.chars import without_unpaired_straight_quote
 from bot.text.wellformed import is_wellformed
 
 if TYPE_CHECKING:
@@ -86,7 +87,7 @@ def clip(text: str, limit: int) -> str:
     line = " ".join(text.split())
     if len(line) <= limit:
         return line
-    return line[: max(0, limit - len(ELLIPSIS))] + ELLIPSIS
+    return without_unpaired_straight_quote(line[: max(0, limit - len(ELLIPSIS))]) + ELLIPSIS
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from bot.knowledge.entities import Entity, EntityKind
 from bot.nlu import resources
 from bot.nlu.ordinals import ordinals
+from bot.nlu.scopes import asked_scope
 from bot.nlu.understand import Query
 from bot.nlu.when import PageTime
 from bot.rules.model import AnswerType
@@ -36,6 +37,7 @@ class Need:
     written: tuple[str, ...] = ()  # the names as the question writes them (not their aliases)
     attribute: str | None = None  # the word a figure is asked of: 快充桩 of 快充桩有多少个
     series: tuple[tuple[str, float], ...] = ()  # which of a series is asked: 三期, 第十二届
+    scope: str | None = None  # the level a figure is asked of: 全市 → 市 (nlu/scopes)
 
     @property
     def empty(self) -> bool:
@@ -81,6 +83,7 @@ def need_from_query(query: Query) -> Need:
         tuple(n.surface for n in query.named),
         _attribute(query.text, terms),
         ordinals(query.text, resources.lexicon()),
+        asked_scope(query.text, resources.lexicon()),
     )
 
 

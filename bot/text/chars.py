@@ -56,3 +56,16 @@ def han_ratio(text: str) -> float:
     if not text:
         return 0.0
     return len(HAN_RE.findall(text)) / len(text)
+
+
+STRAIGHT_QUOTE = '"'
+
+
+def without_unpaired_straight_quote(text: str) -> str:
+    """``text`` without its last straight quote when the count is odd: a page that quotes
+    with half-width ``"`` (the same mark opens and closes) leaves one unpaired when a summary
+    or a title is cut inside the quotation; the quoted words stay."""
+    if text.count(STRAIGHT_QUOTE) % 2 == 0:
+        return text
+    at = text.rfind(STRAIGHT_QUOTE)
+    return text[:at] + text[at + 1 :]
