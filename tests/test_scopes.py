@@ -38,3 +38,20 @@ PAGE = (
 def test_a_citys_question_gets_the_citys_figure(tmp_path: Path, cache_dir: Path) -> None:
     (answer,) = answers(tmp_path, cache_dir, PAGE, "全市一共新增了多少个公共停车位？")
     assert answer.answered and "8600" in answer.summary
+
+
+CENTRE = (
+    "# 算力中心投运\n\n"
+    "本报讯（记者 王明）5月2日，新建的青原算力中心在白溪县高新园区投入运营。\n\n"
+    "该中心由青原市数联集团有限公司投资建设，总投资20亿元。\n"
+)
+
+
+def test_a_place_inside_a_firms_name_is_not_where_a_thing_is(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """青原市 of 青原市数联集团有限公司 says where the investor is from, not where the centre
+    was built."""
+    (answer,) = answers(tmp_path, cache_dir, CENTRE, "青原算力中心是在哪里投资建设的？")
+    assert "青原市" not in answer.summary
+    assert not answer.answered or "白溪县" in answer.summary

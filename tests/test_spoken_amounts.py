@@ -75,3 +75,30 @@ def test_colloquial_questions(tmp_path: Path, cache_dir: Path) -> None:
     assert area.answered and "40亩" in area.summary
     assert income.answered and "1.2亿元" in income.summary
     assert day.answered and "5月18日" in day.summary
+
+
+def test_names_inside_a_firms_name_are_part_of_it() -> None:
+    assert _facts("青原物流是青原投资发展集团有限公司的全资子公司。", FactKind.ORG) == [
+        "青原投资发展集团有限公司"
+    ]
+
+
+CENTRE = (
+    "# 果蔬冷链中心投运\n\n"
+    "本报讯（记者 王明）5月2日，位于青原新区的青原果蔬冷链中心正式投入运营。\n\n"
+    "该中心由青原物流有限公司投资运营，总投资3.6亿元。\n\n"
+    "# 短评：让果子走得更远\n\n"
+    "一座冷链中心，让山里的果子走得更远。\n"
+)
+
+
+def test_the_centre_a_dateline_names_is_what_the_next_paragraph_means(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """该中心 in the paragraph after the dateline is the 青原果蔬冷链中心 it named, not the
+    shorter name inside it; the commentary's bare 冷链中心 on the same page is that one too."""
+    full, bare = answers(
+        tmp_path, cache_dir, CENTRE, "青原果蔬冷链中心总投资多少？", "冷链中心总投资多少？"
+    )
+    assert full.answered and "3.6亿元" in full.summary
+    assert bare.answered and "3.6亿元" in bare.summary

@@ -246,9 +246,11 @@ def _name_start(
         if s.endswith(word, 0, start):
             start -= len(word)  # 交通建设投资|集团: part of the name, not the verb 投资
             break
+    guarded = lexicon().org_stop_words_not_before
     while start > limit:
         head = s[:start]
-        if p.stop_tail.search(head):
+        stop = p.stop_tail.search(head)
+        if stop and s[start : start + 1] not in guarded.get(stop.group(0), ""):
             break
         if head[-1] in "和与及" and _ends_with_name(head[:-1], p):
             break

@@ -53,6 +53,8 @@ class Lexicon:
     scope_levels: Mapping[str, str]  # 全市/我市 → 市: the level a figure is of (nlu/scopes)
     # a stop word that is none after these characters: 据 ends no name inside 数据/根据
     org_stop_words_not_after: Mapping[str, str]
+    # …and none before these: 全 of 全资子公司, 投资 of 某某投资发展集团
+    org_stop_words_not_before: Mapping[str, str]
     scope_compare_chars: frozenset[
         str
     ]  # 高于全国, 居全省: a level named to compare, not as subject

@@ -152,24 +152,30 @@ def _place_prefix(surface: str, places: set[str]) -> str | None:
     return None
 
 
-def fold_bare_names(candidates: Mapping[str, Candidate], aliases: dict[str, set[str]]) -> None:
-    """A bare "交易中心" in an article that also names "宜宾三江茶叶交易中心" is that one: the
+def fold_bare_names(
+    candidates: Mapping[str, Candidate],
+    aliases: dict[str, set[str]],
+    page_of: Mapping[Hashable, Hashable] | None = None,
+) -> None:
+    """A bare "交易中心" on a page that also names "宜宾三江茶叶交易中心" is that one — in the
+    same article or in another of the page (a commentary or a brief beside the report): the
     shorter organisation becomes an alias of the only longer one ending with it.  Only
-    organisations sharing an article are compared, so the cost grows with the corpus, not
-    with its square."""
-    by_article: dict[Hashable, list[str]] = {}
+    organisations sharing a page (``page_of``: article key → page; else each article is its
+    own) are compared, so the cost grows with the corpus, not with its square."""
+    pages = page_of or {}
+    by_page: dict[Hashable, list[str]] = {}
     for surface, candidate in candidates.items():
         if candidate.kind is EntityKind.ORG:
-            for position in candidate.articles:
-                by_article.setdefault(position, []).append(surface)
+            for article in candidate.articles:
+                by_page.setdefault(pages.get(article, article), []).append(surface)
     for surface, candidate in candidates.items():
         if candidate.kind is not EntityKind.ORG:
             continue
         stem = _BARE_FORM_RE.sub("", surface)
         longer = {
             other
-            for position in candidate.articles
-            for other in by_article.get(position, ())
+            for page in {pages.get(a, a) for a in candidate.articles}
+            for other in by_page.get(page, ())
             if other != surface
             and (other.endswith(surface) or (stem != surface and stem in aliases[other]))
         }

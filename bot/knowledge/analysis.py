@@ -233,10 +233,11 @@ def resolve_mentions(
                 keys.append(last_by_suffix[suffix])
         if last_named and text.lstrip('“「‘"').startswith(DEMONSTRATIVES):
             keys.append(last_named)  # "这个由市级财政投入…的平台": still about the one before
-        for alias in analysis.alias_hits[position]:
+        hits = analysis.alias_hits[position]
+        for alias in hits:
             key = alias_to_key.get(alias)
-            if key is None:
-                continue
+            if key is None or any(len(h) > len(alias) and h.endswith(alias) for h in hits):
+                continue  # 冷链物流中心 inside 某某冷链物流中心: the longer one was named
             if key.startswith(("org:", "person:")) and key not in authors:
                 last_named = key  # a reporter credited is never "the one before" (该项目…)
             for suffix in coref_suffixes:

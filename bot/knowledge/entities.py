@@ -78,7 +78,9 @@ def build_entities(
                 if ("作者", "") not in candidate.roles:
                     candidate.roles.append(("作者", ""))
     aliases = find_aliases(candidates, Usage(dict(zip(article_keys, texts, strict=True))), memo)
-    fold_bare_names(candidates, aliases)
+    fold_bare_names(
+        candidates, aliases, {k: a.file for a, k in zip(articles, article_keys, strict=True)}
+    )
     for surface, other in named:
         if surface in candidates:
             aliases.setdefault(surface, {surface}).add(other)

@@ -27,7 +27,7 @@ from bot.nlu import resources
 from bot.nlu.known import Words, unknown_in_corpus
 from bot.nlu.known import words as lexicon_words
 from bot.nlu.names import NameMatch
-from bot.nlu.slips import holds
+from bot.nlu.slips import holds, look_alikes
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 # Aspect markers: a word before them is a verb (省了, 省过), whatever else it can be.
@@ -56,15 +56,18 @@ def unknown_names(
 ) -> tuple[UnknownName, ...]:
     """Name-like spans of ``text`` (normalised) that no corpus entity or word answers to."""
     words = lexicon_words()
+    found = [
+        UnknownName(text[start:end], _KIND_OF[entity.kind], start, end)
+        for start, end, entity in look_alikes(text, names, knowledge)
+    ]
     if not _may_hold_a_name(text, words):
-        return ()
+        return _outermost(found)
     tokens = list(resources.cut_with_offsets(text))
     taken = bytearray(len(text))
     for name in names:
         if holds(name):
             taken[name.start : name.end] = b"\x01" * (name.end - name.start)
     stop = knowledge.rules.language.stopwords | frozenset(knowledge.rules.language.pronouns)
-    found: list[UnknownName] = []
     places = {(n.start, n.end) for n in names if n.entity.kind is EntityKind.PLACE and holds(n)}
     for k, (token, at) in enumerate(tokens):
         coined = _coined_before(tokens, k, stop, words)
@@ -105,6 +108,13 @@ def unknown_names(
         ):
             found.append(UnknownName(token, NameKind.ORG, at, at + len(token)))
     return _outermost(found)
+
+
+_KIND_OF = {
+    EntityKind.ORG: NameKind.ORG,
+    EntityKind.PLACE: NameKind.PLACE,
+    EntityKind.PERSON: NameKind.PERSON,
+}
 
 
 def _may_hold_a_name(text: str, words: Words) -> bool:

@@ -3,8 +3,14 @@ name) or another name that merely looks alike (it must be checked as a name of i
 
 from __future__ import annotations
 
-from bot.knowledge.entity_model import EntityKind
+from collections.abc import Iterator, Sequence
+
+from bot.knowledge.build import Knowledge
+from bot.knowledge.entity_model import Entity, EntityKind
+from bot.knowledge.fuzzy import MIN_EDIT_CHARS, masks
+from bot.nlu import resources
 from bot.nlu.names import NameMatch
+from bot.nlu.segment import word_bounds
 from bot.text import pinyin
 
 
@@ -34,4 +40,50 @@ def _same_first(typed: str, alias: str, kind: EntityKind) -> bool:
         return True
     if kind is EntityKind.PERSON or not typed or not alias:
         return False
-    return pinyin.syllables(typed[0]) == pinyin.syllables(alias[0])
+    return pinyin.same_sound(typed[0], alias[0])
+
+
+def look_alikes(
+    text: str, names: Sequence[NameMatch], knowledge: Knowledge
+) -> Iterator[tuple[int, int, Entity]]:
+    """Whole-word spans written like a corpus name of four or more characters but for one
+    character that does not sound the same (岚飞通航 beside a page's 岚翔通航, 云溪物流 beside
+    云霞物流): another firm, place or person the page does not hold, not a typing slip of the
+    one it does.  Found through the one-character masks of the fuzzy name index, so only
+    windows one character off some name are looked at."""
+    index = knowledge.fuzzy
+    aliases = knowledge.entities.alias_to_key
+    taken = bytearray(len(text))
+    for name in names:
+        if holds(name):
+            taken[name.start : name.end] = b"\x01" * (name.end - name.start)
+    bounds = word_bounds(text)
+    stop = knowledge.rules.language.stopwords
+    for start in sorted(bounds):
+        for length in index.lengths:
+            end = start + length
+            if length < MIN_EDIT_CHARS or end > len(text) or end not in bounds:
+                continue
+            window = text[start:end]
+            if window in aliases or taken.find(1, start, end) >= 0 or resources.is_word(window):
+                continue  # 产业基地 beside some 产业园地: a word of the language, no name
+            near = sorted({n for masked in masks(window) for n in index.by_mask.get(masked, ())})
+            other = next(
+                (
+                    n
+                    for n in near
+                    if not pinyin.slip_of(window, n) and _a_name_char(window, n, stop)
+                ),
+                None,
+            )
+            entity = knowledge.entities.by_alias(other) if other else None
+            if entity is not None and entity.is_named:
+                yield start, end, entity
+                break
+
+
+def _a_name_char(window: str, name: str, stop: frozenset[str]) -> bool:
+    """The character ``window`` has instead of ``name``'s is a Chinese character that could
+    be part of a name — not punctuation or a particle (的公立医院 is 的 + a name, not a name)."""
+    typed = next(a for a, b in zip(window, name, strict=True) if a != b)
+    return "\u4e00" <= typed <= "\u9fff" and typed not in stop

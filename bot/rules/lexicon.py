@@ -60,6 +60,7 @@ FIELDS: dict[str, str] = {
     "regions": _LIST,
     "org_stop_words": _LIST,
     "org_stop_words_not_after": _WORDS,
+    "org_stop_words_not_before": _WORDS,
     "org_type_heads": _LIST,
     "false_name_words": _LIST,
     "rank_scopes": _LIST,

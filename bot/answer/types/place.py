@@ -3,14 +3,23 @@
 from __future__ import annotations
 
 from bot.answer.types.base import AnswerKind, Fit, FitInput, about_the_question, select
-from bot.content.model import FactKind
+from bot.content.model import Fact, FactKind
 from bot.rules.model import AnswerType
 
 KINDS = frozenset({FactKind.PLACE})
 
 
 def fit(inp: FitInput) -> Fit:
-    return about_the_question(inp, select(inp, KINDS))
+    return about_the_question(inp, tuple(f for f in select(inp, KINDS) if not _in_a_name(inp, f)))
+
+
+def _in_a_name(inp: FitInput, place: Fact) -> bool:
+    """A place written inside an organisation's name (松阳市 of 松阳市某某集团有限公司) says
+    where the firm is from, not where the asked thing is."""
+    return any(
+        o.kind is FactKind.ORG and o.start <= place.start and place.end <= o.end and o != place
+        for o in inp.sentence.facts
+    )
 
 
 KIND = AnswerKind(AnswerType.PLACE, fit, KINDS, owns=FactKind.PLACE)

@@ -1,0 +1,38 @@
+"""A name one character off a page's name (bot/nlu/slips.py ``look_alikes``): a typing slip
+when the characters sound alike — either reading of a character with two (bot/text/pinyin.py)
+— else another firm the page does not hold, declined by name."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from page_support import answers
+
+from bot.text import pinyin
+
+PAGE = (
+    "# 物流企业添新车\n\n记者 王明\n\n"
+    "云霞物流有限公司（简称“云霞物流”）今年新增冷藏货车120辆，总数达到460辆。\n\n"
+    "该公司总经理柯长林说，新车全部用于生鲜配送。\n"
+)
+
+
+def test_a_look_alike_name_is_declined_a_slip_is_answered(tmp_path: Path, cache_dir: Path) -> None:
+    other, slip, same = answers(
+        tmp_path,
+        cache_dir,
+        PAGE,
+        "云溪物流今年新增冷藏货车多少辆？",  # 溪 (xi) is not 霞 (xia): another firm
+        "云夏物流今年新增冷藏货车多少辆？",  # 夏 sounds like 霞: a typing slip
+        "云霞物流今年新增冷藏货车多少辆？",
+    )
+    assert not other.answered and "云溪物流" in other.summary
+    assert slip.answered and "120辆" in slip.summary
+    assert same.answered and "120辆" in same.summary
+
+
+def test_either_reading_of_a_character_makes_a_slip() -> None:
+    assert pinyin.same_sound("成", "晟") and pinyin.same_sound("胜", "晟")
+    assert pinyin.slip_of("胜达电子", "晟达电子")
+    assert not pinyin.slip_of("溪达电子", "晟达电子")
+    assert pinyin.syllables("晟") == ["cheng"]  # sound keys keep the first reading
