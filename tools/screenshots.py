@@ -28,8 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 OUT = ROOT / "docs" / "screenshots"
 WIDTH = 480
 
-STYLE = (
-    """
+STYLE = """
 body { margin: 0; background: #dfe7ee; font: 15px/1.45 "Noto Sans CJK SC", sans-serif; }
 .chat { padding: 14px 12px; width: %dpx; box-sizing: border-box; }
 .row { display: flex; margin: 6px 0; }
@@ -44,9 +43,7 @@ blockquote { margin: 4px 0; padding: 2px 8px; border-left: 3px solid #5b9bd5;
 .keys div { display: flex; gap: 4px; margin-top: 4px; }
 .keys span { flex: 1; text-align: center; background: rgba(91,155,213,.16); color: #2b6cb0;
   border-radius: 8px; padding: 5px 4px; font-size: 13px; }
-"""
-    % WIDTH
-)
+""" % WIDTH
 
 
 def page(bubbles: list[dict[str, Any]]) -> str:
@@ -84,15 +81,7 @@ def height(bubbles: list[dict[str, Any]]) -> int:
 def capture(scenes_json: Path) -> None:
     env = {**os.environ, "NEWSBOT_SCREENSHOT_JSON": str(scenes_json)}
     subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pytest",
-            "-q",
-            "-p",
-            "no:cacheprovider",
-            "tests/test_screenshots.py",
-        ],
+        [sys.executable, "-m", "pytest", "-q", "-p", "no:cacheprovider", "tests/test_screenshots.py"],
         cwd=ROOT,
         env=env,
         check=True,
