@@ -45,10 +45,12 @@ class NameRules:
         never use (赣晟磁材 on a page about 益阳)."""
         proper = resources.proper_nouns()
         chars = self.index.chars
+        false = self.k.rules.lexicon.false_name_words  # 中考: jieba tags it a place
         return [
             t
             for t in need.terms
             if not self.index.df(t)
+            and t not in false
             and t not in self.index.postings
             and (
                 t in proper

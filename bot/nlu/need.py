@@ -38,6 +38,7 @@ class Need:
     attribute: str | None = None  # the word a figure is asked of: 快充桩 of 快充桩有多少个
     series: tuple[tuple[str, float], ...] = ()  # which of a series is asked: 三期, 第十二届
     scope: str | None = None  # the level a figure is asked of: 全市 → 市 (nlu/scopes)
+    relatives: tuple[str, ...] = ()  # 某某的妻子是干啥的: only a sentence naming her answers
 
     @property
     def empty(self) -> bool:
@@ -84,6 +85,7 @@ def need_from_query(query: Query) -> Need:
         _attribute(query.text, terms),
         ordinals(query.text, resources.lexicon()),
         asked_scope(query.text, resources.lexicon()),
+        tuple(t for t in terms if t in resources.lexicon().kinship_roles),
     )
 
 
