@@ -79,3 +79,14 @@ def test_a_cut_never_leaves_a_straight_quote_unpaired() -> None:
 
     assert without_unpaired_straight_quote('第3个"便民服务站') == "第3个便民服务站"
     assert without_unpaired_straight_quote('叫"便民驿站"的站点') == '叫"便民驿站"的站点'
+
+
+def test_spoken_forms_keep_words_that_merely_begin_like_them() -> None:
+    from tests_paths import INTENTS
+
+    from bot.rules.loader import load_rules
+
+    spoken = load_rules(INTENTS).spoken
+    assert spoken.rewrite("他老婆是干啥的").startswith("他妻子")
+    for word in ("老公司", "老公园", "老婆婆", "老总部", "孙媳妇"):
+        assert word in spoken.rewrite(f"那个{word}在哪"), word

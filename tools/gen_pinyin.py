@@ -18,8 +18,9 @@ def toneless(reading: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).replace("ü", "v")
 
 
-# A character's first readings kept (晟 cheng/sheng, 行 xing/hang): pypinyin lists rare ones
-# too (行 heng), and every reading kept makes more near-spellings count as typing slips.
+# The first readings pypinyin lists for a character, mostly its common ones (晟 cheng/sheng,
+# 行 xing/hang; not always: 和 keeps he/hu, not huo): it lists rare ones too (行 heng), and
+# every reading kept makes more near-spellings count as typing slips.
 READINGS = 2
 
 

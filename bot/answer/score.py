@@ -113,7 +113,7 @@ class Scorer:
             return None  # 三期 asked, the sentence is about 二期: not a candidate at all
         if another_scope(need.scope, text, self.k.lexicon):
             return None  # 全市 asked, the sentence gives 全省's figure
-        if need.relatives and not any(r in text for r in need.relatives):
+        if need.relatives and not any(r in text for r in self.k.lexicon.relative_words):
             return None  # 某某的妻子是干啥的: a sentence about him alone says nothing of her
         # the paragraph and heading are read only when a word is missing from the sentence
         # (most candidates of a large archive contain every word they were found by), and

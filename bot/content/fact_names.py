@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from bot.content.fact_patterns import Patterns, patterns
 from bot.content.lexicon import lexicon
 from bot.content.model import Fact, FactKind
+from bot.content.name_guards import a_home_place, counted_after, plain_role_misread
 from bot.text import tokenizer
 from bot.text.tokenizer import boundary_words
 
@@ -31,10 +32,10 @@ def people(s: str) -> Iterator[Fact]:
     seen: set[str] = set()
     for m in p.role_person.finditer(s) if has_before else ():
         name = _fit_name(s, m.start("name"))
-        if not name or name in seen:
+        roles = m["roles"]
+        if not name or name in seen or plain_role_misread(roles.split("、")[-1], name, lexicon()):
             continue
         seen.add(name)
-        roles = m["roles"]
         staff = roles.split("、")[-1] in lexicon().staff_roles
         org = None if staff else (_walk_back(s, m.start("roles"), p) or None)
         start = m.start("roles")
@@ -89,7 +90,7 @@ def _aged(s: str, seen: set[str]) -> Iterator[Fact]:
         ):
             name = _name_after_age(s, start)
             # 今年34岁的白岭县…村民某某: an age may be followed by where the person is from
-            if name and name.endswith(tuple(lx.place_suffixes)):
+            if name and a_home_place(s, start, name, lx):
                 name = None
             if name and name not in seen and not _common_noun(name):
                 seen.add(name)
@@ -204,7 +205,7 @@ def named(s: str, kind: FactKind) -> Iterator[Fact]:
             continue
         if kind is FactKind.PLACE and _described(s, start, lx.describing_words):
             continue
-        if kind is FactKind.ORG and core == 2 and _counted(s, m.end(), p):
+        if kind is FactKind.ORG and core == 2 and counted_after(s, m.end(), p):
             continue  # 建成机房楼2栋、动力中心1栋: a kind of building counted, no name
         if kind is FactKind.PLACE and s.endswith(m.group(0), 0, m.start()):
             continue  # 长河县|县控断面: a suffix twice begins a new word (县控, 市属), no name
@@ -216,12 +217,6 @@ def named(s: str, kind: FactKind) -> Iterator[Fact]:
                 continue
             seen.add(m["region"])
             yield Fact(kind, m["region"], m["region"], None, m.start(), m.end())
-
-
-def _counted(s: str, end: int, p: Patterns) -> bool:
-    """A count right after the candidate (动力中心1栋, 服务中心3个): things of a kind counted."""
-    m = p.count.match(s, end)
-    return m is not None and m.start() == end and p.duration.match(s, end) is None
 
 
 def _described(s: str, start: int, words: tuple[str, ...]) -> bool:

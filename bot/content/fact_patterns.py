@@ -138,13 +138,13 @@ def _compile(lx: Lexicon) -> Patterns:
             + r"(?P<unit>元|美元|欧元|日元|港元|块钱|块(?=多钱))(?![器件素旦宵])"
         ),
         # 一个月能挣七八千: a bare amount right after an earning verb is yuan in speech
+        # (the amount ends its clause, or 块/钱/左右 follow: 赚了一把, 挣了三年钱 are no money)
         money_spoken=re.compile(
             r"(?:" + "|".join(f"(?<={re.escape(v)})" for v in lx.earning_verbs) + r")"
-            r"(?P<num>[一二两三四五六七八九十百千]+|\d+)"
+            r"(?P<num>[一二两三四五六七八九十百千几]+|\d+)"
+            + _APPROX
             + _MAG
-            + r"(?P<q2>多)?(?![\d.元块美欧日港万亿])(?!"
-            + measures
-            + r")"
+            + r"(?P<q2>多)?(?=[，。；、！？,;!?）)\s]|$|块|钱|左右)"
         ),
         rank_ordinal=re.compile(
             r"(?P<scope>(?:位居|位列|居|排名|排在|名列|列)[^，。；]{0,16}?)?"

@@ -50,14 +50,18 @@ class Lexicon:
     household_measures: frozenset[str]
     vessel_measures: frozenset[str]
     earning_verbs: tuple[str, ...]  # 挣七八千: a bare amount after one of these is money
+    home_roles: tuple[str, ...]  # 某镇村民某某: who a person is where they live
+    roles_plain: frozenset[str]  # 选手/村民: a name after one must not start with a word
+    venue_words: tuple[str, ...]  # 在/于/位于 某某中心: the organisation is a place there
+    relative_words: frozenset[str]  # 妻子/爱人/师父…: a sentence naming a relative
     scope_levels: Mapping[str, str]  # 全市/我市 → 市: the level a figure is of (nlu/scopes)
-    # a stop word that is none after these characters: 据 ends no name inside 数据/根据
+    # a stop word that is none after these characters: 据 ends no name inside 数据/证据
     org_stop_words_not_after: Mapping[str, str]
     # …and none before these: 全 of 全资子公司, 投资 of 某某投资发展集团
     org_stop_words_not_before: Mapping[str, str]
-    scope_compare_chars: frozenset[
-        str
-    ]  # 高于全国, 居全省: a level named to compare, not as subject
+    # 高于全国, 居全省: a level named to compare, not as the subject
+    scope_compare_chars: frozenset[str]
+    scope_word_not_before: frozenset[str]  # 全省首个, 全国人大: a level word that describes
     age_measures: frozenset[str]
     person_pronouns: frozenset[str]
     time_now: tuple[str, ...]

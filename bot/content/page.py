@@ -143,11 +143,17 @@ def _fallback_title(draft: ArticleDraft) -> str:
     for section in draft.sections:
         for paragraph in section.paragraphs:
             for start, end in split_sentences(paragraph.text):
-                title = without_unpaired_straight_quote(paragraph.text[start:end][:30])
+                cut = without_unpaired_straight_quote(paragraph.text[start:end][:30])
+                title = cut
                 for opening, closing in zip(OPENERS, CLOSERS, strict=True):
-                    if title.count(opening) > title.count(closing):
+                    while title.count(opening) > title.count(closing):
                         title = title[: title.rfind(opening)]
-                return title.rstrip("，,、：:") or paragraph.text[start:end][:30]
+                # a sentence opening with a long quotation: keep its words, drop the mark
+                for opening, closing in zip(OPENERS, CLOSERS, strict=True):
+                    while cut.count(opening) > cut.count(closing):
+                        at = cut.rfind(opening)
+                        cut = cut[:at] + cut[at + 1 :]
+                return title.rstrip("，,、：:") or cut
     return "(untitled)"
 
 

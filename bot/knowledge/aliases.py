@@ -18,6 +18,8 @@ _ADMIN_PREFIX_RE = re.compile(r"^(?:[\u4e00-\u9fff]{2,3}(?:省|市))")
 _AREA_SUFFIXES = ("经开区", "高新区", "开发区", "新区", "工业园", "产业园", "自贸区")
 _BARE_FORM_RE = re.compile(r"(?<=..)(?:公司|集团)$")  # 菇源公司: a short name and a bare form
 _TRADE_SUFFIX_RE = re.compile(r"(?:科技|技术|实业|控股|发展|股份)$")
+# A bare name longer than this that is no dictionary word is looked for on its whole page.
+CROSS_ARTICLE_MIN_CHARS = 4
 # Names ending like an institution (研究院, 大学, 海关) are not cut to a prefix.
 _ORG_SUFFIX_END_RE = re.compile(r"(?:院|所|校|学|局|厅|部|委|会|行|关|署|中心|基金|集团|政府)$")
 
@@ -157,25 +159,35 @@ def fold_bare_names(
     aliases: dict[str, set[str]],
     page_of: Mapping[Hashable, Hashable] | None = None,
 ) -> None:
-    """A bare "交易中心" on a page that also names "宜宾三江茶叶交易中心" is that one — in the
-    same article or in another of the page (a commentary or a brief beside the report): the
-    shorter organisation becomes an alias of the only longer one ending with it.  Only
-    organisations sharing a page (``page_of``: article key → page; else each article is its
-    own) are compared, so the cost grows with the corpus, not with its square."""
+    """A bare "交易中心" in an article that also names "宜宾三江茶叶交易中心" is that one: the
+    shorter organisation becomes an alias of the only longer one ending with it.  A bare name
+    that is no word of the language and longer than ``CROSS_ARTICLE_MIN_CHARS`` is looked for
+    on its whole page (``page_of``: article key → page), a commentary or a brief beside the
+    report (冷链物流中心); a word like 人民医院 only in its own article.  Only organisations
+    sharing an article or a page are compared, so the cost grows with the corpus, not with
+    its square."""
     pages = page_of or {}
+    by_article: dict[Hashable, list[str]] = {}
     by_page: dict[Hashable, list[str]] = {}
     for surface, candidate in candidates.items():
         if candidate.kind is EntityKind.ORG:
             for article in candidate.articles:
-                by_page.setdefault(pages.get(article, article), []).append(surface)
+                by_article.setdefault(article, []).append(surface)
+                by_page.setdefault(("page", pages.get(article, article)), []).append(surface)
     for surface, candidate in candidates.items():
         if candidate.kind is not EntityKind.ORG:
             continue
         stem = _BARE_FORM_RE.sub("", surface)
+        wide = len(surface) > CROSS_ARTICLE_MIN_CHARS and not tokenizer.is_word(surface)
+        groups = (
+            [by_page.get(("page", pages.get(a, a)), []) for a in candidate.articles]
+            if wide
+            else [by_article.get(a, []) for a in candidate.articles]
+        )
         longer = {
             other
-            for page in {pages.get(a, a) for a in candidate.articles}
-            for other in by_page.get(page, ())
+            for group in groups
+            for other in group
             if other != surface
             and (other.endswith(surface) or (stem != surface and stem in aliases[other]))
         }

@@ -85,8 +85,16 @@ def need_from_query(query: Query) -> Need:
         _attribute(query.text, terms),
         ordinals(query.text, resources.lexicon()),
         asked_scope(query.text, resources.lexicon()),
-        tuple(t for t in terms if t in resources.lexicon().kinship_roles),
+        _relatives(answer, terms),
     )
+
+
+def _relatives(answer: AnswerType, terms: tuple[str, ...]) -> tuple[str, ...]:
+    """The relatives a "what does … do" question asks about (某某的妻子是干啥的); a figure
+    asked of a relative (某某堂哥一个月挣多少) may sit in the relative's own quote."""
+    if answer is not AnswerType.DEFINITION:
+        return ()
+    return tuple(t for t in terms if t in resources.lexicon().relative_words)
 
 
 def _attribute(text: str, terms: tuple[str, ...]) -> str | None:

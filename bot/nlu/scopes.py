@@ -17,10 +17,13 @@ from bot.content.lexicon import Lexicon
 
 
 @lru_cache(maxsize=8)
-def _pattern(words: tuple[str, ...], compare: str) -> re.Pattern[str]:
+def _pattern(words: tuple[str, ...], compare: str, describing: str) -> re.Pattern[str]:
     alternation = "|".join(map(re.escape, sorted(words, key=len, reverse=True)))
-    # a scope word right after a comparing character (高于全国, 居全省, 占全市) is no subject
-    return re.compile(f"(?P<before>[{re.escape(compare)}]?)(?P<word>{alternation})")
+    # a scope word right after a comparing character (高于全国, 居全省, 占全市) is no subject;
+    # one before a describing character (全省首个, 全国人大) is no level at all
+    return re.compile(
+        f"(?P<before>[{re.escape(compare)}]?)(?P<word>{alternation})(?![{re.escape(describing)}])"
+    )
 
 
 def _levels(text: str, lexicon: Lexicon) -> tuple[set[str], set[str]]:
@@ -30,7 +33,12 @@ def _levels(text: str, lexicon: Lexicon) -> tuple[set[str], set[str]]:
     compared: set[str] = set()
     if not levels:
         return subjects, compared
-    for m in _pattern(tuple(levels), "".join(sorted(lexicon.scope_compare_chars))).finditer(text):
+    pattern = _pattern(
+        tuple(levels),
+        "".join(sorted(lexicon.scope_compare_chars)),
+        "".join(sorted(lexicon.scope_word_not_before)),
+    )
+    for m in pattern.finditer(text):
         (compared if m["before"] else subjects).add(levels[m["word"]])
     return subjects, compared
 

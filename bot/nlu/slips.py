@@ -84,6 +84,12 @@ def look_alikes(
 
 def _a_name_char(window: str, name: str, stop: frozenset[str]) -> bool:
     """The character ``window`` has instead of ``name``'s is a Chinese character that could
-    be part of a name — not punctuation or a particle (的公立医院 is 的 + a name, not a name)."""
-    typed = next(a for a, b in zip(window, name, strict=True) if a != b)
-    return "\u4e00" <= typed <= "\u9fff" and typed not in stop
+    be part of a name — not punctuation or a particle (的公立医院 is 的 + a name), and not
+    one that makes a dictionary word with its neighbour (松阳茶园 beside 松阳茶协: 茶园 is a
+    word, the question is about tea gardens)."""
+    at = next(k for k, (a, b) in enumerate(zip(window, name, strict=True)) if a != b)
+    typed = window[at]
+    if not "\u4e00" <= typed <= "\u9fff" or typed in stop:
+        return False
+    pairs = (window[max(at - 1, 0) : at + 1], window[at : at + 2])
+    return not any(len(p) == 2 and resources.is_word(p) for p in pairs)
