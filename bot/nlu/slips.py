@@ -3,6 +3,7 @@ name) or another name that merely looks alike (it must be checked as a name of i
 
 from __future__ import annotations
 
+from bisect import bisect_left
 from collections.abc import Iterator, Sequence
 
 from bot.knowledge.build import Knowledge
@@ -59,10 +60,20 @@ def look_alikes(
             taken[name.start : name.end] = b"\x01" * (name.end - name.start)
     bounds = word_bounds(text)
     stop = knowledge.rules.language.stopwords
-    for start in sorted(bounds):
+    # per name length, where the message has a bigram of some name of that length (in
+    # memory): a window one character off a name keeps all but two of its bigrams, so a
+    # window with fewer is never looked up in the mask table (on disk in an opened snapshot)
+    grams: dict[int, list[int]] = {}
+    for p in range(len(text) - 1):
+        for length in index.bigram_lengths.get(text[p : p + 2], ()):
+            grams.setdefault(length, []).append(p)
+    for start in sorted(bounds) if grams else ():
         for length in index.lengths:
             end = start + length
             if length < MIN_EDIT_CHARS or end > len(text) or end not in bounds:
+                continue
+            at = grams.get(length, ())
+            if bisect_left(at, end - 1) - bisect_left(at, start) < max(1, length - 3):
                 continue
             window = text[start:end]
             if window in aliases or taken.find(1, start, end) >= 0 or resources.is_word(window):
