@@ -89,7 +89,7 @@ def _aged(s: str, seen: set[str]) -> Iterator[Fact]:
             s[start : start + 1] in lx.surnames or s[start : start + 2] in lx.double_surnames
         ):
             name = _name_after_age(s, start)
-            # 今年34岁的白岭县…村民某某: an age may be followed by where the person is from
+            # 今年34岁的某县…村民某某: an age may be followed by where the person is from
             if name and a_home_place(s, start, name, lx):
                 name = None
             if name and name not in seen and not _common_noun(name):

@@ -12,7 +12,7 @@ from bot.text import tokenizer
 
 
 def a_home_place(s: str, start: int, name: str, lx: Lexicon) -> bool:
-    """``name`` ends like a place and a title follows it in its clause (白岭县石桥镇村民某某),
+    """``name`` ends like a place and a title follows it in its clause (某县某镇村民某某),
     so it says where the person is from (陈建州每天…: a person)."""
     if not name.endswith(tuple(lx.place_suffixes)):
         return False

@@ -1,7 +1,7 @@
 """Which administrative level a question's figure is of: 全市, 全省, 全国.
 
 A page often gives the same figure for the city and for the province or the country side by
-side (全省城镇新增就业超过373万人 beside the city's own).  A question that asks 全市… is not
+side (全省新增停车位超过12万个 beside the city's own).  A question that asks 全市… is not
 answered by a sentence that names only another level as its subject; a sentence that names
 the other level only to compare (高于全国平均, 居全省第一, 占全省的…) is still about the asked
 one.  The levels are ``scope_levels`` of ``intents/lexicon.yaml``.

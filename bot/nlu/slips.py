@@ -48,9 +48,8 @@ def look_alikes(
     text: str, names: Sequence[NameMatch], knowledge: Knowledge
 ) -> Iterator[tuple[int, int, Entity]]:
     """Whole-word spans written like a corpus name of four or more characters but for one
-    character that does not sound the same (岚飞通航 beside a page's 岚翔通航, 云溪物流 beside
-    云霞物流): another firm, place or person the page does not hold, not a typing slip of the
-    one it does.  Found through the one-character masks of the fuzzy name index, so only
+    character that does not sound the same (云溪物流 beside a page's 云霞物流): another firm,
+    place or person the page does not hold, not a typing slip of the one it does.  Found through the one-character masks of the fuzzy name index, so only
     windows one character off some name are looked at."""
     index = knowledge.fuzzy
     aliases = knowledge.entities.alias_to_key
@@ -96,7 +95,7 @@ def look_alikes(
 def _a_name_char(window: str, name: str, stop: frozenset[str]) -> bool:
     """The character ``window`` has instead of ``name``'s is a Chinese character that could
     be part of a name — not punctuation or a particle (的公立医院 is 的 + a name), and not
-    one that makes a dictionary word with its neighbour (松阳茶园 beside 松阳茶协: 茶园 is a
+    one that makes a dictionary word with its neighbour (青原茶园 beside 青原茶协: 茶园 is a
     word, the question is about tea gardens)."""
     at = next(k for k, (a, b) in enumerate(zip(window, name, strict=True)) if a != b)
     typed = window[at]

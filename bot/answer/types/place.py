@@ -15,7 +15,7 @@ def fit(inp: FitInput) -> Fit:
 
 
 def _in_a_name(inp: FitInput, place: Fact) -> bool:
-    """A place written inside an organisation's name (松阳市 of 松阳市某某集团有限公司投资)
+    """A place written inside an organisation's name (青原市 of 青原市某某集团有限公司投资)
     says where the firm is from, not where the asked thing is — unless the organisation is
     the venue (在白溪县国际会展中心开幕, 落户某某产业园)."""
     text = inp.sentence.text
