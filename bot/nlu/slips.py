@@ -49,8 +49,9 @@ def look_alikes(
 ) -> Iterator[tuple[int, int, Entity]]:
     """Whole-word spans written like a corpus name of four or more characters but for one
     character that does not sound the same (云溪物流 beside a page's 云霞物流): another firm,
-    place or person the page does not hold, not a typing slip of the one it does.  Found through the one-character masks of the fuzzy name index, so only
-    windows one character off some name are looked at."""
+    place or person the page does not hold, not a typing slip of the one it does.  Found
+    through the one-character masks of the fuzzy name index, so only windows one character
+    off some name are looked at."""
     index = knowledge.fuzzy
     aliases = knowledge.entities.alias_to_key
     taken = bytearray(len(text))
