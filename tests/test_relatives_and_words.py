@@ -41,3 +41,9 @@ def test_relatives_and_everyday_words(tmp_path: Path, cache_dir: Path) -> None:
     assert boss.answered and "赖永泉" in boss.summary
     assert pay.answered and "6800元" in pay.summary
     assert exam.answered and "60分" in exam.summary
+
+
+def test_a_firm_named_without_its_legal_form(tmp_path: Path, cache_dir: Path) -> None:
+    """The page writes only 青禾竹业有限公司; readers drop the legal form."""
+    (boss,) = answers(tmp_path, cache_dir, PAGE, "青禾竹业的老总是谁？")
+    assert boss.answered and "赖永泉" in boss.summary

@@ -51,6 +51,7 @@ class Lexicon:
     vessel_measures: frozenset[str]
     earning_verbs: tuple[str, ...]  # 挣七八千: a bare amount after one of these is money
     home_roles: tuple[str, ...]  # 某镇村民某某: who a person is where they live
+    legal_forms: tuple[str, ...]  # 有限公司…: what a question may leave off a firm's name
     roles_plain: frozenset[str]  # 选手/村民: a name after one must not start with a word
     venue_words: tuple[str, ...]  # 在/于/位于 某某中心: the organisation is a place there
     relative_words: frozenset[str]  # 妻子/爱人/师父…: a sentence naming a relative

@@ -16,11 +16,16 @@ from dataclasses import dataclass
 from rapidfuzz import fuzz
 
 from bot.knowledge.build import Knowledge
-from bot.knowledge.entities import Entity
+from bot.knowledge.entities import Entity, EntityKind
 from bot.knowledge.fuzzy import MIN_EDIT_CHARS, MIN_SOUND_CHARS, FuzzyIndex, masks
 from bot.nlu import resources
 from bot.nlu.segment import WORD_RE, word_bounds
 from bot.text import pinyin
+
+# A company named without its legal form: that many characters at least (青禾竹业; not 竹业,
+# which reads as a word or part of one), and at most.
+MIN_BARE_NAME_CHARS = 3
+MAX_BARE_NAME_CHARS = 12
 
 
 @dataclass(frozen=True, slots=True)
@@ -98,11 +103,25 @@ def _names_by_text_or_sound(
 
 
 def _exact_name(text: str, i: int, knowledge: Knowledge) -> NameMatch | None:
-    """The longest known name written exactly at position ``i``."""
+    """The longest known name written exactly at position ``i`` — or a company's name
+    without its legal form (青禾竹业 for a page's 青禾竹业有限公司), as readers write it even
+    when the page never does."""
     for window in knowledge.lexicons.aliases.starting_at(text, i):
         entity = knowledge.entities.by_alias(window)
         if entity is not None:
             return NameMatch(entity, window, i, i + len(window))
+    table = knowledge.entities
+    if not table.starts_an_alias(text[i : i + 2]):
+        return None
+    forms = resources.lexicon().legal_forms
+    for end in range(min(len(text), i + MAX_BARE_NAME_CHARS), i + MIN_BARE_NAME_CHARS - 1, -1):
+        window = text[i:end]
+        if resources.is_word(window):
+            continue
+        for form in forms:
+            entity = table.by_alias(window + form)
+            if entity is not None and entity.kind is EntityKind.ORG:
+                return NameMatch(entity, window, i, end)
     return None
 
 

@@ -28,6 +28,7 @@ FIELDS: dict[str, str] = {
     "vessel_measures": _SET,
     "earning_verbs": _LIST,
     "home_roles": _LIST,
+    "legal_forms": _LIST,
     "roles_plain": _SET,
     "venue_words": _LIST,
     "relative_words": _SET,
