@@ -144,17 +144,21 @@ def _fallback_title(draft: ArticleDraft) -> str:
         for paragraph in section.paragraphs:
             for start, end in split_sentences(paragraph.text):
                 cut = without_unpaired_straight_quote(paragraph.text[start:end][:30])
-                title = cut
-                for opening, closing in zip(OPENERS, CLOSERS, strict=True):
-                    while title.count(opening) > title.count(closing):
-                        title = title[: title.rfind(opening)]
-                # a sentence opening with a long quotation: keep its words, drop the mark
-                for opening, closing in zip(OPENERS, CLOSERS, strict=True):
-                    while cut.count(opening) > cut.count(closing):
-                        at = cut.rfind(opening)
-                        cut = cut[:at] + cut[at + 1 :]
-                return title.rstrip("，,、：:") or cut
+                # …or, when it opens with a long quotation, its words without the mark
+                return _closed(cut, keep_words=False).rstrip("，,、：:") or _closed(
+                    cut, keep_words=True
+                )
     return "(untitled)"
+
+
+def _closed(text: str, *, keep_words: bool) -> str:
+    """``text`` with every opening mark it leaves unclosed gone: cut off with what follows
+    it, or (``keep_words``) the mark alone."""
+    for opening, closing in zip(OPENERS, CLOSERS, strict=True):
+        while text.count(opening) > text.count(closing):
+            at = text.rfind(opening)
+            text = text[:at] + (text[at + 1 :] if keep_words else "")
+    return text
 
 
 def _article_id(file: str, title: str, index: int, used: set[str]) -> str:

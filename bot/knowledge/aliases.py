@@ -173,14 +173,14 @@ def fold_bare_names(
         if candidate.kind is EntityKind.ORG:
             for article in candidate.articles:
                 by_article.setdefault(article, []).append(surface)
-                by_page.setdefault(("page", pages.get(article, article)), []).append(surface)
+                by_page.setdefault(pages.get(article, article), []).append(surface)
     for surface, candidate in candidates.items():
         if candidate.kind is not EntityKind.ORG:
             continue
         stem = _BARE_FORM_RE.sub("", surface)
         wide = len(surface) > CROSS_ARTICLE_MIN_CHARS and not tokenizer.is_word(surface)
         groups = (
-            [by_page.get(("page", pages.get(a, a)), []) for a in candidate.articles]
+            [by_page.get(pages.get(a, a), []) for a in candidate.articles]
             if wide
             else [by_article.get(a, []) for a in candidate.articles]
         )

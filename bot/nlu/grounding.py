@@ -56,17 +56,17 @@ def unknown_names(
 ) -> tuple[UnknownName, ...]:
     """Name-like spans of ``text`` (normalised) that no corpus entity or word answers to."""
     words = lexicon_words()
-    found = [
-        UnknownName(text[start:end], _KIND_OF[entity.kind], start, end)
-        for start, end, entity in look_alikes(text, names, knowledge)
-    ]
-    if not _may_hold_a_name(text, words):
-        return _outermost(found)
-    tokens = list(resources.cut_with_offsets(text))
     taken = bytearray(len(text))
     for name in names:
         if holds(name):
             taken[name.start : name.end] = b"\x01" * (name.end - name.start)
+    found = [
+        UnknownName(text[start:end], _KIND_OF[entity.kind], start, end)
+        for start, end, entity in look_alikes(text, taken, knowledge)
+    ]
+    if not _may_hold_a_name(text, words):
+        return _outermost(found)
+    tokens = list(resources.cut_with_offsets(text))
     stop = knowledge.rules.language.stopwords | frozenset(knowledge.rules.language.pronouns)
     places = {(n.start, n.end) for n in names if n.entity.kind is EntityKind.PLACE and holds(n)}
     for k, (token, at) in enumerate(tokens):

@@ -139,12 +139,7 @@ def _names_by_spelling(
     min_sound = knowledge.rules.thresholds.fuzzy_min_pinyin
     result: list[NameMatch] = []
     n = len(text)
-    # per name length, where the message has a bigram of some name of that length: a window
-    # with fewer of them than a near-spelling needs is not compared at all (most windows)
-    grams: dict[int, list[int]] = {}
-    for p in range(n - 1):
-        for length in index.bigram_lengths.get(text[p : p + 2], ()):
-            grams.setdefault(length, []).append(p)
+    grams = name_bigrams(text, index)
     i = 0
     while i < n:
         if taken[i] or not WORD_RE.match(text[i]) or i not in bounds:
@@ -163,7 +158,7 @@ def _names_by_spelling(
             if (
                 best is None
                 and length >= MIN_EDIT_CHARS
-                and _bigrams_within(grams.get(length, ()), i, end - 1) >= _bigrams_needed(length)
+                and bigrams_within(grams.get(length, ()), i, end - 1) >= _bigrams_needed(length)
             ):
                 best = _edit_candidate(text[i:end], index.by_bigram, min_score)
             if best is not None:
@@ -200,7 +195,18 @@ def _sound_candidate(
     return best
 
 
-def _bigrams_within(positions: Sequence[int], start: int, stop: int) -> int:
+def name_bigrams(text: str, index: FuzzyIndex) -> dict[int, list[int]]:
+    """Per name length, where the message has a bigram of some name of that length (sorted
+    positions, from the in-memory ``bigram_lengths``): a window with fewer of them than a
+    near-spelling needs is not compared at all (most windows)."""
+    grams: dict[int, list[int]] = {}
+    for p in range(len(text) - 1):
+        for length in index.bigram_lengths.get(text[p : p + 2], ()):
+            grams.setdefault(length, []).append(p)
+    return grams
+
+
+def bigrams_within(positions: Sequence[int], start: int, stop: int) -> int:
     """How many of the sorted ``positions`` lie in ``[start, stop)``."""
     return bisect_left(positions, stop) - bisect_left(positions, start)
 

@@ -3,14 +3,13 @@ name) or another name that merely looks alike (it must be checked as a name of i
 
 from __future__ import annotations
 
-from bisect import bisect_left
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator
 
 from bot.knowledge.build import Knowledge
 from bot.knowledge.entity_model import Entity, EntityKind
 from bot.knowledge.fuzzy import MIN_EDIT_CHARS, masks
 from bot.nlu import resources
-from bot.nlu.names import NameMatch
+from bot.nlu.names import NameMatch, bigrams_within, name_bigrams
 from bot.nlu.segment import word_bounds
 from bot.text import pinyin
 
@@ -45,35 +44,26 @@ def _same_first(typed: str, alias: str, kind: EntityKind) -> bool:
 
 
 def look_alikes(
-    text: str, names: Sequence[NameMatch], knowledge: Knowledge
+    text: str, taken: bytearray, knowledge: Knowledge
 ) -> Iterator[tuple[int, int, Entity]]:
     """Whole-word spans written like a corpus name of four or more characters but for one
     character that does not sound the same (云溪物流 beside a page's 云霞物流): another firm,
     place or person the page does not hold, not a typing slip of the one it does.  Found
     through the one-character masks of the fuzzy name index, so only windows one character
-    off some name are looked at."""
+    off some name are looked at (``taken``: the spans of the names the message holds)."""
     index = knowledge.fuzzy
     aliases = knowledge.entities.alias_to_key
-    taken = bytearray(len(text))
-    for name in names:
-        if holds(name):
-            taken[name.start : name.end] = b"\x01" * (name.end - name.start)
     bounds = word_bounds(text)
     stop = knowledge.rules.language.stopwords
-    # per name length, where the message has a bigram of some name of that length (in
-    # memory): a window one character off a name keeps all but two of its bigrams, so a
-    # window with fewer is never looked up in the mask table (on disk in an opened snapshot)
-    grams: dict[int, list[int]] = {}
-    for p in range(len(text) - 1):
-        for length in index.bigram_lengths.get(text[p : p + 2], ()):
-            grams.setdefault(length, []).append(p)
+    # a window one character off a name keeps all but two of its bigrams, so a window with
+    # fewer is never looked up in the mask table (on disk in an opened snapshot)
+    grams = name_bigrams(text, index)
     for start in sorted(bounds) if grams else ():
         for length in index.lengths:
             end = start + length
             if length < MIN_EDIT_CHARS or end > len(text) or end not in bounds:
                 continue
-            at = grams.get(length, ())
-            if bisect_left(at, end - 1) - bisect_left(at, start) < max(1, length - 3):
+            if bigrams_within(grams.get(length, ()), start, end - 1) < max(1, length - 3):
                 continue
             window = text[start:end]
             if window in aliases or taken.find(1, start, end) >= 0 or resources.is_word(window):
