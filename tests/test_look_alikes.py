@@ -36,3 +36,28 @@ def test_either_reading_of_a_character_makes_a_slip() -> None:
     assert pinyin.slip_of("胜达电子", "晟达电子")
     assert not pinyin.slip_of("溪达电子", "晟达电子")
     assert pinyin.syllables("晟") == ["cheng"]  # sound keys keep the first reading
+
+
+LOCAL_NAMES_PAGE = (
+    "# 老手艺迎来新客人\n\n记者 王明\n\n"
+    "位于东关街的云霞染坊今年接待研学学生1.2万人次。\n\n"
+    "紧邻的南苑小区加装电梯总造价58万元。\n"
+)
+
+
+def test_a_workshop_or_an_estate_one_character_off_is_another_one(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """染坊 / 作坊 / 林场 end an organisation's name and 小区 a place's (intents/lexicon.yaml),
+    so a look-alike of one is a name the page does not hold."""
+    workshop, estate, same = answers(
+        tmp_path,
+        cache_dir,
+        LOCAL_NAMES_PAGE,
+        "云河染坊今年接待了多少研学学生？",
+        "南芳小区加装电梯总造价多少？",
+        "云霞染坊今年接待了多少研学学生？",
+    )
+    assert not workshop.answered and "云河染坊" in workshop.summary
+    assert not estate.answered and "南芳小区" in estate.summary
+    assert same.answered and "1.2万人次" in same.summary

@@ -198,10 +198,17 @@ def test_a_reload_after_opening_builds_only_when_something_changed(tmp_path: Pat
     builder = Builder(seeds, INTENTS, cache)
     assert builder.build().stored_heads is not None
     assert builder.build().stored_heads is not None  # nothing changed: opened again
+    assert not builder.extended
     shutil.copy2(next(SECOND_PAGE.glob("*.txt")), seeds / "zz_new_page.txt")
-    grown = builder.build()
-    assert grown.stored_heads is None
+    grown = builder.build()  # a page added: laid over the opened file (tests/test_extend.py)
+    assert builder.extended and builder.reindexed == len(grown.articles) - len(
+        grown.pages[0].articles
+    )
     assert any(a.file.endswith("zz_new_page.txt") for a in grown.articles)
+    builder.flush()  # the file now holds the added page too
+    (seeds / "zz_new_page.txt").unlink()
+    shrunk = builder.build()  # a page removed: a full build
+    assert not builder.extended and shrunk.stored_heads is None
 
 
 def test_opened_snapshot_answers_from_several_threads(tmp_path: Path) -> None:

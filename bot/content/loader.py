@@ -122,11 +122,19 @@ def parse_page_text(text: str, meta: PageMeta, label: str) -> tuple[Article, ...
 def load_page(path: Path, label: str) -> Page:
     text = read_page_text(path, label)
     meta = load_sidecar(path, label)
-    sidecar = path.with_suffix(".yaml")
+    return Page(meta, parse_page_text(text, meta, label), source_hash(path, text))
+
+
+def source_hash(path: Path, text: str | None = None) -> str:
+    """What a page was parsed from: its text and its sidecar's bytes (``text``: the page's
+    text, when the caller has read it; else read here, ContentError when it cannot be)."""
+    if text is None:
+        text = read_page_text(path, str(path))
     digest = hashlib.sha256(text.encode("utf-8"))
+    sidecar = path.with_suffix(".yaml")
     if sidecar.exists():
         digest.update(sidecar.read_bytes())
-    return Page(meta, parse_page_text(text, meta, label), digest.hexdigest()[:16])
+    return digest.hexdigest()[:16]
 
 
 def _load_or_problems(path: str, label: str) -> Page | tuple[Problem, ...]:

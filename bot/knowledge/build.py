@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import logging
+import threading
 import time
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
@@ -24,10 +25,18 @@ from bot.knowledge.analysis import (
     resolve_mentions,
 )
 from bot.knowledge.entities import EntityMemo, EntityTable, build_entities, quoted_terms
+from bot.knowledge.extend import extend, stored_rows
 from bot.knowledge.fuzzy import FuzzyIndex
 from bot.knowledge.incremental import PATCH_MIN_ARTICLES, PATCH_SHARE, Previous, make_index
-from bot.knowledge.inputs import content_key, make_lexicons, person_names, user_words, version_of
-from bot.knowledge.ondisk.keeper import SnapshotKeeper
+from bot.knowledge.inputs import (
+    COREF_SUFFIXES,
+    content_key,
+    make_lexicons,
+    person_names,
+    user_words,
+    version_of,
+)
+from bot.knowledge.ondisk.keeper import SnapshotKeeper, stored_quoted
 from bot.knowledge.rulesread import RulesReader
 from bot.knowledge.snapshot import Knowledge
 from bot.knowledge.tokens import ArticleTokens
@@ -40,9 +49,6 @@ from bot.text.tokenizer import Segmenter
 __all__ = ["PATCH_MIN_ARTICLES", "PATCH_SHARE", "Builder", "Knowledge", "build_knowledge"]
 
 logger = logging.getLogger(__name__)
-
-# Organisation words that ``该…`` / ``这家…`` refer back to.
-COREF_SUFFIXES = ("研究院", "中心", "集团", "公司", "企业", "平台", "基金", "海关", "大学")
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +91,13 @@ class Builder:
     _previous: Previous | None = field(default=None, init=False)
     _lexicon_seen: str = field(default="", init=False)  # what the caches were parsed with
     patched: bool = field(default=False, init=False)  # the last build patched the index
+    extended: bool = field(default=False, init=False)  # the last build added pages to a file's
+    # the live snapshot when it was opened from its file (or made from one by adding pages):
+    # what pages added next are laid over, without a full build (bot.knowledge.extend)
+    _opened: Knowledge | None = field(default=None, init=False)
+    _opened_quoted: frozenset[str] = field(default=frozenset(), init=False)
+    _verified: PageCache = field(default_factory=PageCache, init=False)
+    _writer: threading.Thread | None = field(default=None, init=False)
     reindexed: int = field(default=0, init=False)  # articles the last build (re)indexed
 
     def __post_init__(self) -> None:
@@ -106,9 +119,14 @@ class Builder:
             raise InputError(problems)
         key = self._keeper.key(rules)
         opened = self._open_stored(rules, key)
-        reloading = self._previous is not None
+        reloading = self._previous is not None or self._opened is not None
+        self.extended = False
         if opened is not None:
             return opened
+        extended = self._extend_opened(rules, key)
+        if extended is not None:
+            return extended
+        self._opened = None
         if rules.lexicon.fingerprint != self._lexicon_seen:
             # pages, facts and names were found with the old word lists: start afresh
             self._pages, self._entity_memo = PageCache(), EntityMemo()
@@ -132,6 +150,13 @@ class Builder:
         self._publish(knowledge)
         return knowledge
 
+    def flush(self) -> None:
+        """Wait until the file for the next start is written (it is written in the
+        background after pages were added)."""
+        if self._writer is not None:
+            self._writer.join()
+            self._writer = None
+
     @staticmethod
     def _publish(knowledge: Knowledge) -> None:
         # unbound callers (code not answering through a snapshot yet) follow the last build
@@ -146,7 +171,31 @@ class Builder:
             knowledge = self._keeper.open(rules, key)
         if knowledge is not None:
             self.reindexed, self.patched = 0, False
+            rows = stored_rows(knowledge)
+            self._opened = knowledge
+            self._opened_quoted = stored_quoted(rows) if rows else frozenset()
             self._publish(knowledge)
+        return knowledge
+
+    def _extend_opened(self, rules: Rules, key: str | None) -> Knowledge | None:
+        """The opened snapshot with the pages added since, when that is all that changed."""
+        base = self._opened
+        if base is None or base.rules.fingerprint != rules.fingerprint:
+            return None
+        if base.rules.lexicon.fingerprint != rules.lexicon.fingerprint:
+            return None
+        rows = stored_rows(base)
+        if rows is None:
+            return None
+        added = extend(base, self.seeds, rules, self._opened_quoted, self._tokens, self._verified)
+        if added is None:
+            return None
+        knowledge = added.knowledge
+        self._opened, self._opened_quoted = knowledge, added.quoted
+        self.reindexed, self.patched, self.extended = len(added.articles), False, True
+        if self.stored:
+            self._writer = self._keeper.append(rows, added, rules, key)
+        self._publish(knowledge)
         return knowledge
 
     def _store(self, knowledge: Knowledge, rules: Rules, key: str | None, reloading: bool) -> None:

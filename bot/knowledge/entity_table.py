@@ -129,16 +129,16 @@ def _link_people(
             continue
         roles = []
         for role, org in entity.roles:
-            org_key = _org_key(org, alias_to_key) if org else None
-            roles.append((role, org_key or org))
-            if org_key:
-                members.setdefault(org_key, []).append(key)
+            found_key = org_key(org, alias_to_key) if org else None
+            roles.append((role, found_key or org))
+            if found_key:
+                members.setdefault(found_key, []).append(key)
         linked[key] = Entity(entity.key, entity.name, entity.kind, entity.aliases, tuple(roles))
-    for org_key, units in _units(entities).items():
-        members.setdefault(org_key, []).extend(units)
-    for org_key, people in members.items():
-        found = linked[org_key]
-        linked[org_key] = Entity(
+    for owner, units in _units(entities).items():
+        members.setdefault(owner, []).extend(units)
+    for owner, people in members.items():
+        found = linked[owner]
+        linked[owner] = Entity(
             found.key,
             found.name,
             found.kind,
@@ -172,7 +172,7 @@ def _units(entities: Mapping[str, Entity]) -> dict[str, list[str]]:
     return units
 
 
-def _org_key(org: str, alias_to_key: Mapping[str, str]) -> str | None:
+def org_key(org: str, alias_to_key: Mapping[str, str]) -> str | None:
     if org in alias_to_key:
         return alias_to_key[org]
     # "和天电子有限公司党委": the longest known alias inside it (looked up, not scanned)

@@ -16,6 +16,9 @@ from bot.knowledge.matcher import PhraseMatcher
 from bot.rules.model import Rules
 from bot.text import tokenizer
 
+# Organisation words that ``该…`` / ``这家…`` refer back to.
+COREF_SUFFIXES = ("研究院", "中心", "集团", "公司", "企业", "平台", "基金", "海关", "大学")
+
 
 def content_key(article: Article) -> str:
     """Everything about an article that tokens, names, topics and the index depend on, as

@@ -8,17 +8,24 @@ any file), so only a builder that has not built yet opens the file.
 
 from __future__ import annotations
 
+import json
 import logging
 import sqlite3
 import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from bot.knowledge.ondisk.append import append_snapshot
 from bot.knowledge.ondisk.read import open_snapshot
+from bot.knowledge.ondisk.views import Rows
 from bot.knowledge.ondisk.write import snapshot_key, write_snapshot
 from bot.knowledge.snapshot import Knowledge
 from bot.rules.model import Rules
+
+if TYPE_CHECKING:
+    from bot.knowledge.extend import Added
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +83,32 @@ class SnapshotKeeper:
         )
         thread.start()
         return thread
+
+    def append(
+        self, stored: Rows, added: Added, rules: Rules, key: str | None
+    ) -> threading.Thread | None:
+        """Write the snapshot with added pages for the next start, in the background: the
+        stored file copied, the added rows written into the copy (``append_snapshot``)."""
+        if key is None or self.directory is None or self.key(rules) != key:
+            return None
+        directory = self.directory
+
+        def write() -> None:
+            with _WRITING:
+                try:
+                    append_snapshot(stored, added, directory, key)
+                except (OSError, sqlite3.Error) as exc:
+                    logger.warning("snapshot not stored (%s): the next start builds again", exc)
+
+        thread = threading.Thread(target=write, name="snapshot-writer")
+        thread.start()
+        return thread
+
+
+def stored_quoted(stored: Rows) -> frozenset[str]:
+    """The quoted phrases a stored snapshot's names were worked out with."""
+    row = stored.one("meta_value", ("quoted",))
+    return frozenset(json.loads(row[0])) if row else frozenset()
 
 
 _WRITING = threading.Lock()  # one file written at a time: the last one renamed in wins

@@ -24,6 +24,7 @@ V = TypeVar("V")
 # Posting lists longer than this are read again when asked for rather than cached (a
 # common word's list in a large archive is a megabyte; a cache of them would be unbounded).
 MAX_CACHED_POSTING = 4096
+BACKUP_PAGES = 1024  # database pages copied per step when the file is copied
 
 # Every statement a view reads with, as literals: views name theirs (``text`` for a
 # sentence's text, ``text_keys`` to list the keys, ``text_count`` to count them) instead of
@@ -34,6 +35,7 @@ _SECTION = "article_id = ? AND section = ?"
 
 STATEMENTS = {
     "meta": "SELECT name, value FROM meta",
+    "meta_value": "SELECT value FROM meta WHERE name = ?",
     "article": "SELECT body FROM articles WHERE position = ?",
     "article_ids": "SELECT id FROM articles ORDER BY position",
     "normalised": "SELECT normalised FROM articles WHERE id = ?",
@@ -91,6 +93,11 @@ class Rows:
     def __init__(self, connection: sqlite3.Connection) -> None:
         self.connection = connection
         self._lock = threading.Lock()
+
+    def copy_to(self, target: sqlite3.Connection) -> None:
+        """The whole file as this connection reads it (a file renamed over since is still
+        read as it was), a few pages at a time so that questions read in between."""
+        self.connection.backup(target, pages=BACKUP_PAGES)
 
     def one(self, statement: str, params: tuple[Any, ...] = ()) -> tuple[Any, ...] | None:
         """The first row of the statement named ``statement`` (``statements.STATEMENTS``)."""
@@ -235,6 +242,11 @@ class StoredArticles(Sequence[Article]):
         self._recent = _Recent(cache)
         # what scans of every article read, stored beside them (Knowledge.heads, fact_count)
         self.heads, self.fact_count = heads, fact_count
+
+    @property
+    def rows(self) -> Rows:
+        """The connection to the file these articles are read from."""
+        return self._rows
 
     def at(self, position: int) -> Article:
         found = self._recent.find(position)

@@ -24,6 +24,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
+from bot.content.model import Article
+from bot.knowledge.entity_model import Entity
+from bot.knowledge.index import SentenceIndex
 from bot.knowledge.ondisk.codec import encode
 from bot.knowledge.snapshot import Knowledge
 from bot.rules.model import Rules
@@ -116,7 +119,8 @@ def write_snapshot(
     return target
 
 
-def _fill(connection: sqlite3.Connection, k: Knowledge, key: str, quoted: frozenset[str]) -> None:
+def meta_rows(k: Knowledge, key: str, quoted: frozenset[str]) -> Iterator[tuple[str, str]]:
+    """The ``meta`` table's rows: what a question reads whole, as JSON."""
     index = k.index
     meta: dict[str, Any] = {
         "format": FORMAT,
@@ -132,7 +136,7 @@ def _fill(connection: sqlite3.Connection, k: Knowledge, key: str, quoted: frozen
         "slots": k.slots,
         "titles": k.normalised_titles,
         "article_mentions": {i: sorted(m) for i, m in index.article_mentions.items()},
-        "article_keys": index.article_keys,
+        "article_keys": dict(index.article_keys),
         "alias_to_key": encode(k.entities.alias_to_key),
         "prefixes": sorted(k.entities.prefixes),
         "ordered_aliases": k.entities.ordered_aliases,
@@ -143,14 +147,40 @@ def _fill(connection: sqlite3.Connection, k: Knowledge, key: str, quoted: frozen
         "heads": encode(k.heads),
         "pages": [[encode(p.meta), p.source_hash, len(p.articles)] for p in k.pages],
     }
+    return ((name, json.dumps(value, ensure_ascii=False)) for name, value in meta.items())
+
+
+def _fill(connection: sqlite3.Connection, k: Knowledge, key: str, quoted: frozenset[str]) -> None:
+    connection.executemany("INSERT INTO meta VALUES (?, ?)", meta_rows(k, key, quoted))
+    insert_articles(connection, k.articles, 0, k.normalised_texts)
+    insert_sentences(connection, k.index)
+    connection.executemany("INSERT INTO entities VALUES (?, ?)", entity_rows(k.entities.entities))
+    fuzzy = k.fuzzy
+    connection.executemany("INSERT INTO sounds VALUES (?, ?)", _joined(fuzzy.by_sound))
+    connection.executemany("INSERT INTO masks VALUES (?, ?)", _joined(fuzzy.by_mask))
+    connection.executemany("INSERT INTO bigrams VALUES (?, ?, ?)", bigram_rows(fuzzy.by_bigram))
     connection.executemany(
-        "INSERT INTO meta VALUES (?, ?)",
-        ((name, json.dumps(value, ensure_ascii=False)) for name, value in meta.items()),
+        "INSERT INTO postings VALUES (?, ?)",
+        ((term, keys.tobytes()) for term, keys in k.index.postings.items()),
     )
+
+
+def insert_articles(
+    connection: sqlite3.Connection,
+    articles: Iterable[Article],
+    start: int,
+    normalised: Mapping[str, str],
+) -> None:
+    """The articles, at positions from ``start`` on."""
     connection.executemany(
         "INSERT INTO articles VALUES (?, ?, ?, ?)",
-        ((i, a.id, _json(encode(a)), k.normalised_texts[a.id]) for i, a in enumerate(k.articles)),
+        ((start + i, a.id, _json(encode(a)), normalised[a.id]) for i, a in enumerate(articles)),
     )
+
+
+def insert_sentences(connection: sqlite3.Connection, index: SentenceIndex) -> None:
+    """The sentences, paragraphs and sections of ``index`` (the whole snapshot's, or the
+    added pages' alone)."""
     connection.executemany(
         "INSERT INTO sentences VALUES (?, ?, ?, ?, ?, ?, ?)",
         (
@@ -187,28 +217,27 @@ def _fill(connection: sqlite3.Connection, k: Knowledge, key: str, quoted: frozen
             for place in sections
         ),
     )
-    connection.executemany(
-        "INSERT INTO entities VALUES (?, ?)",
-        ((key, _json(encode(entity))) for key, entity in k.entities.entities.items()),
-    )
-    fuzzy = k.fuzzy
-    connection.executemany("INSERT INTO sounds VALUES (?, ?)", _joined(fuzzy.by_sound))
-    connection.executemany("INSERT INTO masks VALUES (?, ?)", _joined(fuzzy.by_mask))
-    connection.executemany(
-        "INSERT INTO bigrams VALUES (?, ?, ?)",
-        (
-            (gram, length, SEPARATOR.join(found))
-            for (gram, length), found in fuzzy.by_bigram.items()
-        ),
-    )
-    connection.executemany(
-        "INSERT INTO postings VALUES (?, ?)",
-        ((term, keys.tobytes()) for term, keys in index.postings.items()),
-    )
+
+
+def entity_rows(entities: Mapping[str, Entity]) -> Iterator[tuple[str, str]]:
+    return ((key, _json(encode(entity))) for key, entity in entities.items())
+
+
+def bigram_rows(
+    by_bigram: Mapping[tuple[str, int], tuple[str, ...]],
+) -> Iterator[tuple[str, int, str]]:
+    return ((gram, length, SEPARATOR.join(found)) for (gram, length), found in by_bigram.items())
 
 
 def _joined(names: Mapping[str, tuple[str, ...]]) -> Iterator[tuple[str, str]]:
     return ((key, SEPARATOR.join(found)) for key, found in names.items())
+
+
+def joined_rows(
+    names: Mapping[str, tuple[str, ...]], keys: Iterable[str]
+) -> Iterator[tuple[str, str]]:
+    """Rows of a name table for ``keys`` only (what the added pages changed)."""
+    return ((key, SEPARATOR.join(names[key])) for key in keys)
 
 
 def _mentions_or_none(table: Mapping[Any, frozenset[str]], place: Any) -> str | None:
