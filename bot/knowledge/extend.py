@@ -21,7 +21,7 @@ import hashlib
 import logging
 import time
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -37,7 +37,7 @@ from bot.content.loader import (
 )
 from bot.content.model import Article
 from bot.errors import ContentError
-from bot.knowledge.analysis import resolve_mentions
+from bot.knowledge.analysis import Lexicons, resolve_mentions
 from bot.knowledge.entities import build_entities, quoted_terms
 from bot.knowledge.entity_merge import NamesConflict, merge_entities
 from bot.knowledge.entity_model import Entity, EntityTable
@@ -46,7 +46,6 @@ from bot.knowledge.index import SentenceIndex, build_index
 from bot.knowledge.inputs import (
     COREF_SUFFIXES,
     content_key,
-    make_lexicons,
     person_names,
     user_words,
 )
@@ -129,7 +128,7 @@ def extend(
             logger.info("added pages need a full build: %s", exc)
             return None
         quoted = quoted | frozenset(quoted_terms(p.text for a in articles for p in a.paragraphs))
-        lexicons = make_lexicons(rules, entities, quoted)
+        lexicons = _grown_lexicons(base.lexicons, base.entities, entities, quoted)
         segmenter = base.segmenter.with_words(user_words(lexicons))
         with tokenizer.active(segmenter):
             keys = [content_key(a) for a in articles]
@@ -226,6 +225,20 @@ def _added_pages(base: Knowledge, loaded: LoadResult) -> tuple[Page, ...] | None
     if any(new is not old for new, old in zip(loaded.pages, base.pages, strict=False)):
         return None
     return loaded.pages[len(base.pages) :]
+
+
+def _grown_lexicons(
+    lexicons: Lexicons, stored: EntityTable, entities: EntityTable, quoted: frozenset[str]
+) -> Lexicons:
+    """The stored snapshot's lexicons with the added names and quoted phrases: what
+    ``make_lexicons`` gives for the merged table (the rules are the same), without matching
+    tables of every name made again."""
+    names = [(a, a) for a in entities.alias_to_key if a not in stored.alias_to_key]
+    return replace(
+        lexicons,
+        aliases=lexicons.aliases.with_phrases(names),
+        user_words=lexicons.user_words.with_phrases([*names, *((q, q) for q in quoted)]),
+    )
 
 
 def _new_names(base: Knowledge, entities: EntityTable, layer: Mapping[str, Entity]) -> FuzzyIndex:

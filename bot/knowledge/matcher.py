@@ -36,6 +36,26 @@ class PhraseMatcher:
         self._heads = {head: sorted(ls, reverse=True) for head, ls in by_head.items()}
         self._lengths = sorted({len(p) for p in self._values}, reverse=True)
 
+    def with_phrases(self, phrases: Iterable[tuple[str, str]]) -> PhraseMatcher:
+        """This matcher and ``phrases`` (an earlier phrase keeps its value), built without
+        going over this one's phrases again: a page added to an archive adds a few names to
+        tens of thousands."""
+        grown = PhraseMatcher(())
+        grown._values = dict(self._values)
+        heads = dict(self._heads)
+        lengths = set(self._lengths)
+        for phrase, value in phrases:
+            if len(phrase) < 2 or phrase in grown._values:
+                continue
+            grown._values[phrase] = value
+            head = phrase[:2]
+            if len(phrase) not in heads.get(head, ()):
+                heads[head] = sorted({*heads.get(head, ()), len(phrase)}, reverse=True)
+            lengths.add(len(phrase))
+        grown._heads = heads
+        grown._lengths = sorted(lengths, reverse=True)
+        return grown
+
     def __len__(self) -> int:
         return len(self._values)
 

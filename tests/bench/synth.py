@@ -322,6 +322,26 @@ def make_corpus(
     return written
 
 
+def one_more_page(out: Path, index: int, renamer: Renamer, source: Path = SEEDS) -> Path:
+    """Copy ``index`` of the shipped page (renamed like the corpus's, sorting after them)
+    written into ``out``: the page an editor adds to the archive."""
+    from bot.content.loader import page_files
+
+    page = page_files(source)[0]
+    sidecar = page.with_suffix(".yaml")
+    text, side = renamer.copy(
+        page.read_text(encoding="utf-8"),
+        sidecar.read_text(encoding="utf-8") if sidecar.exists() else None,
+        index,
+    )
+    out.mkdir(parents=True, exist_ok=True)
+    target = out / f"{index:04d}_copy.txt"
+    target.write_text(text, encoding="utf-8")
+    if side is not None:
+        target.with_suffix(".yaml").write_text(side, encoding="utf-8")
+    return target
+
+
 def edit_one_article(page: Path) -> None:
     """Change exactly one article of ``page``: a new closing paragraph for its last article."""
     with page.open("a", encoding="utf-8") as handle:

@@ -89,11 +89,13 @@ class SnapshotKeeper:
     ) -> threading.Thread | None:
         """Write the snapshot with added pages for the next start, in the background: the
         stored file copied, the added rows written into the copy (``append_snapshot``)."""
-        if key is None or self.directory is None or self.key(rules) != key:
+        if key is None or self.directory is None:
             return None
         directory = self.directory
 
         def write() -> None:
+            if self.key(rules) != key:  # pages edited meanwhile: not stored under this key
+                return
             with _WRITING:
                 try:
                     append_snapshot(stored, added, directory, key)
