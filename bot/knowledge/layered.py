@@ -53,63 +53,22 @@ class Layered(Mapping[K, V]):
         return len(self.top) + len(self.base) - self._hidden
 
 
-class LayeredPostings(Mapping[str, "array[int]"]):
-    """Posting lists of the stored sentences followed by the added ones' (added sentences
-    have higher keys, so each list stays sorted); which terms exist is answered from memory,
-    as the stored postings answer it."""
+class _Merged(Mapping[K, V]):
+    """A key's stored value merged with the added one (``_merge``); which keys exist is
+    answered by both tables, a stored key first."""
 
-    def __init__(self, top: Mapping[str, array[int]], base: Mapping[str, array[int]]) -> None:
-        if isinstance(base, LayeredPostings):
-            lower: LayeredPostings = base
-            merged = dict(lower.top)
-            for term, keys in top.items():
-                merged[term] = merged[term] + keys if term in merged else keys
-            top, base = merged, lower.base
-        self.top: Mapping[str, array[int]] = top
-        self.base: Mapping[str, array[int]] = base
+    top: Mapping[K, V]
+    base: Mapping[K, V]
 
-    def __getitem__(self, term: str) -> array[int]:
-        added = self.top.get(term)
-        if added is None:
-            return self.base[term]
-        stored = self.base.get(term)
-        return added if stored is None else stored + added
+    def _merge(self, stored: V, added: V) -> V:
+        raise NotImplementedError
 
-    def __contains__(self, term: object) -> bool:
-        return term in self.top or term in self.base
-
-    def __iter__(self) -> Iterator[str]:
-        yield from self.base
-        for term in self.top:
-            if term not in self.base:
-                yield term
-
-    def __len__(self) -> int:
-        return len(self.base) + sum(1 for t in self.top if t not in self.base)
-
-
-class JoinedNames(Mapping[K, tuple[str, ...]]):
-    """The name lists of the fuzzy index: a stored key's names and the added ones, sorted
-    as a build sorts them."""
-
-    def __init__(
-        self, top: Mapping[K, tuple[str, ...]], base: Mapping[K, tuple[str, ...]]
-    ) -> None:
-        if isinstance(base, JoinedNames):
-            lower: JoinedNames[K] = base
-            merged = dict(lower.top)
-            for key, names in top.items():
-                merged[key] = tuple(sorted({*merged.get(key, ()), *names}))
-            top, base = merged, lower.base
-        self.top: Mapping[K, tuple[str, ...]] = top
-        self.base: Mapping[K, tuple[str, ...]] = base
-
-    def __getitem__(self, key: K) -> tuple[str, ...]:
+    def __getitem__(self, key: K) -> V:
         added = self.top.get(key)
         if added is None:
             return self.base[key]
         stored = self.base.get(key)
-        return added if stored is None else tuple(sorted({*stored, *added}))
+        return added if stored is None else self._merge(stored, added)
 
     def __contains__(self, key: object) -> bool:
         return key in self.top or key in self.base
@@ -122,6 +81,45 @@ class JoinedNames(Mapping[K, tuple[str, ...]]):
 
     def __len__(self) -> int:
         return len(self.base) + sum(1 for k in self.top if k not in self.base)
+
+
+class LayeredPostings(_Merged[str, "array[int]"]):
+    """Posting lists of the stored sentences followed by the added ones' (added sentences
+    have higher keys, so each list stays sorted); which terms exist is answered from memory,
+    as the stored postings answer it."""
+
+    def __init__(self, top: Mapping[str, array[int]], base: Mapping[str, array[int]]) -> None:
+        if isinstance(base, LayeredPostings):
+            lower: LayeredPostings = base
+            merged = dict(lower.top)
+            for term, keys in top.items():
+                merged[term] = merged[term] + keys if term in merged else keys
+            top, base = merged, lower.base
+        self.top = top
+        self.base = base
+
+    def _merge(self, stored: array[int], added: array[int]) -> array[int]:
+        return stored + added
+
+
+class JoinedNames(_Merged[K, tuple[str, ...]]):
+    """The name lists of the fuzzy index: a stored key's names and the added ones, sorted
+    as a build sorts them."""
+
+    def __init__(
+        self, top: Mapping[K, tuple[str, ...]], base: Mapping[K, tuple[str, ...]]
+    ) -> None:
+        if isinstance(base, JoinedNames):
+            lower: JoinedNames[K] = base
+            merged = dict(lower.top)
+            for key, names in top.items():
+                merged[key] = tuple(sorted({*merged.get(key, ()), *names}))
+            top, base = merged, lower.base
+        self.top = top
+        self.base = base
+
+    def _merge(self, stored: tuple[str, ...], added: tuple[str, ...]) -> tuple[str, ...]:
+        return tuple(sorted({*stored, *added}))
 
 
 class JoinedArticles(Sequence[Article]):

@@ -10,21 +10,19 @@ temporary name and renamed, like a full write.
 from __future__ import annotations
 
 import logging
-import os
 import sqlite3
-import tempfile
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from bot.knowledge.ondisk.views import Rows
 from bot.knowledge.ondisk.write import (
-    FILE_NAME,
     bigram_rows,
     entity_rows,
     insert_articles,
     insert_sentences,
     joined_rows,
     meta_rows,
+    replace_file,
 )
 
 if TYPE_CHECKING:
@@ -36,51 +34,39 @@ logger = logging.getLogger(__name__)
 def append_snapshot(stored: Rows, added: Added, directory: Path, key: str) -> Path:
     """Write ``added.knowledge`` as ``directory/snapshot.sqlite``, from ``stored`` (the file
     the snapshot it extends was opened from) and the added rows."""
-    directory.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=".snapshot-", suffix=".tmp", dir=directory)
-    os.close(handle)
-    target = directory / FILE_NAME
     k = added.knowledge
-    try:
-        connection = sqlite3.connect(temporary)
-        try:
-            stored.copy_to(connection)
-            connection.execute("PRAGMA journal_mode = OFF")
-            connection.execute("PRAGMA synchronous = OFF")
-            start = len(k.articles) - len(added.articles)
-            insert_articles(connection, added.articles, start, k.normalised_texts)
-            insert_sentences(connection, added.index)
-            connection.executemany(
-                "INSERT OR REPLACE INTO entities VALUES (?, ?)", entity_rows(added.entities)
-            )
-            fuzzy = k.fuzzy
-            connection.executemany(
-                "INSERT OR REPLACE INTO sounds VALUES (?, ?)",
-                joined_rows(fuzzy.by_sound, added.fuzzy.by_sound),
-            )
-            connection.executemany(
-                "INSERT OR REPLACE INTO masks VALUES (?, ?)",
-                joined_rows(fuzzy.by_mask, added.fuzzy.by_mask),
-            )
-            connection.executemany(
-                "INSERT OR REPLACE INTO bigrams VALUES (?, ?, ?)",
-                bigram_rows({g: fuzzy.by_bigram[g] for g in added.fuzzy.by_bigram}),
-            )
-            postings = k.index.postings
-            connection.executemany(
-                "INSERT OR REPLACE INTO postings VALUES (?, ?)",
-                ((term, postings[term].tobytes()) for term in added.index.postings),
-            )
-            connection.execute("DELETE FROM meta")
-            connection.executemany(
-                "INSERT INTO meta VALUES (?, ?)", meta_rows(k, key, added.quoted)
-            )
-            connection.commit()
-        finally:
-            connection.close()
-        os.replace(temporary, target)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+
+    def fill(connection: sqlite3.Connection) -> None:
+        stored.copy_to(connection)
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        start = len(k.articles) - len(added.articles)
+        insert_articles(connection, added.articles, start, k.normalised_texts)
+        insert_sentences(connection, added.index)
+        connection.executemany(
+            "INSERT OR REPLACE INTO entities VALUES (?, ?)", entity_rows(added.entities)
+        )
+        fuzzy = k.fuzzy
+        connection.executemany(
+            "INSERT OR REPLACE INTO sounds VALUES (?, ?)",
+            joined_rows(fuzzy.by_sound, added.fuzzy.by_sound),
+        )
+        connection.executemany(
+            "INSERT OR REPLACE INTO masks VALUES (?, ?)",
+            joined_rows(fuzzy.by_mask, added.fuzzy.by_mask),
+        )
+        connection.executemany(
+            "INSERT OR REPLACE INTO bigrams VALUES (?, ?, ?)",
+            bigram_rows({g: fuzzy.by_bigram[g] for g in added.fuzzy.by_bigram}),
+        )
+        postings = k.index.postings
+        connection.executemany(
+            "INSERT OR REPLACE INTO postings VALUES (?, ?)",
+            ((term, postings[term].tobytes()) for term in added.index.postings),
+        )
+        connection.execute("DELETE FROM meta")
+        connection.executemany("INSERT INTO meta VALUES (?, ?)", meta_rows(k, key, added.quoted))
+
+    target = replace_file(directory, fill)
     logger.info("snapshot %s written to %s (added pages)", k.version, target)
     return target

@@ -19,7 +19,7 @@ import logging
 import os
 import sqlite3
 import tempfile
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -97,6 +97,21 @@ def write_snapshot(
     knowledge: Knowledge, directory: Path, key: str, quoted: frozenset[str]
 ) -> Path:
     """Write ``knowledge`` as ``directory/snapshot.sqlite`` (replacing the last one)."""
+
+    def fill(connection: sqlite3.Connection) -> None:
+        connection.execute("PRAGMA journal_mode = OFF")
+        connection.execute("PRAGMA synchronous = OFF")
+        connection.executescript(SCHEMA)
+        _fill(connection, knowledge, key, quoted)
+
+    target = replace_file(directory, fill)
+    logger.info("snapshot %s written to %s", knowledge.version, target)
+    return target
+
+
+def replace_file(directory: Path, fill: Callable[[sqlite3.Connection], None]) -> Path:
+    """``directory/snapshot.sqlite`` made by ``fill`` under a temporary name and renamed when
+    complete: a crash leaves the previous file (or none), never half of one."""
     directory.mkdir(parents=True, exist_ok=True)
     handle, temporary = tempfile.mkstemp(prefix=".snapshot-", suffix=".tmp", dir=directory)
     os.close(handle)
@@ -104,10 +119,7 @@ def write_snapshot(
     try:
         connection = sqlite3.connect(temporary)
         try:
-            connection.execute("PRAGMA journal_mode = OFF")
-            connection.execute("PRAGMA synchronous = OFF")
-            connection.executescript(SCHEMA)
-            _fill(connection, knowledge, key, quoted)
+            fill(connection)
             connection.commit()
         finally:
             connection.close()
@@ -115,7 +127,6 @@ def write_snapshot(
     except BaseException:
         Path(temporary).unlink(missing_ok=True)
         raise
-    logger.info("snapshot %s written to %s", knowledge.version, target)
     return target
 
 
