@@ -6,11 +6,13 @@ copy of the seeds with one sentence edited; no database and no event loop.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import subprocess
 import sys
 from collections import Counter
+from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
@@ -19,6 +21,7 @@ from hypothesis import strategies as st
 from test_digest_support import EDITED_ARTICLE, EDITED_ITEM, INTENTS, ROOT, SEEDS, variant
 
 from bot.cli import main
+from bot.content.model import Article, ArticleHead
 from bot.digest import (
     Digest,
     DigestEntry,
@@ -40,7 +43,7 @@ from bot.digest import (
     render_text,
     text_layout,
 )
-from bot.digest.items import MAX_FACT_CHARS, MAX_FACTS, MAX_SUMMARY_CHARS
+from bot.digest.items import MAX_FACT_CHARS, MAX_FACTS, MAX_SUMMARY_CHARS, ItemDetails
 from bot.digest.text import say, text_size
 from bot.knowledge.build import Knowledge, build_knowledge
 from bot.rules.model import Responses, Topic
@@ -199,8 +202,7 @@ def fake_item(n: int) -> DigestItem:
         f"标题{n}",
         None,
         "摘要",
-        (),
-        "问题？",
+        ItemDetails((), "问题？"),
         ("t0",),
         "seeds/x.txt",
         n,
@@ -259,7 +261,7 @@ def test_the_plan_never_exceeds_the_limit(
         assert all(fits)  # otherwise the plan had to refuse it
     planned = [i.item_id for i in plan.items]
     everything = [i.item_id for i in digest.items]
-    assert planned + [i.item_id for i in plan.deferred] == everything  # order kept, no loss
+    assert planned + list(plan.deferred) == everything  # order kept, no loss
     assert len(planned) == len(set(planned))
     if max_messages is None:
         assert not plan.deferred
@@ -280,6 +282,59 @@ def test_the_plan_never_exceeds_the_limit(
         topics_here = [p.topic.id for p in message.parts]
         assert len(topics_here) == len(set(topics_here))
     assert (plan[-1].deferred if len(plan) else 0) == len(plan.deferred)
+
+
+class _CountedArticles(Sequence[Article]):
+    """A snapshot's articles that count how often one is read, carrying their heads as an
+    opened snapshot file does (so heads come without reading an article)."""
+
+    def __init__(self, articles: Sequence[Article]) -> None:
+        self._articles = tuple(articles)
+        self.heads = tuple(ArticleHead.of(a) for a in articles)
+        self.reads: Counter[str] = Counter()
+
+    def __len__(self) -> int:
+        return len(self._articles)
+
+    def __getitem__(self, index: int) -> Article:  # type: ignore[override]
+        article = self._articles[index]
+        self.reads[article.id] += 1
+        return article
+
+
+class _CountedById(Mapping[str, Article]):
+    def __init__(self, articles: _CountedArticles) -> None:
+        self._articles = articles
+        self._positions = {head.id: n for n, head in enumerate(articles.heads)}
+
+    def __getitem__(self, article_id: str) -> Article:
+        return self._articles[self._positions[article_id]]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._positions)
+
+    def __len__(self) -> int:
+        return len(self._positions)
+
+
+def test_a_digest_reads_only_the_articles_it_sends(knowledge: Knowledge) -> None:
+    """Which sections are pending comes from ids, hashes and heads; an article is read only
+    for an entry a message holds (an archive's topic may list thousands)."""
+    counted = _CountedArticles(knowledge.articles)
+    snapshot = dataclasses.replace(knowledge, articles=counted, by_id=_CountedById(counted))
+    digest = new_subscriber_digest(snapshot, "policy")
+    assert not counted.reads  # building the digest read no article
+    assert len(digest) == len(catalog_for(knowledge).topic_item_ids("policy")) > 2
+    layout = MessageLayout(200, lambda entry: 150, lambda topic, continued: 10)
+    plan = plan_messages(digest, layout, max_messages=1)
+    sent = {item.article_id for item in plan.items}
+    assert plan.deferred and sent
+    first_left = parse_item_id(plan.deferred[0])
+    assert first_left is not None
+    # the entries sent, and the one that did not fit, were read; no other
+    assert set(counted.reads) <= sent | {first_left[0]}
+    assert len(set(counted.reads)) < len(counted)
+    assert plan.items[0].question  # details are still there when asked for
 
 
 def test_an_empty_digest_plans_one_empty_message() -> None:

@@ -35,6 +35,7 @@ from bot.digest import (
     Digest,
     DigestEntry,
     DigestItem,
+    ItemDetails,
     KeyFact,
     RetryLater,
     TopicGroup,
@@ -777,10 +778,12 @@ def fake_item(n: int, size: int) -> DigestItem:
         article_title=(HOSTILE * 3)[:80],
         section_heading=(HOSTILE * 2)[: size % 60] or None,
         summary=(HOSTILE * 5)[:120],
-        facts=tuple(
-            KeyFact(str(FactKind.MONEY), "1亿元", (HOSTILE * 4)[:85]) for _ in range(size % 4)
+        details=ItemDetails(
+            tuple(
+                KeyFact(str(FactKind.MONEY), "1亿元", (HOSTILE * 4)[:85]) for _ in range(size % 4)
+            ),
+            (HOSTILE * 2)[:60],
         ),
-        question=(HOSTILE * 2)[:60],
         topics=("electronics",),
         file="x.txt",
         line=n,

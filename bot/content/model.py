@@ -7,8 +7,12 @@ so nothing in it may change after it is built.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Final
+
+SECTION_HASH_CHARS: Final = 16  # 64 bits of SHA-256: collisions between two versions are moot
 
 
 class FactKind(StrEnum):
@@ -66,6 +70,21 @@ class Section:
     line: int
     summary: str = ""
 
+    @property
+    def text_hash(self) -> str:
+        """A hash of the heading and cleaned text: what a reader would see change (the digest
+        ledger's item hash).
+
+        Line numbers and summaries are left out on purpose: an edit elsewhere on the page moves
+        lines, and a better summariser must not make every section "new" again.
+        """
+        digest = hashlib.sha256()
+        digest.update((self.heading or "").encode())
+        for paragraph in self.paragraphs:
+            digest.update(b"\x1f")
+            digest.update(paragraph.text.encode())
+        return digest.hexdigest()[:SECTION_HASH_CHARS]
+
 
 @dataclass(frozen=True, slots=True)
 class Article:
@@ -112,7 +131,14 @@ class ArticleHead:
     subtitle: str | None
     byline: tuple[str, ...]
     date: dt.date | None
-    sections: int  # how many sections the article has
+    # one per section (Section.text_hash): a digest tells pending sections from delivered
+    # ones without reading the article
+    section_hashes: tuple[str, ...]
+
+    @property
+    def sections(self) -> int:
+        """How many sections the article has."""
+        return len(self.section_hashes)
 
     @classmethod
     def of(cls, article: Article) -> ArticleHead:
@@ -125,7 +151,7 @@ class ArticleHead:
             article.subtitle,
             article.byline,
             article.date,
-            len(article.sections),
+            tuple(section.text_hash for section in article.sections),
         )
 
 

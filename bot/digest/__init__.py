@@ -30,6 +30,7 @@ from bot.digest.build import (
     pending_for_chat,
     pending_for_chat_sync,
 )
+from bot.digest.catalog import Catalog, catalog_for
 from bot.digest.delivery import (
     FanoutReport,
     LayoutFor,
@@ -52,10 +53,9 @@ from bot.digest.errors import (
     UnknownTopicError,
 )
 from bot.digest.items import (
-    Catalog,
     DigestItem,
+    ItemDetails,
     KeyFact,
-    catalog_for,
     make_item_id,
     parse_item_id,
     section_hash,
@@ -86,6 +86,7 @@ __all__ = [
     "DigestItem",
     "DigestMessage",
     "FanoutReport",
+    "ItemDetails",
     "ItemTooLargeError",
     "KeyFact",
     "LayoutFor",

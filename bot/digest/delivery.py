@@ -400,7 +400,9 @@ async def _deliver_chat(
             deferred = len(plan.deferred)
             tally.items_deferred += deferred
             status = (
-                SendNowStatus.SENT if digest.items or messages else SendNowStatus.NOTHING_PENDING
+                SendNowStatus.SENT
+                if not digest.empty or messages
+                else SendNowStatus.NOTHING_PENDING
             )
             break
         if scheduled_at is not None:

@@ -13,28 +13,19 @@ fits in one Telegram message.
 
 from __future__ import annotations
 
-import hashlib
 import logging
-import threading
-from collections import OrderedDict
-from collections.abc import Iterable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Final
 
 from bot.answer.compose import context_clause
 from bot.content.model import Article, Fact, FactKind, Section, Sentence
-from bot.digest.summary import one_line_summary
-from bot.knowledge.build import Knowledge
 from bot.text.chars import without_unpaired_straight_quote
 from bot.text.wellformed import is_wellformed
-
-if TYPE_CHECKING:
-    from bot.answer.engine import Answerer
 
 logger = logging.getLogger(__name__)
 
 ITEM_ID_SEPARATOR: Final = ":"
-ITEM_HASH_CHARS: Final = 16  # 64 bits of SHA-256: collisions between two versions are moot
 MAX_TITLE_CHARS: Final = 80
 MAX_HEADING_CHARS: Final = 60
 MAX_SUMMARY_CHARS: Final = 120  # one to two lines on a phone
@@ -43,7 +34,6 @@ MAX_FACT_CHARS: Final = 90
 MAX_QUESTION_CHARS: Final = 60
 MIN_COUNT_VALUE: Final = 10  # "3个部门" is detail, "1605个老旧小区" is news
 MIN_CONTEXT_CHARS: Final = 4  # a fact without words around it says nothing
-CATALOG_CACHE_SIZE: Final = 3  # the current snapshot, the one before (for notices), a spare
 ELLIPSIS: Final = "…"
 
 # Quantities lead a digest; a duration or a date only fills a slot no quantity wants.
@@ -69,17 +59,8 @@ def parse_item_id(item_id: str) -> tuple[str, int] | None:
 
 
 def section_hash(section: Section) -> str:
-    """A hash of the section's heading and cleaned text: what the reader would see change.
-
-    Line numbers and summaries are left out on purpose: an edit elsewhere on the page moves
-    lines, and a better summariser must not make every section "new" again.
-    """
-    digest = hashlib.sha256()
-    digest.update((section.heading or "").encode())
-    for paragraph in section.paragraphs:
-        digest.update(b"\x1f")
-        digest.update(paragraph.text.encode())
-    return digest.hexdigest()[:ITEM_HASH_CHARS]
+    """The item hash of a section (:attr:`Section.text_hash`; heads carry it too)."""
+    return section.text_hash
 
 
 def clip(text: str, limit: int) -> str:
@@ -109,8 +90,26 @@ class KeyFact:
 
 
 @dataclass(frozen=True, slots=True)
+class ItemDetails:
+    """What an item costs to find out: its key facts and a question the bot answers from it
+    (the answerer has to answer candidates). Calling it gives itself, so a fixed value can
+    stand where :class:`DigestItem` expects a function that works them out."""
+
+    facts: tuple[KeyFact, ...]
+    question: str
+
+    def __call__(self) -> ItemDetails:
+        return self
+
+
+@dataclass(frozen=True, slots=True)
 class DigestItem:
-    """One section as a digest shows it; ``key`` is what the ledger records."""
+    """One section as a digest shows it; ``key`` is what the ledger records.
+
+    ``details`` is worked out on first use (and memoised by the catalog): a digest message
+    shows entries (title, summary, date), so planning and sending one never needs them; the
+    "ask about it" button and ``newsbot digest --json`` do.
+    """
 
     item_id: str
     item_hash: str
@@ -119,15 +118,22 @@ class DigestItem:
     article_title: str
     section_heading: str | None
     summary: str
-    facts: tuple[KeyFact, ...]
-    question: str
-    topics: tuple[str, ...]
-    file: str
-    line: int
+    details: Callable[[], ItemDetails] = field(compare=False, repr=False)
+    topics: tuple[str, ...] = ()
+    file: str = ""
+    line: int = 0
 
     @property
     def key(self) -> tuple[str, str]:
         return (self.item_id, self.item_hash)
+
+    @property
+    def facts(self) -> tuple[KeyFact, ...]:
+        return self.details().facts
+
+    @property
+    def question(self) -> str:
+        return self.details().question
 
     def as_dict(self, topic: str | None = None) -> dict[str, object]:
         """The JSON shape of ``newsbot digest --json`` (``topic``: the group it is listed in)."""
@@ -210,172 +216,3 @@ def key_facts(article: Article, section: Section, limit: int = MAX_FACTS) -> tup
     while len(chosen) < limit and take(queues[-1]):
         pass
     return tuple(fact for _, fact in sorted(chosen, key=lambda c: c[0]))
-
-
-def _summary(article: Article, section: Section) -> str:
-    """The section's one-line summary; the lead sentence or the article's when it has none."""
-    text = section.summary
-    if not text:
-        first = next((s.text for p in section.paragraphs for s in p.sentences), "")
-        text = first or article.summary
-    return clip(text, MAX_SUMMARY_CHARS)
-
-
-@dataclass(frozen=True, slots=True)
-class _Entry:
-    article: Article
-    section_index: int
-    item_id: str
-    item_hash: str
-    topics: tuple[str, ...]
-    position: int
-
-
-class Catalog:
-    """The items of one Knowledge snapshot: ids and hashes up front, details on demand.
-
-    Hashing every section is cheap; finding a verified question for a section is not (the
-    answerer has to answer it), so items are detailed only when a digest includes them and then
-    memoised. That keeps a 1,000-article corpus from stalling the first scheduler tick.
-    """
-
-    def __init__(self, knowledge: Knowledge, answerer: Answerer | None = None) -> None:
-        self.knowledge = knowledge
-        self._answerer = answerer
-        self._lock = threading.Lock()
-        self._items: dict[str, DigestItem] = {}
-        entries: dict[str, _Entry] = {}
-        for article in knowledge.articles:
-            for index, section in enumerate(article.sections):
-                item_id = make_item_id(article.id, index)
-                topics = knowledge.topics.by_section.get((article.id, index), ())
-                entries[item_id] = _Entry(
-                    article, index, item_id, section_hash(section), tuple(topics), len(entries)
-                )
-        self._entries = entries
-        self._articles = {article.id: article for article in knowledge.articles}
-        self._summaries: dict[str, str] = {}
-        self._by_topic: dict[str, tuple[str, ...]] = {
-            topic: tuple(make_item_id(a, i) for a, i in refs)
-            for topic, refs in knowledge.topics.by_topic.items()
-        }
-
-    def __len__(self) -> int:
-        return len(self._entries)
-
-    def __contains__(self, item_id: object) -> bool:
-        return item_id in self._entries
-
-    @property
-    def item_ids(self) -> tuple[str, ...]:
-        """Every item id, in page order (article, then section)."""
-        return tuple(self._entries)
-
-    def item_hash(self, item_id: str) -> str:
-        return self._entries[item_id].item_hash
-
-    def key(self, item_id: str) -> tuple[str, str]:
-        return (item_id, self._entries[item_id].item_hash)
-
-    def position(self, item_id: str) -> int:
-        """The item's place in page order; digests list items in this order."""
-        return self._entries[item_id].position
-
-    def topics_of(self, item_id: str) -> tuple[str, ...]:
-        return self._entries[item_id].topics
-
-    def topic_item_ids(self, topic_id: str) -> tuple[str, ...]:
-        """The ids of the topic's items in page order (empty for an unknown topic)."""
-        return self._by_topic.get(topic_id, ())
-
-    def article_item_ids(self, article_ids: Iterable[str]) -> tuple[str, ...]:
-        """The ids of every section of the given articles, in page order."""
-        wanted = set(article_ids)
-        return tuple(i for i, e in self._entries.items() if e.article.id in wanted)
-
-    def article_of(self, item_id: str) -> Article:
-        """The article an item belongs to (KeyError for an unknown id)."""
-        return self._entries[item_id].article
-
-    def article(self, article_id: str) -> Article | None:
-        """The article with this id in this snapshot, or None."""
-        return self._articles.get(article_id)
-
-    def summary_of(self, article: Article) -> str:
-        """The article's one-line digest summary (:mod:`bot.digest.summary`), memoised."""
-        cached = self._summaries.get(article.id)
-        if cached is None:
-            cached = one_line_summary(article)
-            with self._lock:
-                cached = self._summaries.setdefault(article.id, cached)
-        return cached
-
-    def item(self, item_id: str) -> DigestItem:
-        """The detailed item (KeyError for an unknown id), computed once per snapshot."""
-        cached = self._items.get(item_id)
-        if cached is not None:
-            return cached
-        entry = self._entries[item_id]
-        item = self._detail(entry)
-        with self._lock:
-            return self._items.setdefault(item_id, item)
-
-    def _detail(self, entry: _Entry) -> DigestItem:
-        article = entry.article
-        section = article.sections[entry.section_index]
-        heading = clip(section.heading, MAX_HEADING_CHARS) if section.heading else None
-        return DigestItem(
-            item_id=entry.item_id,
-            item_hash=entry.item_hash,
-            article_id=article.id,
-            section_index=entry.section_index,
-            article_title=clip(article.title, MAX_TITLE_CHARS),
-            section_heading=heading,
-            summary=_summary(article, section),
-            facts=key_facts(article, section),
-            question=self._question(article, entry.section_index),
-            topics=entry.topics,
-            file=article.file,
-            line=section.line,
-        )
-
-    def _question(self, article: Article, section_index: int) -> str:
-        """A question the bot answers from this section, else 介绍一下《title》."""
-        answerer = self._answerer
-        if answerer is None:
-            from bot.answer.engine import Answerer
-
-            answerer = self._answerer = Answerer(self.knowledge)
-        with self.knowledge.bound():
-            questions = answerer.suggestions_for(article.id, section_index)
-        for question in questions:
-            if len(question) <= MAX_QUESTION_CHARS:
-                return question
-        responses = self.knowledge.rules.responses
-        title = clip(article.title, MAX_QUESTION_CHARS - len("介绍一下《》"))
-        if responses.has("suggest_article"):
-            return responses.text("suggest_article", "zh", title=title)
-        return f"介绍一下《{title}》"
-
-
-_catalogs: OrderedDict[int, Catalog] = OrderedDict()
-_catalogs_lock = threading.Lock()
-
-
-def catalog_for(knowledge: Knowledge, answerer: Answerer | None = None) -> Catalog:
-    """The (cached) catalog of a snapshot, so a fan-out details each item once, not per chat.
-
-    Keyed by identity: a reload produces a new snapshot and so a new catalog. The catalog holds
-    its snapshot, so an id cannot be reused while the entry lives.
-    """
-    with _catalogs_lock:
-        catalog = _catalogs.get(id(knowledge))
-        if catalog is not None and catalog.knowledge is knowledge:
-            _catalogs.move_to_end(id(knowledge))
-            return catalog
-    catalog = Catalog(knowledge, answerer)
-    with _catalogs_lock:
-        _catalogs[id(knowledge)] = catalog
-        while len(_catalogs) > CATALOG_CACHE_SIZE:
-            _catalogs.popitem(last=False)
-    return catalog

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from bot.digest.build import Notice
+from bot.digest.catalog import catalog_for
 from bot.digest.delivery import (
     DEFAULT_CONCURRENCY,
     RetryPolicy,
@@ -27,7 +28,6 @@ from bot.digest.delivery import (
     _Tally,
     run_pool,
 )
-from bot.digest.items import catalog_for
 from bot.digest.pacing import Pacer
 from bot.knowledge.build import Knowledge
 from bot.knowledge.diff import KnowledgeDiff

@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from bot.digest.build import Digest
+from bot.digest.build import Digest, entry_item_ids
 from bot.digest.entries import DigestEntry
 from bot.digest.errors import ItemTooLargeError
 from bot.digest.items import DigestItem
@@ -95,7 +95,7 @@ class MessagePlan:
     """The messages of a digest, plus how many items did not fit in ``max_messages``."""
 
     messages: tuple[DigestMessage, ...]
-    deferred: tuple[DigestItem, ...] = ()
+    deferred: tuple[str, ...] = ()  # ids of the items left for the next digest, in order
 
     def __iter__(self) -> Iterator[DigestMessage]:
         return iter(self.messages)
@@ -117,10 +117,10 @@ def plan_messages(
     """Greedy first-fit in digest order: fill a message, start the next when an entry won't fit.
 
     An empty digest plans one empty message (what ``send_empty`` sends). Items beyond
-    ``max_messages`` messages are returned as ``deferred`` (the items of the entries left out):
-    they stay pending in the ledger and lead the next digest. An entry is never split: all of
-    an article's pending sections go out in one message. Raises :class:`ItemTooLargeError`
-    when one entry cannot fit even in an empty message.
+    ``max_messages`` messages are returned as ``deferred`` (the item ids of the entries left
+    out, never detailed): they stay pending in the ledger and lead the next digest. An entry
+    is never split: all of an article's pending sections go out in one message. Raises
+    :class:`ItemTooLargeError` when one entry cannot fit even in an empty message.
     """
     if max_messages is not None and max_messages < 1:
         raise ValueError(f"max_messages must be at least 1, got {max_messages}")
@@ -130,16 +130,17 @@ def plan_messages(
     messages: list[tuple[MessagePart, ...]] = []
     parts: list[MessagePart] = []
     used = 0
-    deferred: list[DigestItem] = []
+    deferred: list[str] = []
     full = False
     for group in digest.groups:
         topic = group.topic
         run: list[DigestEntry] = []
         continued = False
-        for entry in group.entries:
-            if full:
-                deferred.extend(entry.items)
+        for index in range(len(group.entries)):
+            if full:  # counted from the ids: an entry that is not sent is never detailed
+                deferred.extend(entry_item_ids(group.entries, index))
                 continue
+            entry = group.entries[index]
             size = _size(layout.item_size(entry), "item_size")
             header = 0 if run else _size(layout.header_size(topic, continued), "header_size")
             if used + header + size > budget and (parts or run):
@@ -151,7 +152,7 @@ def plan_messages(
                 parts, used = [], 0
                 if max_messages is not None and len(messages) >= max_messages:
                     full = True
-                    deferred.extend(entry.items)
+                    deferred.extend(entry_item_ids(group.entries, index))
                     continue
                 header = _size(layout.header_size(topic, continued), "header_size")
             if header + size > budget and not parts and not run:
