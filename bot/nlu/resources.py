@@ -12,8 +12,6 @@ from __future__ import annotations
 from collections.abc import Iterator
 from functools import lru_cache
 
-import jieba
-
 from bot.content.lexicon import Lexicon, alternation
 from bot.content.lexicon import lexicon as _lexicon
 from bot.text import tokenizer as _tokenizer
@@ -85,22 +83,13 @@ def brand_names() -> frozenset[str]:
 
 @lru_cache(maxsize=1)
 def _tagged_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Modifiers and person names, read in one pass over jieba's word file (``word freq
-    tag`` lines) rather than through ``jieba.posseg``, whose tables take seconds to load."""
-    modifiers: list[str] = []
-    people: list[str] = []
-    brands: list[str] = []
-    wanted = {b" b": modifiers, b" nr": people, b" nz": brands}
-    with jieba.get_dict_file() as handle:  # streamed: the whole file at once costs 40 MB
-        for raw in handle:
-            line = raw.rstrip()
-            for tag, found in wanted.items():
-                if line.endswith(tag):
-                    found.append(line.split(b" ", 1)[0].decode("utf-8"))
+    """Modifiers, person names and brands, read in one pass over jieba's word file rather
+    than through ``jieba.posseg``, whose tables take seconds to load."""
+    found = _tokenizer.words_by_tag(frozenset({"b", "nr", "nz"}))
     return (
-        frozenset(w for w in modifiers if len(w) <= 3),
-        frozenset(w for w in people if 2 <= len(w) <= 3),
-        frozenset(w for w in brands if len(w) >= 3),
+        frozenset(w for w in found["b"] if len(w) <= 3),
+        frozenset(w for w in found["nr"] if 2 <= len(w) <= 3),
+        frozenset(w for w in found["nz"] if len(w) >= 3),
     )
 
 

@@ -753,7 +753,14 @@ def time_ask(cache: Path, seeds: Path = SEEDS) -> tuple[float, float, bool]:
 def ask_process(cache: Path, seeds: Path) -> tuple[float, float, bool, float]:
     """``time_ask``'s figures and the process's own peak RSS in MB (``wait4``: the child's,
     not every child's of this process)."""
-    env = {**os.environ, "NEWSBOT_CACHE": str(cache), "PYTHONUNBUFFERED": "1"}
+    # bytecode as an installed package has it (pip compiles on install; the Dockerfile's
+    # PYTHONDONTWRITEBYTECODE does not undo that), kept beside the cache, not in the checkout
+    env = {
+        **{k: v for k, v in os.environ.items() if k != "PYTHONDONTWRITEBYTECODE"},
+        "NEWSBOT_CACHE": str(cache),
+        "PYTHONUNBUFFERED": "1",
+        "PYTHONPYCACHEPREFIX": str(cache / "pycache"),
+    }
     command = [
         *newsbot_command(),
         "ask",
