@@ -61,3 +61,67 @@ def test_a_workshop_or_an_estate_one_character_off_is_another_one(
     assert not workshop.answered and "云河染坊" in workshop.summary
     assert not estate.answered and "南芳小区" in estate.summary
     assert same.answered and "1.2万人次" in same.summary
+
+
+STAFF_PAGE = (
+    "# 山里的守林人\n\n记者 王明\n\n"
+    "白鹭国有林场护林员季长松今年58岁，每天巡山约15公里。\n\n"
+    "林场副场长邬海平介绍，白鹭国有林场今年新招大学生9名。\n\n"
+    "老字号和顺斋的桂花糕去年卖出4万盒。\n"
+)
+
+
+def test_an_unknown_person_beside_a_job_word_is_declined_by_name(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """A job word the lexicon does not list (讲解员, 网格|员 cut in two) still names the
+    person beside it (``role_endings``): one the page does not hold is declined by name."""
+    other, split, same = answers(
+        tmp_path,
+        cache_dir,
+        STAFF_PAGE,
+        "护林员蒋立国每天巡山多少公里？",
+        "林场网格员吴晓峰每天巡山多少公里？",
+        "护林员季长松每天巡山多少公里？",
+    )
+    assert not other.answered and "蒋立国" in other.summary
+    assert not split.answered and "吴晓峰" in split.summary
+    assert same.answered and "15公里" in same.summary
+
+
+def test_a_namesake_of_a_person_on_the_page_is_another_person(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """One given-name character of another sound (季长春 beside 季长松) is another person of
+    the same family, though jieba cuts it 季|长春 (a city)."""
+    namesake, same = answers(
+        tmp_path,
+        cache_dir,
+        STAFF_PAGE,
+        "季长春每天巡山多少公里？",
+        "季长松每天巡山多少公里？",
+    )
+    assert not namesake.answered and "季长春" in namesake.summary
+    assert same.answered and "15公里" in same.summary
+
+
+def test_a_look_alike_holding_a_grounded_name_is_another_one(
+    tmp_path: Path, cache_dir: Path
+) -> None:
+    """白露国有林场 holds 国有林场 whole and is one character off the page's 白鹭国有林场 in a
+    character of another sound (露 lu / 鹭 lu are alike, so 白虹 is used): another farm.
+    A shop name ending in 斋 and an airline or a property firm (航空, 物业) are organisations
+    (``org_suffixes``), so one the page does not hold is declined."""
+    farm, shop, airline, same = answers(
+        tmp_path,
+        cache_dir,
+        STAFF_PAGE,
+        "白虹国有林场今年新招大学生多少名？",
+        "和丰斋的桂花糕去年卖出多少盒？",
+        "顺丰航空今年新招大学生多少名？",
+        "白鹭国有林场今年新招大学生多少名？",
+    )
+    assert not farm.answered and "白虹国有林场" in farm.summary
+    assert not shop.answered and "和丰斋" in shop.summary
+    assert not airline.answered and "顺丰航空" in airline.summary
+    assert same.answered and "9名" in same.summary

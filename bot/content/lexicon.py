@@ -74,6 +74,7 @@ class Lexicon:
     duration_units: tuple[str, ...]
     roles_before_name: tuple[str, ...]
     roles_after_name: tuple[str, ...]
+    role_endings: frozenset[str]  # 护林员, 网格|员, 厨师: a job the word beside it holds
     kinship_roles: frozenset[str]
     roles_leading: tuple[str, ...]
     staff_roles: frozenset[str]

@@ -27,7 +27,8 @@ from bot.nlu import resources
 from bot.nlu.known import Words, unknown_in_corpus
 from bot.nlu.known import words as lexicon_words
 from bot.nlu.names import NameMatch
-from bot.nlu.slips import holds, look_alikes
+from bot.nlu.persons import person_like, split_person
+from bot.nlu.slips import holds, look_alikes, namesakes
 
 _CJK = re.compile(r"[\u4e00-\u9fff]+")
 # Aspect markers: a word before them is a verb (省了, 省过), whatever else it can be.
@@ -64,6 +65,10 @@ def unknown_names(
         UnknownName(text[start:end], _KIND_OF[entity.kind], start, end)
         for start, end, entity in look_alikes(text, taken, knowledge)
     ]
+    found += [
+        UnknownName(text[start:end], NameKind.PERSON, start, end)
+        for start, end in namesakes(text, taken, knowledge)
+    ]
     if not _may_hold_a_name(text, words):
         return _outermost(found)
     tokens = list(resources.cut_with_offsets(text))
@@ -95,7 +100,13 @@ def unknown_names(
             ):
                 found.append(UnknownName(text[start:end], kind, start, end))
             continue
-        if _person_like(tokens, k, words) and unknown_in_corpus(
+        split = split_person(tokens, k, words)
+        if split is not None and unknown_in_corpus(
+            text, at, split, taken, stop, knowledge, person=True
+        ):
+            found.append(UnknownName(text[at:split], NameKind.PERSON, at, split))
+            continue
+        if person_like(tokens, k, words) and unknown_in_corpus(
             text, at, at + len(token), taken, stop, knowledge, person=True
         ):
             found.append(UnknownName(token, NameKind.PERSON, at, at + len(token)))
@@ -265,23 +276,6 @@ def _name_start(
         count += 1
         j -= 1
     return start
-
-
-def _person_like(tokens: list[tuple[str, int]], k: int, words: Words) -> bool:
-    """A surname-led word of two or three characters, a person's name in jieba's dictionary
-    or a three-character word it does not know, that stands where a name does: next to a
-    role word (镇长李国栋), or opening the question before a verb (王建华担任…).  The
-    dictionary's person tags also cover ordinary words (安家费), so the place matters."""
-    token = tokens[k][0]
-    if not (2 <= len(token) <= 3) or token[0] not in words.surnames:
-        return False
-    if token not in resources.person_names() and (len(token) < 3 or resources.is_word(token)):
-        return False
-    before = tokens[k - 1][0] if k else ""
-    after = tokens[k + 1][0] if k + 1 < len(tokens) else ""
-    if before in words.roles or after in words.roles:
-        return True
-    return k == 0 and after in resources.boundary_words()
 
 
 def _outermost(found: list[UnknownName]) -> tuple[UnknownName, ...]:

@@ -27,8 +27,16 @@ class Words:
     org_suffixes: tuple[str, ...]
     place_suffixes: tuple[str, ...]
     roles: frozenset[str]
+    role_endings: frozenset[str]
     surnames: frozenset[str]
     generic: frozenset[str]
+
+    def is_role(self, token: str) -> bool:
+        """A title or a job word (镇长, 护林员, 厨师), or a job ending jieba cut off (网格|员)."""
+        if token in self.roles:
+            return True
+        ending = 1 <= len(token) <= 4 and token[-1] in self.role_endings
+        return ending and _CJK.fullmatch(token) is not None
 
 
 def words() -> Words:
@@ -63,6 +71,7 @@ def _words(lex: Lexicon) -> Words:
         tuple(sorted(lex.org_suffixes, key=len, reverse=True)),
         tuple(sorted(lex.place_suffixes, key=len, reverse=True)),
         roles,
+        frozenset(lex.role_endings),
         frozenset(lex.surnames),
         generic,
     )

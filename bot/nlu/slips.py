@@ -7,11 +7,13 @@ from collections.abc import Iterator
 
 from bot.knowledge.build import Knowledge
 from bot.knowledge.entity_model import Entity, EntityKind
-from bot.knowledge.fuzzy import MIN_EDIT_CHARS, masks
+from bot.knowledge.fuzzy import MIN_EDIT_CHARS, MIN_SOUND_CHARS, masks
 from bot.nlu import resources
 from bot.nlu.names import NameMatch, bigrams_within, name_bigrams
 from bot.nlu.segment import word_bounds
 from bot.text import pinyin
+
+MIN_OWN_CHARS = 2  # of a look-alike holding a grounded name: a name's head, not a stray word
 
 
 def holds(name: NameMatch) -> bool:
@@ -50,7 +52,8 @@ def look_alikes(
     character that does not sound the same (云溪物流 beside a page's 云霞物流): another firm,
     place or person the page does not hold, not a typing slip of the one it does.  Found
     through the one-character masks of the fuzzy name index, so only windows one character
-    off some name are looked at (``taken``: the spans of the names the message holds)."""
+    off some name are looked at (``taken``: the spans of the names the message holds; a
+    window may hold one whole, never cut into it)."""
     index = knowledge.fuzzy
     aliases = knowledge.entities.alias_to_key
     bounds = word_bounds(text)
@@ -66,7 +69,7 @@ def look_alikes(
             if bigrams_within(grams.get(length, ()), start, end - 1) < max(1, length - 3):
                 continue
             window = text[start:end]
-            if window in aliases or taken.find(1, start, end) >= 0 or resources.is_word(window):
+            if window in aliases or resources.is_word(window) or _crosses(taken, start, end):
                 continue  # 产业基地 beside some 产业园地: a word of the language, no name
             near = sorted({n for masked in masks(window) for n in index.by_mask.get(masked, ())})
             other = next(
@@ -81,6 +84,57 @@ def look_alikes(
             if entity is not None and entity.is_named:
                 yield start, end, entity
                 break
+
+
+def _crosses(taken: bytearray, start: int, end: int) -> bool:
+    """The window cuts into a name the message holds, or adds fewer than two characters of
+    its own to the names it holds whole (月|南沙港区: a month before a place). A window that
+    holds a grounded name whole is still looked at: 槠木国有林场 holds 国有林场 (which
+    grounds) and is one character off 槠石国有林场, another forest farm than the one asked."""
+    if taken.find(1, start, end) < 0:
+        return False
+    if taken.count(0, start, end) < MIN_OWN_CHARS:
+        return True
+    inside_at_start = start > 0 and taken[start - 1] and taken[start]
+    inside_at_end = end < len(taken) and taken[end] and taken[end - 1]
+    return bool(inside_at_start or inside_at_end)
+
+
+def namesakes(text: str, taken: bytearray, knowledge: Knowledge) -> Iterator[tuple[int, int]]:
+    """Three-character words one given-name character (of another sound) off a person the
+    corpus names (蒋德明 where the page has 蒋德林): a namesake of the same family, another
+    person, not a slip. Too short for :func:`look_alikes`' bigram gate, so looked up by mask
+    only where a surname begins a word and some name of that length begins with its sound."""
+    index = knowledge.fuzzy
+    surnames = resources.lexicon().surnames
+    stop = knowledge.rules.language.stopwords
+    length = MIN_SOUND_CHARS
+    for start in sorted(word_bounds(text)):
+        end = start + length
+        if end > len(text) or text[start] not in surnames:
+            continue
+        window = text[start:end]
+        if (pinyin.syllables(window[0])[0], length) not in index.sound_heads:
+            continue
+        if taken.find(1, start, end) >= 0 or resources.is_word(window):
+            continue
+        if window in knowledge.entities.alias_to_key or knowledge.index.df(window):
+            continue
+        for masked in masks(window)[1:]:  # the surname kept: another family is no namesake
+            if any(
+                name[0] == window[0]
+                and not pinyin.slip_of(window, name)
+                and _a_name_char(window, name, stop)
+                and _is_person(knowledge, name)
+                for name in index.by_mask.get(masked, ())
+            ):
+                yield start, end
+                break
+
+
+def _is_person(knowledge: Knowledge, name: str) -> bool:
+    entity = knowledge.entities.by_alias(name)
+    return entity is not None and entity.kind is EntityKind.PERSON and entity.is_named
 
 
 def _a_name_char(window: str, name: str, stop: frozenset[str]) -> bool:

@@ -47,6 +47,7 @@ FIELDS: dict[str, str] = {
     "duration_units": _LIST,
     "roles_before_name": _LIST,
     "roles_after_name": _LIST,
+    "role_endings": _CHARS,
     "roles_leading": _LIST,
     "staff_roles": _SET,
     "speech_verbs": _LIST,
