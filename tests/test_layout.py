@@ -215,3 +215,19 @@ def test_a_jump_to_another_page_joins_nothing_and_a_news_brief_is_no_dateline() 
     port, company = layout(page)
     assert paragraphs(port) == ["渔港改造历时两年。"]
     assert paragraphs(company)[0].startswith("公司今年产值增长两成。")
+
+
+def test_a_spaced_out_name_and_a_marked_author_are_credits() -> None:
+    """Papers space a two-character name to a three-character one's width (本报记者 方 静) and
+    set a mark before a commentary's author (□ 许明远): both are credits, not the lead."""
+    assert byline_names("本报记者 方 静") == ["方静"]
+    assert byline_names("记者 方 静 通讯员 王启航") == ["方静", "王启航"]
+    page = (
+        "# 他把渔场搬进了深海\n\n——记转产渔民某某\n\n本报记者 方 静\n\n"
+        "12月初的海面，北风渐起。\n\n# 让粮仓更稳\n\n□ 许明远\n\n渔业是大农业的一部分。\n"
+    )
+    profile, comment = layout(page)
+    assert profile.byline == ["方静"]
+    assert paragraphs(profile) == ["12月初的海面，北风渐起。"]
+    assert comment.byline == ["许明远"]
+    assert paragraphs(comment) == ["渔业是大农业的一部分。"]

@@ -125,3 +125,31 @@ def test_a_look_alike_holding_a_grounded_name_is_another_one(
     assert not shop.answered and "和丰斋" in shop.summary
     assert not airline.answered and "顺丰航空" in airline.summary
     assert same.answered and "9名" in same.summary
+
+
+WRITTEN_PAGE = (
+    "# 湖区新事\n\n记者 王明\n\n"
+    "白沙湖镇今年新建冷库3座。\n\n"
+    "第三届白沙湖冬钓节将于12月18日开幕。\n\n"
+    "“白沙湖鲜”是本市2023年注册的区域公用品牌。\n\n"
+    "镇医保办主任吕晓枚说，全镇参保率达到98%。\n\n"
+    "护理员吕晓梅今年一天要跑4户人家。\n"
+)
+
+
+def test_what_the_page_writes_is_no_unknown_name(tmp_path: Path, cache_dir: Path) -> None:
+    """A window one character off a page's name that the page itself writes (白沙湖冬|钓节
+    beside 白沙湖镇) is no other name; a dictionary "proper name" made of two verbs (登记注册)
+    names nothing; a near-spelling of a name that the page writes as a word of its own
+    (吕晓梅 beside its entity 吕晓枚) is that other person, not a slip."""
+    festival, registered, nurse = answers(
+        tmp_path,
+        cache_dir,
+        WRITTEN_PAGE,
+        "第三届白沙湖冬钓节将于哪天开幕？",
+        "“白沙湖鲜”这个品牌是哪一年登记注册的？",
+        "护理员吕晓梅一天要跑几户人家？",
+    )
+    assert festival.answered and "12月18日" in festival.summary
+    assert registered.answered and "2023年" in registered.summary
+    assert nurse.answered and "4户" in (nurse.quote or "")

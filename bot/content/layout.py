@@ -17,6 +17,7 @@ from bot.content.drafts import ArticleDraft, SectionDraft
 from bot.content.lexicon import ParsingThresholds, lexicon
 from bot.content.limits import LayoutLimits, layout_limits
 from bot.content.lines import (
+    AUTHOR_MARK_RE,
     COLUMN_MARK_RE,
     JUMP_RE,
     SENTENCE_PUNCT_RE,
@@ -243,7 +244,7 @@ class PageLayout:
             current.subtitle = unit.text
             return
         elif kind in (TextKind.BYLINE, TextKind.AUTHOR) and not current.has_body():
-            current.byline.extend(byline_names(unit.text) or [unit.text])
+            current.byline.extend(byline_names(unit.text) or [AUTHOR_MARK_RE.sub("", unit.text)])
             return
         elif kind is TextKind.BYLINE:
             return  # a stray byline mid-page is metadata, never body text

@@ -78,8 +78,12 @@ class TextKind(StrEnum):
     JUMP = "jump"  # （下转第三栏） / （上接第一栏）: where an article goes on
 
 
+# Marks some papers set before a commentary's author (□ 许明远, ○ 本报评论员 某某).
+AUTHOR_MARK_RE = re.compile(r"^[□○◎]\s*")
+
+
 def classify(unit: Unit) -> TextKind:
-    text = unit.text
+    text = AUTHOR_MARK_RE.sub("", unit.text)
     if JUMP_RE.match(text.strip()):
         return TextKind.JUMP
     if match_dateline(text):
@@ -104,7 +108,7 @@ def byline_names(text: str) -> list[str] | None:
         return None
     names: list[str] = []
     saw_role = False
-    for token in re.split(r"[\s\u3000]+", text.strip()):
+    for token in _spaced_names_joined(re.split(r"[\s\u3000]+", AUTHOR_MARK_RE.sub("", text))):
         role = next((r for r in _ROLE_WORDS if _credits(token, r)), None)
         if role:
             saw_role = True
@@ -118,6 +122,23 @@ def byline_names(text: str) -> list[str] | None:
         else:
             return None
     return names if saw_role and names else None
+
+
+def _spaced_names_joined(tokens: list[str]) -> list[str]:
+    """Two lone characters in a row are one name (记者 方 静): papers space a two-character
+    name out to the width of a three-character one."""
+    joined: list[str] = []
+    for token in tokens:
+        if (
+            len(token) == 1
+            and joined
+            and len(joined[-1]) == 1
+            and all("\u4e00" <= c <= "\u9fff" for c in joined[-1] + token)
+        ):
+            joined[-1] += token
+        else:
+            joined.append(token)
+    return [t for t in joined if t]
 
 
 def _credits(token: str, role: str) -> bool:

@@ -114,7 +114,7 @@ def unknown_names(
             text, at, at + len(token), taken, stop, knowledge
         ):
             found.append(UnknownName(token, NameKind.PLACE, at, at + len(token)))
-        elif token in resources.brand_names() and unknown_in_corpus(
+        elif _a_brand(token) and unknown_in_corpus(
             text, at, at + len(token), taken, stop, knowledge
         ):
             found.append(UnknownName(token, NameKind.ORG, at, at + len(token)))
@@ -136,6 +136,15 @@ def _may_hold_a_name(text: str, words: Words) -> bool:
         or any(c in words.surnames for c in text)
         or any(w in resources.proper_nouns() or w in resources.brand_names() for w in _grams(text))
     )
+
+
+def _a_brand(token: str) -> bool:
+    """A word jieba's dictionary tags as another proper name (格力电器), unless it is made of
+    words that name no thing: 登记注册 (tagged so) is two verbs, 登记 and 注册."""
+    if token not in resources.brand_names():
+        return False
+    parts = resources.sub_words(token)
+    return len(parts) < 2 or not all(p in resources.boundary_words() for p in parts)
 
 
 def _grams(text: str) -> list[str]:

@@ -122,6 +122,17 @@ def unknown_in_corpus(
     return unused and not _shortens_a_name(span, knowledge)
 
 
+def written(part: str, knowledge: Knowledge) -> bool:
+    """Some sentence writes ``part`` as it stands: read in the few sentences holding its
+    rarest corpus word, never by a scan (False when it holds none)."""
+    index = knowledge.index
+    found = [t for t in resources.cut(part) if len(t) >= 2 and index.df(t)]
+    if not found:
+        return False
+    rarest = min(found, key=index.df)
+    return any(part in index.texts[key] for key in index.postings.get(rarest, ()))
+
+
 def _never_written_together(part: str, knowledge: Knowledge) -> bool:
     """``part`` holds two or more corpus words but no sentence writes them as ``part``:
     read in the few sentences holding its rarest word, never by a scan."""

@@ -89,6 +89,8 @@ def _names_by_text_or_sound(
                     continue
                 if exact is not None and entity.key != exact.entity.key:
                     continue  # 湖南这 is 湖南 and a word, not someone called 胡楠哲
+                if window not in same and _another_word(window, knowledge):
+                    continue  # the page writes 林晓梅 too: another person than its 林晓枚
                 score = max(
                     fuzz.ratio(window, same[0]), knowledge.rules.thresholds.fuzzy_min_pinyin
                 )
@@ -100,6 +102,12 @@ def _names_by_text_or_sound(
         else:
             i += 1
     return result
+
+
+def _another_word(window: str, knowledge: Knowledge) -> bool:
+    """The corpus uses the typed word as a word of its own (林晓梅 beside its 林晓枚, whom
+    the parser made an entity): a near-spelling of a name it also writes is no slip."""
+    return knowledge.index.df(window) > 0
 
 
 def _exact_name(text: str, i: int, knowledge: Knowledge) -> NameMatch | None:
@@ -164,6 +172,8 @@ def _names_by_spelling(
             if best is not None:
                 break
         entity = knowledge.entities.by_alias(best[2]) if best else None
+        if best is not None and _another_word(text[i : i + best[1]], knowledge):
+            entity = None  # the page writes the typed word too: another name than its own
         if best is not None and entity is not None:
             score, length, _ = best
             result.append(NameMatch(entity, text[i : i + length], i, i + length, True, score))

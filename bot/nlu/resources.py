@@ -46,6 +46,11 @@ def cut_with_offsets(text: str) -> Iterator[tuple[str, int]]:
     return _tokenizer.cut_with_offsets(text)
 
 
+def sub_words(word: str) -> list[str]:
+    """The shorter dictionary words inside ``word`` (登记注册 → 登记, 注册), as an index cuts."""
+    return [w for w in _tokenizer.cut_for_search(word) if w != word]
+
+
 def is_word(text: str) -> bool:
     """Whether jieba's dictionary (with the corpus's user words) knows ``text``."""
     return _tokenizer.is_word(text)

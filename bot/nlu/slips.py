@@ -9,6 +9,7 @@ from bot.knowledge.build import Knowledge
 from bot.knowledge.entity_model import Entity, EntityKind
 from bot.knowledge.fuzzy import MIN_EDIT_CHARS, MIN_SOUND_CHARS, masks
 from bot.nlu import resources
+from bot.nlu.known import written
 from bot.nlu.names import NameMatch, bigrams_within, name_bigrams
 from bot.nlu.segment import word_bounds
 from bot.text import pinyin
@@ -81,8 +82,8 @@ def look_alikes(
                 None,
             )
             entity = knowledge.entities.by_alias(other) if other else None
-            if entity is not None and entity.is_named:
-                yield start, end, entity
+            if entity is not None and entity.is_named and not written(window, knowledge):
+                yield start, end, entity  # 青鲤湖|冬捕节 beside 青鲤湖镇: the page writes it
                 break
 
 
