@@ -29,7 +29,7 @@ from bot.answer.surfaces import as_the_post, spread_in
 from bot.answer.types import kind_of
 from bot.answer.types.base import BoundInput, FitInput, FitTools
 from bot.answer.years import year_of
-from bot.content.model import Article, Fact, Sentence
+from bot.content.model import Article, Fact, FactKind, Sentence
 from bot.knowledge.build import Knowledge
 from bot.knowledge.index import SentenceRef
 from bot.nlu import resources
@@ -244,6 +244,12 @@ class Scorer:
         kind = kind_of(need.answer)
         fit_input = FitInput(need, p.key, sentence, text, anchors, p.said, self.tools)
         facts, type_fit = kind.fit(fit_input)
+        if need.stated and facts:
+            # 86辆冷藏车里有多少辆是新能源车: the figure the question gives is not its answer
+            kept = tuple(f for f in facts if not _stated(f, need.stated))
+            if not kept:
+                type_fit *= self.w.stated_figure_fit
+            facts = kept
         if other_time:
             type_fit *= self.w.other_time_fit
         fits_year, dated = year_of(need, article, sentence)
@@ -285,3 +291,12 @@ class Scorer:
         return (
             w.weight_coverage * coverage + w.weight_entity * closeness + w.weight_type * type_fit
         )
+
+
+_QUANTITIES = frozenset({FactKind.MONEY, FactKind.PERCENT, FactKind.COUNT, FactKind.DURATION})
+
+
+def _stated(fact: Fact, stated: tuple[str, ...]) -> bool:
+    """A quantity the question writes itself (86辆 asked of as 86辆冷藏车里…)."""
+    text = resources.normalised(fact.text)
+    return fact.kind in _QUANTITIES and any(text == s or text.endswith(s) for s in stated)

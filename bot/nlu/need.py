@@ -7,6 +7,7 @@ must be near the answer, the words it must cover and the slots that narrow the f
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 from bot.knowledge.entities import Entity, EntityKind
@@ -39,6 +40,7 @@ class Need:
     series: tuple[tuple[str, float], ...] = ()  # which of a series is asked: 三期, 第十二届
     scope: str | None = None  # the level a figure is asked of: 全市 → 市 (nlu/scopes)
     relatives: tuple[str, ...] = ()  # 某某的妻子是干啥的: only a sentence naming her answers
+    stated: tuple[str, ...] = ()  # the whole a part is asked of (86辆冷藏车里有多少…)
 
     @property
     def empty(self) -> bool:
@@ -86,7 +88,13 @@ def need_from_query(query: Query) -> Need:
         ordinals(query.text, resources.lexicon()),
         asked_scope(query.text, resources.lexicon()),
         _relatives(answer, terms),
+        tuple(_STATED_RE.findall(query.text)),
     )
+
+
+# The whole a question asks a part of (86辆冷藏车里有多少辆…, 412家企业中…): a figure (digits,
+# 万/亿, one unit character), a few characters of what it counts, then 里/中/当中/之中.
+_STATED_RE = re.compile(r"(\d+(?:\.\d+)?(?:万|亿)*[^\d\s\W]?)[^\d\s\W]{0,6}?(?:里|之?中|当中)")
 
 
 def _relatives(answer: AnswerType, terms: tuple[str, ...]) -> tuple[str, ...]:

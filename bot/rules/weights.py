@@ -72,6 +72,7 @@ class Scoring:
     paraphrased_count_fit: float
     unanchored_fit: float
     other_time_fit: float
+    stated_figure_fit: float
     other_name_fit: float
     anchor_gap: int
     whole_sentence_coverage: float
