@@ -49,6 +49,7 @@ class Lexicon:
     people_measures: frozenset[str]
     household_measures: frozenset[str]
     vessel_measures: frozenset[str]
+    case_measures: frozenset[str]
     earning_verbs: tuple[str, ...]  # 挣七八千: a bare amount after one of these is money
     home_roles: tuple[str, ...]  # 某镇村民某某: who a person is where they live
     legal_forms: tuple[str, ...]  # 有限公司…: what a question may leave off a firm's name

@@ -26,6 +26,7 @@ FIELDS: dict[str, str] = {
     "people_measures": _SET,
     "household_measures": _SET,
     "vessel_measures": _SET,
+    "case_measures": _SET,
     "earning_verbs": _LIST,
     "home_roles": _LIST,
     "legal_forms": _LIST,

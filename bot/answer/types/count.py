@@ -133,7 +133,12 @@ def unit_fits(fact: Fact, need: Need) -> bool:
     lx = resources.lexicon()
     return any(
         need.unit in same and fact.unit in same
-        for same in (lx.people_measures, lx.household_measures, lx.vessel_measures)
+        for same in (
+            lx.people_measures,
+            lx.household_measures,
+            lx.vessel_measures,
+            lx.case_measures,
+        )
     )
 
 
