@@ -76,16 +76,18 @@ def test_an_unknown_person_beside_a_job_word_is_declined_by_name(
 ) -> None:
     """A job word the lexicon does not list (讲解员, 网格|员 cut in two) still names the
     person beside it (``role_endings``): one the page does not hold is declined by name."""
-    other, split, same = answers(
+    other, split, villager, same = answers(
         tmp_path,
         cache_dir,
         STAFF_PAGE,
         "护林员蒋立国每天巡山多少公里？",
         "林场网格员吴晓峰每天巡山多少公里？",
+        "村民蒋立国每天巡山多少公里？",  # who one is where one lives stands as a title does
         "护林员季长松每天巡山多少公里？",
     )
     assert not other.answered and "蒋立国" in other.summary
     assert not split.answered and "吴晓峰" in split.summary
+    assert not villager.answered and "蒋立国" in villager.summary
     assert same.answered and "15公里" in same.summary
 
 

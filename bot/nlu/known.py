@@ -58,7 +58,12 @@ _KEPT_LEXICONS = 4  # the serving snapshot's, a reload's, and a couple of older 
 
 
 def _words(lex: Lexicon) -> Words:
-    roles = frozenset(lex.roles_before_name) | frozenset(lex.roles_after_name)
+    # who a person is where they live (渔民陈水生, 村民某某) stands before a name as a title does
+    roles = (
+        frozenset(lex.roles_before_name)
+        | frozenset(lex.roles_after_name)
+        | frozenset(lex.home_roles)
+    )
     generic = (
         frozenset(lex.describing_words)
         | frozenset(lex.org_stop_words)
