@@ -28,6 +28,14 @@ def test_a_summary_never_ends_on_an_enumeration_comma() -> None:
     assert not context_clause(text, None).rstrip("…").endswith("、")
 
 
+def test_a_summary_skips_a_news_briefs_mark_and_dateline() -> None:
+    """A brief column's item opens with a mark and a dateline (■ 本报讯（通讯员 某某）…): the
+    summary starts with what happened; the quote stays verbatim."""
+    text = "■ 本报讯（通讯员 钱佳音）第五届冬捕节将于12月20日在荷塘县开幕。"
+    assert context_clause(text, None).startswith("第五届冬捕节")
+    assert quote_for(text, None) == text
+
+
 def test_a_summary_skips_the_lead_in_before_a_colon() -> None:
     text = (
         "企业相关负责人坦言，实地考察后，团队改变了看法："

@@ -8,6 +8,7 @@ How a sentence's weight is normalised by its length and position is tuned in
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Sequence
 from itertools import pairwise
@@ -22,9 +23,15 @@ MAX_SUMMARY_CHARS = 120
 _CLAUSE_MARKS = "，；,;："
 
 
+# The mark a news-brief column sets before each item (■ 本报讯（记者 某某）…).
+_BRIEF_MARK_RE = re.compile(r"^[■●◆▲▶►]\s*")
+
+
 def strip_dateline(text: str) -> str:
-    match = match_dateline(text)
-    return text[match.end() :].lstrip().lstrip("，,") if match else text
+    """``text`` without the dateline it opens with, and without a brief's mark before one."""
+    body = _BRIEF_MARK_RE.sub("", text)
+    match = match_dateline(body)
+    return body[match.end() :].lstrip().lstrip("，,") if match else text
 
 
 def _bigrams(text: str) -> list[str]:
