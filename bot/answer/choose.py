@@ -132,3 +132,12 @@ def _respectively(text: str, facts: Sequence[Fact], focus: Sequence[str]) -> Fac
         if any(f and f in item for f in focus):
             return after[position]
     return None
+
+
+_QUANTITIES = frozenset({FactKind.MONEY, FactKind.PERCENT, FactKind.COUNT, FactKind.DURATION})
+
+
+def stated_in_question(fact: Fact, stated: tuple[str, ...]) -> bool:
+    """A quantity the question writes itself (86辆 asked of as 86辆冷藏车里…)."""
+    text = resources.normalised(fact.text)
+    return fact.kind in _QUANTITIES and any(text == s or text.endswith(s) for s in stated)

@@ -21,6 +21,7 @@ import math
 from dataclasses import dataclass
 
 from bot.answer.archive import PageDates
+from bot.answer.choose import stated_in_question
 from bot.answer.clauses import gap, spans
 from bot.answer.names import NameRules
 from bot.answer.plan import Plan, make_plan, said_by
@@ -29,7 +30,7 @@ from bot.answer.surfaces import as_the_post, spread_in
 from bot.answer.types import kind_of
 from bot.answer.types.base import BoundInput, FitInput, FitTools
 from bot.answer.years import year_of
-from bot.content.model import Article, Fact, FactKind, Sentence
+from bot.content.model import Article, Fact, Sentence
 from bot.knowledge.build import Knowledge
 from bot.knowledge.index import SentenceRef
 from bot.nlu import resources
@@ -246,7 +247,7 @@ class Scorer:
         facts, type_fit = kind.fit(fit_input)
         if need.stated and facts:
             # 86辆冷藏车里有多少辆是新能源车: the figure the question gives is not its answer
-            kept = tuple(f for f in facts if not _stated(f, need.stated))
+            kept = tuple(f for f in facts if not stated_in_question(f, need.stated))
             if not kept:
                 type_fit *= self.w.stated_figure_fit
             facts = kept
@@ -291,12 +292,3 @@ class Scorer:
         return (
             w.weight_coverage * coverage + w.weight_entity * closeness + w.weight_type * type_fit
         )
-
-
-_QUANTITIES = frozenset({FactKind.MONEY, FactKind.PERCENT, FactKind.COUNT, FactKind.DURATION})
-
-
-def _stated(fact: Fact, stated: tuple[str, ...]) -> bool:
-    """A quantity the question writes itself (86辆 asked of as 86辆冷藏车里…)."""
-    text = resources.normalised(fact.text)
-    return fact.kind in _QUANTITIES and any(text == s or text.endswith(s) for s in stated)
