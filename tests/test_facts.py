@@ -98,6 +98,10 @@ def test_durations(sentence: str, text: str, value: float, unit: str) -> None:
         ("记者从今天召开的会议获悉。", "今天", "2026-01-22"),
         ("“十四五”期间成效显著。", "十四五", "2021/2025"),
         ("公司20日发布消息。", "20日", "2026-01-20"),
+        # a year in Chinese digits, digit by digit, is a year (not a duration of 2025 years)
+        ("二〇二五年，她被评为优秀乡村医生。", "二〇二五年", "2025"),
+        ("拨付二〇二五年度结余资金。", "二〇二五年", "2025"),
+        ("大桥于一九九八年建成。", "一九九八年", "1998"),
     ],
 )
 def test_dates_absolute_and_relative(sentence: str, text: str, value: str) -> None:

@@ -24,6 +24,10 @@ _MAG = r"(?P<mag>万亿|亿|万|千|百)?"
 _APPROX2 = r"(?P<q2>多|余)?"
 
 
+# A year in Arabic digits or in Chinese ones, digit by digit (二〇二五年), as pages write it.
+_YEAR_EITHER = r"(?P<y>(?:19|20)\d{2}|[一二][〇零九][〇零一二三四五六七八九]{2})年"
+
+
 @dataclass(frozen=True, slots=True)
 class DateContext:
     """What relative dates are resolved against: the article's own date (dateline) or page."""
@@ -105,7 +109,7 @@ def _compile(lx: Lexicon) -> Patterns:
         date_full=re.compile(year + r"(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号]"),
         date_month=re.compile(year + r"(?P<m>\d{1,2})月(?P<part>上旬|中旬|下旬|底|初|末)?"),
         date_year=re.compile(
-            not_digit_before + year + r"(?P<part>年底|年初|年末|底|初|末|上半年|下半年)?"
+            not_digit_before + _YEAR_EITHER + r"(?P<part>年底|年初|年末|底|初|末|上半年|下半年)?"
         ),
         rel_month=re.compile(
             rf"(?P<rel>{rel_years})(?P<m>\d{{1,2}})月(?:(?P<d>\d{{1,2}})[日号])?"
