@@ -110,7 +110,7 @@ def test_a_namesake_of_a_person_on_the_page_is_another_person(
 def test_a_look_alike_holding_a_grounded_name_is_another_one(
     tmp_path: Path, cache_dir: Path
 ) -> None:
-    """白露国有林场 holds 国有林场 whole and is one character off the page's 白鹭国有林场 in a
+    """白虹国有林场 holds 国有林场 whole and is one character off the page's 白鹭国有林场 in a
     character of another sound (露 lu / 鹭 lu are alike, so 白虹 is used): another farm.
     A shop name ending in 斋 and an airline or a property firm (航空, 物业) are organisations
     (``org_suffixes``), so one the page does not hold is declined."""
@@ -155,3 +155,22 @@ def test_what_the_page_writes_is_no_unknown_name(tmp_path: Path, cache_dir: Path
     assert festival.answered and "12月18日" in festival.summary
     assert registered.answered and "2023年" in registered.summary
     assert nurse.answered and "4户" in (nurse.quote or "")
+
+
+CARE_PAGE = (
+    "# 护理院里的新面孔\n\n记者 王明\n\n安康市颐和护理院院长吕映红介绍，该院目前有护理员146名。\n"
+)
+
+
+def test_care_homes_are_organisations(tmp_path: Path, cache_dir: Path) -> None:
+    """护理院/养老院/敬老院/福利院/疗养院 end an organisation's name (``org_suffixes``): one the
+    page does not hold is declined by name, the page's own is answered."""
+    other, same = answers(
+        tmp_path,
+        cache_dir,
+        CARE_PAGE,
+        "安康市颐寿养老院目前有多少名护理员？",
+        "安康市颐和护理院目前有多少名护理员？",
+    )
+    assert not other.answered and "颐寿养老院" in other.summary
+    assert same.answered and "146名" in same.summary
