@@ -67,3 +67,11 @@ def test_who_the_author_is_answers_with_the_author_note(answerer: Answerer) -> N
     *names, note = answer.quote.split("\n")
     assert names == list(article.byline)  # the name as printed, then who they are
     assert note.lstrip("（(").startswith("作者系")
+
+
+def test_how_an_article_opens_asked_with_the_how_first(answerer: Answerer) -> None:
+    """那篇…是怎么开头的 (the how before 开头) asks its opening, as 开头是怎么写的 does."""
+    title = _listed(answerer)[1]
+    answer = answerer.answer(f"《{title}》的正文是怎么开头的？")
+    assert (answer.answered, answer.intent) == (True, "summarize_article")
+    assert answer.source is not None and answer.source.article == title
