@@ -37,8 +37,8 @@ def dates(s: str, ctx: DateContext) -> Iterator[Fact]:
             FactKind.DATE, m, f"{int(m['y']):04d}-{int(m['m']):02d}", "month", qualifier=m["part"]
         )
     for m in p.date_year.finditer(s):
-        year = int(parse_number(m["y"]) or 0)  # 2025, or 二〇二五 digit by digit
-        yield make_fact(FactKind.DATE, m, f"{year:04d}", "year", qualifier=m["part"])
+        written = int(parse_number(m["y"]) or 0)  # 2025, or 二〇二五 digit by digit
+        yield make_fact(FactKind.DATE, m, f"{written:04d}", "year", qualifier=m["part"])
     for m in p.rel_month.finditer(s):
         year = today.year + lx.relative_years[m["rel"]] if today else None
         month = int(m["m"])
