@@ -71,31 +71,19 @@ def boundary_words() -> frozenset[str]:
 def modifier_words() -> frozenset[str]:
     """Dictionary words tagged as distinguishing modifiers (大型, 民营, 省级): they describe
     an organisation (省级医院), they never name one."""
-    return _tagged_words()[0]
+    return _tokenizer.dictionary_words().modifiers
 
 
 def person_names() -> frozenset[str]:
     """Person names jieba's dictionary knows (王建华): a question naming one the articles
     never mention asks about someone else."""
-    return _tagged_words()[1]
+    return _tokenizer.dictionary_words().people
 
 
 def brand_names() -> frozenset[str]:
     """Other proper names jieba's dictionary knows (格力电器, tag ``nz``), of three or more
     characters: brands and companies, rarely an ordinary word."""
-    return _tagged_words()[2]
-
-
-@lru_cache(maxsize=1)
-def _tagged_words() -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
-    """Modifiers, person names and brands, read in one pass over jieba's word file rather
-    than through ``jieba.posseg``, whose tables take seconds to load."""
-    found = _tokenizer.words_by_tag(frozenset({"b", "nr", "nz"}))
-    return (
-        frozenset(w for w in found["b"] if len(w) <= 3),
-        frozenset(w for w in found["nr"] if 2 <= len(w) <= 3),
-        frozenset(w for w in found["nz"] if len(w) >= 3),
-    )
+    return _tokenizer.dictionary_words().brands
 
 
 # The one place corpus text is normalised at question time.  The snapshot holds each

@@ -21,6 +21,7 @@ import os
 import re
 import threading
 from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
 from functools import cache, lru_cache, partial
 from pathlib import Path
 
@@ -278,50 +279,59 @@ def is_word(text: str) -> bool:
     return bool(base_tokenizer().FREQ.get(text))
 
 
+@dataclass(frozen=True, slots=True)
+class DictionaryWords:
+    """The tagged lists of jieba's dictionary the stages read, from one pass over its word
+    file (``word freq tag`` lines) — never through ``jieba.posseg``, whose tables take seconds
+    to load, and never the whole table kept (350,000 words)."""
+
+    proper: frozenset[str]  # ns/nt of 2+ characters: 宜宾, 北京, 一汽集团
+    common: frozenset[str]  # two-character common nouns (n): 全科, 春花
+    boundary: frozenset[str]  # verbs, adverbs, prepositions… of up to 3 characters
+    modifiers: frozenset[str]  # distinguishing words (b) of up to 3 characters: 大型, 省级
+    people: frozenset[str]  # person names (nr) of 2–3 characters: 王建华
+    brands: frozenset[str]  # other proper names (nz) of 3+ characters: 格力电器
+
+
 @cache
+def dictionary_words() -> DictionaryWords:
+    """The tagged lists, read once: one pattern over the whole file (not a split of each of
+    its lines) and one loop over its words."""
+    line = re.compile(r"^(\S+) \S+ (\S+)\s*$", re.MULTILINE)
+    with jieba.get_dict_file() as handle:
+        text = handle.read().decode("utf-8")
+    proper, common, boundary, modifiers, people, brands = [], [], [], [], [], []
+    for word, tag in line.findall(text):
+        size = len(word)
+        if tag in _PROPER_TAGS and size >= 2:
+            proper.append(word)
+        elif tag == "n" and size == 2:
+            common.append(word)
+        elif tag in _BOUNDARY_TAGS and size <= 3:
+            boundary.append(word)
+        elif tag == "b" and size <= 3:
+            modifiers.append(word)
+        elif tag == "nr" and 2 <= size <= 3:
+            people.append(word)
+        elif tag == "nz" and size >= 3:
+            brands.append(word)
+    return DictionaryWords(
+        *(frozenset(words) for words in (proper, common, boundary, modifiers, people, brands))
+    )
+
+
 def proper_nouns() -> frozenset[str]:
-    """Place and organisation names jieba's dictionary knows (宜宾, 北京, 一汽集团).
-
-    A question naming one that the articles never mention is about something else; read
-    from the dictionary file like :func:`boundary_words`.
-    """
-    return _dictionary_words(_PROPER_TAGS, min_length=2)
+    """Place and organisation names jieba's dictionary knows (宜宾, 北京, 一汽集团): a
+    question naming one that the articles never mention is about something else."""
+    return dictionary_words().proper
 
 
-@cache
 def common_nouns() -> frozenset[str]:
     """Two-character common nouns (全科, 春花): not names, though they may start with a
     surname. Person names jieba knows (王明, 高峰) carry another tag."""
-    return _dictionary_words(frozenset({"n"}), min_length=2, max_length=2)
+    return dictionary_words().common
 
 
-@cache
 def boundary_words() -> frozenset[str]:
-    """Short dictionary words that are verbs, adverbs, prepositions… (never part of a name).
-
-    Read straight from jieba's dictionary file (``word freq tag`` lines) so the large
-    part-of-speech table of ``jieba.posseg`` is never loaded.
-    """
-    return _dictionary_words(_BOUNDARY_TAGS, max_length=3)
-
-
-def _dictionary_words(
-    tags: frozenset[str], *, min_length: int = 1, max_length: int = 99
-) -> frozenset[str]:
-    # one pattern over the whole file, not a split of each of its 350,000 lines: half the time
-    wanted = "|".join(map(re.escape, sorted(tags)))
-    line = re.compile(rf"^(\S{{{min_length},{max_length}}}) \S+ (?:{wanted})\s*$", re.MULTILINE)
-    with jieba.get_dict_file() as handle:
-        return frozenset(line.findall(handle.read().decode("utf-8")))
-
-
-def words_by_tag(tags: frozenset[str]) -> dict[str, list[str]]:
-    """The dictionary's words of each of ``tags`` (jieba's part-of-speech tags), in one
-    pattern over the word file (``word freq tag`` lines), as :func:`boundary_words` reads it."""
-    wanted = "|".join(map(re.escape, sorted(tags)))
-    line = re.compile(rf"^(\S+) \S+ ({wanted})\s*$", re.MULTILINE)
-    found: dict[str, list[str]] = {tag: [] for tag in tags}
-    with jieba.get_dict_file() as handle:
-        for word, tag in line.findall(handle.read().decode("utf-8")):
-            found[tag].append(word)
-    return found
+    """Short dictionary words that are verbs, adverbs, prepositions… (never part of a name)."""
+    return dictionary_words().boundary
