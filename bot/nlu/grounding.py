@@ -16,7 +16,6 @@ gates the work, and the dictionary's tags are read from jieba's word file, never
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from enum import Enum
@@ -24,13 +23,12 @@ from enum import Enum
 from bot.knowledge.build import Knowledge
 from bot.knowledge.entity_model import EntityKind
 from bot.nlu import resources
-from bot.nlu.known import Words, unknown_in_corpus
+from bot.nlu.known import CJK_RUN, Words, unknown_in_corpus
 from bot.nlu.known import words as lexicon_words
 from bot.nlu.names import NameMatch
 from bot.nlu.persons import person_like, split_person
 from bot.nlu.slips import holds, look_alikes, namesakes
 
-_CJK = re.compile(r"[\u4e00-\u9fff]+")
 # Aspect markers: a word before them is a verb (省了, 省过), whatever else it can be.
 _ASPECT = frozenset("了过着")
 _NOUN = -1  # a whole token that is an ordinary noun ending like a name (景区, 党支部)
@@ -186,7 +184,9 @@ def _coined_before(
         return None
 
     def plain(word: str) -> bool:
-        return _CJK.fullmatch(word) is not None and word not in stop and word not in words.generic
+        return (
+            CJK_RUN.fullmatch(word) is not None and word not in stop and word not in words.generic
+        )
 
     before, at = tokens[k - 1]
     end = at + len(before)
@@ -241,7 +241,7 @@ def _cut_off_first(
     before = tokens[k - 1][0]
     return (
         len(before) == 1
-        and _CJK.fullmatch(before) is not None
+        and CJK_RUN.fullmatch(before) is not None
         and before not in stop
         # a generic character (望 "look") still begins a name it makes a word with (望|X区)
         and (before not in words.generic or resources.is_word(before + token[0]))
@@ -267,17 +267,17 @@ def _name_start(
         # before a noun that only ends like a name, one dictionary word (鼓浪屿|景区), never
         # a fragment jieba glued (做个|腹部) or a word of the question's own
         word = tokens[j][0] if j >= 0 else ""
-        ok = len(word) >= 2 and _CJK.fullmatch(word) and resources.is_word(word)
+        ok = len(word) >= 2 and CJK_RUN.fullmatch(word) and resources.is_word(word)
         if ok and word not in stop and word not in words.generic:
             return tokens[j][1]
         return None
-    if own == 1 and j >= 0 and len(tokens[j][0]) == 1 and _CJK.fullmatch(tokens[j][0]):
+    if own == 1 and j >= 0 and len(tokens[j][0]) == 1 and CJK_RUN.fullmatch(tokens[j][0]):
         start = tokens[j][1]  # 东|塘村: the character jieba cut off the name
         j -= 1
         count += 1
     while j >= 0 and count < max_name_tokens:
         word, where = tokens[j]
-        if not _CJK.fullmatch(word) or word in stop or word in words.generic:
+        if not CJK_RUN.fullmatch(word) or word in stop or word in words.generic:
             break
         if _suffix_of(word, words)[0] is not None:
             break  # 江西省 | 农业农村厅: the place is a name of its own

@@ -17,7 +17,7 @@ from bot.knowledge.fuzzy import MIN_SOUND_CHARS, masks
 from bot.nlu import resources
 from bot.text import pinyin
 
-_CJK = re.compile(r"[\u4e00-\u9fff]+")
+CJK_RUN = re.compile(r"[\u4e00-\u9fff]+")  # a run of Chinese characters
 
 
 @dataclass(frozen=True, slots=True)
@@ -36,7 +36,7 @@ class Words:
         if token in self.roles:
             return True
         ending = 1 <= len(token) <= 4 and token[-1] in self.role_endings
-        return ending and _CJK.fullmatch(token) is not None
+        return ending and CJK_RUN.fullmatch(token) is not None
 
 
 def words() -> Words:
@@ -130,23 +130,28 @@ def unknown_in_corpus(
 def written(part: str, knowledge: Knowledge) -> bool:
     """Some sentence writes ``part`` as it stands: read in the few sentences holding its
     rarest corpus word, never by a scan (False when it holds none)."""
-    index = knowledge.index
-    found = [t for t in resources.cut(part) if len(t) >= 2 and index.df(t)]
-    if not found:
-        return False
-    rarest = min(found, key=index.df)
-    return any(part in index.texts[key] for key in index.postings.get(rarest, ()))
+    found = _corpus_words(part, knowledge)
+    return bool(found) and _written_with(part, found, knowledge)
 
 
 def _never_written_together(part: str, knowledge: Knowledge) -> bool:
-    """``part`` holds two or more corpus words but no sentence writes them as ``part``:
-    read in the few sentences holding its rarest word, never by a scan."""
-    index = knowledge.index
-    found = [t for t in resources.cut(part) if len(t) >= 2 and index.df(t)]
+    """``part`` holds two or more corpus words but no sentence writes them as ``part``."""
+    found = _corpus_words(part, knowledge)
     if len(found) < 2 or "".join(found) != part:
         return False
-    rarest = min(found, key=index.df)
-    return not any(part in index.texts[key] for key in index.postings.get(rarest, ()))
+    return not _written_with(part, found, knowledge)
+
+
+def _corpus_words(part: str, knowledge: Knowledge) -> list[str]:
+    """The words of ``part`` (two characters or more) that some sentence uses."""
+    return [t for t in resources.cut(part) if len(t) >= 2 and knowledge.index.df(t)]
+
+
+def _written_with(part: str, words: list[str], knowledge: Knowledge) -> bool:
+    """A sentence holding the rarest of ``words`` writes ``part``."""
+    index = knowledge.index
+    rarest = min(words, key=index.df)
+    return any(part in index.texts[key] for key in index.postings.get(rarest, ()))
 
 
 def _near_a_name(span: str, knowledge: Knowledge, person: bool) -> bool:
@@ -180,7 +185,7 @@ def _corpus_name_sounds(knowledge: Knowledge) -> frozenset[str]:
     sounds = frozenset(
         " ".join(pinyin.syllables(word))
         for word in index.postings
-        if len(word) == 3 and word[0] in surnames and _CJK.fullmatch(word)
+        if len(word) == 3 and word[0] in surnames and CJK_RUN.fullmatch(word)
     )
     _SOUNDS.clear()  # one snapshot serves at a time: the previous one's entry is dropped
     _SOUNDS[id(index)] = (index, sounds)

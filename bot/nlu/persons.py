@@ -4,12 +4,8 @@ spans of :mod:`bot.nlu.grounding`, which checks what these find against the corp
 
 from __future__ import annotations
 
-import re
-
 from bot.nlu import resources
-from bot.nlu.known import Words
-
-_CJK = re.compile(r"[\u4e00-\u9fff]+")
+from bot.nlu.known import CJK_RUN, Words
 
 
 def person_like(tokens: list[tuple[str, int]], k: int, words: Words) -> bool:
@@ -37,7 +33,7 @@ def split_person(tokens: list[tuple[str, int]], k: int, words: Words) -> int | N
     if len(token) != 1 or token not in words.surnames or k + 1 >= len(tokens):
         return None
     given, given_at = tokens[k + 1]
-    if len(given) != 2 or _CJK.fullmatch(given) is None or given in words.generic:
+    if len(given) != 2 or CJK_RUN.fullmatch(given) is None or given in words.generic:
         return None
     before = tokens[k - 1][0] if k else ""
     if k and not words.is_role(before):
