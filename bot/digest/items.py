@@ -119,9 +119,9 @@ class DigestItem:
     section_heading: str | None
     summary: str
     details: Callable[[], ItemDetails] = field(compare=False, repr=False)
-    topics: tuple[str, ...] = ()
-    file: str = ""
-    line: int = 0
+    topics: tuple[str, ...]
+    file: str
+    line: int
 
     @property
     def key(self) -> tuple[str, str]:
