@@ -108,8 +108,8 @@ def test_the_shipped_thresholds_are_complete_and_located() -> None:
             "lexicon parsing speaker_bonus must be a number, got true/false",
         ),
         (
-            "max_kicker_chars: 40",
-            "max_kicker_chars: 40.5",
+            "max_kicker_chars: 64",
+            "max_kicker_chars: 64.5",
             "max_kicker_chars:",
             "lexicon parsing max_kicker_chars must be a whole number",
         ),

@@ -19,6 +19,7 @@ from bot.content.model import Article
 from bot.content.numbers import parse_number
 from bot.knowledge.analysis import ENTITY_PREFIX
 from bot.knowledge.build import Knowledge
+from bot.knowledge.index import SENTENCES_PER_SLOT
 from bot.knowledge.matcher import PhraseMatcher
 from bot.nlu import resources
 from bot.nlu.understand import Query
@@ -120,11 +121,14 @@ class ArticleFinder:
         best: tuple[float, int] | None = None
         chosen: Article | None = None
         w = self.w
+        commentary = any(c in query.text for c in resources.lexicon().commentary_words)
         for position in sorted(candidates | head_scores.keys()):
             score = head_scores.get(position, 0.0)
             if position in candidates:
                 body = self._body(position)
                 score += sum(min(body.count(u), w.body_word_cap) * w.body_word for u in unique)
+            if commentary and score > 0 and author_note(self.k.articles[position]) is not None:
+                score += w.title_word  # "那篇评论": an opinion piece, not the report beside it
             if score > 0 and (best is None or (score, -position) > best):
                 best = (score, -position)
                 chosen = self.k.articles[position]
@@ -197,17 +201,24 @@ class ArticleFinder:
         ]
         terms += [w for w in words if w in index.postings]
         if self._article_of is None:
-            # sentence key → article position, so that counting runs in C (a common word of
-            # a large archive is in tens of thousands of sentences)
+            # slot → article position (a sentence key is its article's slot × the slot size),
+            # so that counting runs in C (a common word of a large archive is in tens of
+            # thousands of sentences) and needs no table of every sentence
             positions = self._positions
-            self._article_of = {
-                key: positions[article_id]
-                for article_id, keys in index.article_keys.items()
-                for key in keys
-            }
+            self._article_of = {s: positions[a] for a, s in self.k.slots.items()}
         keys = chain.from_iterable(index.postings.get(t, ()) for t in terms)
-        hits = Counter(map(self._article_of.__getitem__, keys))
+        slots = map(SENTENCES_PER_SLOT.__rfloordiv__, keys)
+        hits = Counter(map(self._article_of.__getitem__, slots))
         return {position for position, _ in hits.most_common(self.w.text_candidates)}
+
+
+def author_note(article: Article) -> str | None:
+    """A commentary's ``（作者系…）`` line: the only sentence that says who the author is."""
+    for paragraph in article.paragraphs:
+        for sentence in paragraph.sentences:
+            if sentence.text.lstrip("（(").startswith("作者"):
+                return sentence.text
+    return None
 
 
 def _position_asked(text: str) -> int | None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from bot.answer.archive import PageDates
-from bot.answer.article_finder import ArticleFinder
+from bot.answer.article_finder import ArticleFinder, author_note
 from bot.answer.model import Answer, Source
 from bot.content.model import Article
 from bot.knowledge.build import Knowledge
@@ -199,14 +199,5 @@ def headline_and_lead(article: Article, lead: str) -> str:
 def _credits(article: Article) -> str | None:
     """Who wrote it, as the page prints it: the author's name, then the （作者系…） line that
     says who they are (a commentary's credits)."""
-    note = _author_note(article)
+    note = author_note(article)
     return "\n".join((*article.byline, note)) if note else None
-
-
-def _author_note(article: Article) -> str | None:
-    """A commentary's ``（作者系…）`` line: the only sentence that says who the author is."""
-    for paragraph in article.paragraphs:
-        for sentence in paragraph.sentences:
-            if sentence.text.lstrip("（(").startswith("作者"):
-                return sentence.text
-    return None

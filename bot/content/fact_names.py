@@ -121,30 +121,12 @@ _AGE_DIGITS = "0123456789一二三四五六七八九十"
 # company's whole name (某某财产保险股份有限公司某州中心支公司), some twenty characters.
 MAX_NAME_WALK = 22
 _NAME_FOLLOWERS = (
-    "的",
-    "在",
-    "和",
-    "与",
-    "等",
-    "也",
-    "就",
-    "是",
-    "说",
+    *"的在和与等也就是说带对从向将为已曾还都",
     "团队",
     "先生",
     "女士",
     "一行",
     "同志",
-    "带",
-    "对",
-    "从",
-    "向",
-    "将",
-    "为",
-    "已",
-    "曾",
-    "还",
-    "都",
 )
 
 
@@ -174,6 +156,8 @@ def _fit_name(s: str, start: int, allow_followed_by: str | None = None) -> str |
         if given == 2 and name[-1] in _SPEECH_CHARS:
             continue  # 何婷说 is 何婷 + 说
         rest = s[end:]
+        if given == 2 and _cuts_words(name, rest):
+            continue  # 全市|直接受益: "the whole city", no one surnamed 全
         if not rest or not ("\u4e00" <= rest[0] <= "\u9fff") or rest.startswith(followers):
             return name
         candidates.append((name, rest))
@@ -185,6 +169,12 @@ def _fit_name(s: str, start: int, allow_followed_by: str | None = None) -> str |
         ):
             return name
     return None
+
+
+def _cuts_words(name: str, rest: str) -> bool:
+    """A three-character "name" that is a common noun and the first half of the next word
+    (全市 + 直|接受益 reads 全市 直接): a name found only where the text has no name."""
+    return _common_noun(name[:2]) and tokenizer.is_word(name[-1] + rest[:1])
 
 
 def named(s: str, kind: FactKind) -> Iterator[Fact]:

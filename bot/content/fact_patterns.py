@@ -192,8 +192,9 @@ def _compile(lx: Lexicon) -> Patterns:
         person_role_after=re.compile(
             rf"(?P<name>(?:{surnames})[{HAN}]{{1,2}})(?P<role>{after_roles})"
         ),
+        # a name opening a clause, or after the agent's 由 (二〇〇九年由某某创办), before a verb
         subject_person=re.compile(
-            rf"(?:^|[，。；：“])(?P<name>(?:{surnames})[{HAN}]{{1,2}})(?={verbs})"
+            rf"(?:^|[，。；：“]|由(?!于))(?P<name>(?:{surnames})[{HAN}]{{1,2}})(?={verbs})"
         ),
         org_suffix=re.compile(_suffix_chain(lx.org_suffixes)),
         place_suffix=re.compile(_suffix_chain(lx.place_suffixes, chain=False)),

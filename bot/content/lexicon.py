@@ -107,6 +107,7 @@ class Lexicon:
     page_nouns: tuple[str, ...]
     newest_words: tuple[str, ...]
     head_asked: frozenset[str]
+    commentary_words: tuple[str, ...]
     head_roles: tuple[str, ...]
     org_abbreviations: dict[str, str]
     figure_question_words: tuple[str, ...]

@@ -29,8 +29,7 @@ from bot.nlu.names import NameMatch
 from bot.nlu.persons import person_like, split_person
 from bot.nlu.slips import holds, look_alikes, namesakes
 
-# Aspect markers: a word before them is a verb (省了, 省过), whatever else it can be.
-_ASPECT = frozenset("了过着")
+_ASPECT = frozenset("了过着")  # aspect markers: a word before them is a verb (省了, 省过)
 _NOUN = -1  # a whole token that is an ordinary noun ending like a name (景区, 党支部)
 
 
@@ -64,8 +63,8 @@ def unknown_names(
         for start, end, entity in look_alikes(text, taken, knowledge)
     ]
     found += [
-        UnknownName(text[start:end], NameKind.PERSON, start, end)
-        for start, end in namesakes(text, taken, knowledge)
+        UnknownName(text[start:end], _KIND_OF[kind], start, end)
+        for start, end, kind in namesakes(text, taken, knowledge)
     ]
     if not _may_hold_a_name(text, words):
         return _outermost(found)
@@ -80,6 +79,8 @@ def unknown_names(
                 tail = at + len(token)
                 found.append(UnknownName(text[begin:tail], coined_kind, begin, tail))
             continue
+        if len(token) == 2 and tokens[k + 1 : k + 2] and tokens[k + 1][0] in _ASPECT:
+            continue  # 上门了几回: a verb before an aspect marker (jieba tags some as places)
         suffix, kind = _suffix_of(token, words)
         if (at, at + len(token)) in places:
             continue  # 老院区 is a place the page holds: no name to look for before it
@@ -93,6 +94,8 @@ def unknown_names(
             if not own and len(suffix) == 1 and _verb_reading(tokens, k, stop):
                 continue  # 每吨能省多少钱: 省 "saves", not a province
             start = _name_start(tokens, k, own, stop, words, max_name_tokens)
+            if start is not None and knowledge.index.df(text[start:end]):
+                continue  # “澜湾青年社区”: a name the corpus uses as one word is on the page
             if start is not None and unknown_in_corpus(
                 text, start, end - len(suffix), taken, stop, knowledge
             ):

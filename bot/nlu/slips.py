@@ -101,41 +101,52 @@ def _crosses(taken: bytearray, start: int, end: int) -> bool:
     return bool(inside_at_start or inside_at_end)
 
 
-def namesakes(text: str, taken: bytearray, knowledge: Knowledge) -> Iterator[tuple[int, int]]:
-    """Three-character words one given-name character (of another sound) off a person the
-    corpus names (蒋德明 where the page has 蒋德林): a namesake of the same family, another
-    person, not a slip. Too short for :func:`look_alikes`' bigram gate, so looked up by mask
-    only where a surname begins a word and some name of that length begins with its sound."""
+def namesakes(
+    text: str, taken: bytearray, knowledge: Knowledge
+) -> Iterator[tuple[int, int, EntityKind]]:
+    """Three-character words one character (of another sound) off a person or a place the
+    corpus names: 蒋德明 where the page has 蒋德林 (a namesake of the same family), 湾尾区
+    where it has 湾口区 (another district of the same kind) — someone or somewhere else, not
+    a slip. Too short for :func:`look_alikes`' bigram gate, so looked up by mask only where a
+    surname begins a word and some name of that length begins with its sound, or where a
+    one-character place suffix ends the window; the surname and the suffix are kept."""
     index = knowledge.fuzzy
-    surnames = resources.lexicon().surnames
+    lx = resources.lexicon()
     stop = knowledge.rules.language.stopwords
+    suffixes = frozenset(s for s in lx.place_suffixes if len(s) == 1)
     length = MIN_SOUND_CHARS
     for start in sorted(word_bounds(text)):
         end = start + length
-        if end > len(text) or text[start] not in surnames:
-            continue
         window = text[start:end]
-        if (pinyin.syllables(window[0])[0], length) not in index.sound_heads:
-            continue
-        if taken.find(1, start, end) >= 0 or resources.is_word(window):
+        if end > len(text) or taken.find(1, start, end) >= 0 or resources.is_word(window):
             continue
         if window in knowledge.entities.alias_to_key or knowledge.index.df(window):
             continue
-        for masked in masks(window)[1:]:  # the surname kept: another family is no namesake
+        person = window[0] in lx.surnames and (
+            (pinyin.syllables(window[0])[0], length) in index.sound_heads
+        )
+        if not person and window[-1] not in suffixes:
+            continue
+        kind, kept = (
+            (EntityKind.PERSON, slice(1, None)) if person else (EntityKind.PLACE, _BUT_LAST)
+        )
+        for masked in masks(window)[kept]:
             if any(
-                name[0] == window[0]
-                and not pinyin.slip_of(window, name)
+                not pinyin.slip_of(window, name)
                 and _a_name_char(window, name, stop)
-                and _is_person(knowledge, name)
+                and _named(knowledge, name, kind)
                 for name in index.by_mask.get(masked, ())
             ):
-                yield start, end
+                yield start, end, kind
                 break
 
 
-def _is_person(knowledge: Knowledge, name: str) -> bool:
+_BUT_LAST = slice(0, -1)  # a place's suffix is kept: 湾尾区 is another 区, not a 湾尾县
+
+
+def _named(knowledge: Knowledge, name: str, kind: EntityKind) -> bool:
     entity = knowledge.entities.by_alias(name)
-    return entity is not None and entity.kind is EntityKind.PERSON and entity.is_named
+    return entity is not None and entity.kind is kind and entity.is_named
 
 
 def _a_name_char(window: str, name: str, stop: frozenset[str]) -> bool:

@@ -81,6 +81,7 @@ FIELDS: dict[str, str] = {
     "page_nouns": _LIST,
     "newest_words": _LIST,
     "head_asked": _SET,
+    "commentary_words": _LIST,
     "org_abbreviations": _WORDS,
     "figure_question_words": _LIST,
     "figure_links": _SET,

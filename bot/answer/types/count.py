@@ -77,6 +77,11 @@ def _counts_asked(inp: FitInput, fact: Fact) -> bool:
     words = [w for w in need.counted if not w.startswith(COUNTED_PHRASE)]
     written = [s for w in words for s in surfaces(inp.tools.k, w) if s]
     written += [a for e in need.names if set(words) & set(e.aliases) for a in e.aliases]
+    # 多少名职工 ~ "拥有员工612人": the counted noun as any word of its synonym group
+    for concept in need.concepts:
+        variants = surfaces(inp.tools.k, concept)
+        if set(words) & set(variants):
+            written += variants
     norm = inp.text
     found = [sp for s in written for sp in spans(norm, s) if not _PER_RE.search(norm[: sp[0]])]
     start, end = clause_bounds(inp.sentence.text, fact.start)

@@ -12,11 +12,14 @@ A file that is missing, of another format or key, or unreadable in any way opens
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import json
 import logging
 import sqlite3
+import typing
 from collections.abc import Mapping
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +30,7 @@ from bot.knowledge.fuzzy import FuzzyIndex
 from bot.knowledge.index import SentenceIndex, SentenceRef
 from bot.knowledge.inputs import make_lexicons, user_words
 from bot.knowledge.ondisk.codec import CodecError, decode, decoder
+from bot.knowledge.ondisk.lazy import DecodedOnUse, ValuesOnRead
 from bot.knowledge.ondisk.views import (
     ArticlesById,
     Rows,
@@ -101,7 +105,7 @@ def _knowledge(rows: Rows, key: str, rules: Rules) -> Knowledge:
         rules=rules,
         entities=entities,
         index=_index(rows, value),
-        topics=decode(TopicTags, value["topics"]),
+        topics=_topics(value["topics"]),
         lexicons=lexicons,
         fuzzy=_fuzzy(rows, value),
         version=value["version"],
@@ -139,8 +143,19 @@ def _fuzzy(rows: Rows, value: Mapping[str, Any]) -> FuzzyIndex:
         ),
         lengths=tuple(value["fuzzy_lengths"]),
         sound_heads=decode(frozenset[tuple[str, int]], value["sound_heads"]),
-        bigram_lengths=decode(dict[str, frozenset[int]], value["bigram_lengths"]),
+        bigram_lengths=ValuesOnRead(dict(value["bigram_lengths"]), decoder(frozenset[int])),
     )
+
+
+def _topics(raw: Any) -> TopicTags:
+    """Topic tags whose tables are decoded when a digest first reads them (no question
+    does): a tenth of a second of every start at a thousand pages."""
+    hints = typing.get_type_hints(TopicTags)
+    fields = [f.name for f in dataclasses.fields(TopicTags)]
+    if type(raw) is not list or len(raw) != len(fields):
+        raise CodecError("TopicTags: expected one value per field")
+    parts = zip(fields, raw, strict=True)
+    return TopicTags(*[DecodedOnUse(partial(decode, hints[n], part)) for n, part in parts])
 
 
 def _pages(raw: list[Any], articles: StoredArticles) -> tuple[Page, ...]:
@@ -181,8 +196,8 @@ def _index(rows: Rows, value: Mapping[str, Any]) -> SentenceIndex:
         section_mentions=StoredMap(
             rows, "section_mentions", mentions, key_params=tuple, key_of=section
         ),
-        article_mentions={i: frozenset(m) for i, m in value["article_mentions"].items()},
-        article_keys={i: tuple(keys) for i, keys in value["article_keys"].items()},
+        article_mentions=ValuesOnRead(value["article_mentions"], decoder(frozenset[str])),
+        article_keys=ValuesOnRead(value["article_keys"], decoder(tuple[int, ...])),
         size=int(value["size"]),
         reference_sentences=int(value["reference_sentences"]),
     )
