@@ -148,14 +148,21 @@ def _fuzzy(rows: Rows, value: Mapping[str, Any]) -> FuzzyIndex:
 
 
 def _topics(raw: Any) -> TopicTags:
-    """Topic tags whose tables are decoded when a digest first reads them (no question
-    does): a tenth of a second of every start at a thousand pages."""
+    """Topic tags decoded when read: an answer reads its article's topics (a value of a
+    table keyed by text, decoded alone), a digest the rest (decoded whole when first read);
+    a tenth of a second of every start at a thousand pages."""
     hints = typing.get_type_hints(TopicTags)
     fields = [f.name for f in dataclasses.fields(TopicTags)]
     if type(raw) is not list or len(raw) != len(fields):
         raise CodecError("TopicTags: expected one value per field")
-    parts = zip(fields, raw, strict=True)
-    return TopicTags(*[DecodedOnUse(partial(decode, hints[n], part)) for n, part in parts])
+    tables: list[Mapping[Any, Any]] = []
+    for name, part in zip(fields, raw, strict=True):
+        key, value = typing.get_args(hints[name])
+        if key is str:  # pairs with text keys: a dict in one call, values decoded when read
+            tables.append(ValuesOnRead(dict(part), decoder(value)))
+        else:
+            tables.append(DecodedOnUse(partial(decode, hints[name], part)))
+    return TopicTags(*tables)
 
 
 def _pages(raw: list[Any], articles: StoredArticles) -> tuple[Page, ...]:
