@@ -58,7 +58,9 @@ def resolve(query: Query, conversation: Conversation | None) -> tuple[Need, bool
     if query.ellipsis and (query.classification.intent is None or kind_of(need.answer).inherits):
         return _ellipsis(need, previous.need), True
     if query.pronoun:
-        return _with_names(need, _referent(query, previous.need)), True
+        assert conversation is not None
+        earlier = [t.need for t in reversed(conversation.turns)]
+        return _with_names(need, _referent(query, earlier)), True
     return need, False
 
 
@@ -72,11 +74,16 @@ def with_previous_names(query: Query, conversation: Conversation | None) -> Need
     return _with_names(need, tuple((named or list(previous.need.names))[:1]))
 
 
-def _referent(query: Query, previous: Need) -> tuple[Entity, ...]:
+def _referent(query: Query, needs: list[Need]) -> tuple[Entity, ...]:
+    """Who a pronoun points at: for 他/她 the previous turn's person or, when that turn named
+    none (他们村… asked in between), the latest person named before it; else the previous
+    turn's other names first."""
+    previous = needs[0]
     wants_person = any(p in query.text for p in PERSON_PRONOUNS) and not any(
         p in query.text for p in ("他们", "她们")
     )
-    people = [e for e in previous.names if e.kind is EntityKind.PERSON]
+    named = [[e for e in n.names if e.kind is EntityKind.PERSON] for n in needs]
+    people = next((p for p in named if p), []) if wants_person else named[0]
     others = [e for e in previous.names if e.kind is not EntityKind.PERSON]
     ordered = (people + others) if wants_person else (others + people)
     return tuple(ordered[:1])

@@ -26,6 +26,9 @@ _CREDIT_RE = re.compile(
     r"|(?:(?<=[\s\u3000])|^)(?:[\u4e00-\u9fff·]{2,4}[\s\u3000]+)?(?:摄|供图))[\s\u3000]*$"
 )
 _CAPTION_PREFIX_RE = re.compile(r"^(?:图为|▲|△|■|（图片来源|\(图片来源|图片来源)")
+# A news brief's mark before its dateline (■本报讯（记者 某某）…, ■本报某地12月3日讯（…）,
+# ■新华社北京12月3日电（…）): the brief itself, however short, never a photo's caption.
+_BRIEF_RE = re.compile(r"^■[\s\u3000]*[^，。；\s]{0,16}?[讯电][（(]")
 # Only the heading's start: a lazy ``(.*?)[ #]*$`` retried its tail at every character, which
 # is quadratic on a long line of "# # # …" (the closing hashes are stripped with rstrip).
 _HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ \t\u3000]*")
@@ -116,7 +119,8 @@ def is_caption_credit(text: str) -> re.Match[str] | None:
 
 
 def is_caption_line(text: str) -> bool:
-    return len(text) <= MAX_CAPTION_CHARS and bool(_CAPTION_PREFIX_RE.match(text))
+    short = len(text) <= MAX_CAPTION_CHARS
+    return short and bool(_CAPTION_PREFIX_RE.match(text)) and not _BRIEF_RE.match(text)
 
 
 def is_folio(text: str) -> bool:

@@ -13,6 +13,7 @@ took, so ``2025年`` is a date and not a duration, and ``第七位`` is a rank, 
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterator
 
 from bot.content import fact_numbers as numbers
@@ -31,9 +32,10 @@ Extractor = Callable[[str, DateContext], Iterator[Fact]]
 def extract_facts(sentence: str, context: DateContext) -> tuple[Fact, ...]:
     """All facts of one sentence, ordered by position, spans never overlapping for numbers.
 
-    A dateline opening the sentence (本报某市11月30日讯（记者 某某）) holds no fact: its day
-    is when the report was filed (the article's date), its place and names its credits —
-    "2号线什么时候通车" is not answered by the day the reporter wrote."""
+    A dateline opening the sentence (本报某市11月30日讯（记者 某某）) holds no fact but the
+    place it was filed from: its day is when the report was filed (the article's date), its
+    names its credits — "2号线什么时候通车" is not answered by the day the reporter wrote —
+    but 本报湾口区…讯 says the page holds 湾口区."""
     dateline = match_dateline(sentence)
     cut = dateline.end() if dateline else 0
     taken = bytearray(b"\x01" * cut + b"\x00" * (len(sentence) - cut))
@@ -59,8 +61,23 @@ def extract_facts(sentence: str, context: DateContext) -> tuple[Fact, ...]:
         called(sentence),
     ):
         facts.extend(f for f in found if f.start >= cut)
+    if dateline is not None and (place := _filed_from(dateline)) is not None:
+        facts.append(place)
     facts.sort(key=lambda f: (f.start, f.kind))
     return tuple(facts)
+
+
+def _filed_from(dateline: re.Match[str]) -> Fact | None:
+    """本报湾口区12月9日讯: the place after 本报, as a place fact (two characters or more)."""
+    pub, start = dateline["pub"] or "", dateline.start("pub")
+    if not pub.startswith(_OWN_PAPER) or len(pub) - len(_OWN_PAPER) < 2:
+        return None
+    place = pub[len(_OWN_PAPER) :]
+    at = start + len(_OWN_PAPER)
+    return Fact(FactKind.PLACE, place, place, None, at, at + len(place))
+
+
+_OWN_PAPER = "本报"
 
 
 def relative_date_anchor(lexicon_: Lexicon | None = None) -> tuple[str, ...]:

@@ -12,20 +12,25 @@ from enum import StrEnum
 from bot.content.blocks import Unit
 from bot.content.lexicon import lexicon
 
+# A news brief's mark may stand before its dateline (■本报讯（记者 某某）…).
+_BRIEF_MARK = r"(?:[■●◆][\s\u3000]*)?"
 DATELINE_RE = re.compile(
-    r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
+    r"^" + _BRIEF_MARK + r"(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:(?P<year>\d{4})年)?"
+    r"(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
     r"(?:电|讯)[\s\u3000]*(?:[(（](?P<credits>[^()（）]{0,80})[)）])?"
 )
 # 南方日报讯（记者 赵映雪 通讯员 华轩）3月3日，…: the credits first, then the date
 _LATE_DATELINE_RE = re.compile(
-    r"^(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:电|讯)[\s\u3000]*[(（](?P<credits>[^()（）]{0,80})[)）]"
+    r"^"
+    + _BRIEF_MARK
+    + r"(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:电|讯)[\s\u3000]*[(（](?P<credits>[^()（）]{0,80})[)）]"
     r"[\s\u3000]*(?:(?P<year>\d{4})年)?(?P<month>\d{1,2})月(?P<day>\d{1,2})日"
 )
 
 # 本报讯（记者 某某 通讯员 某某）: no date, the credits say it is a dateline (its date groups
 # never match, so they read None)
 _UNDATED_DATELINE_RE = re.compile(
-    r"^(?P<pub>[\u4e00-\u9fff]{0,10}?(?:报|社|网|台))讯[\s\u3000]*"
+    r"^" + _BRIEF_MARK + r"(?P<pub>[\u4e00-\u9fff]{0,10}?(?:报|社|网|台))讯[\s\u3000]*"
     r"[(（](?P<credits>[^()（）]{0,40}(?:记者|通讯员)[^()（）]{0,40})[)）]"
     r"(?P<year>(?!))?(?P<month>(?!))?(?P<day>(?!))?"
 )

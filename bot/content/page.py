@@ -13,7 +13,7 @@ from bot.content.layout import PageLayout
 from bot.content.lexicon import ParsingThresholds, lexicon
 from bot.content.limits import page_limits
 from bot.content.model import Article, Fact, FactKind, PageMeta, Paragraph, Section, Sentence
-from bot.content.summary import section_summary, summarize
+from bot.content.summary import section_summary, strip_dateline, summarize
 from bot.errors import ContentError, Problem
 from bot.text.chars import CLOSERS, OPENERS, without_unpaired_straight_quote
 from bot.text.sentences import split_sentences
@@ -139,11 +139,13 @@ def _freeze(
 
 def _fallback_title(draft: ArticleDraft) -> str:
     """An article with no heading at all is named after its first sentence (its first 30
-    characters, never ending inside a quotation or a bracket the cut left open)."""
+    characters, never ending inside a quotation or a bracket the cut left open; a brief's
+    mark and dateline left out: ■本报讯（记者 某某）今年全市… is named 今年全市…)."""
     for section in draft.sections:
         for paragraph in section.paragraphs:
             for start, end in split_sentences(paragraph.text):
-                cut = without_unpaired_straight_quote(paragraph.text[start:end][:30])
+                sentence = strip_dateline(paragraph.text[start:end])
+                cut = without_unpaired_straight_quote(sentence[:30])
                 # …or, when it opens with a long quotation, its words without the mark
                 return _closed(cut, keep_words=False).rstrip("，,、：:") or _closed(
                     cut, keep_words=True
