@@ -54,6 +54,17 @@ def test_a_common_noun_opening_with_a_surname_is_no_person() -> None:
     found = [f.value for f in people("工作，全市直接受益家庭超过10.3万户。")]
     assert found == []
     assert [f.value for f in people("今年58岁的董事长葛建平回忆，公司起步很难。")] == ["葛建平"]
+    # a real name keeps its last character apart (黄金|华|表示), after a title or not
+    assert [f.value for f in people("局长黄金华表示，工作顺利。")] == ["黄金华"]
+    assert [f.value for f in people("黄金国强调，要加快进度。")] == ["黄金国"]
+    assert [f.value for f in people("图为校长方向明")] == ["方向明"]
+
+
+def test_the_agent_after_the_marker_you_is_a_person_never_an_office() -> None:
+    """由某某创办: the agent is a person; 由高新区牵头 / 由文旅局牵头: an office, no one."""
+    assert [f.value for f in people("二〇〇九年由葛建平创办，最初只有11名员工。")] == ["葛建平"]
+    assert [f.value for f in people("由高新区牵头，各部门配合。")] == []
+    assert [f.value for f in people("由文旅局牵头制定方案。")] == []
 
 
 def test_housing_page_questions(tmp_path: Path, cache_dir: Path) -> None:

@@ -29,7 +29,11 @@ PAGE = """\
 def test_a_brief_mark_before_a_dateline_is_no_caption() -> None:
     assert not is_caption_line("■本报讯（记者 唐砚秋）今年全市共清理疫木3.8万株。")
     assert not is_caption_line("■ 新华社北京12月3日电（记者 王强）会议召开。")
+    assert not is_caption_line("■本报湾口区12月3日讯 湾口区今冬栽下苗木4.2万株。")
     assert is_caption_line("■图为工人在检修设备。 记者 李明 摄")
+    # a caption's own brackets are no dateline: 充电（资料图片）, 变电（配电）
+    assert is_caption_line("■市民为新能源汽车充电（资料图片）")
+    assert is_caption_line("■工人在检修变电（配电）设备 记者 李明 摄")
 
 
 def test_each_brief_is_an_article_named_after_its_words(tmp_path: Path, cache_dir: Path) -> None:
@@ -58,3 +62,6 @@ def test_the_place_a_report_was_filed_from_is_a_place() -> None:
         (FactKind.PLACE, "湾口区")
     ]
     assert not [f for f in facts if f.kind is FactKind.DATE and f.value == "12月9日"]
+    for credits in ("本报记者12月3日讯 今天发布。", "本报特派记者12月3日电 今天发布。"):
+        found = extract_facts(credits, DateContext(None))
+        assert not [f for f in found if f.kind is FactKind.PLACE]  # credits, no place

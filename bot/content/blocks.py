@@ -28,7 +28,9 @@ _CREDIT_RE = re.compile(
 _CAPTION_PREFIX_RE = re.compile(r"^(?:图为|▲|△|■|（图片来源|\(图片来源|图片来源)")
 # A news brief's mark before its dateline (■本报讯（记者 某某）…, ■本报某地12月3日讯（…）,
 # ■新华社北京12月3日电（…）): the brief itself, however short, never a photo's caption.
-_BRIEF_RE = re.compile(r"^■[\s\u3000]*[^，。；\s]{0,16}?[讯电][（(]")
+_BRIEF_RE = re.compile(
+    r"^■[\s\u3000]*(?:[\u4e00-\u9fff]{0,10}?[报社网台]|[\u4e00-\u9fff]{2,12}?\d{1,2}月\d{1,2}日)[讯电]"
+)
 # Only the heading's start: a lazy ``(.*?)[ #]*$`` retried its tail at every character, which
 # is quadratic on a long line of "# # # …" (the closing hashes are stripped with rstrip).
 _HEADING_RE = re.compile(r"^(?P<hashes>#{1,6})[ \t\u3000]*")

@@ -6,6 +6,7 @@ Precision matters more than recall here: a wrong name makes a confident wrong an
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 
 from bot.content.fact_patterns import Patterns, patterns
@@ -71,7 +72,7 @@ def people(s: str) -> Iterator[Fact]:
     yield from _aged(s, seen)
     for m in p.subject_person.finditer(s) if has_verb else ():
         name = _fit_name(s, m.start("name"))
-        if not name or name in seen or _common_noun(name):
+        if not name or name in seen or _common_noun(name) or _not_a_subject(s, m, name, p):
             continue  # 农户以…入股: households, not a person surnamed 农
         seen.add(name)
         start = m.start("name")
@@ -156,8 +157,6 @@ def _fit_name(s: str, start: int, allow_followed_by: str | None = None) -> str |
         if given == 2 and name[-1] in _SPEECH_CHARS:
             continue  # 何婷说 is 何婷 + 说
         rest = s[end:]
-        if given == 2 and _cuts_words(name, rest):
-            continue  # 全市|直接受益: "the whole city", no one surnamed 全
         if not rest or not ("\u4e00" <= rest[0] <= "\u9fff") or rest.startswith(followers):
             return name
         candidates.append((name, rest))
@@ -171,10 +170,28 @@ def _fit_name(s: str, start: int, allow_followed_by: str | None = None) -> str |
     return None
 
 
+def _not_a_subject(s: str, m: re.Match[str], name: str, p: Patterns) -> bool:
+    """全市|直接受益 (a noun cutting the next word), and after 由 an organisation or a place
+    (由高新区牵头, 由文旅局牵头): no person opens the clause."""
+    end = m.start("name") + len(name)
+    if len(name) == 3 and _cuts_words(name, s[end:]):
+        return True
+    after_agent = s[m.start("name") - 1 : m.start("name")] == "由"
+    return after_agent and bool(p.org_suffix.search(name) or p.place_suffix.search(name))
+
+
 def _cuts_words(name: str, rest: str) -> bool:
-    """A three-character "name" that is a common noun and the first half of the next word
-    (全市 + 直|接受益 reads 全市 直接): a name found only where the text has no name."""
-    return _common_noun(name[:2]) and tokenizer.is_word(name[-1] + rest[:1])
+    """A three-character "name" with no title before it that jieba reads as a common noun
+    and the first half of the next word (全市|直接|受益): no one surnamed 全. A real name
+    keeps its last character apart (黄金|华|表示, 方向|东|指出)."""
+    tokens = tokenizer.cut(name + rest[:4])
+    return (
+        _common_noun(name[:2])
+        and len(tokens) > 1
+        and tokens[0] == name[:2]
+        and len(tokens[1]) >= 2
+        and tokens[1].startswith(name[2])
+    )
 
 
 def named(s: str, kind: FactKind) -> Iterator[Fact]:

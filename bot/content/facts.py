@@ -72,6 +72,8 @@ def _filed_from(dateline: re.Match[str]) -> Fact | None:
     pub, start = dateline["pub"] or "", dateline.start("pub")
     if not pub.startswith(_OWN_PAPER) or len(pub) - len(_OWN_PAPER) < 2:
         return None
+    if any(word in pub for word in lexicon().dateline_credit_words):
+        return None  # 本报记者12月3日讯, 本报特派记者…电, 本报综合报道组: credits, no place
     place = pub[len(_OWN_PAPER) :]
     at = start + len(_OWN_PAPER)
     return Fact(FactKind.PLACE, place, place, None, at, at + len(place))

@@ -108,6 +108,7 @@ class Lexicon:
     newest_words: tuple[str, ...]
     head_asked: frozenset[str]
     commentary_words: tuple[str, ...]
+    dateline_credit_words: tuple[str, ...]
     head_roles: tuple[str, ...]
     org_abbreviations: dict[str, str]
     figure_question_words: tuple[str, ...]

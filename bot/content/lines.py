@@ -13,7 +13,7 @@ from bot.content.blocks import Unit
 from bot.content.lexicon import lexicon
 
 # A news brief's mark may stand before its dateline (■本报讯（记者 某某）…).
-_BRIEF_MARK = r"(?:[■●◆][\s\u3000]*)?"
+_BRIEF_MARK = r"(?:■[\s\u3000]*)?"
 DATELINE_RE = re.compile(
     r"^" + _BRIEF_MARK + r"(?P<pub>[\u4e00-\u9fff]{2,12}?)(?:(?P<year>\d{4})年)?"
     r"(?P<month>\d{1,2})月(?P<day>\d{1,2})日"

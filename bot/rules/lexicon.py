@@ -82,6 +82,7 @@ FIELDS: dict[str, str] = {
     "newest_words": _LIST,
     "head_asked": _SET,
     "commentary_words": _LIST,
+    "dateline_credit_words": _LIST,
     "org_abbreviations": _WORDS,
     "figure_question_words": _LIST,
     "figure_links": _SET,
